@@ -1,0 +1,50 @@
+// The journal: an append-only log of the mutations of one run, beside the state.
+//
+// Rewriting a 10,000-org state after every create would make an apply O(n^2); losing the
+// outcome of a create makes a duplicate. The journal makes each mutation durable at O(1) cost:
+// one appended line, and one fsync shared by every mutation that finished meanwhile (group
+// commit). The next save() folds it into the state; the next load() folds in what an
+// interrupted run left.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cforg/state/state.h"
+
+namespace cforg::state {
+
+struct JournalRecord {
+  enum class Op {
+    begin_create,  // a POST is about to be sent for `key`: org holds name, parent, profile
+    put,           // `key` now is `org` (created, adopted, updated, imported)
+    remove,        // `key` is gone (deleted, forgotten)
+  };
+  Op op = Op::put;
+  std::string key;
+  OrgState org;  // unused for remove
+
+  bool operator==(const JournalRecord&) const = default;
+};
+
+nlohmann::json to_json(const JournalRecord& r);
+JournalRecord record_from_json(const nlohmann::json& j, const std::string& where);
+
+// Applies one record to a state: begin_create adds a pending_create entry unless the key is
+// already tracked with an id; put replaces the entry; remove erases it.
+void fold(State& s, const JournalRecord& r);
+
+class Journal {
+ public:
+  virtual ~Journal() = default;
+
+  // Appends `r` and returns its sequence number. On return the record survives the death of
+  // this process (it is in the OS), not yet a power loss. Thread-safe.
+  virtual std::uint64_t append(const JournalRecord& r) = 0;
+
+  // Returns once every record up to `seq` is on stable storage. Concurrent callers share one
+  // fsync. Thread-safe.
+  virtual void sync(std::uint64_t seq) = 0;
+};
+
+}  // namespace cforg::state

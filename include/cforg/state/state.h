@@ -1,0 +1,74 @@
+// What cforg knows it manages: the state, as a value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "cforg/model/organization.h"
+
+namespace cforg::state {
+
+inline constexpr int kFormatVersion = 1;
+
+// The state is unreadable or inconsistent: corrupt JSON, an unknown format_version, a journal
+// from another lineage. The message names the file and says what to do. Such a state is never
+// overwritten.
+class StateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ParentLink {
+  std::string id;   // empty: a root organization
+  std::string key;  // the parent's key when the parent is managed in this state, else empty
+
+  bool operator==(const ParentLink&) const = default;
+};
+
+struct OrgState {
+  std::string id;  // empty only while `pending_create`
+  std::string name;
+  ParentLink parent;
+  std::optional<Profile> profile;
+  std::string create_time;
+  nlohmann::json meta;
+  bool prevent_destroy = false;
+  // A create was sent but its outcome was never recorded (the process died, or every retry
+  // was ambiguous). The org may exist remotely: look it up by name and parent before creating.
+  bool pending_create = false;
+
+  OrgSpec spec() const { return {name, parent.id, profile}; }
+  bool operator==(const OrgState&) const = default;
+};
+
+// Record what the API returned for the org, keeping local-only fields (parent key, flag).
+OrgState from_remote(const Organization& org, const OrgState* previous = nullptr);
+
+struct State {
+  int format_version = kFormatVersion;
+  std::string lineage;  // UUID fixed when the state is first saved; empty before
+  std::uint64_t serial = 0;  // bumped on every write
+  std::map<std::string, OrgState> orgs;  // by org key
+
+  // The key of the managed org with this id, or nullptr.
+  const std::string* key_of(const std::string& id) const;
+  // Recompute every parent.key from parent.id (after orgs were added, removed or moved).
+  void relink_parents();
+
+  bool operator==(const State&) const = default;
+};
+
+// A random (version 4) UUID, for lineages and lock ids.
+std::string new_uuid();
+
+// State <-> its JSON document (sorted keys). from_json throws StateError; `where` names the
+// source in messages.
+nlohmann::json to_json(const State& s);
+State from_json(const nlohmann::json& j, const std::string& where);
+nlohmann::json org_to_json(const OrgState& o);
+OrgState org_from_json(const nlohmann::json& j, const std::string& where);
+
+}  // namespace cforg::state

@@ -1,0 +1,129 @@
+#include "support/emulator.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+namespace cforg::testing {
+namespace {
+
+size_t collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+}  // namespace
+
+Emulator::Emulator(const std::vector<std::string>& extra_args) : logs_(std::make_unique<TempDir>()) {
+  std::vector<std::string> argv = {CFORG_EMULATOR_BIN, "--port", "0", "--token", kTestToken,
+                                   "--email", kTestEmail, "--key", kTestKey};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  child_ = std::make_unique<Child>(argv, RunOptions{}, *logs_ / "emulator");
+  static const std::regex listening(R"(listening on (http://127\.0\.0\.1:(\d+)/client/v4))");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string out = child_->out();
+    auto eol = out.find('\n');
+    std::smatch m;
+    if (eol != std::string::npos) {
+      std::string first = out.substr(0, eol);
+      if (!std::regex_search(first, m, listening)) {
+        throw std::runtime_error("emulator's first line is not 'listening on ...': " + first);
+      }
+      base_url_ = m[1];
+      port_ = std::stoi(m[2]);
+      return;
+    }
+    if (!child_->running()) {
+      throw std::runtime_error("emulator exited early: " + child_->err());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("emulator did not start within 20s: " + child_->err());
+}
+
+Emulator::~Emulator() {
+  child_->kill(SIGTERM);
+  child_->wait();
+}
+
+HttpReply Emulator::request(const std::string& method, const std::string& path,
+                            const std::string& body, const std::vector<std::string>& headers) const {
+  CURL* curl = curl_easy_init();
+  std::string url = path.rfind("/__emulator", 0) == 0
+                        ? "http://127.0.0.1:" + std::to_string(port_) + path
+                        : base_url_ + path;
+  std::string response;
+  curl_slist* hdrs = nullptr;
+  for (const auto& h : headers) hdrs = curl_slist_append(hdrs, h.c_str());
+  if (!body.empty()) hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (!body.empty()) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  CURLcode rc = curl_easy_perform(curl);
+  HttpReply reply;
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(hdrs);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) {
+    throw std::runtime_error(method + " " + url + " failed: " + curl_easy_strerror(rc));
+  }
+  reply.status = static_cast<int>(status);
+  reply.body = nlohmann::json::parse(response, nullptr, /*allow_exceptions=*/false);
+  if (reply.body.is_discarded()) reply.body = nullptr;
+  return reply;
+}
+
+nlohmann::json Emulator::stats() const { return request("GET", "/__emulator/stats").body; }
+
+std::vector<nlohmann::json> Emulator::organizations() const {
+  std::vector<nlohmann::json> all;
+  std::string token;
+  for (int pages = 0; pages < 100000; ++pages) {
+    std::string path = "/organizations?page_size=1000";
+    if (!token.empty()) path += "&page_token=" + token;
+    HttpReply r = request("GET", path);
+    if (r.status != 200) throw std::runtime_error("listing organizations: HTTP " + std::to_string(r.status));
+    for (const auto& o : r.body["result"]) all.push_back(o);
+    std::string next;
+    const auto& info = r.body.value("result_info", nlohmann::json::object());
+    if (info.contains("cursor") && info["cursor"].is_string()) next = info["cursor"];
+    if (next.empty() && info.contains("next_page_token") && info["next_page_token"].is_string()) {
+      next = info["next_page_token"];
+    }
+    if (next.empty() || next == token) return all;
+    token = next;
+  }
+  throw std::runtime_error("listing organizations did not end");
+}
+
+std::map<std::string, std::string> Emulator::env() const {
+  return {{"CLOUDFLARE_BASE_URL", base_url_}, {"CLOUDFLARE_API_TOKEN", kTestToken}};
+}
+
+ProcessResult run_cforg(const std::vector<std::string>& args, const Emulator* emulator,
+                        RunOptions opts) {
+  std::vector<std::string> argv = {CFORG_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  if (emulator) {
+    for (const auto& [k, v] : emulator->env()) opts.env.emplace(k, v);
+  }
+  // Tests must not depend on the developer's own settings.
+  for (const char* name : {"CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY", "CFORG_LOG", "NO_COLOR"}) {
+    if (!opts.env.count(name)) opts.unset_env.push_back(name);
+  }
+  if (!emulator && !opts.env.count("CLOUDFLARE_API_TOKEN")) {
+    opts.unset_env.push_back("CLOUDFLARE_API_TOKEN");
+  }
+  return run(argv, opts);
+}
+
+}  // namespace cforg::testing
