@@ -1,1 +1,46 @@
-int main() { return 0; }
+// cforg: Cloudflare organizations as code. Parses the command line and runs one command.
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "cforg/state/state.h"
+#include "commands.h"
+#include "common.h"
+
+int main(int argc, char** argv) {
+  using namespace cforg::cli;
+  CLI::App app{"cforg: Cloudflare organizations as code.\n"
+               "Describe organizations in YAML, see a plan of what would change, apply it.",
+               "cforg"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every command");
+  Runner run;
+  add_validate_command(app, run);
+  add_plan_command(app, run);
+  add_apply_command(app, run);
+  add_refresh_command(app, run);
+  add_import_command(app, run);
+  add_state_command(app, run);
+  add_force_unlock_command(app, run);
+  add_version_command(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help, or the error with a hint
+    return code == 0 ? kExitOk : kExitError;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  try {
+    return run ? run() : kExitError;
+  } catch (const Failure& e) {
+    print_error(e.what());
+  } catch (const cforg::state::StateError& e) {
+    print_error(e.what());
+  } catch (const std::exception& e) {
+    print_error(std::string("unexpected: ") + e.what() +
+                ". This is a bug in cforg; please report it with the command you ran.");
+  }
+  return kExitError;
+}

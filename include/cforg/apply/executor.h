@@ -1,0 +1,67 @@
+// The executor: carries out a plan's actions against the API, in dependency order, many at
+// once, with every result journaled before anything that depends on it starts.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "cforg/api/client.h"
+#include "cforg/plan/plan.h"
+#include "cforg/state/journal.h"
+#include "cforg/state/state.h"
+
+namespace cforg::apply {
+
+struct Outcome {
+  enum class Status {
+    done,
+    failed,
+    skipped,      // something it depends on failed
+    not_started,  // the run was interrupted first
+  };
+  std::string key;
+  plan::ActionKind kind = plan::ActionKind::create;
+  Status status = Status::not_started;
+  std::string id;       // the org's id, when known
+  std::string message;  // why it failed or was skipped
+  bool recovered = false;  // a create whose outcome was unknown was found and adopted
+  std::chrono::milliseconds took{0};
+};
+
+// Told about progress, from worker threads: implementations must be thread-safe.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void started(std::size_t /*total*/) {}
+  virtual void finished(const Outcome& /*outcome*/) {}
+};
+
+struct Options {
+  int parallelism = 10;  // actions (and so requests) in flight at once
+  // A create whose outcome is unknown is looked up and, if absent, sent again: at most this
+  // many sends, with the retry policy's backoff in between.
+  int max_create_attempts = 5;
+  api::RetryPolicy backoff;
+  const std::atomic<bool>* stop = nullptr;  // once true, nothing new starts
+  Observer* observer = nullptr;
+};
+
+struct Report {
+  std::vector<Outcome> outcomes;  // in plan order
+  std::size_t created = 0, updated = 0, deleted = 0, adopted = 0;
+  std::size_t failed = 0, skipped = 0, not_started = 0;
+
+  bool ok() const { return failed == 0 && skipped == 0 && not_started == 0; }
+};
+
+// Runs every action of `plan`. `st` is the state the actions start from (plan::refreshed_state)
+// and is kept current: each change is appended to `journal`, folded into `st` and made durable
+// before an action that depends on it is started. One failure does not stop independent
+// actions; its dependents are skipped.
+Report execute(const plan::Plan& plan, state::State& st, api::Client& client,
+               state::Journal& journal, const Options& opts);
+
+}  // namespace cforg::apply

@@ -1,0 +1,52 @@
+// What a person watching an apply sees: a live line on a terminal, one line per finished
+// action otherwise (CI logs), and a summary at the end.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "cforg/api/client.h"
+#include "cforg/apply/executor.h"
+
+namespace cforg::apply {
+
+class Progress : public Observer {
+ public:
+  // `live`: redraw one status line in place (done/total, rate, in flight, retries, ETA) and
+  // print only failures above it. Otherwise print a line per finished action.
+  Progress(std::FILE* out, bool live, bool color, const api::ClientStats* stats);
+  ~Progress() override;
+
+  void started(std::size_t total) override;
+  void finished(const Outcome& o) override;
+  // Stops the live line (idempotent).
+  void stop();
+
+ private:
+  void draw();  // with mu_ held
+  std::string status_line();
+
+  std::FILE* out_;
+  bool live_;
+  bool color_;
+  const api::ClientStats* stats_;
+  std::mutex mu_;
+  std::size_t total_ = 0, finished_ = 0, failed_ = 0;
+  std::chrono::steady_clock::time_point start_;
+  std::atomic<bool> stopping_{false};
+  std::jthread ticker_;
+};
+
+// "Apply complete: 3 created, 1 updated, 0 deleted, 0 adopted." plus every failure, skip and
+// action left undone with its reason.
+std::string summary_text(const Report& r, bool color);
+
+// One line for a finished action: `org "root": created 0123… in 52 ms`.
+std::string outcome_line(const Outcome& o, bool color);
+
+}  // namespace cforg::apply

@@ -1,0 +1,26 @@
+// The plan as a JSON document: what `plan --out` saves, `apply PLANFILE` reads and
+// `plan --format json` prints. The schema is docs/plan.schema.json; format_version changes
+// whenever a field changes meaning.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "cforg/plan/plan.h"
+
+namespace cforg::plan {
+
+class PlanFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+nlohmann::json to_json(const Plan& plan);
+// Throws PlanFileError saying what is wrong; `where` names the source.
+Plan plan_from_json(const nlohmann::json& j, const std::string& where);
+
+// Written atomically (a temporary file renamed into place).
+void write_plan_file(const Plan& plan, const std::string& path);
+Plan read_plan_file(const std::string& path);
+
+}  // namespace cforg::plan

@@ -1,0 +1,350 @@
+#include "cforg/apply/executor.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace cforg::apply {
+namespace {
+
+using plan::Action;
+using plan::ActionKind;
+using state::JournalRecord;
+using state::OrgState;
+using Status = Outcome::Status;
+using SteadyClock = std::chrono::steady_clock;
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+class Executor {
+ public:
+  Executor(const plan::Plan& plan, state::State& st, api::Client& client, state::Journal& journal,
+           const Options& opts)
+      : plan_(plan), st_(st), client_(client), journal_(journal), opts_(opts) {
+    report_.outcomes.resize(plan.actions.size());
+    for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+      index_[plan.actions[i].key] = i;
+      report_.outcomes[i].key = plan.actions[i].key;
+      report_.outcomes[i].kind = plan.actions[i].kind;
+      report_.outcomes[i].id = plan.actions[i].id;
+    }
+    waiting_on_.resize(plan.actions.size(), 0);
+    dependents_.resize(plan.actions.size());
+    for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+      for (const std::string& dep : plan.actions[i].depends_on) {
+        auto it = index_.find(dep);
+        if (it == index_.end()) continue;  // nothing to wait for
+        ++waiting_on_[i];
+        dependents_[it->second].push_back(i);
+      }
+      if (waiting_on_[i] == 0) ready_.push_back(i);
+    }
+    for (const auto& [key, org] : st_.orgs) {
+      if (!org.id.empty()) tracked_.insert(org.id);
+    }
+  }
+
+  Report run() {
+    if (opts_.observer) opts_.observer->started(plan_.actions.size());
+    std::size_t workers =
+        std::min<std::size_t>(std::max(opts_.parallelism, 1), plan_.actions.size());
+    {
+      std::vector<std::jthread> threads;
+      for (std::size_t i = 0; i < workers; ++i) threads.emplace_back([this] { work(); });
+    }
+    for (Outcome& o : report_.outcomes) {
+      switch (o.status) {
+        case Status::done:
+          switch (o.kind) {
+            case ActionKind::create: ++report_.created; break;
+            case ActionKind::update: ++report_.updated; break;
+            case ActionKind::remove: ++report_.deleted; break;
+            case ActionKind::adopt: ++report_.adopted; break;
+          }
+          break;
+        case Status::failed: ++report_.failed; break;
+        case Status::skipped: ++report_.skipped; break;
+        case Status::not_started: ++report_.not_started; break;
+      }
+    }
+    return std::move(report_);
+  }
+
+ private:
+  bool stopping() const { return opts_.stop && opts_.stop->load(); }
+
+  void work() {
+    for (;;) {
+      std::size_t i;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !ready_.empty() || running_ == 0 || stopping(); });
+        // Interrupted, or nothing runnable and nothing running: whatever is left cannot start.
+        if (stopping() || ready_.empty()) {
+          cv_.notify_all();
+          return;
+        }
+        i = ready_.front();
+        ready_.pop_front();
+        ++running_;
+      }
+      auto start = SteadyClock::now();
+      Outcome result = perform(plan_.actions[i]);
+      result.took = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
+      finish(i, std::move(result));
+    }
+  }
+
+  void finish(std::size_t i, Outcome result) {
+    std::vector<Outcome> told;
+    {
+      std::lock_guard lock(mu_);
+      result.key = report_.outcomes[i].key;
+      result.kind = report_.outcomes[i].kind;
+      if (result.id.empty()) result.id = report_.outcomes[i].id;
+      report_.outcomes[i] = result;
+      told.push_back(result);
+      if (result.status == Status::done) {
+        for (std::size_t d : dependents_[i]) {
+          if (--waiting_on_[d] == 0) ready_.push_back(d);
+        }
+      } else {
+        skip_dependents(i, told);
+      }
+      --running_;
+    }
+    cv_.notify_all();
+    if (opts_.observer) {
+      for (const Outcome& o : told) opts_.observer->finished(o);
+    }
+  }
+
+  // Everything that (transitively) depends on a failed action is skipped. Called with mu_ held.
+  void skip_dependents(std::size_t failed, std::vector<Outcome>& told) {
+    std::vector<std::size_t> todo = {failed};
+    while (!todo.empty()) {
+      std::size_t i = todo.back();
+      todo.pop_back();
+      for (std::size_t d : dependents_[i]) {
+        Outcome& o = report_.outcomes[d];
+        if (o.status != Status::not_started) continue;
+        o.status = Status::skipped;
+        o.message = "skipped: it depends on org " + quoted(plan_.actions[failed].key) +
+                    ", which failed";
+        told.push_back(o);
+        todo.push_back(d);
+      }
+    }
+  }
+
+  Outcome perform(const Action& a) {
+    switch (a.kind) {
+      case ActionKind::create: return create(a);
+      case ActionKind::update: return update(a, a.id);
+      case ActionKind::remove: return remove(a);
+      case ActionKind::adopt: return adopt(a);
+    }
+    return failed("unknown action");
+  }
+
+  static Outcome failed(std::string message, std::string id = "") {
+    Outcome o;
+    o.status = Status::failed;
+    o.message = std::move(message);
+    o.id = std::move(id);
+    return o;
+  }
+
+  static Outcome done(std::string id, bool recovered = false) {
+    Outcome o;
+    o.status = Status::done;
+    o.id = std::move(id);
+    o.recovered = recovered;
+    return o;
+  }
+
+  // Journal first, then the in-memory state: the two never disagree on what happened.
+  std::uint64_t record(JournalRecord r) {
+    std::uint64_t seq = journal_.append(r);
+    std::lock_guard lock(state_mu_);
+    if (r.op == JournalRecord::Op::put) tracked_.insert(r.org.id);
+    if (r.op == JournalRecord::Op::remove) {
+      if (auto it = st_.orgs.find(r.key); it != st_.orgs.end()) tracked_.erase(it->second.id);
+    }
+    state::fold(st_, r);
+    return seq;
+  }
+
+  // Records `org` as `key` and returns once that is on stable storage.
+  void record_durably(const std::string& key, OrgState org) {
+    journal_.sync(record({JournalRecord::Op::put, key, std::move(org)}));
+  }
+
+  // The parent id for `t` now: a managed parent must exist by the time its children run.
+  std::optional<std::string> parent_id(const plan::Target& t, std::string& why) {
+    std::lock_guard lock(state_mu_);
+    std::string id = plan::resolve_parent_id(t, st_);
+    if (!t.parent_key.empty() && id.empty()) {
+      why = "its parent " + quoted(t.parent_key) + " does not exist";
+      return std::nullopt;
+    }
+    return id;
+  }
+
+  OrgState as_state(const Organization& org, const plan::Target& t) {
+    OrgState s = state::from_remote(org);
+    s.parent.key = t.parent_key;
+    s.prevent_destroy = t.prevent_destroy;
+    return s;
+  }
+
+  // Untracked orgs with the spec's name and parent: where a create with an unknown outcome
+  // would have left its org.
+  api::Result<std::vector<Organization>> find_untracked(const OrgSpec& spec) {
+    api::ListQuery q;
+    q.parent_id = spec.parent_id;
+    q.name_contains = spec.name;
+    auto listed = client_.list(q);
+    if (!listed) return listed;
+    std::vector<Organization> out;
+    std::lock_guard lock(state_mu_);
+    for (Organization& o : listed.value()) {
+      if (o.spec.name == spec.name && o.spec.parent_id == spec.parent_id && !tracked_.count(o.id)) {
+        out.push_back(std::move(o));
+      }
+    }
+    return out;
+  }
+
+  // Looks for the org an earlier attempt may have made. Returns an outcome when the search
+  // settled the action (adopted, or failed), nullopt when the create should be sent.
+  std::optional<Outcome> recover(const Action& a, const OrgSpec& spec, const std::string& cause) {
+    auto found = find_untracked(spec);
+    if (!found) {
+      return failed("creating org " + quoted(a.key) + ": " + cause +
+                    "; looking for it then failed (" + found.error().str() +
+                    "). It stays pending in state: the next plan looks for it again");
+    }
+    if (found.value().size() > 1) {
+      std::string ids;
+      for (const Organization& o : found.value()) ids += (ids.empty() ? "" : ", ") + o.id;
+      return failed("creating org " + quoted(a.key) + ": several untracked organizations named " +
+                    quoted(spec.name) + " exist under the same parent (" + ids +
+                    "); import the right one with: cforg import " + a.key + " <id>");
+    }
+    if (found.value().empty()) return std::nullopt;
+    const Organization& org = found.value().front();
+    record_durably(a.key, as_state(org, *a.after));
+    if (org.spec != spec) return update(a, org.id, /*recovered=*/true);
+    return done(org.id, /*recovered=*/true);
+  }
+
+  Outcome create(const Action& a) {
+    std::string why;
+    auto pid = parent_id(*a.after, why);
+    if (!pid) return failed("cannot create org " + quoted(a.key) + ": " + why);
+    OrgSpec spec{a.after->name, *pid, a.after->profile};
+    if (a.recover) {
+      if (auto settled = recover(a, spec, "an earlier attempt was interrupted")) return *settled;
+    }
+    std::string cause;
+    for (int attempt = 1;; ++attempt) {
+      OrgState intent;
+      intent.name = spec.name;
+      intent.parent = {spec.parent_id, a.after->parent_key};
+      intent.profile = spec.profile;
+      intent.pending_create = true;
+      // Written before the request, so that a crash while it is in flight leaves a trace
+      // the next run looks for. It needs no fsync: it only has to outlive this process.
+      record({JournalRecord::Op::begin_create, a.key, std::move(intent)});
+      api::Result<Organization> created = client_.create(spec);
+      if (created) {
+        record_durably(a.key, as_state(created.value(), *a.after));
+        return done(created.value().id, attempt > 1);
+      }
+      const api::ApiError& err = created.error();
+      if (!err.outcome_unknown) {
+        record({JournalRecord::Op::remove, a.key, {}});  // it provably did not happen
+        return failed("creating org " + quoted(a.key) + ": " + err.str());
+      }
+      cause = err.str();
+      if (auto settled = recover(a, spec, cause + " (outcome unknown)")) return *settled;
+      if (attempt >= opts_.max_create_attempts || stopping()) {
+        return failed("creating org " + quoted(a.key) + ": " + cause + " (outcome unknown; " +
+                      std::to_string(attempt) + " attempts, none took effect)");
+      }
+      std::this_thread::sleep_for(opts_.backoff.delay(attempt, {}, jitter()));
+    }
+  }
+
+  Outcome update(const Action& a, const std::string& id, bool recovered = false) {
+    std::string why;
+    auto pid = parent_id(*a.after, why);
+    if (!pid) return failed("cannot update org " + quoted(a.key) + ": " + why, id);
+    api::Result<Organization> updated = client_.update(id, {a.after->name, *pid, a.after->profile});
+    if (!updated) {
+      std::string hint = updated.error().not_found()
+                             ? " (it was deleted outside cforg: run cforg plan again)"
+                             : "";
+      return failed("updating org " + quoted(a.key) + ": " + updated.error().str() + hint, id);
+    }
+    record_durably(a.key, as_state(updated.value(), *a.after));
+    return done(id, recovered);
+  }
+
+  Outcome remove(const Action& a) {
+    api::Result<api::Empty> removed = client_.remove(a.id);
+    // Already gone (deleted outside cforg, or a retried DELETE that had worked): same result.
+    if (!removed && !removed.error().not_found()) {
+      return failed("deleting org " + quoted(a.key) + ": " + removed.error().str(), a.id);
+    }
+    journal_.sync(record({JournalRecord::Op::remove, a.key, {}}));
+    return done(a.id);
+  }
+
+  Outcome adopt(const Action& a) {
+    OrgState found = *a.before;
+    found.parent.key = a.after->parent_key;
+    found.prevent_destroy = a.after->prevent_destroy;
+    record_durably(a.key, std::move(found));
+    if (a.changes.empty()) return done(a.id);
+    return update(a, a.id);
+  }
+
+  std::uint64_t jitter() {
+    std::lock_guard lock(mu_);
+    return rng_();
+  }
+
+  const plan::Plan& plan_;
+  state::State& st_;
+  api::Client& client_;
+  state::Journal& journal_;
+  const Options& opts_;
+
+  std::mutex mu_;  // scheduling
+  std::condition_variable cv_;
+  std::unordered_map<std::string, std::size_t> index_;  // key -> action
+  std::vector<std::size_t> waiting_on_;                 // unfinished dependencies per action
+  std::vector<std::vector<std::size_t>> dependents_;
+  std::deque<std::size_t> ready_;
+  std::size_t running_ = 0;
+  std::mt19937_64 rng_{std::random_device{}()};
+  Report report_;
+
+  std::mutex state_mu_;  // st_ and tracked_
+  std::unordered_set<std::string> tracked_;  // ids in state
+};
+
+}  // namespace
+
+Report execute(const plan::Plan& plan, state::State& st, api::Client& client,
+               state::Journal& journal, const Options& opts) {
+  return Executor(plan, st, client, journal, opts).run();
+}
+
+}  // namespace cforg::apply

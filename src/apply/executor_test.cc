@@ -1,0 +1,307 @@
+#include "cforg/apply/executor.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace cforg::apply {
+namespace {
+
+using ::testing::HasSubstr;
+using Status = Outcome::Status;
+
+// Records appended and synced; checks that a child's create is only sent once its parent's
+// record is durable.
+class MemoryJournal : public state::Journal {
+ public:
+  std::uint64_t append(const state::JournalRecord& r) override {
+    std::lock_guard lock(mu);
+    records.push_back(r);
+    return records.size();
+  }
+  void sync(std::uint64_t seq) override {
+    std::lock_guard lock(mu);
+    synced = std::max(synced, seq);
+    ++syncs;
+  }
+  // Whether a put of `id` is among the synced records.
+  bool durable(const std::string& id) {
+    std::lock_guard lock(mu);
+    for (std::size_t i = 0; i < synced && i < records.size(); ++i) {
+      if (records[i].op == state::JournalRecord::Op::put && records[i].org.id == id) return true;
+    }
+    return false;
+  }
+  std::mutex mu;
+  std::vector<state::JournalRecord> records;
+  std::uint64_t synced = 0;
+  int syncs = 0;
+};
+
+// An in-memory API with scripted failures.
+class FakeClient : public api::Client {
+ public:
+  api::Result<Organization> create(const OrgSpec& spec) override {
+    enter();
+    std::unique_lock lock(mu);
+    ++posts;
+    if (!spec.parent_id.empty() && !orgs.count(spec.parent_id)) return leave(error(400, false));
+    if (!spec.parent_id.empty() && journal && !journal->durable(spec.parent_id)) {
+      parent_not_durable = true;
+    }
+    if (fail_names.count(spec.name)) return leave(error(400, false));
+    if (lost_names.count(spec.name) && lost_names[spec.name]-- > 0) {
+      return leave(error(502, true));  // not committed, outcome unknown to the client
+    }
+    Organization o;
+    o.id = next_id();
+    o.spec = spec;
+    o.meta = nlohmann::json::object();
+    orgs[o.id] = o;
+    if (ambiguous_names.count(spec.name) && ambiguous_names[spec.name]-- > 0) {
+      return leave(error(0, true));  // committed, then the connection dropped
+    }
+    return leave(o);
+  }
+  api::Result<Organization> get(const std::string& id) override {
+    std::lock_guard lock(mu);
+    if (!orgs.count(id)) return error(404, false);
+    return orgs[id];
+  }
+  api::Result<Organization> update(const std::string& id, const OrgSpec& spec) override {
+    std::lock_guard lock(mu);
+    ++puts;
+    if (!orgs.count(id)) return error(404, false);
+    orgs[id].spec = spec;
+    return orgs[id];
+  }
+  api::Result<api::Empty> remove(const std::string& id) override {
+    std::lock_guard lock(mu);
+    ++deletes;
+    if (!orgs.count(id)) return error(404, false);
+    for (const auto& [other, o] : orgs) {
+      if (o.spec.parent_id == id) return error(400, false);
+    }
+    orgs.erase(id);
+    return api::Empty{};
+  }
+  api::Result<std::vector<Organization>> list(const api::ListQuery& q) override {
+    std::lock_guard lock(mu);
+    ++lists;
+    std::vector<Organization> out;
+    for (const auto& [id, o] : orgs) {
+      if (q.parent_id && o.spec.parent_id != *q.parent_id) continue;
+      if (!q.name_contains.empty() && o.spec.name.find(q.name_contains) == std::string::npos) {
+        continue;
+      }
+      out.push_back(o);
+    }
+    return out;
+  }
+
+  std::size_t count_named(const std::string& name) {
+    std::lock_guard lock(mu);
+    std::size_t n = 0;
+    for (const auto& [id, o] : orgs) n += o.spec.name == name;
+    return n;
+  }
+
+  std::mutex mu;
+  std::map<std::string, Organization> orgs;
+  std::set<std::string> fail_names;
+  std::map<std::string, int> lost_names, ambiguous_names;
+  MemoryJournal* journal = nullptr;
+  bool parent_not_durable = false;
+  int posts = 0, puts = 0, deletes = 0, lists = 0;
+  std::atomic<int> in_flight{0}, max_in_flight{0};
+  std::chrono::milliseconds latency{0};
+
+ private:
+  void enter() {
+    int now = ++in_flight;
+    int seen = max_in_flight.load();
+    while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(latency);
+  }
+  template <class T>
+  T leave(T r) {
+    --in_flight;
+    return r;
+  }
+  std::string next_id() {
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%032x", ++counter_);
+    return buf;
+  }
+  static api::ApiError error(int status, bool unknown) {
+    api::ApiError e;
+    e.kind = status ? api::ApiError::Kind::http : api::ApiError::Kind::transport;
+    e.status = status;
+    e.outcome_unknown = unknown;
+    e.errors = {{1000 + status, "scripted failure"}};
+    e.request = "TEST";
+    return e;
+  }
+  int counter_ = 0;
+};
+
+plan::Action create(const std::string& key, const std::string& parent_key = "") {
+  plan::Action a;
+  a.kind = plan::ActionKind::create;
+  a.key = key;
+  a.after = plan::Target{key, parent_key, "", std::nullopt, false};
+  if (!parent_key.empty()) a.depends_on = {parent_key};
+  return a;
+}
+
+plan::Action remove(const std::string& key, const std::string& id) {
+  plan::Action a;
+  a.kind = plan::ActionKind::remove;
+  a.key = key;
+  a.id = id;
+  return a;
+}
+
+struct Fixture : ::testing::Test {
+  Report run(const plan::Plan& p, int parallelism = 4) {
+    Options opts;
+    opts.parallelism = parallelism;
+    opts.backoff.base_delay = std::chrono::milliseconds(1);
+    return execute(p, st, client, journal, opts);
+  }
+  state::State st;
+  FakeClient client;
+  MemoryJournal journal;
+};
+
+TEST_F(Fixture, ParentsFirstWithTheirIdsAndDurableBeforeChildren) {
+  client.journal = &journal;
+  plan::Plan p;
+  p.actions = {create("root"), create("a", "root"), create("b", "root"), create("a1", "a")};
+  Report r = run(p);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.created, 4u);
+  EXPECT_FALSE(client.parent_not_durable);
+  EXPECT_EQ(st.orgs.at("a").parent.id, st.orgs.at("root").id);
+  EXPECT_EQ(st.orgs.at("a1").parent.id, st.orgs.at("a").id);
+  EXPECT_EQ(client.orgs.at(st.orgs.at("a1").id).spec.parent_id, st.orgs.at("a").id);
+  EXPECT_EQ(client.posts, 4);
+}
+
+TEST_F(Fixture, ParallelismBoundsRequestsInFlight) {
+  client.latency = std::chrono::milliseconds(20);
+  plan::Plan p;
+  for (int i = 0; i < 24; ++i) p.actions.push_back(create("org" + std::to_string(i)));
+  auto start = std::chrono::steady_clock::now();
+  Report r = run(p, 6);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(client.max_in_flight.load(), 6);
+  EXPECT_LT(took, std::chrono::milliseconds(24 * 20 / 2));  // clearly not one at a time
+}
+
+TEST_F(Fixture, AFailureSkipsItsDependentsOnly) {
+  client.fail_names = {"bad"};
+  plan::Plan p;
+  p.actions = {create("bad"), create("child", "bad"), create("grandchild", "child"),
+               create("good")};
+  Report r = run(p);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.failed, 1u);
+  EXPECT_EQ(r.skipped, 2u);
+  EXPECT_EQ(r.created, 1u);
+  EXPECT_EQ(r.outcomes[0].status, Status::failed);
+  EXPECT_THAT(r.outcomes[0].message, HasSubstr("scripted failure"));
+  EXPECT_EQ(r.outcomes[2].status, Status::skipped);
+  EXPECT_THAT(r.outcomes[2].message, HasSubstr("\"bad\""));
+  EXPECT_FALSE(st.orgs.count("bad"));  // it provably did not happen: not even pending
+  EXPECT_TRUE(st.orgs.count("good"));
+}
+
+TEST_F(Fixture, UnknownOutcomeThatTookEffectIsAdoptedNotDuplicated) {
+  client.ambiguous_names = {{"root", 1}};
+  plan::Plan p;
+  p.actions = {create("root"), create("child", "root")};
+  Report r = run(p);
+  ASSERT_TRUE(r.ok()) << r.outcomes[0].message;
+  EXPECT_TRUE(r.outcomes[0].recovered);
+  EXPECT_EQ(client.count_named("root"), 1u);
+  EXPECT_EQ(client.posts, 2);
+  EXPECT_EQ(st.orgs.at("root").id, r.outcomes[0].id);
+}
+
+TEST_F(Fixture, UnknownOutcomeThatDidNotTakeEffectIsSentAgain) {
+  client.lost_names = {{"root", 2}};
+  plan::Plan p;
+  p.actions = {create("root")};
+  Report r = run(p);
+  ASSERT_TRUE(r.ok()) << r.outcomes[0].message;
+  EXPECT_EQ(client.posts, 3);
+  EXPECT_EQ(client.count_named("root"), 1u);
+}
+
+TEST_F(Fixture, GivesUpAfterMaxAttemptsAndLeavesThePendingMark) {
+  client.lost_names = {{"root", 100}};
+  plan::Plan p;
+  p.actions = {create("root")};
+  Report r = run(p);
+  EXPECT_EQ(r.failed, 1u);
+  EXPECT_EQ(client.posts, 5);
+  EXPECT_THAT(r.outcomes[0].message, HasSubstr("outcome unknown"));
+  ASSERT_TRUE(st.orgs.count("root"));
+  EXPECT_TRUE(st.orgs.at("root").pending_create);
+}
+
+TEST_F(Fixture, RecoverLooksBeforeCreating) {
+  Organization existing;
+  existing.id = std::string(32, 'a');
+  existing.spec.name = "root";
+  existing.meta = nlohmann::json::object();
+  client.orgs[existing.id] = existing;
+  plan::Plan p;
+  p.actions = {create("root")};
+  p.actions[0].recover = true;
+  Report r = run(p);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(client.posts, 0);
+  EXPECT_EQ(st.orgs.at("root").id, existing.id);
+}
+
+TEST_F(Fixture, DeleteOfAnAlreadyGoneOrgSucceedsAndRefusalKeepsState) {
+  Organization parent;
+  parent.id = std::string(32, 'b');
+  parent.spec.name = "parent";
+  client.orgs[parent.id] = parent;
+  Organization child = parent;
+  child.id = std::string(32, 'c');
+  child.spec.parent_id = parent.id;
+  client.orgs[child.id] = child;
+  st.orgs["gone"].id = std::string(32, 'd');
+  st.orgs["parent"].id = parent.id;
+  plan::Plan p;
+  p.actions = {remove("gone", std::string(32, 'd')), remove("parent", parent.id)};
+  Report r = run(p);
+  EXPECT_EQ(r.outcomes[0].status, Status::done);
+  EXPECT_EQ(r.outcomes[1].status, Status::failed);
+  EXPECT_FALSE(st.orgs.count("gone"));
+  EXPECT_TRUE(st.orgs.count("parent"));
+}
+
+TEST_F(Fixture, NothingStartsOnceStopped) {
+  std::atomic<bool> stop{true};
+  Options opts;
+  opts.stop = &stop;
+  plan::Plan p;
+  p.actions = {create("a"), create("b")};
+  Report r = execute(p, st, client, journal, opts);
+  EXPECT_EQ(r.not_started, 2u);
+  EXPECT_EQ(client.posts, 0);
+}
+
+}  // namespace
+}  // namespace cforg::apply

@@ -1,0 +1,145 @@
+#include "cforg/apply/progress.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace cforg::apply {
+namespace {
+
+std::string paint(bool on, const char* code, const std::string& s) {
+  return on ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
+}
+
+const char* past_tense(plan::ActionKind k) {
+  switch (k) {
+    case plan::ActionKind::create: return "created";
+    case plan::ActionKind::update: return "updated";
+    case plan::ActionKind::remove: return "deleted";
+    case plan::ActionKind::adopt: return "adopted";
+  }
+  return "done";
+}
+
+std::string duration_text(double seconds) {
+  std::ostringstream s;
+  if (seconds < 1) {
+    s << static_cast<long>(seconds * 1000) << " ms";
+  } else if (seconds < 120) {
+    s.precision(1);
+    s << std::fixed << seconds << " s";
+  } else {
+    s << static_cast<long>(seconds) / 60 << " min " << static_cast<long>(seconds) % 60 << " s";
+  }
+  return s.str();
+}
+
+}  // namespace
+
+std::string outcome_line(const Outcome& o, bool color) {
+  std::string who = "org \"" + o.key + "\": ";
+  switch (o.status) {
+    case Outcome::Status::done: {
+      std::string what = past_tense(o.kind);
+      if (o.recovered) what += " (found after an unknown outcome)";
+      return who + paint(color, "32", what) + (o.id.empty() ? "" : " " + o.id) + " in " +
+             duration_text(o.took.count() / 1000.0);
+    }
+    case Outcome::Status::failed: return who + paint(color, "31", "failed") + ": " + o.message;
+    case Outcome::Status::skipped: return who + paint(color, "33", o.message);
+    case Outcome::Status::not_started: return who + "not started (interrupted)";
+  }
+  return who;
+}
+
+Progress::Progress(std::FILE* out, bool live, bool color, const api::ClientStats* stats)
+    : out_(out), live_(live), color_(color), stats_(stats) {}
+
+Progress::~Progress() { stop(); }
+
+void Progress::started(std::size_t total) {
+  std::lock_guard lock(mu_);
+  total_ = total;
+  start_ = std::chrono::steady_clock::now();
+  if (!live_) return;
+  ticker_ = std::jthread([this](std::stop_token st) {
+    while (!st.stop_requested()) {
+      {
+        std::lock_guard lock(mu_);
+        draw();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+}
+
+std::string Progress::status_line() {
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double rate = elapsed > 0 ? finished_ / elapsed : 0;
+  std::ostringstream s;
+  s << "[" << finished_ << "/" << total_ << "] ";
+  s.precision(1);
+  s << std::fixed << rate << "/s";
+  if (stats_) {
+    s << "  in flight " << stats_->in_flight.load() << "  retries " << stats_->retries.load();
+    if (stats_->rate_limited.load()) s << "  429s " << stats_->rate_limited.load();
+  }
+  if (failed_) s << "  failed " << failed_;
+  if (rate > 0 && finished_ < total_) {
+    s << "  ETA " << duration_text((total_ - finished_) / rate);
+  }
+  return s.str();
+}
+
+void Progress::draw() {
+  std::fprintf(out_, "\r\x1b[K%s", status_line().c_str());
+  std::fflush(out_);
+}
+
+void Progress::finished(const Outcome& o) {
+  std::lock_guard lock(mu_);
+  ++finished_;
+  if (o.status != Outcome::Status::done) ++failed_;
+  if (live_) {
+    if (o.status == Outcome::Status::done) return;  // the live line counts it
+    std::fprintf(out_, "\r\x1b[K%s\n", outcome_line(o, color_).c_str());
+    draw();
+    return;
+  }
+  std::fprintf(out_, "%s\n", outcome_line(o, color_).c_str());
+  std::fflush(out_);
+}
+
+void Progress::stop() {
+  if (stopping_.exchange(true)) return;
+  if (ticker_.joinable()) {
+    ticker_.request_stop();
+    ticker_.join();
+  }
+  if (live_ && total_ > 0) {
+    std::lock_guard lock(mu_);
+    draw();
+    std::fprintf(out_, "\n");
+    std::fflush(out_);
+  }
+}
+
+std::string summary_text(const Report& r, bool color) {
+  std::ostringstream s;
+  bool clean = r.ok();
+  s << paint(color, clean ? "32" : "31", clean ? "Apply complete: " : "Apply incomplete: ")
+    << r.created << " created, " << r.updated << " updated, " << r.deleted << " deleted, "
+    << r.adopted << " adopted.";
+  if (!clean) {
+    s << " " << r.failed << " failed, " << r.skipped << " skipped, " << r.not_started
+      << " not started.\n";
+    for (const Outcome& o : r.outcomes) {
+      if (o.status != Outcome::Status::done) s << "  " << outcome_line(o, color) << '\n';
+    }
+    return s.str();
+  }
+  s << '\n';
+  return s.str();
+}
+
+}  // namespace cforg::apply

@@ -1,0 +1,153 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "cforg/apply/apply.h"
+#include "cforg/apply/progress.h"
+#include "cforg/plan/plan_file.h"
+#include "cforg/plan/render.h"
+#include "commands.h"
+#include "session.h"
+
+namespace cforg::cli {
+namespace {
+
+struct ApplyOptions {
+  CommonOptions common;
+  NetworkOptions net;
+  std::string plan_file;
+  bool auto_approve = false;
+  bool adopt = false;
+};
+
+std::atomic<bool> g_interrupted{false};
+
+// First Ctrl-C: start nothing new, let requests in flight finish, save. Second: quit at once;
+// the journal already holds every result that came back.
+extern "C" void on_interrupt(int) {
+  if (g_interrupted.exchange(true)) _exit(130);
+  static const char msg[] =
+      "\nInterrupted: finishing the requests in flight, then saving the state. "
+      "Press Ctrl-C again to quit at once (no result is lost: they are journaled).\n";
+  ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+  (void)ignored;
+}
+
+void catch_interrupts() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool confirmed() {
+  if (!::isatty(STDIN_FILENO)) {
+    throw Failure(
+        "stdin is not a terminal, so cforg cannot ask for confirmation. Pass --auto-approve, "
+        "or save a plan and apply exactly it: cforg plan --out FILE, then cforg apply FILE");
+  }
+  std::printf(
+      "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n"
+      "  Enter a value: ");
+  std::fflush(stdout);
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+// A saved plan applies only to exactly what it was made from.
+plan::Plan check_saved_plan(const plan::Plan& saved, const Session& s, const std::string& path) {
+  if (s.state.lineage != saved.lineage) {
+    throw Failure("the saved plan " + path +
+                  " was made for another state (lineage differs): make a new plan with "
+                  "cforg plan --out " + path);
+  }
+  if (s.state.serial != saved.serial) {
+    throw Failure("the saved plan " + path + " is stale: the state changed since it was made " +
+                  "(serial " + std::to_string(saved.serial) + " then, " +
+                  std::to_string(s.state.serial) + " now). Make a new one with cforg plan --out " +
+                  path);
+  }
+  if (s.config.digest() != saved.config_digest) {
+    throw Failure("the saved plan " + path +
+                  " is stale: the config changed since it was made. Make a new one with "
+                  "cforg plan --out " + path);
+  }
+  if (!saved.errors.empty()) throw Failure("the saved plan " + path + " has errors");
+  return saved;
+}
+
+int run_apply(const ApplyOptions& o) {
+  setup_logging(o.common);
+  bool color = use_color(o.common, stdout);
+  std::optional<Session> s;
+  plan::Plan p;
+  if (!o.plan_file.empty()) {
+    plan::Plan saved = plan::read_plan_file(o.plan_file);
+    s = open_session(o.common.config_paths.empty() ? saved.config_files : o.common.config_paths,
+                     o.common, "apply");
+    if (!s) return kExitError;
+    p = check_saved_plan(saved, *s, o.plan_file);
+    std::printf("Applying the saved plan %s. %s\n", o.plan_file.c_str(),
+                plan::summary_line(p).c_str());
+  } else {
+    s = open_session(config_paths(o.common), o.common, "apply");
+    if (!s) return kExitError;
+    p = plan_live(*s, o.net, o.adopt);
+    std::fputs(plan::render_text(p, {color}).c_str(), stdout);
+    if (!p.errors.empty()) return kExitError;
+    if (p.has_changes() && !o.auto_approve && !confirmed()) {
+      std::printf("Apply cancelled: nothing was changed.\n");
+      return kExitError;
+    }
+  }
+  if (!p.touches_state()) return kExitOk;
+  if (p.actions.empty()) {  // only state changes: nothing to send
+    s->state = plan::refreshed_state(s->state, p);
+    s->backend->save(s->state);
+    std::printf("State updated (serial %llu).\n", static_cast<unsigned long long>(s->state.serial));
+    return kExitOk;
+  }
+  if (!s->client) s->client = make_client(o.net);
+
+  catch_interrupts();
+  std::printf("\n");
+  apply::Progress progress(stdout, ::isatty(STDOUT_FILENO), color, &s->client->stats());
+  apply::Options exec;
+  exec.parallelism = o.net.parallelism;
+  exec.backoff.base_delay = std::chrono::milliseconds(static_cast<long>(o.net.retry_base_delay * 1000));
+  exec.backoff.max_delay = std::chrono::milliseconds(static_cast<long>(o.net.retry_max_delay * 1000));
+  exec.stop = &g_interrupted;
+  exec.observer = &progress;
+  apply::Report report = apply::run(p, s->state, *s->backend, *s->client, exec);
+  progress.stop();
+  std::printf("\n%s", apply::summary_text(report, color).c_str());
+  std::printf("State saved to %s (serial %llu); %llu requests sent.\n",
+              s->backend->describe().c_str(), static_cast<unsigned long long>(s->state.serial),
+              static_cast<unsigned long long>(s->client->stats().requests.load()));
+  return report.ok() ? kExitOk : kExitError;
+}
+
+}  // namespace
+
+void add_apply_command(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<ApplyOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "apply", "Make it so: plan, ask for confirmation, then change the remote side");
+  cmd->add_option("PLANFILE", o->plan_file,
+                  "A plan saved by `cforg plan --out`: applied exactly, without asking")
+      ->check(CLI::ExistingFile);
+  add_common_options(cmd, o->common);
+  add_network_options(cmd, o->net);
+  cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation");
+  cmd->add_flag("--adopt", o->adopt,
+                "Take over untracked remote organizations that match by name and parent");
+  cmd->callback([o, &run] { run = [o] { return run_apply(*o); }; });
+}
+
+}  // namespace cforg::cli

@@ -1,0 +1,26 @@
+// The commands of `cforg`. Each add_* registers one subcommand on the app; when it is the one
+// given, its runner is stored in `run`, and main calls it after parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace cforg::cli {
+
+using Runner = std::function<int()>;
+
+void add_validate_command(CLI::App& app, Runner& run);
+void add_plan_command(CLI::App& app, Runner& run);
+void add_apply_command(CLI::App& app, Runner& run);
+void add_refresh_command(CLI::App& app, Runner& run);
+void add_import_command(CLI::App& app, Runner& run);
+void add_state_command(CLI::App& app, Runner& run);
+void add_force_unlock_command(CLI::App& app, Runner& run);
+void add_version_command(CLI::App& app, Runner& run);
+
+// Exit codes: a contract with scripts and CI.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitChanges = 2;  // plan --detailed-exitcode only
+
+}  // namespace cforg::cli

@@ -1,0 +1,144 @@
+#include "common.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+namespace cforg::cli {
+
+void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
+  if (with_config) {
+    cmd->add_option("-c,--config", o.config_paths,
+                    "Config file or folder (every *.yaml/*.yml in it); repeatable. "
+                    "Default: cforg.yaml")
+        ->type_name("PATH");
+  }
+  cmd->add_option("--state", o.state_path, "State file")
+      ->capture_default_str()
+      ->type_name("FILE");
+  cmd->add_option("--log-level", o.log_level,
+                  "trace|debug|info|warn|error (also CFORG_LOG). Logs go to stderr")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cmd->add_flag("--no-color", o.no_color, "No colors (also NO_COLOR)");
+}
+
+void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
+  if (with_refresh) {
+    cmd->add_option("--refresh", o.refresh,
+                    "Read the remote side first (--refresh=false plans from state alone)")
+        ->capture_default_str()
+        ->expected(0, 1)
+        ->default_str("true");
+  }
+  cmd->add_option("--parallelism", o.parallelism, "Requests in flight at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--rate-limit", o.rate_limit,
+                  "Request budget per credential, REQUESTS/SECONDS (0: none)")
+      ->capture_default_str()
+      ->type_name("N/SECONDS");
+  cmd->add_option("--max-retries", o.max_retries, "Retries of a failed request")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  cmd->add_option("--request-timeout", o.request_timeout, "Seconds before a request times out")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--retry-base-delay", o.retry_base_delay,
+                  "Seconds before the first retry; doubles with each retry")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 600.0));
+  cmd->add_option("--retry-max-delay", o.retry_max_delay, "Cap on the wait between retries")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+}
+
+void setup_logging(const CommonOptions& o) {
+  std::string level = o.log_level;
+  if (level.empty()) {
+    const char* env = std::getenv("CFORG_LOG");
+    level = env && *env ? env : "warn";
+  }
+  bool plain = o.no_color || std::getenv("NO_COLOR") || !::isatty(2);
+  auto logger = plain ? spdlog::stderr_logger_mt("cforg") : spdlog::stderr_color_mt("cforg");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  static const std::vector<std::string> known = {"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(known.begin(), known.end(), level) == known.end()) {
+    spdlog::warn("unknown log level \"{}\" in CFORG_LOG: using warn", level);
+    level = "warn";
+  }
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+bool use_color(const CommonOptions& o, std::FILE* stream) {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (o.no_color || (no_color && *no_color)) return false;
+  return ::isatty(::fileno(stream));
+}
+
+std::vector<std::string> config_paths(const CommonOptions& o) {
+  if (!o.config_paths.empty()) return o.config_paths;
+  if (!std::filesystem::exists("cforg.yaml")) {
+    throw Failure("no config given and no cforg.yaml here: pass -c FILE or -c FOLDER");
+  }
+  return {"cforg.yaml"};
+}
+
+std::optional<config::Config> load_config(const std::vector<std::string>& paths) {
+  config::LoadResult r = config::load(paths);
+  if (r.ok()) return std::move(r.config);
+  for (const config::Diagnostic& d : r.errors) std::fprintf(stderr, "%s\n", d.str().c_str());
+  std::fprintf(stderr, "Error: the config has %zu error%s; nothing was done.\n", r.errors.size(),
+               r.errors.size() == 1 ? "" : "s");
+  return std::nullopt;
+}
+
+std::unique_ptr<state::Backend> open_state(const CommonOptions& o) {
+  return state::open_file_backend(o.state_path);
+}
+
+std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
+  api::Credentials creds = api::Credentials::from_env();
+  if (creds.empty()) {
+    throw Failure(
+        "no Cloudflare credentials: set CLOUDFLARE_API_TOKEN (an API token), or "
+        "CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (a global API key). To plan from the state "
+        "file alone, without reading the remote side, use --refresh=false");
+  }
+  api::ClientOptions opts;
+  if (const char* base = std::getenv("CLOUDFLARE_BASE_URL"); base && *base) {
+    opts.base_url = base;
+    while (!opts.base_url.empty() && opts.base_url.back() == '/') opts.base_url.pop_back();
+  }
+  try {
+    opts.rate_limit = api::RateLimit::parse(o.rate_limit);
+  } catch (const std::invalid_argument& e) {
+    throw Failure(std::string("--rate-limit: ") + e.what());
+  }
+  using std::chrono::milliseconds;
+  opts.retry.max_retries = o.max_retries;
+  opts.retry.base_delay = milliseconds(static_cast<long>(o.retry_base_delay * 1000));
+  opts.retry.max_delay = milliseconds(static_cast<long>(o.retry_max_delay * 1000));
+  api::TransportOptions transport;
+  transport.timeout = milliseconds(static_cast<long>(o.request_timeout * 1000));
+  transport.connect_timeout = std::min(transport.timeout, milliseconds(10000));
+  return std::make_unique<api::HttpClient>(api::make_curl_transport(std::move(creds), transport),
+                                           std::move(opts));
+}
+
+plan::ReadOptions read_options(const NetworkOptions& o) {
+  plan::ReadOptions r;
+  r.parallelism = o.parallelism;
+  return r;
+}
+
+void print_error(const std::string& message) {
+  std::fprintf(stderr, "Error: %s\n", message.c_str());
+}
+
+}  // namespace cforg::cli

@@ -1,0 +1,65 @@
+// What the commands share: flags, logging, loading config and state, making the API client.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cforg/api/client.h"
+#include "cforg/config/config.h"
+#include "cforg/plan/refresh.h"
+#include "cforg/state/backend.h"
+
+namespace cforg::cli {
+
+// A failure to report to the user as "Error: <what>" with exit code 1.
+class Failure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CommonOptions {
+  std::vector<std::string> config_paths;
+  std::string state_path = "state/cforg.state.json";
+  std::string log_level;
+  bool no_color = false;
+};
+
+struct NetworkOptions {
+  bool refresh = true;
+  int parallelism = 10;
+  std::string rate_limit = "1200/300";
+  int max_retries = 10;
+  double request_timeout = 30;
+  double retry_base_delay = 1;
+  double retry_max_delay = 30;
+};
+
+void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config = true);
+void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh = true);
+
+// Logging to stderr at --log-level, else CFORG_LOG, else "warn".
+void setup_logging(const CommonOptions& o);
+// Color on `stream` unless --no-color, NO_COLOR or not a terminal.
+bool use_color(const CommonOptions& o, std::FILE* stream);
+
+// The config, or every problem in it printed to stderr and nullopt.
+std::optional<config::Config> load_config(const std::vector<std::string>& paths);
+std::vector<std::string> config_paths(const CommonOptions& o);  // the default when none given
+
+// The state backend for --state.
+std::unique_ptr<state::Backend> open_state(const CommonOptions& o);
+
+// A client from CLOUDFLARE_* variables. Throws Failure when there are no credentials, before
+// any request is made.
+std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o);
+plan::ReadOptions read_options(const NetworkOptions& o);
+
+// Prints "Error: <message>" on stderr.
+void print_error(const std::string& message);
+
+}  // namespace cforg::cli

@@ -1,0 +1,65 @@
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "session.h"
+
+namespace cforg::cli {
+namespace {
+
+struct ImportOptions {
+  CommonOptions common;
+  NetworkOptions net;
+  std::string key;
+  std::string id;
+};
+
+int run_import(const ImportOptions& o) {
+  setup_logging(o.common);
+  if (!is_org_id(o.id)) {
+    throw Failure("\"" + o.id + "\" is not an organization id: ids are 32 lowercase hex digits");
+  }
+  std::optional<Session> s = open_session(config_paths(o.common), o.common, "import");
+  if (!s) return kExitError;
+  const config::DesiredOrg* desired = s->config.find(o.key);
+  if (!desired) {
+    throw Failure("\"" + o.key + "\" is not an organization key in the config: declare it " +
+                  "there first (key: defaults to the name), then import it");
+  }
+  if (auto it = s->state.orgs.find(o.key); it != s->state.orgs.end() && !it->second.pending_create) {
+    throw Failure("org \"" + o.key + "\" is already in state as " + it->second.id +
+                  "; to import another organization under this key, first run: cforg state rm " +
+                  o.key);
+  }
+  if (const std::string* other = s->state.key_of(o.id)) {
+    throw Failure(o.id + " is already in state as org \"" + *other + "\"");
+  }
+  s->client = make_client(o.net);
+  api::Result<Organization> org = s->client->get(o.id);
+  if (!org) {
+    throw Failure("reading organization " + o.id + ": " + org.error().str() +
+                  (org.error().not_found() ? " (no such organization for these credentials)" : ""));
+  }
+  state::OrgState imported = state::from_remote(org.value());
+  imported.prevent_destroy = desired->prevent_destroy;
+  s->state.orgs[o.key] = std::move(imported);
+  s->backend->save(s->state);
+  std::printf("Imported org \"%s\": %s (\"%s\"). Run cforg plan to compare it with the config.\n",
+              o.key.c_str(), o.id.c_str(), org.value().spec.name.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_import_command(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<ImportOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "import", "Start managing an existing organization: record ORG_ID in state as KEY");
+  cmd->add_option("KEY", o->key, "The organization's key in the config")->required();
+  cmd->add_option("ORG_ID", o->id, "The organization's id (32 hex digits)")->required();
+  add_common_options(cmd, o->common);
+  add_network_options(cmd, o->net, /*with_refresh=*/false);
+  cmd->callback([o, &run] { run = [o] { return run_import(*o); }; });
+}
+
+}  // namespace cforg::cli

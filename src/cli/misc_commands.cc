@@ -1,0 +1,59 @@
+// The small commands: validate, force-unlock, version.
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "common.h"
+
+namespace cforg::cli {
+
+void add_validate_command(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<CommonOptions>();
+  CLI::App* cmd = app.add_subcommand("validate", "Check the config; change nothing");
+  add_common_options(cmd, *o);
+  cmd->callback([o, &run] {
+    run = [o] {
+      setup_logging(*o);
+      std::vector<std::string> paths = config_paths(*o);
+      std::optional<config::Config> cfg = load_config(paths);
+      if (!cfg) return kExitError;
+      std::printf("The config is valid: %zu organization%s in %zu file%s.\n", cfg->orgs.size(),
+                  cfg->orgs.size() == 1 ? "" : "s", cfg->files.size(),
+                  cfg->files.size() == 1 ? "" : "s");
+      return kExitOk;
+    };
+  });
+}
+
+void add_force_unlock_command(CLI::App& app, Runner& run) {
+  struct Options {
+    CommonOptions common;
+    std::string lock_id;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "force-unlock", "Remove a state lock left by a process that is gone (give its lock id)");
+  cmd->add_option("LOCK_ID", o->lock_id, "The id printed in the \"state is locked\" error")
+      ->required();
+  add_common_options(cmd, o->common, /*with_config=*/false);
+  cmd->callback([o, &run] {
+    run = [o] {
+      setup_logging(o->common);
+      open_state(o->common)->force_unlock(o->lock_id);
+      std::printf("Lock %s removed from %s.\n", o->lock_id.c_str(), o->common.state_path.c_str());
+      return kExitOk;
+    };
+  });
+}
+
+void add_version_command(CLI::App& app, Runner& run) {
+  CLI::App* cmd = app.add_subcommand("version", "Print cforg's version");
+  cmd->callback([&run] {
+    run = [] {
+      std::printf("cforg %s\n", CFORG_VERSION);
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace cforg::cli

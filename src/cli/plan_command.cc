@@ -1,0 +1,71 @@
+#include <cstdio>
+#include <memory>
+
+#include "cforg/plan/plan_file.h"
+#include "cforg/plan/render.h"
+#include "commands.h"
+#include "session.h"
+
+namespace cforg::cli {
+namespace {
+
+struct PlanOptions {
+  CommonOptions common;
+  NetworkOptions net;
+  std::string out;
+  std::string format = "text";
+  bool detailed_exitcode = false;
+  bool adopt = false;
+};
+
+int run_plan(const PlanOptions& o) {
+  setup_logging(o.common);
+  std::optional<Session> s = open_session(config_paths(o.common), o.common, "plan");
+  if (!s) return kExitError;
+  plan::Plan p = plan_live(*s, o.net, o.adopt);
+
+  switch (*plan::parse_format(o.format)) {
+    case plan::Format::text:
+      std::fputs(plan::render_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
+      break;
+    case plan::Format::json:
+      std::fputs((plan::to_json(p).dump(2) + "\n").c_str(), stdout);
+      break;
+    case plan::Format::markdown:
+      std::fputs(plan::render_markdown(p).c_str(), stdout);
+      break;
+  }
+  if (!p.errors.empty()) {
+    if (!o.out.empty()) print_error("the plan has errors, so it was not saved to " + o.out);
+    return kExitError;
+  }
+  if (!o.out.empty()) {
+    plan::write_plan_file(p, o.out);
+    // On stderr so that stdout stays the plan alone (it may be JSON).
+    std::fprintf(stderr, "Saved the plan to %s. To apply exactly this plan, run: cforg apply %s\n",
+                 o.out.c_str(), o.out.c_str());
+  }
+  return o.detailed_exitcode && p.has_changes() ? kExitChanges : kExitOk;
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<PlanOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "plan", "Show what apply would change: the config against the state and the remote side");
+  add_common_options(cmd, o->common);
+  add_network_options(cmd, o->net);
+  cmd->add_option("--out", o->out, "Also save the plan to FILE, to apply exactly it later")
+      ->type_name("FILE");
+  cmd->add_option("--format", o->format, "Output: text, json (versioned schema) or markdown")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
+                "Exit 0 when there is nothing to change, 2 when there is, 1 on error");
+  cmd->add_flag("--adopt", o->adopt,
+                "Take over untracked remote organizations that match by name and parent");
+  cmd->callback([o, &run] { run = [o] { return run_plan(*o); }; });
+}
+
+}  // namespace cforg::cli

@@ -1,0 +1,54 @@
+#include <cstdio>
+#include <memory>
+
+#include "cforg/plan/render.h"
+#include "commands.h"
+#include "session.h"
+
+namespace cforg::cli {
+namespace {
+
+struct RefreshOptions {
+  CommonOptions common;
+  NetworkOptions net;
+};
+
+int run_refresh(const RefreshOptions& o) {
+  setup_logging(o.common);
+  std::optional<Session> s = open_session(config_paths(o.common), o.common, "refresh");
+  if (!s) return kExitError;
+  NetworkOptions net = o.net;
+  net.refresh = true;
+  plan::Plan p = plan_live(*s, net, /*adopt=*/false);
+  // Only what the remote side says: no actions, and no flags from the config.
+  p.actions.clear();
+  p.protection.clear();
+  p.errors.clear();
+  std::size_t read = s->state.orgs.size();
+  if (!p.touches_state()) {
+    std::printf("State matches the remote side: %zu organizations read, nothing changed.\n", read);
+    return kExitOk;
+  }
+  p.unchanged = 0;
+  std::fputs(plan::render_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
+  s->state = plan::refreshed_state(s->state, p);
+  s->backend->save(s->state);
+  std::printf("State refreshed: %zu changed outside cforg, %zu gone, %zu found after an "
+              "interrupted create. Saved to %s (serial %llu).\n",
+              p.drift.size(), p.forget.size(), p.observed.size() - p.drift.size(),
+              s->backend->describe().c_str(), static_cast<unsigned long long>(s->state.serial));
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_refresh_command(CLI::App& app, Runner& run) {
+  auto o = std::make_shared<RefreshOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "refresh", "Update the state from the remote side; change nothing remotely");
+  add_common_options(cmd, o->common);
+  add_network_options(cmd, o->net, /*with_refresh=*/false);
+  cmd->callback([o, &run] { run = [o] { return run_refresh(*o); }; });
+}
+
+}  // namespace cforg::cli

@@ -1,0 +1,37 @@
+#include "session.h"
+
+#include <spdlog/spdlog.h>
+
+#include "cforg/plan/refresh.h"
+
+namespace cforg::cli {
+
+std::optional<Session> open_session(const std::vector<std::string>& config_paths,
+                                    const CommonOptions& common, const char* operation) {
+  std::optional<config::Config> cfg = load_config(config_paths);
+  if (!cfg) return std::nullopt;
+  Session s;
+  s.config = std::move(*cfg);
+  s.backend = open_state(common);
+  s.lock = s.backend->lock(operation);
+  s.state = s.backend->load();
+  return s;
+}
+
+plan::Plan plan_live(Session& s, const NetworkOptions& net, bool adopt) {
+  plan::Options opts{adopt};
+  if (!net.refresh) return plan::make_plan(s.config, s.state, nullptr, opts);
+  if (!s.client) s.client = make_client(net);
+  api::Result<plan::Remote> remote =
+      plan::read_remote(s.config, s.state, *s.client, read_options(net));
+  if (!remote) {
+    throw Failure("reading the remote side: " + remote.error().str() +
+                  ". Check the credentials and CLOUDFLARE_BASE_URL, or plan from state alone "
+                  "with --refresh=false");
+  }
+  spdlog::info("read {} organizations with {} requests", remote.value().orgs.size(),
+               s.client->stats().requests.load());
+  return plan::make_plan(s.config, s.state, &remote.value(), opts);
+}
+
+}  // namespace cforg::cli

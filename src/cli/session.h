@@ -1,0 +1,30 @@
+// The setup most commands share: config loaded, state locked and loaded, API client ready.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common.h"
+#include "cforg/plan/plan.h"
+
+namespace cforg::cli {
+
+struct Session {
+  config::Config config;
+  std::unique_ptr<state::Backend> backend;
+  std::unique_ptr<state::Lock> lock;
+  state::State state;
+  std::unique_ptr<api::HttpClient> client;  // only when the command talks to the API
+};
+
+// Loads the config (nullopt when it is invalid: already reported), then locks and loads the
+// state for `operation`. Throws Failure / StateError for the caller to report.
+std::optional<Session> open_session(const std::vector<std::string>& config_paths,
+                                    const CommonOptions& common, const char* operation);
+
+// Plans against the live state: reads the remote side first unless --refresh=false (making
+// the client then, so a missing credential fails before any request).
+plan::Plan plan_live(Session& s, const NetworkOptions& net, bool adopt);
+
+}  // namespace cforg::cli

@@ -1,0 +1,110 @@
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "common.h"
+
+namespace cforg::cli {
+namespace {
+
+struct StateOptions {
+  CommonOptions common;
+  std::vector<std::string> keys;  // show, rm
+  std::string from, to;           // mv
+};
+
+const state::OrgState& find_org(const state::State& st, const std::string& key,
+                                const state::Backend& backend) {
+  auto it = st.orgs.find(key);
+  if (it == st.orgs.end()) {
+    throw Failure("no org \"" + key + "\" in " + backend.describe() + " (see: cforg state list)");
+  }
+  return it->second;
+}
+
+int run_list(const StateOptions& o) {
+  setup_logging(o.common);
+  auto backend = open_state(o.common);
+  state::State st = backend->load();
+  std::size_t width = 3;
+  for (const auto& [key, org] : st.orgs) width = std::max(width, key.size());
+  for (const auto& [key, org] : st.orgs) {
+    std::printf("%-*s  %-32s  %s%s\n", static_cast<int>(width), key.c_str(),
+                org.pending_create ? "(create pending)" : org.id.c_str(), org.name.c_str(),
+                org.prevent_destroy ? "  [prevent_destroy]" : "");
+  }
+  return kExitOk;
+}
+
+int run_show(const StateOptions& o) {
+  setup_logging(o.common);
+  auto backend = open_state(o.common);
+  state::State st = backend->load();
+  const state::OrgState& org = find_org(st, o.keys.front(), *backend);
+  std::printf("%s\n", state::org_to_json(org).dump(2).c_str());
+  return kExitOk;
+}
+
+int run_rm(const StateOptions& o) {
+  setup_logging(o.common);
+  auto backend = open_state(o.common);
+  auto lock = backend->lock("state rm");
+  state::State st = backend->load();
+  for (const std::string& key : o.keys) find_org(st, key, *backend);  // all or nothing
+  for (const std::string& key : o.keys) st.orgs.erase(key);
+  backend->save(st);
+  for (const std::string& key : o.keys) {
+    std::printf("Removed org \"%s\" from state; it still exists remotely.\n", key.c_str());
+  }
+  return kExitOk;
+}
+
+int run_mv(const StateOptions& o) {
+  setup_logging(o.common);
+  auto backend = open_state(o.common);
+  auto lock = backend->lock("state mv");
+  state::State st = backend->load();
+  state::OrgState org = find_org(st, o.from, *backend);
+  if (st.orgs.count(o.to)) {
+    throw Failure("org \"" + o.to + "\" is already in state; choose another key or remove it " +
+                  "first with: cforg state rm " + o.to);
+  }
+  st.orgs.erase(o.from);
+  st.orgs[o.to] = std::move(org);
+  backend->save(st);
+  std::printf("Moved org \"%s\" to \"%s\".\n", o.from.c_str(), o.to.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_state_command(CLI::App& app, Runner& run) {
+  CLI::App* state = app.add_subcommand("state", "Inspect and edit the state (nothing remote)");
+  state->require_subcommand(1);
+
+  auto list = std::make_shared<StateOptions>();
+  CLI::App* cmd = state->add_subcommand("list", "Every org in state: key, id, name");
+  add_common_options(cmd, list->common, /*with_config=*/false);
+  cmd->callback([list, &run] { run = [list] { return run_list(*list); }; });
+
+  auto show = std::make_shared<StateOptions>();
+  cmd = state->add_subcommand("show", "One org's state entry, as JSON");
+  cmd->add_option("KEY", show->keys, "The org's key")->required()->expected(1);
+  add_common_options(cmd, show->common, false);
+  cmd->callback([show, &run] { run = [show] { return run_show(*show); }; });
+
+  auto rm = std::make_shared<StateOptions>();
+  cmd = state->add_subcommand("rm", "Forget orgs: stop managing them, delete nothing remotely");
+  cmd->add_option("KEY", rm->keys, "Org keys")->required();
+  add_common_options(cmd, rm->common, false);
+  cmd->callback([rm, &run] { run = [rm] { return run_rm(*rm); }; });
+
+  auto mv = std::make_shared<StateOptions>();
+  cmd = state->add_subcommand("mv", "Rename an org's key in state (after renaming it in config)");
+  cmd->add_option("OLD", mv->from, "Current key")->required();
+  cmd->add_option("NEW", mv->to, "New key")->required();
+  add_common_options(cmd, mv->common, false);
+  cmd->callback([mv, &run] { run = [mv] { return run_mv(*mv); }; });
+}
+
+}  // namespace cforg::cli

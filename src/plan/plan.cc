@@ -1,0 +1,439 @@
+#include "cforg/plan/plan.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace cforg::plan {
+namespace {
+
+using config::Config;
+using config::DesiredOrg;
+using config::ParentRef;
+using state::OrgState;
+using state::State;
+
+nlohmann::json profile_json(const std::optional<Profile>& p) {
+  return p ? profile_to_json(*p) : nlohmann::json(nullptr);
+}
+
+nlohmann::json parent_json(const std::string& id, const std::string& key) {
+  if (id.empty() && key.empty()) return nullptr;
+  nlohmann::json j = nlohmann::json::object();
+  j["id"] = id.empty() ? nlohmann::json(nullptr) : nlohmann::json(id);
+  if (!key.empty()) j["key"] = key;
+  return j;
+}
+
+// The attribute-level differences between what an org is and what it should be.
+// `to_parent_id` is empty when the new parent is not created yet (then it differs).
+std::vector<Change> diff(const OrgSpec& from, const std::string& from_parent_key,
+                         const OrgSpec& to, const std::string& to_parent_key) {
+  std::vector<Change> changes;
+  if (from.name != to.name) changes.push_back({"name", from.name, to.name});
+  if (from.parent_id != to.parent_id || (to.parent_id.empty() && !to_parent_key.empty())) {
+    changes.push_back({"parent", parent_json(from.parent_id, from_parent_key),
+                       parent_json(to.parent_id, to_parent_key)});
+  }
+  if (from.profile.has_value() != to.profile.has_value()) {
+    changes.push_back({"profile", profile_json(from.profile), profile_json(to.profile)});
+  } else if (from.profile && *from.profile != *to.profile) {
+    for (std::string_view f : kProfileFields) {
+      const std::string& a = profile_field(*from.profile, f);
+      const std::string& b = profile_field(*to.profile, f);
+      if (a != b) changes.push_back({"profile." + std::string(f), a, b});
+    }
+  }
+  return changes;
+}
+
+Target target_of(const DesiredOrg& d) {
+  Target t;
+  t.name = d.name;
+  if (d.parent.kind == ParentRef::Kind::key) t.parent_key = d.parent.value;
+  if (d.parent.kind == ParentRef::Kind::id) t.parent_id = d.parent.value;
+  t.profile = d.profile;
+  t.prevent_destroy = d.prevent_destroy;
+  return t;
+}
+
+// Config orgs ordered so that every parent comes before its children; siblings keep their
+// declaration order. The config is validated, so parent keys resolve and there is no cycle.
+std::vector<const DesiredOrg*> parents_first(const Config& cfg) {
+  std::unordered_map<std::string_view, std::vector<const DesiredOrg*>> children;
+  std::vector<const DesiredOrg*> order;
+  order.reserve(cfg.orgs.size());
+  for (const DesiredOrg& d : cfg.orgs) {
+    if (d.parent.kind == ParentRef::Kind::key && cfg.find(d.parent.value)) {
+      children[d.parent.value].push_back(&d);
+    } else {
+      order.push_back(&d);
+    }
+  }
+  for (std::size_t i = 0; i < order.size(); ++i) {  // breadth first: the queue is `order`
+    auto it = children.find(order[i]->key);
+    if (it != children.end()) order.insert(order.end(), it->second.begin(), it->second.end());
+  }
+  return order;
+}
+
+class Planner {
+ public:
+  Planner(const Config& cfg, const State& st, const Remote* remote, const Options& opts)
+      : cfg_(cfg), st_(st), remote_(remote), opts_(opts) {}
+
+  Plan run() {
+    plan_.lineage = st_.lineage;
+    plan_.serial = st_.serial;
+    plan_.config_digest = cfg_.digest();
+    plan_.config_files = cfg_.files;
+    plan_.refreshed = remote_ != nullptr;
+    read_remote_side();
+    for (const DesiredOrg* d : parents_first(cfg_)) plan_org(*d);
+    plan_deletes();
+    return std::move(plan_);
+  }
+
+ private:
+  // The org as currently known: refreshed when the remote side was read. nullptr when not
+  // tracked, or gone remotely.
+  const OrgState* current(const std::string& key) const {
+    auto o = plan_.observed.find(key);
+    if (o != plan_.observed.end()) return &o->second;
+    if (forgotten_.count(key)) return nullptr;
+    auto it = st_.orgs.find(key);
+    return it == st_.orgs.end() ? nullptr : &it->second;
+  }
+
+  // Compares every tracked org with what the API returned: gone, drifted or unchanged.
+  void read_remote_side() {
+    for (const auto& [key, org] : st_.orgs) {
+      if (org.pending_create) continue;
+      tracked_ids_.insert(org.id);
+      if (!remote_ || !remote_->checked.count(org.id)) continue;
+      auto it = remote_->orgs.find(org.id);
+      if (it == remote_->orgs.end()) {
+        plan_.forget.push_back(key);
+        forgotten_.insert(key);
+        plan_.warnings.push_back("org \"" + key + "\" (" + org.id +
+                                 ") no longer exists remotely: it is dropped from state and, if "
+                                 "the config still declares it, planned for creation");
+        continue;
+      }
+      const Organization& r = it->second;
+      if (r.spec != org.spec()) {
+        plan_.drift.push_back({key, org.id, diff(org.spec(), "", r.spec, "")});
+        plan_.observed[key] = state::from_remote(r, &org);
+      }
+    }
+    if (!remote_) return;
+    for (const auto& [id, org] : remote_->orgs) {
+      if (!tracked_ids_.count(id)) by_name_[{org.spec.parent_id, org.spec.name}].push_back(&org);
+    }
+    for (auto& [where, matches] : by_name_) {  // deterministic messages
+      std::sort(matches.begin(), matches.end(),
+                [](const Organization* a, const Organization* b) { return a->id < b->id; });
+    }
+  }
+
+  // Untracked remote orgs with this parent and name, not yet claimed by another key.
+  std::vector<const Organization*> untracked_matches(const std::string& parent_id,
+                                                     const std::string& name) const {
+    std::vector<const Organization*> out;
+    auto it = by_name_.find({parent_id, name});
+    if (it == by_name_.end()) return out;
+    for (const Organization* o : it->second) {
+      if (!claimed_.count(o->id)) out.push_back(o);
+    }
+    return out;
+  }
+
+  // The parent id `t` would have now: known when the parent exists (tracked, matched) or is
+  // external; "" for a root; nullopt while the parent is still to be created.
+  std::optional<std::string> parent_id_of(const Target& t) const {
+    if (t.parent_key.empty()) return t.parent_id;
+    auto it = resolved_.find(t.parent_key);
+    if (it == resolved_.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  }
+
+  void plan_org(const DesiredOrg& d) {
+    Target t = target_of(d);
+    const OrgState* cur = current(d.key);
+    if (cur && !cur->pending_create) {
+      if (cur->prevent_destroy != t.prevent_destroy) plan_.protection[d.key] = t.prevent_destroy;
+      resolved_[d.key] = cur->id;
+      plan_change(d.key, *cur, t, plan_.observed.count(d.key) > 0);
+      return;
+    }
+    std::optional<std::string> pid = parent_id_of(t);
+    std::vector<const Organization*> matches;
+    if (pid) matches = untracked_matches(*pid, t.name);
+    if (matches.size() > 1) {
+      std::string ids;
+      for (const Organization* m : matches) ids += (ids.empty() ? "" : ", ") + m->id;
+      problem(d.key, "several organizations named \"" + t.name + "\" exist under " +
+                         parent_label(t) + " and none is in state (" + ids +
+                         "); import the right one with: cforg import " + d.key + " <id>");
+      return;
+    }
+    if (matches.size() == 1) {
+      const Organization& m = *matches.front();
+      claimed_.insert(m.id);
+      resolved_[d.key] = m.id;
+      OrgState found = state::from_remote(m);
+      found.prevent_destroy = cur ? cur->prevent_destroy : false;
+      if (cur && cur->pending_create) {
+        // Our own create from an interrupted run did succeed: record it, no flag needed.
+        plan_.warnings.push_back("org \"" + d.key + "\": a create interrupted earlier had " +
+                                 "succeeded (" + m.id + "); it is recorded in state");
+        plan_.observed[d.key] = found;
+        if (found.prevent_destroy != t.prevent_destroy) {
+          plan_.protection[d.key] = t.prevent_destroy;
+        }
+        plan_change(d.key, plan_.observed[d.key], t, false);
+      } else if (opts_.adopt) {
+        Action a;
+        a.kind = ActionKind::adopt;
+        a.key = d.key;
+        a.id = m.id;
+        a.changes = diff(m.spec, "", want_spec(t, pid), t.parent_key);
+        a.before = std::move(found);
+        a.after = std::move(t);
+        add_dependency(a, a.after->parent_key);
+        push(std::move(a));
+      } else {
+        problem(d.key, "an organization named \"" + t.name + "\" already exists under " +
+                           parent_label(t) + " (" + m.id +
+                           ") but is not in state; to manage it, plan with --adopt or run: "
+                           "cforg import " + d.key + " " + m.id);
+      }
+      return;
+    }
+    Action a;
+    a.kind = ActionKind::create;
+    a.key = d.key;
+    a.recover = cur && cur->pending_create &&
+                !(pid && remote_ && remote_->searched.count({*pid, t.name}));
+    a.after = std::move(t);
+    add_dependency(a, a.after->parent_key);
+    resolved_[d.key] = "";
+    push(std::move(a));
+  }
+
+  // An org that exists and is tracked: an update when the config says otherwise.
+  void plan_change(const std::string& key, const OrgState& cur, const Target& t, bool drifted) {
+    std::vector<Change> changes =
+        diff(cur.spec(), cur.parent.key, want_spec(t, parent_id_of(t)), t.parent_key);
+    if (changes.empty()) {
+      ++plan_.unchanged;
+      return;
+    }
+    Action a;
+    a.kind = ActionKind::update;
+    a.key = key;
+    a.id = cur.id;
+    a.before = cur;
+    a.after = t;
+    a.changes = std::move(changes);
+    a.drift = drifted;
+    add_dependency(a, t.parent_key);
+    bool moves = std::any_of(a.changes.begin(), a.changes.end(),
+                             [](const Change& c) { return c.attribute == "parent"; });
+    if (moves) movers_.insert(key);
+    // Moving under a parent that itself moves: it goes first, so no step makes a cycle.
+    if (moves && movers_.count(t.parent_key)) a.depends_on.push_back(t.parent_key);
+    std::sort(a.depends_on.begin(), a.depends_on.end());
+    a.depends_on.erase(std::unique(a.depends_on.begin(), a.depends_on.end()), a.depends_on.end());
+    push(std::move(a));
+  }
+
+  // Every tracked org the config no longer declares is deleted, children first.
+  void plan_deletes() {
+    std::vector<std::pair<std::string, const OrgState*>> doomed;
+    for (const auto& [key, org] : st_.orgs) {
+      if (cfg_.find(key)) continue;
+      const OrgState* cur = current(key);
+      if (!cur) continue;
+      if (cur->pending_create) {
+        plan_pending_without_config(key, *cur, doomed);
+        continue;
+      }
+      if (cur->prevent_destroy) {
+        problem(key, "prevent_destroy is set on org \"" + key + "\" (" + cur->id +
+                         ") and the config no longer declares it, so it would be deleted. To "
+                         "delete it, first declare it again with prevent_destroy: false and "
+                         "apply; to stop managing it without deleting it, run: cforg state rm " +
+                         key);
+        continue;
+      }
+      doomed.emplace_back(key, cur);
+    }
+    if (doomed.empty()) return;
+
+    // Depth in the current tree decides the order: the deepest go first.
+    std::unordered_map<std::string, const OrgState*> by_id;
+    for (const auto& [key, org] : st_.orgs) {
+      if (const OrgState* c = current(key); c && !c->id.empty()) by_id[c->id] = c;
+    }
+    auto depth = [&](const OrgState* o) {
+      int d = 0;
+      for (auto it = by_id.find(o->parent.id); it != by_id.end() && d < 1000;
+           it = by_id.find(it->second->parent.id)) {
+        ++d;
+      }
+      return d;
+    };
+    std::vector<std::pair<int, std::string>> order;
+    std::unordered_map<std::string, std::string> key_of_doomed;  // id -> key
+    for (const auto& [key, cur] : doomed) {
+      order.emplace_back(depth(cur), key);
+      key_of_doomed[cur->id] = key;
+    }
+    std::sort(order.begin(), order.end(),
+              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    // What must leave an org before it can be deleted: its deleted children, and children
+    // that move elsewhere.
+    std::unordered_map<std::string, std::vector<std::string>> must_leave;  // parent key -> keys
+    for (const auto& [key, cur] : doomed) {
+      auto p = key_of_doomed.find(cur->parent.id);
+      if (p != key_of_doomed.end()) must_leave[p->second].push_back(key);
+    }
+    for (const std::string& key : movers_) {
+      const OrgState* cur = current(key);
+      auto p = cur ? key_of_doomed.find(cur->parent.id) : key_of_doomed.end();
+      if (p != key_of_doomed.end()) must_leave[p->second].push_back(key);
+    }
+    for (const auto& [d, key] : order) {
+      const OrgState* cur = current(key);
+      Action a;
+      a.kind = ActionKind::remove;
+      a.key = key;
+      a.id = cur->id;
+      a.before = *cur;
+      if (auto it = must_leave.find(key); it != must_leave.end()) {
+        a.depends_on = it->second;
+        std::sort(a.depends_on.begin(), a.depends_on.end());
+      }
+      push(std::move(a));
+    }
+  }
+
+  // A create of an org no longer in the config was interrupted: delete what it made, if
+  // anything; without a look at the remote side we cannot know.
+  void plan_pending_without_config(const std::string& key, const OrgState& cur,
+                                   std::vector<std::pair<std::string, const OrgState*>>& doomed) {
+    std::pair<std::string, std::string> where{cur.parent.id, cur.name};
+    if (!remote_ || !remote_->searched.count(where)) {
+      problem(key, "a create of org \"" + key + "\" (\"" + cur.name +
+                       "\") was interrupted and the config no longer declares it; plan with "
+                       "refresh enabled so that cforg can look for what it left");
+      return;
+    }
+    std::vector<const Organization*> matches = untracked_matches(cur.parent.id, cur.name);
+    if (matches.size() == 1) {
+      claimed_.insert(matches.front()->id);
+      OrgState found = state::from_remote(*matches.front());
+      plan_.observed[key] = found;
+      doomed.emplace_back(key, &plan_.observed[key]);
+    } else {
+      plan_.forget.push_back(key);
+      forgotten_.insert(key);
+    }
+  }
+
+  // The spec `t` asks for, with the parent id as far as it is known (see diff()).
+  static OrgSpec want_spec(const Target& t, const std::optional<std::string>& parent_id) {
+    return {t.name, parent_id.value_or(""), t.profile};
+  }
+
+  std::string parent_label(const Target& t) const {
+    if (!t.parent_key.empty()) return "\"" + t.parent_key + "\"";
+    if (!t.parent_id.empty()) return t.parent_id;
+    return "the top level";
+  }
+
+  // `a` waits for the action on its parent when the parent is created or adopted here.
+  void add_dependency(Action& a, const std::string& parent_key) {
+    if (!parent_key.empty() && acting_.count(parent_key)) a.depends_on.push_back(parent_key);
+  }
+
+  void push(Action a) {
+    if (a.kind == ActionKind::create || a.kind == ActionKind::adopt) acting_.insert(a.key);
+    plan_.actions.push_back(std::move(a));
+  }
+
+  void problem(const std::string& key, std::string message) {
+    plan_.errors.push_back({key, std::move(message)});
+  }
+
+  const Config& cfg_;
+  const State& st_;
+  const Remote* remote_;
+  const Options& opts_;
+  Plan plan_;
+
+  std::unordered_set<std::string> forgotten_;
+  std::unordered_set<std::string> tracked_ids_;
+  std::unordered_set<std::string> claimed_;  // remote ids taken by a key in this plan
+  std::unordered_set<std::string> acting_;   // keys created or adopted in this plan
+  std::unordered_set<std::string> movers_;   // keys whose update changes the parent
+  std::unordered_map<std::string, std::string> resolved_;  // key -> id ("" = not yet)
+  std::map<std::pair<std::string, std::string>, std::vector<const Organization*>> by_name_;
+};
+
+}  // namespace
+
+std::string_view to_string(ActionKind k) {
+  switch (k) {
+    case ActionKind::create: return "create";
+    case ActionKind::update: return "update";
+    case ActionKind::remove: return "delete";
+    case ActionKind::adopt: return "adopt";
+  }
+  return "?";
+}
+
+Summary Plan::summary() const {
+  Summary s;
+  for (const Action& a : actions) {
+    switch (a.kind) {
+      case ActionKind::create: ++s.create; break;
+      case ActionKind::update: ++s.update; break;
+      case ActionKind::remove: ++s.remove; break;
+      case ActionKind::adopt: ++s.adopt; break;
+    }
+  }
+  s.unchanged = unchanged;
+  return s;
+}
+
+bool Plan::has_changes() const { return !actions.empty() || !protection.empty(); }
+
+bool Plan::touches_state() const {
+  return has_changes() || !forget.empty() || !observed.empty();
+}
+
+Plan make_plan(const config::Config& cfg, const state::State& st, const Remote* remote,
+               const Options& opts) {
+  return Planner(cfg, st, remote, opts).run();
+}
+
+state::State refreshed_state(const state::State& st, const Plan& plan) {
+  state::State out = st;
+  for (const std::string& key : plan.forget) out.orgs.erase(key);
+  for (const auto& [key, org] : plan.observed) out.orgs[key] = org;
+  for (const auto& [key, flag] : plan.protection) {
+    if (auto it = out.orgs.find(key); it != out.orgs.end()) it->second.prevent_destroy = flag;
+  }
+  out.relink_parents();
+  return out;
+}
+
+std::string resolve_parent_id(const Target& t, const state::State& st) {
+  if (t.parent_key.empty()) return t.parent_id;
+  auto it = st.orgs.find(t.parent_key);
+  if (it == st.orgs.end() || it->second.pending_create) return "";
+  return it->second.id;
+}
+
+}  // namespace cforg::plan

@@ -1,0 +1,227 @@
+#include "cforg/plan/plan_file.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace cforg::plan {
+namespace {
+
+using nlohmann::json;
+
+json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+json target_to_json(const Target& t) {
+  json parent = nullptr;
+  if (!t.parent_key.empty()) parent = {{"key", t.parent_key}};
+  if (!t.parent_id.empty()) parent = {{"id", t.parent_id}};
+  return {{"name", t.name},
+          {"parent", parent},
+          {"profile", t.profile ? profile_to_json(*t.profile) : json(nullptr)},
+          {"prevent_destroy", t.prevent_destroy}};
+}
+
+json changes_to_json(const std::vector<Change>& changes) {
+  json out = json::array();
+  for (const Change& c : changes) {
+    out.push_back({{"attribute", c.attribute}, {"before", c.before}, {"after", c.after}});
+  }
+  return out;
+}
+
+json action_to_json(const Action& a) {
+  return {{"action", to_string(a.kind)},
+          {"key", a.key},
+          {"id", or_null(a.id)},
+          {"before", a.before ? state::org_to_json(*a.before) : json(nullptr)},
+          {"after", a.after ? target_to_json(*a.after) : json(nullptr)},
+          {"changes", changes_to_json(a.changes)},
+          {"depends_on", a.depends_on},
+          {"drift", a.drift},
+          {"recover", a.recover}};
+}
+
+// Field access that explains itself: every failure names the field and the source.
+class Reader {
+ public:
+  explicit Reader(std::string where) : where_(std::move(where)) {}
+
+  const json& field(const json& j, const char* name, json::value_t type, bool nullable = false) {
+    if (!j.is_object()) fail(std::string("expected an object around \"") + name + "\"");
+    auto it = j.find(name);
+    if (it == j.end()) fail(std::string("\"") + name + "\" is missing");
+    if (nullable && it->is_null()) return *it;
+    bool ok = it->type() == type ||
+              (type == json::value_t::number_unsigned && it->is_number_integer() &&
+               it->get<long long>() >= 0);
+    if (!ok) fail(std::string("\"") + name + "\" has the wrong type");
+    return *it;
+  }
+  std::string str(const json& j, const char* name) {
+    const json& v = field(j, name, json::value_t::string, true);
+    return v.is_null() ? "" : v.get<std::string>();
+  }
+  bool flag(const json& j, const char* name) {
+    return field(j, name, json::value_t::boolean).get<bool>();
+  }
+  [[noreturn]] void fail(const std::string& why) {
+    throw PlanFileError(where_ + ": not a valid cforg plan: " + why);
+  }
+  const std::string& where() const { return where_; }
+
+ private:
+  std::string where_;
+};
+
+ActionKind kind_from(Reader& r, const std::string& s) {
+  for (ActionKind k : {ActionKind::create, ActionKind::update, ActionKind::remove,
+                       ActionKind::adopt}) {
+    if (to_string(k) == s) return k;
+  }
+  r.fail("unknown action \"" + s + "\"");
+}
+
+Target target_from(Reader& r, const json& j) {
+  Target t;
+  t.name = r.str(j, "name");
+  const json& parent = r.field(j, "parent", json::value_t::object, true);
+  if (!parent.is_null()) {
+    if (parent.contains("key")) t.parent_key = r.str(parent, "key");
+    if (parent.contains("id")) t.parent_id = r.str(parent, "id");
+  }
+  const json& profile = r.field(j, "profile", json::value_t::object, true);
+  try {
+    if (!profile.is_null()) t.profile = profile_from_json(profile);
+  } catch (const std::invalid_argument& e) {
+    r.fail(e.what());
+  }
+  t.prevent_destroy = r.flag(j, "prevent_destroy");
+  return t;
+}
+
+std::vector<Change> changes_from(Reader& r, const json& j) {
+  std::vector<Change> out;
+  for (const json& c : r.field(j, "changes", json::value_t::array)) {
+    out.push_back({r.str(c, "attribute"), c.value("before", json()), c.value("after", json())});
+  }
+  return out;
+}
+
+}  // namespace
+
+json to_json(const Plan& plan) {
+  json actions = json::array();
+  for (const Action& a : plan.actions) actions.push_back(action_to_json(a));
+  json observed = json::object();
+  for (const auto& [key, org] : plan.observed) observed[key] = state::org_to_json(org);
+  json drift = json::array();
+  for (const Drift& d : plan.drift) {
+    drift.push_back({{"key", d.key}, {"id", d.id}, {"changes", changes_to_json(d.changes)}});
+  }
+  json errors = json::array();
+  for (const Problem& p : plan.errors) errors.push_back({{"key", p.key}, {"message", p.message}});
+  Summary s = plan.summary();
+  return {{"format_version", plan.format_version},
+          {"state", {{"lineage", plan.lineage}, {"serial", plan.serial}}},
+          {"config", {{"digest", plan.config_digest}, {"files", plan.config_files}}},
+          {"refreshed", plan.refreshed},
+          {"refresh", {{"forget", plan.forget}, {"observed", observed}, {"drift", drift}}},
+          {"protection", plan.protection},
+          {"actions", actions},
+          {"summary",
+           {{"create", s.create},
+            {"update", s.update},
+            {"delete", s.remove},
+            {"adopt", s.adopt},
+            {"unchanged", s.unchanged}}},
+          {"changes_pending", plan.has_changes()},
+          {"warnings", plan.warnings},
+          {"errors", errors}};
+}
+
+Plan plan_from_json(const json& j, const std::string& where) {
+  Reader r(where);
+  using T = json::value_t;
+  Plan p;
+  p.format_version = r.field(j, "format_version", T::number_unsigned).get<int>();
+  if (p.format_version != kPlanFormatVersion) {
+    r.fail("format_version " + std::to_string(p.format_version) + "; this cforg reads version " +
+           std::to_string(kPlanFormatVersion) + ": make the plan with the same cforg version");
+  }
+  const json& st = r.field(j, "state", T::object);
+  p.lineage = r.str(st, "lineage");
+  p.serial = r.field(st, "serial", T::number_unsigned).get<std::uint64_t>();
+  const json& cfg = r.field(j, "config", T::object);
+  p.config_digest = r.str(cfg, "digest");
+  for (const json& f : r.field(cfg, "files", T::array)) p.config_files.push_back(f.get<std::string>());
+  p.refreshed = r.flag(j, "refreshed");
+  const json& refresh = r.field(j, "refresh", T::object);
+  for (const json& k : r.field(refresh, "forget", T::array)) p.forget.push_back(k.get<std::string>());
+  try {
+    for (const auto& [key, org] : r.field(refresh, "observed", T::object).items()) {
+      p.observed[key] = state::org_from_json(org, where);
+    }
+    for (const json& d : r.field(refresh, "drift", T::array)) {
+      p.drift.push_back({r.str(d, "key"), r.str(d, "id"), changes_from(r, d)});
+    }
+    for (const auto& [key, flag] : r.field(j, "protection", T::object).items()) {
+      p.protection[key] = flag.get<bool>();
+    }
+    for (const json& a : r.field(j, "actions", T::array)) {
+      Action act;
+      act.kind = kind_from(r, r.str(a, "action"));
+      act.key = r.str(a, "key");
+      act.id = r.str(a, "id");
+      const json& before = r.field(a, "before", T::object, true);
+      if (!before.is_null()) act.before = state::org_from_json(before, where);
+      const json& after = r.field(a, "after", T::object, true);
+      if (!after.is_null()) act.after = target_from(r, after);
+      act.changes = changes_from(r, a);
+      for (const json& k : r.field(a, "depends_on", T::array)) act.depends_on.push_back(k.get<std::string>());
+      act.drift = r.flag(a, "drift");
+      act.recover = r.flag(a, "recover");
+      if (act.kind != ActionKind::remove && !act.after) r.fail("action on \"" + act.key + "\" has no \"after\"");
+      if (act.kind != ActionKind::create && act.id.empty()) r.fail("action on \"" + act.key + "\" has no \"id\"");
+      p.actions.push_back(std::move(act));
+    }
+    p.unchanged = r.field(r.field(j, "summary", T::object), "unchanged", T::number_unsigned).get<std::size_t>();
+    for (const json& w : r.field(j, "warnings", T::array)) p.warnings.push_back(w.get<std::string>());
+    for (const json& e : r.field(j, "errors", T::array)) p.errors.push_back({r.str(e, "key"), r.str(e, "message")});
+  } catch (const json::exception& e) {
+    r.fail(e.what());
+  } catch (const state::StateError& e) {
+    r.fail(e.what());
+  }
+  return p;
+}
+
+void write_plan_file(const Plan& plan, const std::string& path) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << to_json(plan).dump(2) << '\n';
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw PlanFileError("cannot write the plan to " + path + ": check the folder exists and is writable");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw PlanFileError("cannot write the plan to " + path);
+  }
+}
+
+Plan read_plan_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw PlanFileError("cannot read the plan file " + path + ": no such file or not readable");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j = json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) throw PlanFileError(path + ": not a cforg plan (not valid JSON)");
+  return plan_from_json(j, path);
+}
+
+}  // namespace cforg::plan

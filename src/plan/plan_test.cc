@@ -1,0 +1,334 @@
+#include "cforg/plan/plan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cforg/plan/plan_file.h"
+#include "cforg/plan/render.h"
+
+namespace cforg::plan {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+config::Config load(const std::string& yaml) {
+  config::LoadResult r = config::load_text(yaml, "test.yaml");
+  EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front().str());
+  return r.config;
+}
+
+std::string id(int n) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%032x", n);
+  return buf;
+}
+
+state::OrgState tracked(int n, const std::string& name, int parent = 0) {
+  state::OrgState o;
+  o.id = id(n);
+  o.name = name;
+  if (parent) o.parent.id = id(parent);
+  o.create_time = "2026-01-01T00:00:00.000Z";
+  o.meta = nlohmann::json::object();
+  return o;
+}
+
+Organization remote_of(const state::OrgState& o) {
+  Organization r;
+  r.id = o.id;
+  r.spec = o.spec();
+  r.create_time = o.create_time;
+  r.meta = o.meta;
+  return r;
+}
+
+std::vector<std::string> keys(const Plan& p) {
+  std::vector<std::string> out;
+  for (const Action& a : p.actions) out.push_back(std::string(to_string(a.kind)) + " " + a.key);
+  return out;
+}
+
+const char* kTree = R"(
+organizations:
+  - name: Data
+    parent: platform
+  - name: Platform
+    key: platform
+    parent: root
+  - name: Root
+    key: root
+)";
+
+TEST(MakePlan, CreatesParentsBeforeChildrenWithDependencies) {
+  Plan p = make_plan(load(kTree), state::State{}, nullptr, {});
+  EXPECT_THAT(keys(p), ElementsAre("create root", "create platform", "create Data"));
+  EXPECT_THAT(p.actions[0].depends_on, IsEmpty());
+  EXPECT_THAT(p.actions[1].depends_on, ElementsAre("root"));
+  EXPECT_THAT(p.actions[2].depends_on, ElementsAre("platform"));
+  EXPECT_EQ(p.actions[1].after->parent_key, "root");
+  EXPECT_TRUE(p.errors.empty());
+  EXPECT_EQ(p.summary().create, 3u);
+  EXPECT_TRUE(p.has_changes());
+}
+
+state::State tree_state() {
+  state::State st;
+  st.lineage = "lineage-1";
+  st.serial = 4;
+  st.orgs["root"] = tracked(1, "Root");
+  st.orgs["platform"] = tracked(2, "Platform", 1);
+  st.orgs["Data"] = tracked(3, "Data", 2);
+  st.relink_parents();
+  return st;
+}
+
+TEST(MakePlan, NothingToDoWhenStateMatches) {
+  Plan p = make_plan(load(kTree), tree_state(), nullptr, {});
+  EXPECT_THAT(p.actions, IsEmpty());
+  EXPECT_EQ(p.unchanged, 3u);
+  EXPECT_FALSE(p.has_changes());
+  EXPECT_EQ(p.lineage, "lineage-1");
+  EXPECT_EQ(p.serial, 4u);
+  EXPECT_THAT(render_text(p), HasSubstr("No changes. 3 organizations up to date."));
+}
+
+TEST(MakePlan, RenameAndProfileChangeAreOneUpdateEach) {
+  state::State st = tree_state();
+  st.orgs["root"].profile = Profile{"Acme", "a@b.c", "+1", "1 Way", "crm:1"};
+  Plan p = make_plan(load(R"(
+organizations:
+  - {name: Root, key: root, profile: {business_name: Acme, business_email: a@b.c,
+     business_phone: "+2", business_address: 1 Way, external_metadata: "crm:1"}}
+  - {name: Platform Team, key: platform, parent: root}
+  - {name: Data, parent: platform}
+)"),
+                     st, nullptr, {});
+  ASSERT_THAT(keys(p), ElementsAre("update root", "update platform"));
+  ASSERT_EQ(p.actions[0].changes.size(), 1u);
+  EXPECT_EQ(p.actions[0].changes[0].attribute, "profile.business_phone");
+  EXPECT_EQ(p.actions[0].changes[0].before, "+1");
+  EXPECT_EQ(p.actions[0].changes[0].after, "+2");
+  ASSERT_EQ(p.actions[1].changes.size(), 1u);
+  EXPECT_EQ(p.actions[1].changes[0].attribute, "name");
+  EXPECT_EQ(p.actions[1].id, id(2));
+  EXPECT_THAT(render_text(p), HasSubstr("~ name = \"Platform\" → \"Platform Team\""));
+}
+
+TEST(MakePlan, DeletesChildrenBeforeParents) {
+  Plan p = make_plan(load("organizations:\n  - {name: Root, key: root}\n"), tree_state(), nullptr,
+                     {});
+  ASSERT_THAT(keys(p), ElementsAre("delete Data", "delete platform"));
+  EXPECT_THAT(p.actions[0].depends_on, IsEmpty());
+  EXPECT_THAT(p.actions[1].depends_on, ElementsAre("Data"));
+  EXPECT_EQ(p.actions[1].id, id(2));
+}
+
+TEST(MakePlan, PreventDestroyInStateBlocksDeleteAfterTheEntryIsGone) {
+  state::State st = tree_state();
+  st.orgs["Data"].prevent_destroy = true;
+  Plan p = make_plan(load("organizations:\n  - {name: Root, key: root}\n  - {name: Platform, "
+                          "key: platform, parent: root}\n"),
+                     st, nullptr, {});
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].key, "Data");
+  EXPECT_THAT(p.errors[0].message, HasSubstr("prevent_destroy"));
+  EXPECT_THAT(render_text(p), HasSubstr("cannot be applied"));
+}
+
+TEST(MakePlan, PreventDestroyFlagChangeIsAStateOnlyChange) {
+  Plan p = make_plan(load(R"(
+organizations:
+  - {name: Root, key: root, prevent_destroy: true}
+  - {name: Platform, key: platform, parent: root}
+  - {name: Data, parent: platform}
+)"),
+                     tree_state(), nullptr, {});
+  EXPECT_THAT(p.actions, IsEmpty());
+  EXPECT_EQ(p.protection.at("root"), true);
+  EXPECT_TRUE(p.has_changes());
+  EXPECT_TRUE(refreshed_state(tree_state(), p).orgs.at("root").prevent_destroy);
+}
+
+TEST(MakePlan, MovingUnderAMovingParentWaitsForIt) {
+  // Now: root > platform > Data. Wanted: Data at the top, platform under Data.
+  Plan p = make_plan(load(R"(
+organizations:
+  - {name: Root, key: root}
+  - {name: Data}
+  - {name: Platform, key: platform, parent: Data}
+)"),
+                     tree_state(), nullptr, {});
+  ASSERT_THAT(keys(p), ElementsAre("update Data", "update platform"));
+  EXPECT_THAT(p.actions[1].depends_on, ElementsAre("Data"));
+}
+
+TEST(MakePlan, GoneRemotelyIsForgottenAndCreatedAgain) {
+  state::State st = tree_state();
+  Remote remote;
+  for (const auto& [key, org] : st.orgs) {
+    remote.checked.insert(org.id);
+    if (key != "Data") remote.orgs[org.id] = remote_of(org);
+  }
+  remote.searched.insert({id(2), "Data"});
+  Plan p = make_plan(load(kTree), st, &remote, {});
+  EXPECT_THAT(p.forget, ElementsAre("Data"));
+  EXPECT_THAT(keys(p), ElementsAre("create Data"));
+  EXPECT_FALSE(p.actions[0].recover);
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_THAT(p.warnings[0], HasSubstr("no longer exists remotely"));
+}
+
+TEST(MakePlan, DriftIsShownAndRestored) {
+  state::State st = tree_state();
+  Remote remote;
+  for (const auto& [key, org] : st.orgs) {
+    remote.checked.insert(org.id);
+    remote.orgs[org.id] = remote_of(org);
+  }
+  remote.orgs[id(2)].spec.name = "Renamed In Dashboard";
+  Plan p = make_plan(load(kTree), st, &remote, {});
+  ASSERT_EQ(p.drift.size(), 1u);
+  EXPECT_EQ(p.drift[0].key, "platform");
+  EXPECT_EQ(p.drift[0].changes[0].after, "Renamed In Dashboard");
+  ASSERT_THAT(keys(p), ElementsAre("update platform"));
+  EXPECT_TRUE(p.actions[0].drift);
+  EXPECT_EQ(p.actions[0].changes[0].before, "Renamed In Dashboard");
+  EXPECT_EQ(p.actions[0].changes[0].after, "Platform");
+  EXPECT_EQ(refreshed_state(st, p).orgs.at("platform").name, "Renamed In Dashboard");
+}
+
+// A lost state: everything exists remotely, nothing is tracked.
+Remote untracked_tree() {
+  Remote remote;
+  for (const auto& [key, org] : tree_state().orgs) remote.orgs[org.id] = remote_of(org);
+  remote.searched = {{"", "Root"}, {id(1), "Platform"}, {id(2), "Data"}};
+  return remote;
+}
+
+TEST(MakePlan, UntrackedMatchIsNotCreatedAgain) {
+  Remote remote = untracked_tree();
+  Plan p = make_plan(load(kTree), state::State{}, &remote, {});
+  EXPECT_THAT(keys(p), IsEmpty());
+  ASSERT_EQ(p.errors.size(), 3u);
+  EXPECT_THAT(p.errors[0].message, HasSubstr("already exists"));
+  EXPECT_THAT(p.errors[0].message, HasSubstr("--adopt"));
+  EXPECT_THAT(p.errors[0].message, HasSubstr(id(1)));
+}
+
+TEST(MakePlan, AdoptTakesOverEveryMatchWithoutCreating) {
+  Remote remote = untracked_tree();
+  Plan p = make_plan(load(kTree), state::State{}, &remote, {.adopt = true});
+  EXPECT_THAT(keys(p), ElementsAre("adopt root", "adopt platform", "adopt Data"));
+  EXPECT_EQ(p.actions[1].id, id(2));
+  EXPECT_THAT(p.actions[1].changes, IsEmpty());
+  EXPECT_THAT(p.actions[1].depends_on, ElementsAre("root"));
+  EXPECT_TRUE(p.errors.empty());
+}
+
+TEST(MakePlan, SeveralMatchesAreAnError) {
+  Remote remote = untracked_tree();
+  Organization twin = remote.orgs[id(1)];
+  twin.id = id(9);
+  remote.orgs[twin.id] = twin;
+  Plan p = make_plan(load(kTree), state::State{}, &remote, {.adopt = true});
+  ASSERT_FALSE(p.errors.empty());
+  EXPECT_EQ(p.errors[0].key, "root");
+  EXPECT_THAT(p.errors[0].message, HasSubstr(id(1) + ", " + id(9)));
+}
+
+TEST(MakePlan, InterruptedCreateThatSucceededIsRecordedNotCreated) {
+  state::State st;
+  state::OrgState pending;
+  pending.name = "Root";
+  pending.pending_create = true;
+  st.orgs["root"] = pending;
+  // The crash came after the root's POST took effect; its children were never sent.
+  Remote remote;
+  remote.orgs[id(1)] = remote_of(tracked(1, "Root"));
+  remote.searched = {{"", "Root"}, {id(1), "Platform"}};
+  Plan p = make_plan(load(kTree), st, &remote, {});
+  EXPECT_TRUE(p.errors.empty()) << p.errors[0].message;
+  EXPECT_EQ(p.observed.at("root").id, id(1));
+  EXPECT_THAT(p.warnings[0], HasSubstr("interrupted"));
+  EXPECT_THAT(keys(p), ElementsAre("create platform", "create Data"));
+  EXPECT_THAT(p.actions[0].depends_on, IsEmpty());  // its parent exists now
+}
+
+TEST(MakePlan, InterruptedCreateWithoutRefreshLooksBeforeCreating) {
+  state::State st;
+  state::OrgState pending;
+  pending.name = "Root";
+  pending.pending_create = true;
+  st.orgs["root"] = pending;
+  Plan p = make_plan(load(kTree), st, nullptr, {});
+  ASSERT_EQ(keys(p).front(), "create root");
+  EXPECT_TRUE(p.actions[0].recover);
+  EXPECT_FALSE(p.actions[1].recover);
+}
+
+TEST(MakePlan, IsDeterministic) {
+  Remote remote = untracked_tree();
+  EXPECT_EQ(make_plan(load(kTree), state::State{}, &remote, {.adopt = true}),
+            make_plan(load(kTree), state::State{}, &remote, {.adopt = true}));
+}
+
+TEST(PlanFile, RoundTripsEveryField) {
+  state::State st = tree_state();
+  st.orgs["gone"] = tracked(7, "Gone", 1);
+  Remote remote;
+  for (const auto& [key, org] : st.orgs) {
+    remote.checked.insert(org.id);
+    if (key != "gone") remote.orgs[org.id] = remote_of(org);
+  }
+  remote.orgs[id(3)].spec.name = "Drifted";
+  Plan p = make_plan(load(R"(
+organizations:
+  - {name: Root, key: root, prevent_destroy: true, profile: {business_name: A, business_email: B,
+     business_phone: C, business_address: D, external_metadata: E}}
+  - {name: Platform 2, key: platform, parent: root}
+  - {name: New, parent: {id: 0123456789abcdef0123456789abcdef}}
+)"),
+                     st, &remote, {});
+  ASSERT_GE(p.actions.size(), 3u);
+  Plan back = plan_from_json(to_json(p), "test");
+  EXPECT_EQ(back, p);
+  EXPECT_EQ(to_json(back), to_json(p));
+}
+
+TEST(PlanFile, RejectsOtherVersionsAndGarbageWithReasons) {
+  nlohmann::json j = to_json(make_plan(load(kTree), state::State{}, nullptr, {}));
+  j["format_version"] = 99;
+  EXPECT_THROW(
+      {
+        try {
+          plan_from_json(j, "p.json");
+        } catch (const PlanFileError& e) {
+          EXPECT_THAT(e.what(), HasSubstr("p.json"));
+          EXPECT_THAT(e.what(), HasSubstr("format_version 99"));
+          throw;
+        }
+      },
+      PlanFileError);
+  j["format_version"] = 1;
+  j["actions"][0].erase("after");
+  EXPECT_THROW(plan_from_json(j, "p.json"), PlanFileError);
+  EXPECT_THROW(plan_from_json(nlohmann::json::array(), "p.json"), PlanFileError);
+}
+
+TEST(Render, MarkdownSummarizesAndFoldsDetails) {
+  std::string md = render_markdown(make_plan(load(kTree), state::State{}, nullptr, {}));
+  EXPECT_THAT(md, HasSubstr("### cforg plan: 3 to create, 0 to update, 0 to delete, 0 to adopt"));
+  EXPECT_THAT(md, HasSubstr("<details>"));
+  EXPECT_THAT(md, HasSubstr("+ platform: create \"Platform\" under \"root\""));
+}
+
+TEST(Render, ColorOnlyWhenAsked) {
+  Plan p = make_plan(load(kTree), state::State{}, nullptr, {});
+  EXPECT_EQ(render_text(p).find('\x1b'), std::string::npos);
+  EXPECT_NE(render_text(p, {.color = true}).find("\x1b[32m+"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cforg::plan

@@ -1,0 +1,154 @@
+#include "cforg/plan/refresh.h"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace cforg::plan {
+namespace {
+
+using Query = api::ListQuery;
+
+// Sends the queries on up to `parallelism` threads (the client's rate budget is shared by all)
+// and adds every org returned to `remote`. Stops at the first error.
+std::optional<api::ApiError> run_queries(const std::vector<Query>& queries, api::Client& client,
+                                         int parallelism, Remote& remote) {
+  std::mutex mu;
+  std::optional<api::ApiError> error;
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < queries.size(); i = next++) {
+      {
+        std::lock_guard lock(mu);
+        if (error) return;
+      }
+      api::Result<std::vector<Organization>> page = client.list(queries[i]);
+      std::lock_guard lock(mu);
+      if (!page) {
+        if (!error) error = page.error();
+        return;
+      }
+      for (Organization& o : page.value()) remote.orgs.emplace(o.id, std::move(o));
+    }
+  };
+  std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(std::max(parallelism, 1)),
+                                        queries.size());
+  if (n <= 1) {
+    worker();
+  } else {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 0; i < n; ++i) threads.emplace_back(worker);
+  }
+  return error;
+}
+
+// Someone the plan may create: a config org not tracked (or tracked but gone, or pending),
+// or a pending create the config no longer declares.
+struct Candidate {
+  std::string key;
+  std::string name;
+  std::string parent_key;  // managed parent, resolved as the search goes
+  std::string parent_id;   // external parent, or a pending create's recorded parent
+  bool done = false;
+};
+
+}  // namespace
+
+api::Result<Remote> read_tracked(const state::State& st, api::Client& client,
+                                 const ReadOptions& opts) {
+  Remote remote;
+  std::vector<Query> queries;
+  for (const auto& [key, org] : st.orgs) {
+    if (org.pending_create || org.id.empty()) continue;
+    if (queries.empty() || queries.back().ids.size() >= opts.ids_per_request) {
+      queries.emplace_back();
+      queries.back().page_size = static_cast<int>(opts.ids_per_request);
+    }
+    queries.back().ids.push_back(org.id);
+    remote.checked.insert(org.id);
+  }
+  if (auto err = run_queries(queries, client, opts.parallelism, remote)) return *err;
+  return remote;
+}
+
+api::Result<Remote> read_remote(const config::Config& cfg, const state::State& st,
+                                api::Client& client, const ReadOptions& opts) {
+  api::Result<Remote> read = read_tracked(st, client, opts);
+  if (!read) return read;
+  Remote& remote = read.value();
+
+  std::unordered_set<std::string> tracked;             // ids of tracked orgs that exist
+  std::unordered_map<std::string, std::string> resolved;  // key -> id of an existing org
+  for (const auto& [key, org] : st.orgs) {
+    if (!org.pending_create && remote.orgs.count(org.id)) {
+      tracked.insert(org.id);
+      resolved[key] = org.id;
+    }
+  }
+  std::vector<Candidate> candidates;
+  for (const config::DesiredOrg& d : cfg.orgs) {
+    if (resolved.count(d.key)) continue;
+    Candidate c{d.key, d.name, "", "", false};
+    if (d.parent.kind == config::ParentRef::Kind::key) c.parent_key = d.parent.value;
+    if (d.parent.kind == config::ParentRef::Kind::id) c.parent_id = d.parent.value;
+    candidates.push_back(std::move(c));
+  }
+  for (const auto& [key, org] : st.orgs) {
+    if (org.pending_create && !cfg.find(key)) {
+      candidates.push_back({key, org.name, "", org.parent.id, false});
+    }
+  }
+
+  // Level by level: a candidate can be looked for once its parent's id is known.
+  for (;;) {
+    std::map<std::string, std::vector<Candidate*>> by_parent;
+    for (Candidate& c : candidates) {
+      if (c.done) continue;
+      if (c.parent_key.empty()) {
+        by_parent[c.parent_id].push_back(&c);
+      } else if (auto it = resolved.find(c.parent_key); it != resolved.end()) {
+        c.parent_id = it->second;
+        by_parent[c.parent_id].push_back(&c);
+      }
+    }
+    if (by_parent.empty()) break;
+    std::vector<Query> queries;
+    for (const auto& [parent_id, group] : by_parent) {
+      // A few names: one small query each. Many: one listing of all the parent's children.
+      constexpr std::size_t kFewNames = 3;
+      if (group.size() <= kFewNames) {
+        for (const Candidate* c : group) {
+          Query q;
+          q.parent_id = parent_id;
+          q.name_contains = c->name;
+          queries.push_back(std::move(q));
+        }
+      } else {
+        Query q;
+        q.parent_id = parent_id;
+        q.page_size = static_cast<int>(opts.ids_per_request);
+        queries.push_back(std::move(q));
+      }
+    }
+    if (auto err = run_queries(queries, client, opts.parallelism, remote)) return *err;
+
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>> found;
+    for (const auto& [id, org] : remote.orgs) {
+      if (!tracked.count(id)) found[{org.spec.parent_id, org.spec.name}].push_back(id);
+    }
+    for (const auto& [parent_id, group] : by_parent) {
+      for (Candidate* c : group) {
+        c->done = true;
+        remote.searched.insert({parent_id, c->name});
+        auto it = found.find({parent_id, c->name});
+        // Exactly one match: the org exists; its children may exist too, look for them next.
+        if (it != found.end() && it->second.size() == 1) resolved[c->key] = it->second.front();
+      }
+    }
+  }
+  return read;
+}
+
+}  // namespace cforg::plan

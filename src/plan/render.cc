@@ -1,0 +1,246 @@
+#include "cforg/plan/render.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace cforg::plan {
+namespace {
+
+using nlohmann::json;
+
+struct Palette {
+  bool on;
+  std::string paint(std::string_view code, std::string_view s) const {
+    if (!on) return std::string(s);
+    return "\x1b[" + std::string(code) + "m" + std::string(s) + "\x1b[0m";
+  }
+  std::string green(std::string_view s) const { return paint("32", s); }
+  std::string yellow(std::string_view s) const { return paint("33", s); }
+  std::string red(std::string_view s) const { return paint("31", s); }
+  std::string cyan(std::string_view s) const { return paint("36", s); }
+  std::string bold(std::string_view s) const { return paint("1", s); }
+};
+
+std::string json_quoted(const std::string& s) { return json(s).dump(); }
+
+// A change's value as one line: strings quoted, a parent as its key or id, null as "(none)".
+std::string value_text(const json& v) {
+  if (v.is_null()) return "(none)";
+  if (v.is_string()) return json_quoted(v.get<std::string>());
+  if (v.is_object() && (v.contains("key") || v.contains("id"))) {
+    std::string key = v.contains("key") ? v["key"].get<std::string>() : "";
+    std::string id = v.contains("id") && v["id"].is_string() ? v["id"].get<std::string>() : "";
+    if (!key.empty()) return json_quoted(key) + (id.empty() ? " (id known after apply)" : " (" + id + ")");
+    return "{id = " + json_quoted(id) + "}";
+  }
+  return v.dump();
+}
+
+std::string parent_text(const Target& t) {
+  if (!t.parent_key.empty()) return json_quoted(t.parent_key);
+  if (!t.parent_id.empty()) return "{id = " + json_quoted(t.parent_id) + "}";
+  return "(none)";
+}
+
+std::size_t width_of(const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::size_t w = 0;
+  for (const auto& [k, v] : rows) w = std::max(w, k.size());
+  return w;
+}
+
+void rows_out(std::ostream& out, const std::string& indent, const std::string& sign,
+              const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::size_t w = width_of(rows);
+  for (const auto& [k, v] : rows) {
+    out << indent << sign << k << std::string(w - k.size(), ' ') << " = " << v << '\n';
+  }
+}
+
+void profile_out(std::ostream& out, const std::string& sign, const Profile& p) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (std::string_view f : kProfileFields) rows.emplace_back(f, json_quoted(profile_field(p, f)));
+  rows_out(out, "          ", sign, rows);
+}
+
+void changes_out(std::ostream& out, const std::vector<Change>& changes, const Palette& c) {
+  std::size_t w = 0;
+  for (const Change& ch : changes) w = std::max(w, ch.attribute.size());
+  for (const Change& ch : changes) {
+    out << "      " << c.yellow("~") << ' ' << ch.attribute << std::string(w - ch.attribute.size(), ' ')
+        << " = " << value_text(ch.before) << " → " << value_text(ch.after) << '\n';
+  }
+}
+
+void action_out(std::ostream& out, const Action& a, const Palette& c) {
+  std::string name = "org " + json_quoted(a.key);
+  switch (a.kind) {
+    case ActionKind::create: {
+      out << "  # " << c.bold(name) << " will be created"
+          << (a.recover ? " (after checking that an interrupted earlier create did not)" : "")
+          << '\n';
+      out << "  " << c.green("+") << ' ' << name << " {\n";
+      std::vector<std::pair<std::string, std::string>> rows = {{"name", json_quoted(a.after->name)},
+                                                               {"parent", parent_text(*a.after)}};
+      if (a.after->prevent_destroy) rows.emplace_back("prevent_destroy", "true");
+      if (a.after->profile) rows.emplace_back("profile", "{");
+      std::size_t w = width_of(rows);
+      for (const auto& [k, v] : rows) {
+        out << "      " << c.green("+") << ' ' << k << std::string(w - k.size(), ' ') << " = " << v
+            << '\n';
+      }
+      if (a.after->profile) {
+        profile_out(out, c.green("+") + " ", *a.after->profile);
+        out << "        }\n";
+      }
+      out << "    }\n";
+      break;
+    }
+    case ActionKind::update:
+      out << "  # " << c.bold(name) << " will be updated in place"
+          << (a.drift ? " (restoring what was changed outside cforg)" : "") << '\n';
+      out << "  " << c.yellow("~") << ' ' << name << " {\n";
+      out << "        id = " << json_quoted(a.id) << '\n';
+      changes_out(out, a.changes, c);
+      out << "    }\n";
+      break;
+    case ActionKind::remove:
+      out << "  # " << c.bold(name) << " will be deleted\n";
+      out << "  " << c.red("-") << ' ' << name << " {\n";
+      rows_out(out, "      ", c.red("-") + " ",
+               {{"id", json_quoted(a.id)}, {"name", json_quoted(a.before ? a.before->name : "")}});
+      out << "    }\n";
+      break;
+    case ActionKind::adopt:
+      out << "  # " << c.bold(name) << " exists remotely (" << a.id
+          << ") and will be adopted into state" << (a.changes.empty() ? "" : ", then updated")
+          << '\n';
+      out << "  " << c.cyan("<=") << ' ' << name << " {\n";
+      out << "        id = " << json_quoted(a.id) << '\n';
+      changes_out(out, a.changes, c);
+      out << "    }\n";
+      break;
+  }
+}
+
+}  // namespace
+
+std::optional<Format> parse_format(std::string_view s) {
+  if (s == "text") return Format::text;
+  if (s == "json") return Format::json;
+  if (s == "markdown" || s == "md") return Format::markdown;
+  return std::nullopt;
+}
+
+std::string summary_line(const Plan& plan) {
+  Summary s = plan.summary();
+  std::ostringstream out;
+  out << "Plan: " << s.create << " to create, " << s.update << " to update, " << s.remove
+      << " to delete, " << s.adopt << " to adopt. " << s.unchanged << " unchanged.";
+  return out.str();
+}
+
+std::string render_text(const Plan& plan, const RenderOptions& opts) {
+  Palette c{opts.color};
+  std::ostringstream out;
+  if (!plan.drift.empty()) {
+    out << c.bold("Changed outside cforg") << " (state is refreshed from the remote side):\n\n";
+    for (const Drift& d : plan.drift) {
+      out << "  # org " << json_quoted(d.key) << " (" << d.id << ")\n";
+      changes_out(out, d.changes, c);
+      out << '\n';
+    }
+  }
+  for (const std::string& w : plan.warnings) out << c.yellow("Warning: ") << w << "\n";
+  if (!plan.warnings.empty()) out << '\n';
+
+  if (!plan.actions.empty()) {
+    out << "cforg will perform the following actions:\n\n";
+    for (const Action& a : plan.actions) {
+      action_out(out, a, c);
+      out << '\n';
+    }
+  }
+  for (const auto& [key, flag] : plan.protection) {
+    out << "  # org " << json_quoted(key) << ": prevent_destroy " << (flag ? "false → true" : "true → false")
+        << " (state only)\n";
+  }
+  if (!plan.protection.empty()) out << '\n';
+
+  if (!plan.errors.empty()) {
+    for (const Problem& p : plan.errors) {
+      out << c.red("Error: ") << "org " << json_quoted(p.key) << ": " << p.message << '\n';
+    }
+    out << '\n' << "This plan cannot be applied: fix the errors above.\n";
+    return out.str();
+  }
+  if (!plan.has_changes()) {
+    out << "No changes. " << plan.unchanged << " organization" << (plan.unchanged == 1 ? "" : "s")
+        << " up to date.\n";
+    return out.str();
+  }
+  out << c.bold(summary_line(plan)) << '\n';
+  return out.str();
+}
+
+std::string render_markdown(const Plan& plan) {
+  Summary s = plan.summary();
+  std::ostringstream out;
+  if (!plan.errors.empty()) {
+    out << "### cforg plan: ❌ " << plan.errors.size() << " error"
+        << (plan.errors.size() == 1 ? "" : "s") << "\n\n";
+    for (const Problem& p : plan.errors) out << "- **" << p.key << "**: " << p.message << '\n';
+    out << '\n';
+  } else if (!plan.has_changes()) {
+    out << "### cforg plan: no changes\n\n" << plan.unchanged << " organizations up to date.\n";
+    return out.str();
+  } else {
+    out << "### cforg plan: " << s.create << " to create, " << s.update << " to update, "
+        << s.remove << " to delete, " << s.adopt << " to adopt\n\n";
+  }
+  out << "| create | update | delete | adopt | unchanged |\n|---:|---:|---:|---:|---:|\n";
+  out << "| " << s.create << " | " << s.update << " | " << s.remove << " | " << s.adopt << " | "
+      << s.unchanged << " |\n\n";
+  for (const std::string& w : plan.warnings) out << "> ⚠️ " << w << "\n";
+  if (!plan.warnings.empty()) out << '\n';
+  if (!plan.drift.empty()) {
+    out << "**Changed outside cforg:** ";
+    for (std::size_t i = 0; i < plan.drift.size(); ++i) {
+      out << (i ? ", " : "") << '`' << plan.drift[i].key << '`';
+    }
+    out << "\n\n";
+  }
+  if (plan.actions.empty() && plan.protection.empty()) return out.str();
+  out << "<details><summary>" << plan.actions.size() << " action"
+      << (plan.actions.size() == 1 ? "" : "s") << "</summary>\n\n```diff\n";
+  for (const Action& a : plan.actions) {
+    switch (a.kind) {
+      case ActionKind::create:
+        out << "+ " << a.key << ": create " << json_quoted(a.after->name);
+        if (!a.after->parent_key.empty() || !a.after->parent_id.empty()) {
+          out << " under " << parent_text(*a.after);
+        }
+        out << '\n';
+        break;
+      case ActionKind::update:
+      case ActionKind::adopt:
+        out << (a.kind == ActionKind::update ? "! " : "+ ") << a.key << ": "
+            << (a.kind == ActionKind::update ? "update" : "adopt " + a.id)
+            << (a.drift ? " (drift)" : "");
+        for (const Change& ch : a.changes) {
+          out << "; " << ch.attribute << ' ' << value_text(ch.before) << " → " << value_text(ch.after);
+        }
+        out << '\n';
+        break;
+      case ActionKind::remove:
+        out << "- " << a.key << ": delete " << a.id << '\n';
+        break;
+    }
+  }
+  for (const auto& [key, flag] : plan.protection) {
+    out << "! " << key << ": prevent_destroy " << (flag ? "on" : "off") << " (state only)\n";
+  }
+  out << "```\n\n</details>\n";
+  return out.str();
+}
+
+}  // namespace cforg::plan
