@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -114,7 +115,10 @@ ProcessResult run_cforg(const std::vector<std::string>& args, const Emulator* em
   std::vector<std::string> argv = {CFORG_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
   if (emulator) {
-    for (const auto& [k, v] : emulator->env()) opts.env.emplace(k, v);
+    for (const auto& [k, v] : emulator->env()) {
+      bool unset = std::find(opts.unset_env.begin(), opts.unset_env.end(), k) != opts.unset_env.end();
+      if (!unset) opts.env.emplace(k, v);
+    }
   }
   // Tests must not depend on the developer's own settings.
   for (const char* name : {"CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY", "CFORG_LOG", "NO_COLOR"}) {

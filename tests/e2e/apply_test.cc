@@ -1,0 +1,190 @@
+// cforg end to end: YAML -> plan -> apply -> state, against the emulator over loopback.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/workspace.h"
+
+namespace cforg::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+RunOptions stdin_yes() {
+  RunOptions o;
+  o.stdin_text = "yes\n";
+  return o;
+}
+
+const char* kAcme = R"(
+organizations:
+  - name: Acme Root
+    key: root
+    profile:
+      business_name: Acme Corp
+      business_email: ops@acme.example
+      business_phone: "+1-555-0100"
+      business_address: 1 Acme Way, Springfield
+      external_metadata: "crm:42"
+  - name: Acme Platform
+    key: platform
+    parent: root
+  - name: Acme Data
+    parent: platform
+  - name: Acme Sales
+    parent: root
+)";
+
+TEST(Apply, CreatesEveryOrgOnceWithParentLinksAndRecordsThem) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config(kAcme);
+  ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode"});
+  ASSERT_EQ(plan.exit_code, 2) << dump(plan);
+  EXPECT_THAT(plan.out, HasSubstr("Plan: 4 to create, 0 to update, 0 to delete, 0 to adopt."));
+  // Parents before children in the plan.
+  EXPECT_LT(plan.out.find("org \"root\" will be created"),
+            plan.out.find("org \"platform\" will be created"));
+  EXPECT_LT(plan.out.find("org \"platform\" will be created"),
+            plan.out.find("org \"Acme Data\" will be created"));
+  EXPECT_FALSE(file_exists(ws.state_path())) << "plan must not write state";
+
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_THAT(apply.out, HasSubstr("Apply complete: 4 created"));
+
+  auto remote = remote_by_name(emu);
+  ASSERT_EQ(remote.size(), 4u);
+  for (const char* name : {"Acme Root", "Acme Platform", "Acme Data", "Acme Sales"}) {
+    EXPECT_EQ(remote.count(name), 1u) << name;
+  }
+  auto id_of = [&](const char* name) { return remote.find(name)->second["id"].get<std::string>(); };
+  EXPECT_EQ(remote.find("Acme Platform")->second["parent"]["id"], id_of("Acme Root"));
+  EXPECT_EQ(remote.find("Acme Data")->second["parent"]["id"], id_of("Acme Platform"));
+  EXPECT_EQ(remote.find("Acme Root")->second["profile"]["business_phone"], "+1-555-0100");
+
+  nlohmann::json st = ws.state();
+  EXPECT_EQ(st["format_version"], 1);
+  EXPECT_EQ(st["serial"], 1);
+  EXPECT_EQ(st["lineage"].get<std::string>().size(), 36u);
+  const auto& data = st["organizations"]["Acme Data"];
+  EXPECT_EQ(data["id"], id_of("Acme Data"));
+  EXPECT_EQ(data["parent"]["id"], id_of("Acme Platform"));
+  EXPECT_EQ(data["parent"]["key"], "platform");
+  EXPECT_FALSE(data["create_time"].get<std::string>().empty());
+  EXPECT_TRUE(data["meta"].is_object());
+}
+
+TEST(Apply, SecondApplySendsNoMutation) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config(kAcme);
+  ASSERT_EQ(ws.cforg({"apply", "--auto-approve"}).exit_code, 0);
+  int before = mutations(emu);
+  EXPECT_EQ(before, 4);
+  ProcessResult again = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(again.exit_code, 0) << dump(again);
+  EXPECT_THAT(again.out, HasSubstr("No changes. 4 organizations up to date."));
+  EXPECT_EQ(mutations(emu), before);
+  ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << dump(plan);
+  EXPECT_EQ(ws.state()["serial"], 1) << "a no-op apply does not rewrite state";
+}
+
+TEST(Apply, AFailureHalfwayKeepsEverySuccessInState) {
+  Emulator emu;
+  Workspace ws(&emu);
+  // The second root's parent id does not exist: that create fails with a 400, its child is
+  // skipped, everything else is created and recorded.
+  ws.config(R"(
+organizations:
+  - {name: Good Root, key: good}
+  - {name: Good Child, parent: good}
+  - {name: Orphan, key: orphan, parent: {id: 0123456789abcdef0123456789abcdef}}
+  - {name: Orphan Child, parent: orphan}
+)");
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1) << dump(apply);
+  EXPECT_THAT(apply.out, HasSubstr("Apply incomplete: 2 created"));
+  EXPECT_THAT(apply.out, HasSubstr("org \"orphan\": failed: creating org \"orphan\": POST /organizations: HTTP 400"));
+  EXPECT_THAT(apply.out, HasSubstr("org \"Orphan Child\": skipped: it depends on org \"orphan\""));
+  auto ids = ws.state_ids();
+  EXPECT_EQ(ids.size(), 2u);
+  EXPECT_TRUE(ids.count("good"));
+  EXPECT_TRUE(ids.count("Good Child"));
+  EXPECT_EQ(emu.organizations().size(), 2u);
+  EXPECT_FALSE(file_exists(ws.state_path() + ".journal")) << "folded into the state";
+}
+
+TEST(Apply, RefusesWithoutATerminalUnlessAutoApproved) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config(kAcme);
+  ProcessResult r = ws.cforg({"apply"}, stdin_yes());
+  EXPECT_EQ(r.exit_code, 1) << dump(r);
+  EXPECT_THAT(r.err, HasSubstr("--auto-approve"));
+  EXPECT_EQ(mutations(emu), 0);
+  EXPECT_FALSE(file_exists(ws.state_path()));
+}
+
+TEST(Apply, BothAuthSchemesWork) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config(kAcme);
+  RunOptions key_auth;
+  key_auth.env = {{"CLOUDFLARE_API_TOKEN", ""},
+                  {"CLOUDFLARE_EMAIL", kTestEmail},
+                  {"CLOUDFLARE_API_KEY", kTestKey}};
+  ProcessResult r = ws.cforg({"apply", "--auto-approve"}, key_auth);
+  ASSERT_EQ(r.exit_code, 0) << dump(r);
+  EXPECT_EQ(emu.organizations().size(), 4u);
+}
+
+TEST(Apply, WrongCredentialsAreAClearErrorAndNeverShown) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config(kAcme);
+  const std::string secret = "wrong-secret-token-do-not-print-9f8e7d";
+  RunOptions wrong;
+  wrong.env = {{"CLOUDFLARE_API_TOKEN", secret}};
+  ProcessResult r = ws.cforg({"apply", "--auto-approve", "--log-level", "trace"}, wrong);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("HTTP 403"));
+  EXPECT_THAT(r.err, HasSubstr("10000"));
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr(secret)));
+}
+
+TEST(Apply, CredentialsNeverAppearInOutputLogsOrState) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config(kAcme);
+  RunOptions trace;
+  trace.env = {{"CFORG_LOG", "trace"}};
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"}, trace);
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  ProcessResult plan = ws.cforg({"plan", "--out", "plan.json", "--format", "json"}, trace);
+  ASSERT_EQ(plan.exit_code, 0) << dump(plan);
+  std::string everything = apply.out + apply.err + plan.out + plan.err +
+                           read_file(ws.state_path()) + read_file(ws.dir() / "plan.json");
+  EXPECT_THAT(apply.err, HasSubstr("POST")) << "trace logging shows requests";
+  EXPECT_THAT(everything, Not(HasSubstr(kTestToken)));
+}
+
+TEST(Apply, MissingCredentialsFailBeforeAnyRequest) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config(kAcme);
+  RunOptions no_token;
+  no_token.unset_env = {"CLOUDFLARE_API_TOKEN"};
+  ProcessResult r = ws.cforg({"plan"}, no_token);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("CLOUDFLARE_API_TOKEN"));
+  EXPECT_EQ(emu.stats()["requests_total"], 0);
+  // Planning from state alone needs no credentials.
+  ProcessResult offline =
+      ws.cforg({"plan", "--refresh=false"}, no_token);
+  EXPECT_EQ(offline.exit_code, 0) << dump(offline);
+}
+
+}  // namespace
+}  // namespace cforg::testing

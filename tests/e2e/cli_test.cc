@@ -1,0 +1,138 @@
+// The command-line contract: exit codes, errors for people, bad input never touches state,
+// one writer at a time.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "support/workspace.h"
+
+namespace cforg::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+TEST(Cli, VersionAndHelpOnEveryCommand) {
+  ProcessResult v = run_cforg({"version"}, nullptr);
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_THAT(v.out, MatchesRegex("cforg [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+  for (std::vector<std::string> cmd :
+       {std::vector<std::string>{"--help"}, {"validate", "--help"}, {"plan", "--help"},
+        {"apply", "--help"}, {"refresh", "--help"}, {"import", "--help"}, {"state", "--help"},
+        {"state", "list", "--help"}, {"state", "mv", "--help"}, {"force-unlock", "--help"}}) {
+    ProcessResult r = run_cforg(cmd, nullptr);
+    EXPECT_EQ(r.exit_code, 0) << cmd.front();
+    EXPECT_THAT(r.out, HasSubstr("Usage:")) << cmd.front();
+  }
+  ProcessResult bad = run_cforg({"plan", "--no-such-flag"}, nullptr);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("--no-such-flag"));
+}
+
+TEST(Cli, ValidateReportsEveryErrorWithItsLocation) {
+  Workspace ws(nullptr);
+  ws.config("organizations:\n  - {name: Good}\n", "a.yaml");
+  ws.config(R"(organizations:
+  - name: Root
+    naem: typo
+  - name: Child
+    parent: nowhere
+)",
+            "b.yaml");
+  ProcessResult r = ws.cforg({"validate", "-c", "a.yaml", "-c", "b.yaml"});
+  EXPECT_EQ(r.exit_code, 1) << dump(r);
+  EXPECT_THAT(r.err, HasSubstr("b.yaml:3:5:"));
+  EXPECT_THAT(r.err, HasSubstr("'name'"));
+  EXPECT_THAT(r.err, HasSubstr("b.yaml:5:13:"));
+  EXPECT_THAT(r.err, HasSubstr("nowhere"));
+  ws.config("organizations:\n  - {name: Second}\n  - {name: Other, parent: Good}\n", "b.yaml");
+  ProcessResult ok = ws.cforg({"validate", "-c", ws.dir().path()});
+  EXPECT_EQ(ok.exit_code, 0) << dump(ok);
+  EXPECT_THAT(ok.out, HasSubstr("3 organizations in 2 files"));
+}
+
+TEST(Cli, BadInputNeverTouchesTheState) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config("organizations:\n  - {name: Root}\n");
+  ASSERT_EQ(ws.cforg({"apply", "--auto-approve"}).exit_code, 0);
+  std::string before = read_file(ws.state_path());
+
+  ws.config("organizations:\n  - {name: Root, parent: [oops}\n");  // YAML syntax error
+  ProcessResult r = ws.cforg({"apply", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cforg.yaml:2:"));
+  EXPECT_EQ(read_file(ws.state_path()), before);
+
+  ws.config("organizations:\n  - {name: Root, profile: {business_phone: +15550100}}\n");
+  r = ws.cforg({"plan"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("quote it"));
+  EXPECT_EQ(read_file(ws.state_path()), before);
+  EXPECT_EQ(mutations(emu), 1);
+}
+
+TEST(Cli, CorruptStateIsAClearErrorAndIsNeverOverwritten) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config("organizations:\n  - {name: Root}\n");
+  std::string corrupt = "{\n  \"format_version\": 1,\n  \"organizations\": {\n";
+  ws.dir().write("state/cforg.state.json", corrupt);
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"plan"}, {"apply", "--auto-approve"}}) {
+    ProcessResult r = ws.cforg(cmd);
+    EXPECT_EQ(r.exit_code, 1) << dump(r);
+    EXPECT_THAT(r.err, HasSubstr("state/cforg.state.json"));
+    EXPECT_EQ(read_file(ws.state_path()), corrupt);
+  }
+  ws.dir().write("state/cforg.state.json", R"({"format_version": 7, "lineage": "x", "serial": 1, "organizations": {}})");
+  ProcessResult r = ws.cforg({"plan"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("format_version"));
+  EXPECT_EQ(mutations(emu), 0);
+}
+
+TEST(Cli, ASecondWriterFailsAtOnceNamingTheHolder) {
+  Emulator emu({"--latency-ms", "400"});
+  Workspace ws(&emu);
+  std::string yaml = "organizations:\n";
+  for (int i = 0; i < 20; ++i) yaml += "  - {name: Org " + std::to_string(i) + "}\n";
+  ws.config(yaml);
+  std::vector<std::string> argv = {CFORG_BIN, "apply", "--auto-approve", "--parallelism", "1"};
+  RunOptions opts;
+  opts.cwd = ws.dir().path();
+  opts.env = emu.env();
+  Child first(argv, opts, ws.dir() / "first");
+  // Wait until it holds the lock and has started creating.
+  for (int i = 0; i < 100 && requests(emu, "POST") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GT(requests(emu, "POST"), 0) << first.err();
+
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult second = ws.cforg({"plan"});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(second.exit_code, 1) << dump(second);
+  EXPECT_THAT(second.err, HasSubstr("locked"));
+  EXPECT_THAT(second.err, HasSubstr("apply"));
+  EXPECT_THAT(second.err, HasSubstr(std::to_string(first.pid())));
+  EXPECT_THAT(second.err, HasSubstr("force-unlock"));
+  EXPECT_LT(took, std::chrono::seconds(3)) << "fails at once, does not wait";
+
+  // A holder killed with SIGKILL leaves no stale lock behind.
+  first.kill(SIGKILL);
+  first.wait();
+  ProcessResult after = ws.cforg({"plan", "--refresh=false"});
+  EXPECT_EQ(after.exit_code, 0) << dump(after);
+}
+
+TEST(Cli, ForceUnlockWantsTheRightId) {
+  Workspace ws(nullptr);
+  ProcessResult r = ws.cforg({"force-unlock", "not-a-lock-id"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("Error:"));
+}
+
+}  // namespace
+}  // namespace cforg::testing

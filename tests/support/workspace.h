@@ -1,0 +1,63 @@
+// A folder with a config and a state file, and the emulator cforg talks to: the setting of
+// every end-to-end test.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/emulator.h"
+
+namespace cforg::testing {
+
+class Workspace {
+ public:
+  explicit Workspace(const Emulator* emulator) : emulator_(emulator) {}
+
+  // Writes cforg.yaml (or `name`) in the folder.
+  void config(const std::string& yaml, const std::string& name = "cforg.yaml") {
+    dir_.write(name, yaml);
+  }
+  // Runs cforg in the folder with the emulator's environment. The state is state/cforg.state.json.
+  ProcessResult cforg(const std::vector<std::string>& args, RunOptions opts = {}) const {
+    opts.cwd = dir_.path();
+    return run_cforg(args, emulator_, std::move(opts));
+  }
+  std::string state_path() const { return dir_ / "state/cforg.state.json"; }
+  nlohmann::json state() const { return nlohmann::json::parse(read_file(state_path())); }
+  // key -> id of every org in state.
+  std::map<std::string, std::string> state_ids() const {
+    std::map<std::string, std::string> out;
+    nlohmann::json st = state();  // items() must not outlive it
+    for (const auto& [key, org] : st["organizations"].items()) out[key] = org["id"];
+    return out;
+  }
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  TempDir dir_;
+  const Emulator* emulator_;
+};
+
+// Counts of API requests by method, from the emulator's stats.
+inline int requests(const Emulator& e, const std::string& method) {
+  nlohmann::json s = e.stats();
+  return s["requests_by_method"].value(method, 0);
+}
+inline int mutations(const Emulator& e) {
+  return requests(e, "POST") + requests(e, "PUT") + requests(e, "DELETE");
+}
+
+// Remote orgs by name (several when duplicated).
+inline std::multimap<std::string, nlohmann::json> remote_by_name(const Emulator& e) {
+  std::multimap<std::string, nlohmann::json> out;
+  for (const auto& o : e.organizations()) out.emplace(o["name"].get<std::string>(), o);
+  return out;
+}
+
+// A human-readable dump of a process result, for assertion messages.
+inline std::string dump(const ProcessResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" + r.err;
+}
+
+}  // namespace cforg::testing
