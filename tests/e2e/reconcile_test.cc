@@ -1,0 +1,312 @@
+// Full reconciliation: updates, deletes, drift, adoption, import, state commands, saved plans.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/workspace.h"
+
+namespace cforg::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const char* kProfile = R"(
+    profile:
+      business_name: Acme Corp
+      business_email: ops@acme.example
+      business_phone: "+1-555-0100"
+      business_address: 1 Acme Way
+      external_metadata: "crm:42")";
+
+std::string acme(const std::string& platform_name = "Acme Platform",
+                 const std::string& phone = "+1-555-0100") {
+  std::string profile = kProfile;
+  profile.replace(profile.find("+1-555-0100"), 11, phone);
+  return "organizations:\n  - name: Acme Root\n    key: root" + profile +
+         "\n  - name: " + platform_name + "\n    key: platform\n    parent: root\n" +
+         "  - name: Acme Data\n    key: data\n    parent: platform\n";
+}
+
+struct Reconcile : ::testing::Test {
+  void SetUp() override {
+    ws.config(acme());
+    ProcessResult r = ws.cforg({"apply", "--auto-approve"});
+    ASSERT_EQ(r.exit_code, 0) << dump(r);
+    ids = ws.state_ids();
+    posts = requests(emu, "POST");
+    puts = requests(emu, "PUT");
+    deletes = requests(emu, "DELETE");
+  }
+  Emulator emu;
+  Workspace ws{&emu};
+  std::map<std::string, std::string> ids;
+  int posts = 0, puts = 0, deletes = 0;
+};
+
+TEST_F(Reconcile, RenameAndProfileChangeAreOnePutEach) {
+  ws.config(acme("Acme Platform Team", "+1-555-0199"));
+  ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 2) << dump(plan);
+  EXPECT_THAT(plan.out, HasSubstr("~ name = \"Acme Platform\" → \"Acme Platform Team\""));
+  EXPECT_THAT(plan.out, HasSubstr("~ profile.business_phone = \"+1-555-0100\" → \"+1-555-0199\""));
+  EXPECT_THAT(plan.out, HasSubstr("Plan: 0 to create, 2 to update, 0 to delete, 0 to adopt. 1 unchanged."));
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_EQ(requests(emu, "PUT") - puts, 2);
+  EXPECT_EQ(requests(emu, "POST"), posts);
+  auto remote = remote_by_name(emu);
+  ASSERT_EQ(remote.count("Acme Platform Team"), 1u);
+  EXPECT_EQ(remote.find("Acme Platform Team")->second["id"], ids["platform"]);
+  EXPECT_EQ(remote.find("Acme Root")->second["profile"]["business_phone"], "+1-555-0199");
+  EXPECT_EQ(ws.state()["organizations"]["platform"]["name"], "Acme Platform Team");
+}
+
+TEST_F(Reconcile, MovingAnOrgIsAnUpdate) {
+  ws.config("organizations:\n  - {name: Acme Root, key: root" + std::string(",") +
+            " profile: {business_name: Acme Corp, business_email: ops@acme.example, "
+            "business_phone: \"+1-555-0100\", business_address: 1 Acme Way, external_metadata: "
+            "\"crm:42\"}}\n  - {name: Acme Platform, key: platform, parent: root}\n"
+            "  - {name: Acme Data, key: data, parent: root}\n");
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_THAT(apply.out, HasSubstr("~ parent = \"platform\""));
+  EXPECT_EQ(requests(emu, "PUT") - puts, 1);
+  EXPECT_EQ(remote_by_name(emu).find("Acme Data")->second["parent"]["id"], ids["root"]);
+}
+
+TEST_F(Reconcile, RemovingAChildAndItsParentDeletesTheChildFirst) {
+  ws.config("organizations:\n  - name: Acme Root\n    key: root" + std::string(kProfile) + "\n");
+  ProcessResult plan = ws.cforg({"plan"});
+  EXPECT_LT(plan.out.find("org \"data\" will be deleted"),
+            plan.out.find("org \"platform\" will be deleted"))
+      << plan.out;
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve", "--parallelism", "8"});
+  // The emulator refuses to delete an org that still has children: success proves the order.
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_EQ(requests(emu, "DELETE") - deletes, 2);
+  EXPECT_EQ(emu.organizations().size(), 1u);
+  EXPECT_EQ(ws.state_ids().size(), 1u);
+}
+
+TEST_F(Reconcile, APIRefusalOfADeleteIsReportedAndStateKeepsIt) {
+  // A child created outside cforg keeps "data" from being deleted.
+  HttpReply extra = emu.request("POST", "/organizations",
+                                R"({"name": "Outsider", "parent": {"id": ")" + ids["data"] + "\"}}");
+  ASSERT_EQ(extra.status, 200);
+  ws.config("organizations:\n  - name: Acme Root\n    key: root" + std::string(kProfile) +
+            "\n  - {name: Acme Platform, key: platform, parent: root}\n");
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1) << dump(apply);
+  EXPECT_THAT(apply.out, HasSubstr("org \"data\": failed: deleting org \"data\""));
+  EXPECT_THAT(apply.out, HasSubstr("HTTP 400"));
+  EXPECT_TRUE(ws.state_ids().count("data"));
+}
+
+TEST_F(Reconcile, PreventDestroyBlocksEvenAfterTheEntryIsRemoved) {
+  std::string protected_cfg = acme();
+  protected_cfg.replace(protected_cfg.find("key: data"), 9, "key: data\n    prevent_destroy: true");
+  ws.config(protected_cfg);
+  ProcessResult on = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(on.exit_code, 0) << dump(on);
+  EXPECT_EQ(ws.state()["organizations"]["data"]["prevent_destroy"], true);
+
+  std::string without_data = acme();
+  without_data.erase(without_data.find("  - name: Acme Data"));
+  ws.config(without_data);
+  ProcessResult plan = ws.cforg({"plan"});
+  EXPECT_EQ(plan.exit_code, 1) << dump(plan);
+  EXPECT_THAT(plan.out, HasSubstr("prevent_destroy"));
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1);
+  EXPECT_EQ(requests(emu, "DELETE"), deletes);
+
+  // Turn it off first (a state-only change), then the delete goes through.
+  std::string unprotected = acme();
+  unprotected.replace(unprotected.find("key: data"), 9, "key: data\n    prevent_destroy: false");
+  ws.config(unprotected);
+  ProcessResult off = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(off.exit_code, 0) << dump(off);
+  EXPECT_EQ(mutations(emu), posts + puts + deletes);
+  ws.config(without_data);
+  ProcessResult gone = ws.cforg({"apply", "--auto-approve"});
+  EXPECT_EQ(gone.exit_code, 0) << dump(gone);
+  EXPECT_EQ(requests(emu, "DELETE") - deletes, 1);
+}
+
+TEST_F(Reconcile, AnOrgDeletedBehindTheToolsBackIsRecreated) {
+  ASSERT_EQ(emu.request("DELETE", "/organizations/" + ids["data"]).status, 200);
+  ProcessResult plan = ws.cforg({"plan"});
+  EXPECT_THAT(plan.out, HasSubstr("no longer exists remotely"));
+  EXPECT_THAT(plan.out, HasSubstr("Plan: 1 to create"));
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  auto remote = remote_by_name(emu);
+  ASSERT_EQ(remote.count("Acme Data"), 1u);
+  std::string new_id = remote.find("Acme Data")->second["id"];
+  EXPECT_NE(new_id, ids["data"]);
+  EXPECT_EQ(ws.state_ids()["data"], new_id);
+}
+
+TEST_F(Reconcile, AnOrgEditedBehindTheToolsBackIsShownAsDriftAndRestored) {
+  HttpReply edit = emu.request("PUT", "/organizations/" + ids["platform"],
+                               R"({"name": "Clicked In Dashboard", "parent": {"id": ")" +
+                                   ids["root"] + "\"}}");
+  ASSERT_EQ(edit.status, 200);
+  ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 2);
+  EXPECT_THAT(plan.out, HasSubstr("Changed outside cforg"));
+  EXPECT_THAT(plan.out, HasSubstr("~ name = \"Acme Platform\" → \"Clicked In Dashboard\""));
+  EXPECT_THAT(plan.out, HasSubstr("restoring what was changed outside cforg"));
+  int puts_before = requests(emu, "PUT");
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_EQ(requests(emu, "PUT") - puts_before, 1);
+  EXPECT_EQ(remote_by_name(emu).count("Acme Platform"), 1u);
+  EXPECT_EQ(ws.cforg({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(Reconcile, RefreshUpdatesStateOnlyFromTheRemoteSide) {
+  ASSERT_EQ(emu.request("PUT", "/organizations/" + ids["platform"],
+                        R"({"name": "Renamed", "parent": {"id": ")" + ids["root"] + "\"}}")
+                .status,
+            200);
+  int before = mutations(emu);
+  ProcessResult r = ws.cforg({"refresh"});
+  ASSERT_EQ(r.exit_code, 0) << dump(r);
+  EXPECT_THAT(r.out, HasSubstr("1 changed outside cforg"));
+  EXPECT_EQ(ws.state()["organizations"]["platform"]["name"], "Renamed");
+  EXPECT_EQ(mutations(emu), before);
+}
+
+TEST_F(Reconcile, ALostStateCreatesNothingAndAdoptTakesEveryOrgBackWithoutAPost) {
+  std::filesystem::remove(ws.state_path());
+  std::filesystem::remove(ws.state_path() + ".backup");
+  ProcessResult plan = ws.cforg({"plan"});
+  EXPECT_EQ(plan.exit_code, 1) << dump(plan);
+  EXPECT_THAT(plan.out, HasSubstr("already exists"));
+  EXPECT_THAT(plan.out, HasSubstr("--adopt"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("will be created")));
+  ProcessResult blocked = ws.cforg({"apply", "--auto-approve"});
+  EXPECT_EQ(blocked.exit_code, 1);
+  EXPECT_EQ(requests(emu, "POST"), posts);
+
+  ProcessResult adopt = ws.cforg({"apply", "--auto-approve", "--adopt"});
+  ASSERT_EQ(adopt.exit_code, 0) << dump(adopt);
+  EXPECT_THAT(adopt.out, HasSubstr("3 adopted"));
+  EXPECT_EQ(requests(emu, "POST"), posts);
+  EXPECT_EQ(ws.state_ids(), ids);
+  EXPECT_EQ(emu.organizations().size(), 3u);
+  EXPECT_EQ(ws.cforg({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(Reconcile, ImportAndStateCommands) {
+  std::filesystem::remove(ws.state_path());
+  ProcessResult missing_key = ws.cforg({"import", "nope", ids["root"]});
+  EXPECT_EQ(missing_key.exit_code, 1);
+  EXPECT_THAT(missing_key.err, HasSubstr("not an organization key in the config"));
+  ProcessResult bad_id = ws.cforg({"import", "root", "xyz"});
+  EXPECT_EQ(bad_id.exit_code, 1);
+  EXPECT_THAT(bad_id.err, HasSubstr("32 lowercase hex"));
+
+  ASSERT_EQ(ws.cforg({"import", "root", ids["root"]}).exit_code, 0);
+  ProcessResult twice = ws.cforg({"import", "root", ids["root"]});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_THAT(twice.err, HasSubstr("already in state"));
+  ASSERT_EQ(ws.cforg({"import", "platform", ids["platform"]}).exit_code, 0);
+  ASSERT_EQ(ws.cforg({"import", "data", ids["data"]}).exit_code, 0);
+  EXPECT_EQ(ws.state_ids(), ids);
+  EXPECT_EQ(ws.state()["organizations"]["data"]["parent"]["key"], "platform");
+  EXPECT_EQ(ws.cforg({"plan", "--detailed-exitcode"}).exit_code, 0);
+
+  ProcessResult list = ws.cforg({"state", "list"});
+  EXPECT_THAT(list.out, HasSubstr("platform"));
+  EXPECT_THAT(list.out, HasSubstr(ids["platform"]));
+  ProcessResult show = ws.cforg({"state", "show", "data"});
+  EXPECT_EQ(nlohmann::json::parse(show.out)["id"], ids["data"]);
+
+  ASSERT_EQ(ws.cforg({"state", "mv", "data", "analytics"}).exit_code, 0);
+  EXPECT_EQ(ws.state_ids()["analytics"], ids["data"]);
+  ProcessResult clash = ws.cforg({"state", "mv", "analytics", "root"});
+  EXPECT_EQ(clash.exit_code, 1);
+  ASSERT_EQ(ws.cforg({"state", "rm", "analytics"}).exit_code, 0);
+  EXPECT_FALSE(ws.state_ids().count("analytics"));
+  EXPECT_EQ(emu.organizations().size(), 3u) << "state rm deletes nothing remotely";
+  ProcessResult unknown = ws.cforg({"state", "rm", "nothing"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(mutations(emu), posts);
+}
+
+TEST_F(Reconcile, ASavedPlanAppliesExactlyAndAStaleOneIsRefused) {
+  ws.config(acme("Renamed Platform"));
+  ProcessResult saved = ws.cforg({"plan", "--out", "rename.plan"});
+  ASSERT_EQ(saved.exit_code, 0) << dump(saved);
+  ProcessResult stale_too = ws.cforg({"plan", "--out", "other.plan"});
+  ASSERT_EQ(stale_too.exit_code, 0);
+
+  // Applying a saved plan asks nothing (stdin is not a terminal here).
+  ProcessResult apply = ws.cforg({"apply", "rename.plan"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_EQ(requests(emu, "PUT") - puts, 1);
+
+  ProcessResult stale = ws.cforg({"apply", "other.plan"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_THAT(stale.err, HasSubstr("stale"));
+  EXPECT_THAT(stale.err, HasSubstr("serial"));
+  EXPECT_EQ(requests(emu, "PUT") - puts, 1);
+
+  ws.config(acme());
+  ProcessResult fresh = ws.cforg({"plan", "--out", "back.plan"});
+  ASSERT_EQ(fresh.exit_code, 0);
+  ws.config(acme("Yet Another Name"));
+  ProcessResult changed = ws.cforg({"apply", "back.plan"});
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_THAT(changed.err, HasSubstr("config changed"));
+}
+
+TEST_F(Reconcile, JsonPlanValidatesAgainstTheDocumentedSchema) {
+  ASSERT_EQ(emu.request("PUT", "/organizations/" + ids["platform"],
+                        R"({"name": "Drifted", "parent": {"id": ")" + ids["root"] + "\"}}")
+                .status,
+            200);
+  ws.config(acme("Acme Platform", "+1-555-0101") + "  - {name: New Org, parent: data}\n");
+  ProcessResult plan = ws.cforg({"plan", "--format", "json", "--detailed-exitcode"});
+  ASSERT_EQ(plan.exit_code, 2) << dump(plan);
+  nlohmann::json j = nlohmann::json::parse(plan.out);
+  EXPECT_EQ(j["summary"]["create"], 1);
+  EXPECT_EQ(j["summary"]["update"], 2);
+  EXPECT_EQ(j["refresh"]["drift"].size(), 1u);
+  std::string file = ws.dir().write("plan.json", plan.out);
+  std::string schema = std::string(CFORG_SOURCE_DIR) + "/docs/plan.schema.json";
+  ProcessResult check = run({"/usr/bin/python3", "-c",
+                             "import json, sys, jsonschema\n"
+                             "schema = json.load(open(sys.argv[1]))\n"
+                             "jsonschema.Draft202012Validator.check_schema(schema)\n"
+                             "jsonschema.validate(json.load(open(sys.argv[2])), schema,"
+                             " cls=jsonschema.Draft202012Validator)\nprint('valid')",
+                             schema, file});
+  EXPECT_EQ(check.exit_code, 0) << dump(check);
+  EXPECT_EQ(check.out, "valid\n");
+  // The schema is strict enough to catch a broken plan.
+  j["actions"][0]["action"] = "explode";
+  std::string broken = ws.dir().write("broken.json", j.dump());
+  ProcessResult reject = run({"/usr/bin/python3", "-c",
+                              "import json, sys, jsonschema\n"
+                              "jsonschema.validate(json.load(open(sys.argv[2])),"
+                              " json.load(open(sys.argv[1])))",
+                              schema, broken});
+  EXPECT_NE(reject.exit_code, 0);
+}
+
+TEST_F(Reconcile, MarkdownIsACompactPullRequestComment) {
+  ws.config(acme("Acme Platform Team"));
+  ProcessResult md = ws.cforg({"plan", "--format", "markdown"});
+  ASSERT_EQ(md.exit_code, 0) << dump(md);
+  EXPECT_THAT(md.out, HasSubstr("### cforg plan: 0 to create, 1 to update, 0 to delete, 0 to adopt"));
+  EXPECT_THAT(md.out, HasSubstr("<details>"));
+  EXPECT_THAT(md.out, HasSubstr("platform: update; name \"Acme Platform\" → \"Acme Platform Team\""));
+}
+
+}  // namespace
+}  // namespace cforg::testing
