@@ -91,7 +91,13 @@ std::vector<nlohmann::json> Emulator::organizations() const {
   for (int pages = 0; pages < 100000; ++pages) {
     std::string path = "/organizations?page_size=1000";
     if (!token.empty()) path += "&page_token=" + token;
-    HttpReply r = request("GET", path);
+    // The emulator may be injecting faults or rate limiting: the test's own reads ride it out.
+    HttpReply r;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      r = request("GET", path);
+      if (r.status != 429 && r.status < 500) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(r.status == 429 ? 200 : 5));
+    }
     if (r.status != 200) throw std::runtime_error("listing organizations: HTTP " + std::to_string(r.status));
     for (const auto& o : r.body["result"]) all.push_back(o);
     std::string next;

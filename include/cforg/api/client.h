@@ -32,9 +32,9 @@ struct ApiError {
     protocol,   // a 2xx whose body is not what the contract says
   };
   Kind kind = Kind::http;
-  int status = 0;                  // HTTP status, 0 without a response
-  std::vector<ErrorItem> errors;   // from the envelope
-  std::string detail;              // transport failure text or protocol problem
+  int status = 0;                 // HTTP status, 0 without a response
+  std::vector<ErrorItem> errors;  // from the envelope
+  std::string detail;             // transport failure text or protocol problem
   // The server may have carried the request out (timeout, dropped connection, 5xx): for a
   // POST, look before creating again.
   bool outcome_unknown = false;
@@ -64,9 +64,9 @@ struct Empty {};
 
 // GET /organizations filters. The client follows every page.
 struct ListQuery {
-  std::vector<std::string> ids;           // id=a&id=b
-  std::optional<std::string> parent_id;   // parent.id=<id>; "" means parent.id=null (roots)
-  std::string name_contains;              // name.contains= (case-insensitive)
+  std::vector<std::string> ids;          // id=a&id=b
+  std::optional<std::string> parent_id;  // parent.id=<id>; "" means parent.id=null (roots)
+  std::string name_contains;             // name.contains= (case-insensitive)
   int page_size = 100;
 };
 

@@ -42,7 +42,8 @@ class RateBudget {
   // The server said to wait: no request is sent before `until`.
   void pause_until(Clock::time_point until);
 
-  // The pure core, for tests: how long a request sent at `now` must wait (zero: go).
+  // The pure core, for tests: how long a request sent at `now` must wait (zero: go;
+  // nanoseconds::max(): every slot is in flight, so only a release can free one).
   std::chrono::nanoseconds wait_time(Clock::time_point now);
   void take(Clock::time_point now);
   void release_at(Clock::time_point now);

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace cforg::api {
 
@@ -28,10 +30,12 @@ struct HttpRequest {
 
 struct HttpResponse {
   enum class Failure {
-    none,         // a complete HTTP response arrived (any status)
-    not_sent,     // could not connect / resolve: the server never saw the request
-    timeout,      // no complete response in time: the server may have processed it
-    broken,       // connection reset or response cut short: the server may have processed it
+    none,      // a complete HTTP response arrived (any status)
+    not_sent,  // could not connect / resolve: the server never saw the request
+    timeout,   // no complete response in time: the server may have processed it
+    broken,    // connection reset or response cut short: the server may have processed it
+    unusable,  // the request cannot be made as given (bad URL, TLS certificate rejected):
+               // nothing was sent, and sending it again cannot help
   };
   Failure failure = Failure::none;
   std::string failure_text;  // curl's description, for messages
@@ -39,6 +43,13 @@ struct HttpResponse {
   std::string body;
   std::optional<std::chrono::milliseconds> retry_after;  // from a Retry-After header
 };
+
+// "not sent", "timeout", "connection broken", ... for messages.
+const char* failure_name(HttpResponse::Failure f);
+
+// A Retry-After value: delta-seconds ("120") or an HTTP date ("Wed, 21 Oct 2015 07:28:00 GMT",
+// counted from `now`; a date in the past gives zero). nullopt when it is neither.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, std::time_t now);
 
 class Transport {
  public:
@@ -48,7 +59,7 @@ class Transport {
 };
 
 struct TransportOptions {
-  std::chrono::milliseconds timeout{30000};          // whole request
+  std::chrono::milliseconds timeout{30000};  // whole request
   std::chrono::milliseconds connect_timeout{10000};
 };
 

@@ -1,0 +1,31 @@
+#include <cstdlib>
+
+#include "cforg/api/transport.h"
+
+namespace cforg::api {
+namespace {
+
+// A value pasted from a file or `$(cat …)` often ends in a newline, which would otherwise be sent
+// inside the header and rejected as bad auth with no visible cause.
+std::string env_value(const char* name) {
+  const char* v = std::getenv(name);
+  std::string s = v ? v : "";
+  auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+Credentials Credentials::from_env() {
+  Credentials c;
+  c.token = env_value("CLOUDFLARE_API_TOKEN");
+  if (c.token.empty()) {
+    c.email = env_value("CLOUDFLARE_EMAIL");
+    c.key = env_value("CLOUDFLARE_API_KEY");
+  }
+  return c;
+}
+
+}  // namespace cforg::api

@@ -1,0 +1,306 @@
+// The libcurl transport against a scripted loopback server: headers, methods, connection
+// reuse, Retry-After, failure classification, and credentials kept out of every log.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <sstream>
+#include <thread>
+
+#include "cforg/api/client.h"
+#include "cforg/api/transport.h"
+#include "scripted_server_for_test.h"
+
+namespace cforg::api {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::ScriptedReply;
+using testing::ScriptedServer;
+using Failure = HttpResponse::Failure;
+
+constexpr const char* kToken = "tok-SECRET-5f2d8a0c1b7e";
+constexpr const char* kKey = "key-SECRET-9e8d7c6b5a";
+
+Credentials token() {
+  return Credentials{kToken, "", ""};
+}
+
+TEST(CurlTransport, SendsBearerTokenAndJsonHeaders) {
+  ScriptedServer server;
+  auto t = make_curl_transport(token());
+  HttpResponse r = t->send({"GET", server.url("/client/v4/organizations?page_size=2"), ""});
+  ASSERT_EQ(r.failure, Failure::none) << r.failure_text;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"success":true})");
+  auto head = server.requests().at(0).head;
+  EXPECT_THAT(head, ::testing::StartsWith("GET /client/v4/organizations?page_size=2 HTTP/1.1\r\n"));
+  EXPECT_THAT(head, HasSubstr(std::string("\r\nAuthorization: Bearer ") + kToken + "\r\n"));
+  EXPECT_THAT(head, HasSubstr("\r\nContent-Type: application/json\r\n"));
+  EXPECT_THAT(head, HasSubstr("\r\nUser-Agent: cforg/"));
+  EXPECT_THAT(head, Not(HasSubstr("X-Auth-Key")));
+}
+
+TEST(CurlTransport, SendsGlobalKeyHeaders) {
+  ScriptedServer server;
+  auto t = make_curl_transport(Credentials{"", "ops@example.com", kKey});
+  t->send({"GET", server.url("/x"), ""});
+  auto head = server.requests().at(0).head;
+  EXPECT_THAT(head, HasSubstr("\r\nX-Auth-Email: ops@example.com\r\n"));
+  EXPECT_THAT(head, HasSubstr(std::string("\r\nX-Auth-Key: ") + kKey + "\r\n"));
+  EXPECT_THAT(head, Not(HasSubstr("Authorization")));
+}
+
+TEST(CurlTransport, SendsMethodsAndBodies) {
+  ScriptedServer server;
+  auto t = make_curl_transport(token());
+  t->send({"POST", server.url("/o"), R"({"name":"a"})"});
+  t->send({"PUT", server.url("/o/1"), R"({"name":"b"})"});
+  t->send({"DELETE", server.url("/o/1"), ""});
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_THAT(reqs[0].head, ::testing::StartsWith("POST /o HTTP/1.1"));
+  EXPECT_EQ(reqs[0].body, R"({"name":"a"})");
+  EXPECT_THAT(reqs[1].head, ::testing::StartsWith("PUT /o/1 HTTP/1.1"));
+  EXPECT_EQ(reqs[1].body, R"({"name":"b"})");
+  EXPECT_THAT(reqs[2].head, ::testing::StartsWith("DELETE /o/1 HTTP/1.1"));
+  EXPECT_EQ(reqs[2].body, "");
+  for (const auto& r : reqs) EXPECT_THAT(r.head, Not(HasSubstr("Expect:")));
+}
+
+TEST(CurlTransport, ReusesKeepAliveConnections) {
+  ScriptedServer server;
+  auto t = make_curl_transport(token());
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(t->send({"GET", server.url("/x"), ""}).status, 200);
+  t->send({"PUT", server.url("/x"), "{}"});
+  t->send({"DELETE", server.url("/x"), ""});
+  EXPECT_EQ(server.connections(), 1);
+}
+
+TEST(CurlTransport, PostsAlwaysUseAFreshConnection) {
+  // libcurl would silently resend a request on a reused connection found dead; for a POST that
+  // could create an organization twice, so POSTs never reuse one.
+  ScriptedServer server;
+  auto t = make_curl_transport(token());
+  t->send({"GET", server.url("/x"), ""});
+  t->send({"POST", server.url("/x"), "{}"});
+  t->send({"POST", server.url("/x"), "{}"});
+  EXPECT_EQ(server.connections(), 3);
+}
+
+TEST(CurlTransport, ReadsRetryAfterSeconds) {
+  ScriptedServer server;
+  server.push(ScriptedReply::http(429, "{}", "Retry-After: 17\r\n"));
+  server.push(ScriptedReply::http(200, "{}"));
+  auto t = make_curl_transport(token());
+  HttpResponse r = t->send({"GET", server.url("/x"), ""});
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.retry_after, std::optional<std::chrono::milliseconds>(17s));
+  EXPECT_EQ(t->send({"GET", server.url("/x"), ""}).retry_after, std::nullopt);
+}
+
+TEST(CurlTransport, ReadsRetryAfterDate) {
+  std::time_t in_a_minute = std::time(nullptr) + 60;
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", std::gmtime(&in_a_minute));
+  ScriptedServer server;
+  server.push(ScriptedReply::http(503, "{}", std::string("retry-after: ") + date + "\r\n"));
+  HttpResponse r = make_curl_transport(token())->send({"GET", server.url("/x"), ""});
+  ASSERT_TRUE(r.retry_after);
+  EXPECT_GE(*r.retry_after, 58s);
+  EXPECT_LE(*r.retry_after, 60s);
+}
+
+TEST(RetryAfter, Parses) {
+  const std::time_t now = 1700000000;  // 2023-11-14T22:13:20Z
+  EXPECT_EQ(parse_retry_after("120", now), std::optional<std::chrono::milliseconds>(120s));
+  EXPECT_EQ(parse_retry_after(" 5\r\n", now), std::optional<std::chrono::milliseconds>(5s));
+  EXPECT_EQ(parse_retry_after("0", now), std::optional<std::chrono::milliseconds>(0s));
+  EXPECT_EQ(parse_retry_after("Tue, 14 Nov 2023 22:14:20 GMT", now),
+            std::optional<std::chrono::milliseconds>(60s));
+  EXPECT_EQ(parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now),  // already past
+            std::optional<std::chrono::milliseconds>(0s));
+  EXPECT_EQ(parse_retry_after("99999999999999999999999", now),  // capped at a day
+            std::optional<std::chrono::milliseconds>(86400s));
+  for (const char* bad : {"", "soon", "-5", "5s", "1.5"}) {
+    EXPECT_EQ(parse_retry_after(bad, now), std::nullopt) << bad;
+  }
+}
+
+TEST(CurlTransport, ClosedWithoutReplyIsBroken) {
+  ScriptedServer server;
+  server.push(ScriptedReply::close_connection());
+  HttpResponse r = make_curl_transport(token())->send({"POST", server.url("/x"), "{}"});
+  EXPECT_EQ(r.failure, Failure::broken) << r.failure_text;
+  EXPECT_FALSE(r.failure_text.empty());
+}
+
+TEST(CurlTransport, NoReplyInTimeIsATimeout) {
+  ScriptedServer server;
+  server.push(ScriptedReply::hang());
+  TransportOptions opts;
+  opts.timeout = 300ms;
+  auto start = std::chrono::steady_clock::now();
+  HttpResponse r = make_curl_transport(token(), opts)->send({"POST", server.url("/x"), "{}"});
+  EXPECT_EQ(r.failure, Failure::timeout) << r.failure_text;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  ASSERT_EQ(server.requests().size(), 1u);  // it did arrive: the outcome is unknown
+}
+
+TEST(CurlTransport, RefusedConnectionWasNotSent) {
+  int port;
+  {
+    ScriptedServer gone;
+    port = gone.port();
+  }  // closed: nothing listens there now
+  HttpResponse r = make_curl_transport(token())->send(
+      {"POST", "http://127.0.0.1:" + std::to_string(port) + "/x", "{}"});
+  EXPECT_EQ(r.failure, Failure::not_sent) << r.failure_text;
+}
+
+TEST(CurlTransport, ConnectTimeoutWasNotSent) {
+  // A listener whose accept queue is full never completes a new handshake: the connect times
+  // out with nothing sent. (Linux keeps backlog+1 completed connections; fill them.)
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 0), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers.push_back(c);
+  }
+  std::this_thread::sleep_for(50ms);
+  TransportOptions opts;
+  opts.connect_timeout = 300ms;
+  opts.timeout = 2s;
+  HttpResponse r =
+      make_curl_transport(token(), opts)
+          ->send({"POST", "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/x", "{}"});
+  for (int c : fillers) ::close(c);
+  ::close(fd);
+  EXPECT_EQ(r.failure, Failure::not_sent) << r.failure_text;
+}
+
+TEST(CurlTransport, BadUrlIsUnusable) {
+  auto t = make_curl_transport(token());
+  EXPECT_EQ(t->send({"GET", "ftp://127.0.0.1/x", ""}).failure, Failure::unusable);
+  EXPECT_EQ(t->send({"GET", "not a url", ""}).failure, Failure::unusable);
+}
+
+TEST(CurlTransport, ThreadSafeUnderConcurrentUse) {
+  ScriptedServer server;
+  auto t = make_curl_transport(token());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 8; ++i) {
+    workers.emplace_back([&] {
+      for (int j = 0; j < 25; ++j) ok += t->send({"GET", server.url("/x"), ""}).status == 200;
+    });
+  }
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(ok, 200);
+  EXPECT_LE(server.connections(), 8);  // one per pooled handle at most: connections are reused
+}
+
+TEST(CredentialsFromEnv, PrefersTokenAndTrimsNewlines) {
+  setenv("CLOUDFLARE_API_TOKEN", "  abc\n", 1);
+  setenv("CLOUDFLARE_EMAIL", "e@x", 1);
+  setenv("CLOUDFLARE_API_KEY", "k", 1);
+  Credentials c = Credentials::from_env();
+  EXPECT_EQ(c.token, "abc");
+  EXPECT_EQ(c.key, "");
+  unsetenv("CLOUDFLARE_API_TOKEN");
+  c = Credentials::from_env();
+  EXPECT_EQ(c.email, "e@x");
+  EXPECT_EQ(c.key, "k");
+  EXPECT_FALSE(c.empty());
+  unsetenv("CLOUDFLARE_EMAIL");
+  unsetenv("CLOUDFLARE_API_KEY");
+  EXPECT_TRUE(Credentials::from_env().empty());
+}
+
+// Replaces spdlog's default logger with one writing into a string, at trace level.
+class CapturedLog {
+ public:
+  CapturedLog() : saved_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    auto logger = std::make_shared<spdlog::logger>("captured", sink);
+    logger->set_level(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(saved_); }
+  std::string text() {
+    spdlog::default_logger()->flush();
+    return out_.str();
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> saved_;
+  std::ostringstream out_;
+};
+
+TEST(CurlTransport, CredentialsNeverReachLogsOrOutput) {
+  ScriptedServer server;
+  for (int client = 0; client < 2; ++client) {
+    server.push(ScriptedReply::http(201, R"({"success":true,"result":{"id":"i","name":"n"}})"));
+    server.push(ScriptedReply::http(429, "{}", "Retry-After: 0\r\n"));
+    server.push(
+        ScriptedReply::http(403, R"({"success":false,"errors":[{"code":10000,"message":"no"}]})"));
+    server.push(ScriptedReply::close_connection());
+    server.push(ScriptedReply::http(404, "{}"));
+  }
+  std::string log;
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  {
+    CapturedLog capture;
+    for (const Credentials& creds : {token(), Credentials{"", "ops@example.com", kKey}}) {
+      ClientOptions opts;
+      opts.base_url = server.url("/client/v4");
+      opts.retry.base_delay = 1ms;
+      opts.retry.max_retries = 2;
+      HttpClient client(make_curl_transport(creds), opts);
+      // Success, a 429 then a 403, a dropped connection retried: every log line and message.
+      auto created = client.create(OrgSpec{"n", "", std::nullopt});
+      auto forbidden = client.get("i");
+      auto missing = client.get("i");
+      if (created.ok() && !forbidden.ok() && !missing.ok()) {
+        log += forbidden.error().str() + "\n" + missing.error().str() + "\n";
+      } else {
+        log += "unexpected results\n";
+      }
+    }
+    log += capture.text();
+  }
+  std::string out = ::testing::internal::GetCapturedStdout();
+  std::string err = ::testing::internal::GetCapturedStderr();
+  // The credentials really went out...
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 10u);
+  EXPECT_THAT(reqs[0].head, HasSubstr(kToken));
+  EXPECT_THAT(reqs[5].head, HasSubstr(kKey));
+  // ...and were never written anywhere else, at any level.
+  EXPECT_THAT(log, HasSubstr("GET http://127.0.0.1:"));  // the capture did capture
+  EXPECT_THAT(log, HasSubstr("rate limited"));
+  EXPECT_THAT(log, HasSubstr("Cloudflare error 10000"));
+  EXPECT_THAT(log, HasSubstr("HTTP 404"));
+  for (const std::string& text : {log, out, err}) {
+    EXPECT_THAT(text, Not(HasSubstr(kToken)));
+    EXPECT_THAT(text, Not(HasSubstr(kKey)));
+    EXPECT_THAT(text, Not(HasSubstr("Bearer")));
+    EXPECT_THAT(text, Not(HasSubstr("X-Auth-Key")));
+  }
+}
+
+}  // namespace
+}  // namespace cforg::api

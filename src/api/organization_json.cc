@@ -1,0 +1,54 @@
+#include <stdexcept>
+
+#include "cforg/api/client.h"
+
+namespace cforg::api {
+namespace {
+
+std::string required_string(const nlohmann::json& j, const char* field) {
+  auto it = j.find(field);
+  if (it == j.end())
+    throw std::invalid_argument(std::string("organization.") + field + " is missing");
+  if (!it->is_string()) {
+    throw std::invalid_argument(std::string("organization.") + field + " must be a string");
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+Organization organization_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw std::invalid_argument("an organization must be a JSON object");
+  Organization org;
+  org.id = required_string(j, "id");
+  if (org.id.empty()) throw std::invalid_argument("organization.id is empty");
+  org.spec.name = required_string(j, "name");
+  if (auto t = j.find("create_time"); t != j.end() && t->is_string()) org.create_time = *t;
+
+  // Absent and null both mean a root organization.
+  if (auto p = j.find("parent"); p != j.end() && !p->is_null()) {
+    if (!p->is_object()) throw std::invalid_argument("organization.parent must be an object");
+    auto id = p->find("id");
+    if (id == p->end() || !id->is_string()) {
+      throw std::invalid_argument("organization.parent.id must be a string");
+    }
+    org.spec.parent_id = id->get<std::string>();
+    if (auto n = p->find("name"); n != p->end() && n->is_string()) org.parent_name = *n;
+  }
+  // Absent and null both mean no profile; a present one must be complete (the model says why).
+  if (auto p = j.find("profile"); p != j.end() && !p->is_null()) {
+    org.spec.profile = profile_from_json(*p);
+  }
+  // Server-computed and not ours to interpret here: kept exactly as received.
+  if (auto m = j.find("meta"); m != j.end()) org.meta = *m;
+  return org;
+}
+
+nlohmann::json spec_to_json(const OrgSpec& spec) {
+  nlohmann::json j = {{"name", spec.name}};
+  if (!spec.parent_id.empty()) j["parent"] = {{"id", spec.parent_id}};
+  if (spec.profile) j["profile"] = profile_to_json(*spec.profile);
+  return j;
+}
+
+}  // namespace cforg::api

@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "cforg/api/client.h"
+
+namespace cforg::api {
+namespace {
+
+using nlohmann::json;
+
+json full() {
+  return json::parse(R"({
+    "id": "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8",
+    "create_time": "2019-12-27T18:11:19.117Z",
+    "meta": {"flags": {"account_creation": "x"}, "managed_by": "m", "hierarchy_tags": ["r", "s"]},
+    "name": "name",
+    "parent": {"id": "p7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8", "name": "parent name"},
+    "profile": {"business_address": "a", "business_email": "e", "business_name": "n",
+                "business_phone": "p", "external_metadata": "x"}
+  })");
+}
+
+TEST(OrganizationJson, ReadsTheSeedExample) {
+  Organization o = organization_from_json(full());
+  EXPECT_EQ(o.id, "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8");  // not hex: ids are not validated here
+  EXPECT_EQ(o.spec.name, "name");
+  EXPECT_EQ(o.spec.parent_id, "p7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8");
+  EXPECT_EQ(o.parent_name, "parent name");
+  EXPECT_EQ(o.create_time, "2019-12-27T18:11:19.117Z");
+  ASSERT_TRUE(o.spec.profile);
+  EXPECT_EQ(o.spec.profile->business_phone, "p");
+  EXPECT_EQ(o.spec.profile->external_metadata, "x");
+  EXPECT_EQ(o.meta, full()["meta"]);
+}
+
+TEST(OrganizationJson, AbsentOrNullParentAndProfile) {
+  for (bool null : {false, true}) {
+    json j = full();
+    if (null) {
+      j["parent"] = nullptr;
+      j["profile"] = nullptr;
+    } else {
+      j.erase("parent");
+      j.erase("profile");
+      j.erase("meta");
+    }
+    Organization o = organization_from_json(j);
+    EXPECT_EQ(o.spec.parent_id, "");
+    EXPECT_FALSE(o.spec.profile);
+  }
+}
+
+TEST(OrganizationJson, RejectsWhatTheContractForbids) {
+  auto without = [](const char* field) {
+    json j = full();
+    j.erase(field);
+    return j;
+  };
+  EXPECT_THROW(organization_from_json(json::array()), std::invalid_argument);
+  EXPECT_THROW(organization_from_json(without("id")), std::invalid_argument);
+  EXPECT_THROW(organization_from_json(without("name")), std::invalid_argument);
+  json j = full();
+  j["profile"].erase("business_phone");  // a present profile has all five fields
+  EXPECT_THROW(organization_from_json(j), std::invalid_argument);
+  j = full();
+  j["parent"] = "not an object";
+  EXPECT_THROW(organization_from_json(j), std::invalid_argument);
+  j = full();
+  j["id"] = 7;
+  EXPECT_THROW(organization_from_json(j), std::invalid_argument);
+}
+
+TEST(OrganizationJson, SpecToJsonSendsOnlyWritableParts) {
+  OrgSpec s{"n", "", std::nullopt};
+  EXPECT_EQ(spec_to_json(s), json({{"name", "n"}}));
+  s.parent_id = "p";
+  s.profile = Profile{"bn", "be", "bp", "ba", "em"};
+  EXPECT_EQ(spec_to_json(s), json::parse(R"({"name": "n", "parent": {"id": "p"},
+      "profile": {"business_address": "ba", "business_email": "be", "business_name": "bn",
+                  "business_phone": "bp", "external_metadata": "em"}})"));
+  // What we send, read back, is what we meant.
+  json back = spec_to_json(s);
+  back["id"] = "x";
+  EXPECT_EQ(organization_from_json(back).spec, s);
+}
+
+}  // namespace
+}  // namespace cforg::api
