@@ -50,7 +50,8 @@ struct DesiredOrg {
 };
 
 struct Config {
-  // In declaration order: files sorted by path, then document order. Keys are unique.
+  // In declaration order: paths in the order given, a directory's files sorted by name, then
+  // document order. Keys are unique.
   std::vector<DesiredOrg> orgs;
   // The files that were read, in order.
   std::vector<std::string> files;
@@ -65,14 +66,15 @@ struct Config {
 };
 
 struct LoadResult {
-  Config config;
+  Config config;                   // what could be read; complete only when ok()
   std::vector<Diagnostic> errors;  // every problem found, in file order; empty when valid
 
   bool ok() const { return errors.empty(); }
 };
 
-// Loads every path: a file, or a directory whose *.yaml and *.yml files (not recursive) are
-// read in sorted order. Never throws for bad input: problems come back as diagnostics.
+// Loads every path: a file, or a directory whose *.yaml and *.yml files (not recursive, not
+// dotfiles) are read in sorted order; a file named twice is read once. Never throws for bad
+// input: problems come back as diagnostics.
 LoadResult load(const std::vector<std::string>& paths);
 
 // Loads one YAML document given as text; `file` is the name used in diagnostics. For tests.

@@ -1,0 +1,87 @@
+// Config::digest(): a fingerprint of the desired state, not of the files that declare it.
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+#include "cforg/config/config.h"
+
+namespace cforg::config {
+
+namespace {
+
+// Feeds SHA-256 with fields that cannot run into each other: every string goes in as
+// "<length>:<bytes>", so ("ab", "c") and ("a", "bc") differ.
+class Hasher {
+ public:
+  Hasher() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+      throw std::runtime_error("SHA-256 is not available");
+    }
+  }
+
+  void field(std::string_view s) {
+    const std::string len = std::to_string(s.size()) + ":";
+    EVP_DigestUpdate(ctx_.get(), len.data(), len.size());
+    EVP_DigestUpdate(ctx_.get(), s.data(), s.size());
+  }
+
+  std::string hex() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx_.get(), md, &n);
+    std::string out;
+    for (unsigned int i = 0; i < n; ++i) {
+      out += "0123456789abcdef"[md[i] >> 4];
+      out += "0123456789abcdef"[md[i] & 0xF];
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
+};
+
+std::string_view kind_name(ParentRef::Kind k) {
+  switch (k) {
+    case ParentRef::Kind::key:
+      return "key";
+    case ParentRef::Kind::id:
+      return "id";
+    case ParentRef::Kind::none:
+      break;
+  }
+  return "none";
+}
+
+}  // namespace
+
+std::string Config::digest() const {
+  // Sorted by key, so that the order of organizations and of files does not matter; locations
+  // and the list of files are left out for the same reason.
+  std::vector<const DesiredOrg*> sorted;
+  sorted.reserve(orgs.size());
+  for (const DesiredOrg& org : orgs) sorted.push_back(&org);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const DesiredOrg* a, const DesiredOrg* b) { return a->key < b->key; });
+
+  Hasher h;
+  h.field("cforg-config-v1");  // bump when the serialization changes
+  for (const DesiredOrg* org : sorted) {
+    h.field(org->key);
+    h.field(org->name);
+    h.field(kind_name(org->parent.kind));
+    h.field(org->parent.value);
+    if (org->profile) {
+      h.field("profile");
+      for (std::string_view f : kProfileFields) h.field(profile_field(*org->profile, f));
+    } else {
+      h.field("no profile");
+    }
+    h.field(org->prevent_destroy ? "prevent_destroy" : "destroyable");
+  }
+  return h.hex();
+}
+
+}  // namespace cforg::config

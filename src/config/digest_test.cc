@@ -1,0 +1,111 @@
+// Config::digest(): stable under anything that is not a change of desired state.
+#include <gtest/gtest.h>
+
+#include "cforg/config/config.h"
+#include "test_helpers.h"
+
+namespace cforg::config {
+namespace {
+
+constexpr std::string_view kBase = R"(organizations:
+  - name: Root
+    profile:
+      business_name: Acme
+      business_email: a@b.example
+      business_phone: "+1"
+      business_address: 1 Way
+      external_metadata: crm
+    prevent_destroy: true
+  - name: Child Org
+    key: child
+    parent: Root
+  - name: Ext
+    key: ext
+    parent: {id: 0123456789abcdef0123456789abcdef}
+)";
+
+std::string digest_of(std::string_view yaml) {
+  const LoadResult r = load_text(yaml, "c.yaml");
+  EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0].str());
+  return r.config.digest();
+}
+
+TEST(Digest, IsTheSha256OfTheDocumentedSerialization) {
+  // Pinned, because state may record it: a change here must be deliberate (and bump the
+  // "cforg-config-v1" tag). Computed independently with Python's hashlib over the
+  // length-prefixed fields, orgs sorted by key.
+  EXPECT_EQ(digest_of(kBase), "bae444ba829834e66812ebc03301b50be03952dfa6568c33de934b1a9cc60cfe");
+}
+
+TEST(Digest, IgnoresCommentsFormattingOrderAndSpelledOutDefaults) {
+  const std::string base = digest_of(kBase);
+  EXPECT_EQ(digest_of(R"(
+# reordered, flow style, quoted, key spelled out, default flag spelled out
+organizations:
+- {name: Ext, key: "ext", parent: {id: "0123456789abcdef0123456789abcdef"}}   # outside
+- name: "Child Org"
+  parent: 'Root'
+  key: child
+  prevent_destroy: false
+- key: Root
+  prevent_destroy: True
+  name: Root
+  profile: {external_metadata: crm, business_address: 1 Way, business_phone: '+1',
+            business_email: a@b.example, business_name: Acme}
+)"),
+            base);
+}
+
+TEST(Digest, IgnoresHowOrganizationsAreSplitIntoFiles) {
+  testing::TempDir d;
+  d.write("1.yaml",
+          "organizations:\n  - {name: Ext, key: ext, parent: {id: "
+          "0123456789abcdef0123456789abcdef}}\n");
+  d.write("2.yaml",
+          "organizations:\n  - {name: Child Org, key: child, parent: Root}\n  - name: Root\n"
+          "    prevent_destroy: true\n    profile: {business_name: Acme, business_email: "
+          "a@b.example, business_phone: '+1', business_address: 1 Way, external_metadata: crm}\n");
+  const LoadResult r = load({d.str()});
+  ASSERT_TRUE(r.ok()) << r.errors[0].str();
+  EXPECT_EQ(r.config.digest(), digest_of(kBase));
+}
+
+TEST(Digest, ChangesWithEverySemanticChange) {
+  const std::string base = digest_of(kBase);
+  auto changed = [&](std::string_view from, std::string_view to) {
+    std::string yaml(kBase);
+    const std::size_t at = yaml.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return digest_of(yaml.replace(at, from.size(), to));
+  };
+  EXPECT_NE(changed("name: Child Org", "name: Child Org2"), base);
+  EXPECT_NE(changed("key: child", "key: child2"), base);
+  EXPECT_NE(changed("key: ext", "key: ext2"), base);
+  EXPECT_NE(changed("    parent: Root\n", ""), base);
+  EXPECT_NE(changed("parent: {id: 0123456789abcdef0123456789abcdef}",
+                    "parent: {id: 1123456789abcdef0123456789abcdef}"),
+            base);
+  EXPECT_NE(changed("business_phone: \"+1\"", "business_phone: \"+2\""), base);
+  EXPECT_NE(changed("external_metadata: crm", "external_metadata: crm2"), base);
+  EXPECT_NE(changed("prevent_destroy: true", "prevent_destroy: false"), base);
+  EXPECT_NE(changed("  - name: Ext\n", "  - name: New\n  - name: Ext\n"), base);
+  // A profile of empty strings is still a profile, and differs from none.
+  EXPECT_NE(digest_of("organizations:\n  - name: A\n"),
+            digest_of("organizations:\n  - name: A\n    profile: {business_name: '', "
+                      "business_email: '', business_phone: '', business_address: '', "
+                      "external_metadata: ''}\n"));
+  // A parent named by key and an id of the same text are different parents.
+  EXPECT_NE(digest_of("organizations:\n  - {name: A, parent: 0123456789abcdef0123456789abcdef}\n"
+                      "  - {name: B, key: 0123456789abcdef0123456789abcdef}\n"),
+            digest_of("organizations:\n  - {name: A, parent: {id: "
+                      "0123456789abcdef0123456789abcdef}}\n"
+                      "  - {name: B, key: 0123456789abcdef0123456789abcdef}\n"));
+}
+
+TEST(Digest, FieldsCannotRunIntoEachOther) {
+  EXPECT_NE(digest_of("organizations:\n  - {name: ab, key: c}\n"),
+            digest_of("organizations:\n  - {name: b, key: ca}\n"));
+}
+
+}  // namespace
+}  // namespace cforg::config

@@ -1,0 +1,206 @@
+#include "document.h"
+
+#include <string_view>
+
+#include "cforg/model/organization.h"
+
+namespace cforg::config::detail {
+
+namespace {
+
+constexpr std::string_view kTopFields[] = {"organizations"};
+constexpr std::string_view kOrgFields[] = {"name", "key", "parent", "profile", "prevent_destroy"};
+enum OrgField { kName, kKey, kParent, kProfile, kPreventDestroy };
+constexpr std::string_view kParentFields[] = {"id"};
+
+bool is_blank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n\v\f") == std::string_view::npos;
+}
+
+// Says what is wrong with a parent id, or "" when it is a valid one.
+std::string org_id_problem(const std::string& id) {
+  if (is_org_id(id)) return "";
+  if (id.size() != 32) {
+    return "must be 32 hex digits, got " + std::to_string(id.size()) + " characters";
+  }
+  std::string lower = id;
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'F') c = char(c - 'A' + 'a');
+  }
+  if (is_org_id(lower)) return "must be lowercase hex; write " + lower;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return "character " + std::to_string(i + 1) + " ('" + std::string(1, c) +
+             "') is not a hex digit";
+    }
+  }
+  return "is not an organization id";  // unreachable: the cases above cover every failure
+}
+
+ParentRef read_parent(Reader& r, const Field& f) {
+  ParentRef parent;
+  parent.where = r.value_at(f);
+  const Node& v = f.value;
+  if (v.is_mapping()) {
+    const std::vector<Field> fields = r.fields(v, kParentFields, "parent");
+    if (!fields[0].present) {
+      r.error(r.at(v),
+              "parent: missing 'id'; write {id: <32 hex digits>} for an organization outside "
+              "the config, or the key of one inside it as a string");
+      return parent;
+    }
+    std::optional<std::string> id = r.string(fields[0]);
+    if (!id) return parent;
+    if (std::string problem = org_id_problem(*id); !problem.empty()) {
+      r.error(r.at(fields[0].value), "parent id: " + problem);
+      return parent;
+    }
+    parent.where = r.at(fields[0].value);
+    return {ParentRef::Kind::id, std::move(*id), parent.where};
+  }
+  if (v.is_null() && r.null_literal(v).empty()) {
+    r.error(r.at(f.key),
+            "parent: has no value; remove it for a root organization, or write the key of "
+            "an organization or {id: ...}");
+    return parent;
+  }
+  if (v.is_sequence()) {
+    r.error(r.at(v), "parent: expected the key of an organization or {id: ...}, got a list");
+    return parent;
+  }
+  std::optional<std::string> key = r.string(f);
+  if (!key) return parent;
+  if (is_blank(*key)) {
+    r.error(r.at(v), "parent: is empty; remove it for a root organization");
+    return parent;
+  }
+  return {ParentRef::Kind::key, std::move(*key), parent.where};
+}
+
+std::optional<Profile> read_profile(Reader& r, const Field& f) {
+  const Node& v = f.value;
+  if (!v.is_mapping()) {
+    if (v.is_null() && r.null_literal(v).empty()) {
+      r.error(r.at(f.key), "profile: has no value; give all five fields, or remove it");
+    } else {
+      r.error(r.at(v), "profile: expected a mapping of the five business fields, got " +
+                           std::string(describe(value_type(v))));
+    }
+    return std::nullopt;
+  }
+  const std::vector<Field> fields = r.fields(v, kProfileFields, "profile");
+  Profile profile;
+  std::string missing;
+  bool ok = true;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (!fields[i].present) {
+      missing += (missing.empty() ? "" : ", ") + std::string(kProfileFields[i]);
+      ok = false;
+    } else if (std::optional<std::string> s = r.string(fields[i])) {
+      profile_field(profile, kProfileFields[i]) = std::move(*s);
+    } else {
+      ok = false;
+    }
+  }
+  if (!missing.empty()) {
+    r.error(r.at(f.key), "profile: missing " + missing +
+                             "; the API requires all five fields whenever a profile is given");
+  }
+  if (!ok) return std::nullopt;
+  return profile;
+}
+
+// Reads one `- name: ...` item. Returns nullopt when its key cannot be determined.
+std::optional<ParsedOrg> read_org(Reader& r, const Node& item) {
+  if (!item.is_mapping()) {
+    const bool empty = item.is_null() && r.null_literal(item).empty();
+    r.error(empty ? r.empty_at(item) : r.at(item),
+            "an organization must be a mapping such as `- name: Acme`, got " +
+                std::string(describe(value_type(item))));
+    return std::nullopt;
+  }
+  const std::vector<Field> f = r.fields(item, kOrgFields, "an organization");
+  ParsedOrg p{};
+  DesiredOrg& org = p.org;
+  org.where = r.at(item);
+
+  bool key_known = false;
+  if (!f[kName].present) {
+    r.error(org.where, "missing 'name'; every organization needs one");
+  } else if (std::optional<std::string> name = r.string(f[kName])) {
+    p.name_at = r.position(f[kName].value.mark());
+    if (is_blank(*name)) {
+      r.error(r.at(f[kName].value), "name: is empty; give the organization a name");
+    } else {
+      org.name = std::move(*name);
+    }
+  }
+  if (f[kKey].present) {
+    if (std::optional<std::string> key = r.string(f[kKey])) {
+      if (is_blank(*key)) {
+        r.error(r.at(f[kKey].value), "key: is empty; remove it to use the name as the key");
+      } else {
+        org.key = std::move(*key);
+        p.key_at = r.position(f[kKey].value.mark());
+        key_known = true;
+      }
+    }
+  } else if (!org.name.empty()) {
+    org.key = org.name;
+    p.key_at = p.name_at;
+    p.key_from_name = true;
+    key_known = true;
+  }
+  if (f[kParent].present) org.parent = read_parent(r, f[kParent]);
+  if (f[kProfile].present) org.profile = read_profile(r, f[kProfile]);
+  if (f[kPreventDestroy].present) {
+    org.prevent_destroy = r.boolean(f[kPreventDestroy]).value_or(false);
+  }
+  if (!key_known) return std::nullopt;
+  return p;
+}
+
+}  // namespace
+
+bool read_document(const Node& root, Reader& r, std::vector<ParsedOrg>& out) {
+  constexpr std::string_view kHint = "`organizations: []` manages none";
+  if (root.is_null()) {
+    r.error({r.file(), 0, 0}, "the file is empty; expected `organizations:` with a list (" +
+                                  std::string(kHint) + ")");
+    return true;
+  }
+  if (!root.is_mapping()) {
+    r.error(r.at(root), "expected a mapping with `organizations:` at the top level, got " +
+                            std::string(describe(value_type(root))));
+    return false;
+  }
+  const std::vector<Field> top = r.fields(root, kTopFields, "the top level");
+  if (!top[0].present) {
+    // Other keys were reported as unknown, with a suggestion, which says it better.
+    if (root.size() == 0) {
+      r.error(r.at(root),
+              "missing `organizations:`, the list of organizations (" + std::string(kHint) + ")");
+    }
+    return false;
+  }
+  const Node& list = top[0].value;
+  if (!list.is_sequence()) {
+    // A bare `organizations:` is refused rather than read as an empty list: a plan from an
+    // empty list deletes every managed organization, so that must be written on purpose.
+    if (list.is_null() && r.null_literal(list).empty()) {
+      r.error(r.at(top[0].key),
+              "organizations: has no value; list the organizations (" + std::string(kHint) + ")");
+    } else {
+      r.error(r.at(list),
+              "organizations: expected a list, got " + std::string(describe(value_type(list))));
+    }
+    return false;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (std::optional<ParsedOrg> org = read_org(r, list.item(i))) out.push_back(std::move(*org));
+  }
+  return true;
+}
+
+}  // namespace cforg::config::detail
