@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "cforg/model/organization.h"
 
@@ -49,13 +50,14 @@ OrgState from_remote(const Organization& org, const OrgState* previous = nullptr
 
 struct State {
   int format_version = kFormatVersion;
-  std::string lineage;  // UUID fixed when the state is first saved; empty before
-  std::uint64_t serial = 0;  // bumped on every write
+  std::string lineage;                   // UUID fixed when the state is first saved; empty before
+  std::uint64_t serial = 0;              // bumped on every write
   std::map<std::string, OrgState> orgs;  // by org key
 
-  // The key of the managed org with this id, or nullptr.
+  // The key of the managed org with this id, or nullptr. A linear scan: to resolve many ids,
+  // build an index once instead.
   const std::string* key_of(const std::string& id) const;
-  // Recompute every parent.key from parent.id (after orgs were added, removed or moved).
+  // Recompute every parent.key from parent.id (after orgs were added, removed or moved). O(n).
   void relink_parents();
 
   bool operator==(const State&) const = default;
@@ -70,5 +72,16 @@ nlohmann::json to_json(const State& s);
 State from_json(const nlohmann::json& j, const std::string& where);
 nlohmann::json org_to_json(const OrgState& o);
 OrgState org_from_json(const nlohmann::json& j, const std::string& where);
+
+// Throws StateError, as from_json would on reading it back, when `s` breaks a rule of a
+// readable state (an invalid id, two keys holding one id, a parent key naming the wrong org).
+// save() checks this first: a state that could not be loaded again is never written.
+void validate(const State& s, const std::string& where);
+
+// The state file's text: to_json pretty-printed (2 spaces) with a trailing newline, so that a
+// change to one org is a small diff in git. state_from_text reports JSON syntax errors as
+// "where:line:column: ...".
+std::string state_to_text(const State& s);
+State state_from_text(std::string_view text, const std::string& where);
 
 }  // namespace cforg::state

@@ -1,0 +1,258 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+
+#include "cforg/state/backend.h"
+#include "file_journal.h"
+#include "file_lock.h"
+#include "journal_reader.h"
+#include "json_text.h"
+#include "posix_file.h"
+
+namespace cforg::state {
+namespace {
+
+class FileBackend final : public Backend {
+ public:
+  explicit FileBackend(std::string path)
+      : path_(std::move(path)),
+        dir_(dir_of(path_)),
+        lock_path_(path_ + ".lock"),
+        backup_path_(path_ + ".backup"),
+        journal_path_(path_ + ".journal") {}
+
+  std::string describe() const override { return path_; }
+
+  std::unique_ptr<Lock> lock(std::string_view operation) override {
+    make_dirs(dir_);
+    return acquire_file_lock(lock_path_, path_, operation);
+  }
+
+  State load() override {
+    State s;  // a missing state: no lineage, serial 0
+    if (std::optional<std::string> text = read_file(path_)) {
+      s = state_from_text(*text, path_);
+    } else if (::access(backup_path_.c_str(), F_OK) == 0) {
+      spdlog::warn(
+          "{} does not exist but {} does. If the state was removed by mistake, put the "
+          "backup back first: cforg would create its organizations again.",
+          path_, backup_path_);
+    }
+    fold_journal(s);
+    return s;
+  }
+
+  void save(State& s) override {
+    make_dirs(dir_);
+    std::optional<std::string> current = read_file(path_);
+    check_current(s, current);
+
+    const std::uint64_t old_serial = s.serial;
+    const std::string old_lineage = s.lineage;
+    s.serial += 1;
+    if (s.lineage.empty()) s.lineage = new_uuid();
+    s.relink_parents();
+    try {
+      // Never write what load() would refuse: that would strand every org in the file.
+      validate(s, path_);
+      std::string text = state_to_text(s);
+      // The journal is removed below: from now on an append to it would be lost, so it throws.
+      if (auto journal = journal_.lock()) journal->retire();
+      write_state(text, current);
+    } catch (const StateError& e) {
+      s.serial = old_serial;
+      s.lineage = old_lineage;
+      throw StateError("cannot save the state to " + path_ + ": " + e.what());
+    }
+
+    // The new state holds the journal's records and is durable: the journal can go. A failure
+    // here loses nothing: a journal older than the state is recognised as such and ignored.
+    try {
+      remove_file(journal_path_);
+      sync_dir(dir_);
+    } catch (const StateError& e) {
+      spdlog::warn("saved {}, but could not remove its journal: {}", path_, e.what());
+    }
+    remove_leftover_temp_files();
+  }
+
+  std::unique_ptr<Journal> open_journal(const State& base) override {
+    if (auto open = journal_.lock(); open && !open->retired()) {
+      throw std::logic_error("open_journal: a journal for " + path_ + " is already open");
+    }
+    make_dirs(dir_);
+    std::shared_ptr<FileJournal> journal;
+    if (std::optional<std::string> text = read_file(journal_path_)) {
+      JournalContents contents = parse_journal(*text, journal_path_);
+      // classify() throws for a journal that is neither this state's nor stale: its records
+      // may be missing from every state file, so it must not be replaced.
+      if (!contents.empty &&
+          classify(contents.header, base, journal_path_, path_) == JournalFit::fold) {
+        // Left by an interrupted run and folded into `base` by load(): keep appending, so that
+        // its records stay on disk until a save holds them.
+        journal = FileJournal::append_to(journal_path_, contents);
+      }
+    }
+    if (!journal) journal = FileJournal::create(journal_path_, {base.lineage, base.serial});
+    journal_ = journal;
+    return std::make_unique<FileJournalHandle>(std::move(journal));
+  }
+
+  void force_unlock(std::string_view lock_id) override {
+    force_unlock_file(lock_path_, path_, lock_id);
+  }
+
+ private:
+  // Folds in what an interrupted run left in the journal. Changes no file.
+  void fold_journal(State& s) const {
+    std::optional<std::string> text = read_file(journal_path_);
+    if (!text) return;
+    JournalContents contents = parse_journal(*text, journal_path_);
+    if (contents.empty) {
+      spdlog::warn("{} is empty; ignoring it", journal_path_);
+      return;
+    }
+    if (classify(contents.header, s, journal_path_, path_) == JournalFit::stale) {
+      spdlog::debug("{} was already folded into {}; ignoring it", journal_path_, path_);
+      return;
+    }
+    for (const JournalRecord& r : contents.records) fold(s, r);
+    if (!contents.records.empty()) {
+      s.relink_parents();
+      spdlog::info("{}: folded in {} changes left by an interrupted run", path_,
+                   contents.records.size());
+    }
+  }
+
+  // Refuses to overwrite a file that is not the state `s` was loaded from: a corrupt one, one
+  // of an unknown format, or one another run has saved since.
+  void check_current(const State& s, const std::optional<std::string>& current) const {
+    if (!current) return;
+    StateHeader h;
+    try {
+      h = scan_state_header(*current, path_);
+    } catch (const StateError& e) {
+      throw StateError("refusing to overwrite " + path_ + ", which is not valid JSON (" + e.what() +
+                       "). Repair it, or put " + backup_path_ + " back.");
+    }
+    if (h.format_version != kFormatVersion) {
+      throw StateError("refusing to overwrite " + path_ + ": its format_version is " +
+                       (h.format_version ? std::to_string(*h.format_version) : "missing") +
+                       " and this cforg writes " + std::to_string(kFormatVersion) +
+                       " (written by a newer cforg? upgrade cforg)");
+    }
+    if (h.lineage.value_or("") != s.lineage || h.serial != s.serial) {
+      throw StateError("refusing to overwrite " + path_ +
+                       ": it changed since it was loaded (it has lineage " +
+                       h.lineage.value_or("?") + " at serial " +
+                       (h.serial ? std::to_string(*h.serial) : std::string("?")) +
+                       "; the state being saved was loaded from lineage " +
+                       (s.lineage.empty() ? std::string("(none: no state file)") : s.lineage) +
+                       " at serial " + std::to_string(s.serial) +
+                       "). Another run has written it; run again to start from its version.");
+    }
+  }
+
+  // Replaces the state file with `text` so that at every moment, crash or not, the path holds
+  // either the old state or the new one, never a mix and never nothing.
+  void write_state(const std::string& text, const std::optional<std::string>& current) {
+    std::string tmp = path_ + ".tmp." + std::to_string(::getpid());
+    try {
+      // In the same folder: rename() is atomic only within one file system.
+      Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+      if (!fd) throw_errno("cannot create", tmp, errno);
+      struct stat st {};
+      // Keep the permissions of the file being replaced (a team may have narrowed them).
+      if (current && ::stat(path_.c_str(), &st) == 0) ::fchmod(fd.get(), st.st_mode & 07777);
+      write_all(fd.get(), text, tmp);
+      // The data must be on disk before the rename can be; otherwise a power loss may leave
+      // the state's name on an empty or partial file.
+      sync_file(fd.get(), tmp);
+      fd.close_checked(tmp);
+      if (current) keep_backup(*current);
+      rename_file(tmp, path_);
+    } catch (...) {
+      ::unlink(tmp.c_str());
+      throw;
+    }
+    // Make the renames durable before the caller removes the journal: if the journal's removal
+    // reached the disk and the rename did not, its records would be in neither file.
+    try {
+      sync_dir(dir_);
+    } catch (const StateError& e) {
+      throw StateError(std::string(e.what()) +
+                       "; the new state is in place but may not survive a power loss");
+    }
+  }
+
+  // Keeps the current state as the backup. A hard link, then a rename over the backup: the
+  // state's path never goes missing (renaming the state to the backup would leave a moment
+  // with no state at all), and the backup is replaced in one step.
+  void keep_backup(const std::string& current) {
+    std::string tmp = backup_path_ + ".tmp";
+    remove_file(tmp);
+    if (::link(path_.c_str(), tmp.c_str()) != 0) {
+      int err = errno;
+      if (err != EPERM && err != EOPNOTSUPP && err != EMLINK && err != ENOSYS) {
+        throw_errno("cannot link " + path_ + " to", tmp, err);
+      }
+      // This file system has no hard links: write a copy of what is there (the lock keeps it
+      // from changing since it was read).
+      Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+      if (!fd) throw_errno("cannot create", tmp, errno);
+      write_all(fd.get(), current, tmp);
+      sync_file(fd.get(), tmp);
+      fd.close_checked(tmp);
+    }
+    rename_file(tmp, backup_path_);
+    // When a save was interrupted after this point, the backup and the state are one file
+    // (two links), and so is the new link: rename() between two links to one file does
+    // nothing and leaves `tmp` behind (POSIX). The backup is right either way; drop the name.
+    remove_file(tmp);
+  }
+
+  // Temporary files of runs that died mid-save (kill -9, a crash): removed once their process
+  // is gone. Files of a live process are left alone, whatever they are for.
+  void remove_leftover_temp_files() const {
+    namespace fs = std::filesystem;
+    std::string name = fs::path(path_).filename().string();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+      std::string file = entry.path().filename().string();
+      for (const std::string& prefix : {name + ".tmp.", name + ".journal.tmp."}) {
+        if (file.size() <= prefix.size() || file.compare(0, prefix.size(), prefix) != 0) continue;
+        std::string pid_text = file.substr(prefix.size());
+        if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+        long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+        if (pid <= 0 || pid == ::getpid()) continue;
+        if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+          std::error_code ignored;
+          fs::remove(entry.path(), ignored);
+        }
+      }
+    }
+  }
+
+  const std::string path_;
+  const std::string dir_;
+  const std::string lock_path_;
+  const std::string backup_path_;
+  const std::string journal_path_;
+  std::weak_ptr<FileJournal> journal_;  // the last one opened, to retire it on save()
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> open_file_backend(const std::string& path) {
+  if (path.empty()) throw StateError("the state path is empty");
+  return std::make_unique<FileBackend>(path);
+}
+
+}  // namespace cforg::state

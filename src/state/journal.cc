@@ -1,0 +1,94 @@
+#include "cforg/state/journal.h"
+
+#include "org_json.h"
+
+namespace cforg::state {
+namespace {
+
+const char* op_name(JournalRecord::Op op) {
+  switch (op) {
+    case JournalRecord::Op::begin_create:
+      return "begin_create";
+    case JournalRecord::Op::put:
+      return "put";
+    case JournalRecord::Op::remove:
+      return "remove";
+  }
+  return "put";
+}
+
+[[noreturn]] void bad_record(const std::string& where, const std::string& problem) {
+  throw StateError(where + ": " + problem);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const JournalRecord& r) {
+  nlohmann::json j = nlohmann::json::object();
+  j["op"] = op_name(r.op);
+  j["key"] = r.key;
+  if (r.op != JournalRecord::Op::remove) j["org"] = org_to_json(r.org);
+  return j;
+}
+
+JournalRecord record_from_json(const nlohmann::json& j, const std::string& where) {
+  auto fail = [&](const std::string& problem) { bad_record(where, problem); };
+  if (!j.is_object()) fail(std::string("expected a record object, found ") + j.type_name());
+  JournalRecord r;
+  auto op = j.find("op");
+  if (op == j.end() || !op->is_string()) fail("op: missing or not a string");
+  const std::string& name = op->get_ref<const std::string&>();
+  if (name == "begin_create") {
+    r.op = JournalRecord::Op::begin_create;
+  } else if (name == "put") {
+    r.op = JournalRecord::Op::put;
+  } else if (name == "remove") {
+    r.op = JournalRecord::Op::remove;
+  } else {
+    fail("op: unknown operation \"" + name + "\" (written by a newer cforg? upgrade cforg)");
+  }
+  auto key = j.find("key");
+  if (key == j.end() || !key->is_string() || key->get_ref<const std::string&>().empty()) {
+    fail("key: missing, empty or not a string");
+  }
+  r.key = key->get<std::string>();
+  auto org = j.find("org");
+  std::size_t known = 2;
+  if (org != j.end()) {
+    ++known;
+    if (r.op != JournalRecord::Op::remove) {
+      r.org = detail::parse_org(*org, where, "org", r.op == JournalRecord::Op::begin_create);
+    }
+  } else if (r.op != JournalRecord::Op::remove) {
+    fail("org: missing");
+  }
+  if (j.size() != known) fail("unknown field (only op, key and org are known)");
+  return r;
+}
+
+void fold(State& s, const JournalRecord& r) {
+  switch (r.op) {
+    case JournalRecord::Op::begin_create: {
+      auto it = s.orgs.find(r.key);
+      // Already tracked with an id: the create this record announced was recorded (or the
+      // org was adopted); a pending entry would forget that id.
+      if (it != s.orgs.end() && !it->second.id.empty()) return;
+      OrgState pending;
+      pending.name = r.org.name;
+      pending.parent = r.org.parent;
+      pending.profile = r.org.profile;
+      pending.prevent_destroy = r.org.prevent_destroy;
+      pending.pending_create = true;
+      s.orgs[r.key] = std::move(pending);
+      return;
+    }
+    case JournalRecord::Op::put:
+      s.orgs[r.key] = r.org;
+      return;
+    case JournalRecord::Op::remove:
+      s.orgs.erase(r.key);
+      return;
+  }
+}
+
+}  // namespace cforg::state

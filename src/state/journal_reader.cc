@@ -1,0 +1,133 @@
+#include "journal_reader.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace cforg::state {
+namespace {
+
+nlohmann::json parse_line(std::string_view line, const std::string& at) {
+  try {
+    return nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    std::size_t colon = what.find(": ", what.find("column "));
+    std::size_t column = std::min<std::size_t>(e.byte == 0 ? 1 : e.byte, line.size() + 1);
+    throw StateError(at + ":" + std::to_string(column) + ": invalid JSON: " +
+                     (colon == std::string::npos ? what : what.substr(colon + 2)));
+  }
+}
+
+JournalHeader parse_header(std::string_view line, const std::string& at) {
+  nlohmann::json j = parse_line(line, at);
+  auto fail = [&](const std::string& problem) {
+    throw StateError(at + ": not a cforg journal header: " + problem);
+  };
+  if (!j.is_object()) fail("expected an object");
+  auto version = j.find("cforg_journal");
+  if (version == j.end()) fail("cforg_journal is missing");
+  if (!version->is_number_integer() || version->get<std::int64_t>() != kJournalVersion) {
+    throw StateError(at + ": unknown journal version " + version->dump() + "; this cforg reads " +
+                     std::to_string(kJournalVersion) + ". Upgrade cforg.");
+  }
+  JournalHeader h;
+  auto lineage = j.find("lineage");
+  if (lineage == j.end() || !lineage->is_string()) fail("lineage is missing or not a string");
+  h.lineage = lineage->get<std::string>();
+  auto serial = j.find("base_serial");
+  if (serial == j.end() || !serial->is_number_unsigned()) {
+    fail("base_serial is missing or not a non-negative integer");
+  }
+  h.base_serial = serial->get<std::uint64_t>();
+  if (j.size() != 3) fail("unknown field");
+  return h;
+}
+
+}  // namespace
+
+nlohmann::ordered_json JournalHeader::to_json() const {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["cforg_journal"] = kJournalVersion;
+  j["lineage"] = lineage;
+  j["base_serial"] = base_serial;
+  return j;
+}
+
+JournalContents parse_journal(std::string_view text, const std::string& where) {
+  JournalContents c;
+  if (text.empty()) return c;
+  c.empty = false;
+  std::size_t pos = 0;
+  for (std::size_t line_no = 1; pos < text.size(); ++line_no) {
+    std::size_t newline = text.find('\n', pos);
+    bool terminated = newline != std::string_view::npos;
+    std::size_t end = terminated ? newline : text.size();
+    std::size_t next = terminated ? newline + 1 : text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    std::string at = where + ":" + std::to_string(line_no);
+
+    // The header is written whole, and fsynced, before the journal gets its name: a bad one
+    // is no crash artefact.
+    if (line_no == 1) {
+      c.header = parse_header(line, at);
+    } else {
+      try {
+        c.records.push_back(record_from_json(parse_line(line, at), at));
+      } catch (const StateError& e) {
+        // Each record is one write() of a whole line: only the last line can be cut short
+        // by a crash, and the append that wrote it never returned, so nothing acknowledged
+        // is lost by ignoring it. A bad line with lines after it is no crash artefact.
+        if (next < text.size()) {
+          throw StateError(std::string(e.what()) +
+                           ". The journal is corrupt before its last line; it holds the outcome "
+                           "of creates that may be missing from the state, so it was left "
+                           "as it is: repair that line by hand.");
+        }
+        spdlog::warn("{}: ignoring a torn last line (a run was killed while writing it): {}", at,
+                     e.what());
+        break;
+      }
+    }
+    // A whole record without its newline (the write was cut right before it) is still a
+    // whole record: keep it. The journal writer ends the line before appending after it.
+    pos = next;
+    c.valid_bytes = next;
+    c.unterminated = !terminated;
+  }
+  return c;
+}
+
+JournalFit classify(const JournalHeader& h, const State& s, const std::string& where,
+                    const std::string& state_where) {
+  if (h.lineage == s.lineage) {
+    if (h.base_serial == s.serial) return JournalFit::fold;
+    if (h.base_serial < s.serial) return JournalFit::stale;
+    throw StateError(where + " continues serial " + std::to_string(h.base_serial) + " of " +
+                     state_where + ", which is at serial " + std::to_string(s.serial) +
+                     ": the state file is older than its journal (restored from a backup or an "
+                     "old copy?). The journal may hold organizations created since. Put back the "
+                     "state file at serial " +
+                     std::to_string(h.base_serial) +
+                     ", or move the journal away once you are sure its records are not needed.");
+  }
+  // A journal started before the state's first save has no lineage. That save (serial 1)
+  // folded it and was interrupted before removing it; any later save would have removed it.
+  if (h.lineage.empty() && h.base_serial == 0 && s.serial == 1) return JournalFit::stale;
+  if (s.lineage.empty()) {
+    throw StateError(where + " belongs to state lineage " + h.lineage + ", but " + state_where +
+                     " does not exist: was it deleted or moved? Put it back (" + state_where +
+                     ".backup holds the version before the last save); the journal holds "
+                     "changes on top of it.");
+  }
+  throw StateError(
+      where + " was written for " +
+      (h.lineage.empty() ? std::string("a state not yet saved") : "state lineage " + h.lineage) +
+      " at serial " + std::to_string(h.base_serial) + ", but " + state_where + " has lineage " +
+      s.lineage + " at serial " + std::to_string(s.serial) +
+      ": the state file was replaced by another one. Put back the state the "
+      "journal belongs to, or move the journal away once you are sure its records "
+      "are not needed.");
+}
+
+}  // namespace cforg::state

@@ -1,0 +1,62 @@
+// Small POSIX helpers for the file backend: an owning descriptor, whole-file reads and writes
+// that report failures as StateError naming the file, and fsync of files and folders.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cforg::state {
+
+// An owned file descriptor, closed on destruction.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd();
+
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  int release();
+  // Closes now and reports a failure (on some file systems close() is where a write error
+  // surfaces) as a StateError about `path`.
+  void close_checked(const std::string& path);
+
+ private:
+  int fd_ = -1;
+};
+
+// "what path: strerror(err)" as a StateError.
+[[noreturn]] void throw_errno(std::string_view what, const std::string& path, int err);
+
+// The whole file, or nullopt when it does not exist. Other failures throw StateError.
+std::optional<std::string> read_file(const std::string& path);
+
+// Writes all of `data` at the current offset; a short write is an error (disk full).
+void write_all(int fd, std::string_view data, const std::string& path);
+
+// fsync(2) of an open file / of a folder (which makes the names in it durable: a created,
+// renamed or removed entry survives a power loss only once its folder is synced).
+void sync_file(int fd, const std::string& path);
+void sync_dir(const std::string& dir);
+
+// The folder holding `path` ("." for a bare file name).
+std::string dir_of(const std::string& path);
+
+// Creates `dir` and its parents when missing, and syncs the parent of a created folder.
+void make_dirs(const std::string& dir);
+
+// Removes `path`; a missing file is not an error.
+void remove_file(const std::string& path);
+
+// rename(2), throwing StateError.
+void rename_file(const std::string& from, const std::string& to);
+
+// Now as RFC 3339 in UTC: "2026-11-29T18:11:19Z".
+std::string now_rfc3339();
+
+}  // namespace cforg::state

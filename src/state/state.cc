@@ -1,0 +1,341 @@
+#include "cforg/state/state.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "json_text.h"
+#include "org_json.h"
+
+namespace cforg::state {
+namespace {
+
+using nlohmann::json;
+
+// Validation failures read "file: organizations.platform.id: <problem>".
+[[noreturn]] void invalid(const std::string& where, const std::string& field,
+                          const std::string& problem) {
+  throw StateError(where + ": " + field + ": " + problem);
+}
+
+std::string join(const std::string& base, std::string_view key) {
+  return base.empty() ? std::string(key) : base + "." + std::string(key);
+}
+
+// Reads the members of one JSON object, checking their types, and rejects members nobody
+// asked for: a typo in a hand edit, or a field of a newer cforg that this one would drop.
+class Fields {
+ public:
+  Fields(const json& j, const std::string& where, std::string path)
+      : j_(j), where_(where), path_(std::move(path)) {
+    if (!j.is_object()) {
+      invalid(where_, path_.empty() ? "document" : path_,
+              std::string("expected an object, found ") + j.type_name());
+    }
+  }
+
+  // nullptr when absent (and not required).
+  const json* find(std::string_view key, bool required) {
+    known_.push_back(key);
+    auto it = j_.find(key);
+    if (it == j_.end()) {
+      if (required) invalid(where_, field(key), "missing");
+      return nullptr;
+    }
+    ++found_;
+    return &*it;
+  }
+
+  std::string string(std::string_view key) {
+    const json& v = *find(key, true);
+    if (!v.is_string()) mistyped(key, "a string", v);
+    return v.get<std::string>();
+  }
+
+  bool boolean(std::string_view key, bool required) {
+    const json* v = find(key, required);
+    if (!v) return false;
+    if (!v->is_boolean()) mistyped(key, "true or false", *v);
+    return v->get<bool>();
+  }
+
+  std::uint64_t unsigned_integer(std::string_view key) {
+    const json& v = *find(key, true);
+    if (!v.is_number_unsigned()) mistyped(key, "a non-negative integer", v);
+    return v.get<std::uint64_t>();
+  }
+
+  [[noreturn]] void mistyped(std::string_view key, const char* expected, const json& v) const {
+    invalid(where_, field(key), std::string("expected ") + expected + ", found " + v.type_name());
+  }
+
+  [[noreturn]] void fail(std::string_view key, const std::string& problem) const {
+    invalid(where_, field(key), problem);
+  }
+
+  // Call after reading every known member.
+  void no_others() const {
+    if (j_.size() == found_) return;  // every member was asked for
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      if (std::find(known_.begin(), known_.end(), it.key()) == known_.end()) {
+        invalid(where_, field(it.key()), "unknown field");
+      }
+    }
+  }
+
+  std::string field(std::string_view key) const { return join(path_, key); }
+
+ private:
+  const json& j_;
+  const std::string& where_;
+  std::string path_;
+  std::vector<std::string_view> known_;
+  std::size_t found_ = 0;
+};
+
+json parent_to_json(const ParentLink& p) {
+  if (p.id.empty()) return nullptr;  // a root organization
+  json j = json::object();
+  j["id"] = p.id;
+  if (!p.key.empty()) j["key"] = p.key;
+  return j;
+}
+
+ParentLink parent_from_json(const json& j, const std::string& where, const std::string& path) {
+  if (j.is_null()) return {};
+  Fields f(j, where, path);
+  ParentLink p;
+  p.id = f.string("id");
+  if (p.id.empty()) f.fail("id", "is empty (a root organization has \"parent\": null)");
+  if (f.find("key", false)) {
+    p.key = f.string("key");
+    if (p.key.empty()) f.fail("key", "is empty (omit it for a parent not managed here)");
+  }
+  f.no_others();
+  return p;
+}
+
+// What the JSON types cannot express: the rules every org of a readable state obeys.
+void check_org(const OrgState& o, const std::string& where, const std::string& path,
+               bool id_optional) {
+  if (!(o.id.empty() && (o.pending_create || id_optional)) && !is_org_id(o.id)) {
+    invalid(where, path + ".id",
+            "\"" + o.id + "\" is not an organization id (32 lowercase hex digits)" +
+                (o.id.empty() ? "; only a pending_create entry may lack one" : ""));
+  }
+  if (o.name.empty()) invalid(where, path + ".name", "is empty");
+  if (!o.parent.id.empty() && !is_org_id(o.parent.id)) {
+    invalid(where, path + ".parent.id", "\"" + o.parent.id + "\" is not an organization id");
+  }
+  if (o.parent.id.empty() && !o.parent.key.empty()) {
+    invalid(where, path + ".parent.key", "is set for a root organization");
+  }
+  if (!o.meta.is_object() && !o.meta.is_null()) {
+    invalid(where, path + ".meta",
+            std::string("expected an object or null, found ") + o.meta.type_name());
+  }
+}
+
+// Across orgs: an id is tracked under one key only, and a parent key names the org that holds
+// the parent id.
+void check_links(const State& s, const std::string& where) {
+  std::unordered_map<std::string_view, const std::string*> key_by_id;
+  key_by_id.reserve(s.orgs.size());
+  for (const auto& [key, org] : s.orgs) {
+    if (org.id.empty()) continue;
+    auto [it, added] = key_by_id.emplace(org.id, &key);
+    if (!added) {
+      invalid(where, "organizations." + key + ".id",
+              org.id + " is also the id of organizations." + *it->second +
+                  "; one organization cannot be tracked under two keys");
+    }
+  }
+  for (const auto& [key, org] : s.orgs) {
+    if (org.parent.key.empty()) continue;
+    auto it = key_by_id.find(org.parent.id);
+    if (it == key_by_id.end() || *it->second != org.parent.key) {
+      invalid(where, "organizations." + key + ".parent.key",
+              "\"" + org.parent.key + "\" does not hold the parent id " + org.parent.id);
+    }
+  }
+}
+
+}  // namespace
+
+namespace detail {
+
+OrgState parse_org(const json& j, const std::string& where, const std::string& path,
+                   bool id_optional) {
+  Fields f(j, where, path);
+  OrgState o;
+  o.pending_create = f.boolean("pending_create", false);
+  o.id = f.string("id");
+  o.name = f.string("name");
+  o.parent = parent_from_json(*f.find("parent", true), where, f.field("parent"));
+  const json& profile = *f.find("profile", true);
+  if (!profile.is_null()) {
+    try {
+      o.profile = profile_from_json(profile);
+    } catch (const std::invalid_argument& e) {
+      f.fail("profile", e.what());
+    }
+  }
+  o.create_time = f.string("create_time");
+  o.meta = *f.find("meta", true);
+  o.prevent_destroy = f.boolean("prevent_destroy", true);
+  f.no_others();
+  check_org(o, where, path, id_optional);
+  return o;
+}
+
+}  // namespace detail
+
+OrgState from_remote(const Organization& org, const OrgState* previous) {
+  OrgState o;
+  o.id = org.id;
+  o.name = org.spec.name;
+  o.parent.id = org.spec.parent_id;
+  o.profile = org.spec.profile;
+  o.create_time = org.create_time;
+  o.meta = org.meta;
+  if (previous) {
+    o.prevent_destroy = previous->prevent_destroy;
+    // The key names the parent by its id; it stays right only while the parent does.
+    if (previous->parent.id == o.parent.id) o.parent.key = previous->parent.key;
+  }
+  return o;
+}
+
+const std::string* State::key_of(const std::string& id) const {
+  if (id.empty()) return nullptr;
+  for (const auto& [key, org] : orgs) {
+    if (org.id == id) return &key;
+  }
+  return nullptr;
+}
+
+void State::relink_parents() {
+  // One index from id to key makes this O(n); a key_of() per org would be O(n^2), which a
+  // state of 100,000 orgs cannot afford.
+  std::unordered_map<std::string_view, const std::string*> key_by_id;
+  key_by_id.reserve(orgs.size());
+  for (const auto& [key, org] : orgs) {
+    if (!org.id.empty()) key_by_id.emplace(org.id, &key);
+  }
+  for (auto& [key, org] : orgs) {
+    auto it = org.parent.id.empty() ? key_by_id.end() : key_by_id.find(org.parent.id);
+    org.parent.key = it == key_by_id.end() ? std::string() : *it->second;
+  }
+}
+
+std::string new_uuid() {
+  // A fresh generator per call: UUIDs are rare (a lineage, a lock), and a generator kept
+  // across calls would hand a forked child the same sequence as its parent.
+  std::random_device device;
+  std::seed_seq seed{device(), device(), device(), device(), device(), device()};
+  std::mt19937_64 random(seed);
+  std::uint64_t hi = random();
+  std::uint64_t lo = random();
+  hi = (hi & ~std::uint64_t{0xF000}) | 0x4000;                           // version 4: random
+  lo = (lo & ~(std::uint64_t{0xC} << 60)) | (std::uint64_t{0x8} << 60);  // variant 10xx
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+nlohmann::json org_to_json(const OrgState& o) {
+  json j = json::object();
+  j["create_time"] = o.create_time;
+  j["id"] = o.id;
+  j["meta"] = o.meta;
+  j["name"] = o.name;
+  j["parent"] = parent_to_json(o.parent);
+  j["prevent_destroy"] = o.prevent_destroy;
+  j["profile"] = o.profile ? profile_to_json(*o.profile) : json(nullptr);
+  if (o.pending_create) j["pending_create"] = true;  // only when set: most diffs never see it
+  return j;
+}
+
+OrgState org_from_json(const nlohmann::json& j, const std::string& where) {
+  return detail::parse_org(j, where, "org", false);
+}
+
+nlohmann::json to_json(const State& s) {
+  json orgs = json::object();
+  for (const auto& [key, org] : s.orgs) orgs[key] = org_to_json(org);
+  json j = json::object();
+  j["format_version"] = s.format_version;
+  j["lineage"] = s.lineage;
+  j["organizations"] = std::move(orgs);
+  j["serial"] = s.serial;
+  return j;
+}
+
+State from_json(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) {
+    invalid(where, "document", std::string("expected an object, found ") + j.type_name());
+  }
+  // The version first: a newer format may differ in any other respect.
+  auto version = j.find("format_version");
+  if (version == j.end()) {
+    invalid(where, "format_version", "missing (is this a cforg state file?)");
+  }
+  if (!version->is_number_integer() || version->get<std::int64_t>() != kFormatVersion) {
+    throw StateError(where + ": unknown format_version " + version->dump() +
+                     "; this cforg reads format_version " + std::to_string(kFormatVersion) +
+                     " only. The state was probably written by a newer cforg: upgrade cforg "
+                     "(the file is left as it is).");
+  }
+
+  Fields f(j, where, "");
+  State s;
+  f.find("format_version", true);
+  s.format_version = kFormatVersion;
+  s.lineage = f.string("lineage");
+  s.serial = f.unsigned_integer("serial");
+  const json& orgs = *f.find("organizations", true);
+  if (!orgs.is_object()) f.mistyped("organizations", "an object", orgs);
+  f.no_others();
+
+  for (auto it = orgs.begin(); it != orgs.end(); ++it) {
+    if (it.key().empty()) invalid(where, "organizations", "an organization key is empty");
+    s.orgs.emplace_hint(s.orgs.end(), it.key(),
+                        detail::parse_org(it.value(), where, "organizations." + it.key(), false));
+  }
+
+  check_links(s, where);
+  return s;
+}
+
+void validate(const State& s, const std::string& where) {
+  if (s.format_version != kFormatVersion) {
+    invalid(where, "format_version", "this cforg writes only " + std::to_string(kFormatVersion));
+  }
+  for (const auto& [key, org] : s.orgs) {
+    if (key.empty()) invalid(where, "organizations", "an organization key is empty");
+    check_org(org, where, "organizations." + key, false);
+  }
+  check_links(s, where);
+}
+
+std::string state_to_text(const State& s) {
+  try {
+    return to_json(s).dump(2) + "\n";
+  } catch (const nlohmann::json::exception& e) {
+    // Only invalid UTF-8 in a string can fail here.
+    throw StateError(std::string("cannot write the state as JSON: ") + e.what());
+  }
+}
+
+State state_from_text(std::string_view text, const std::string& where) {
+  return from_json(parse_json_text(text, where), where);
+}
+
+}  // namespace cforg::state

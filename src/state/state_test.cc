@@ -1,0 +1,283 @@
+// The state value and its JSON form.
+#include "cforg/state/state.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "state_test_support.h"
+
+namespace cforg::state {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::make_org;
+using testing::org_id;
+
+const std::string kRootId = "0123456789abcdef0123456789abcdef";
+
+Profile acme_profile() {
+  return {"Acme Inc", "ops@acme.example", "+1 555 0100", "1 Main St, Springfield", "{\"cc\":42}"};
+}
+
+// Four kinds of entry: a root with a profile, a child of a managed parent, a child of a parent
+// managed elsewhere, and a create whose outcome is unknown.
+State sample_state() {
+  State s;
+  s.lineage = "6f1c2a4e-0000-4000-8000-000000000001";
+  s.serial = 7;
+  OrgState root = make_org(kRootId, "Acme");
+  root.profile = acme_profile();
+  root.prevent_destroy = true;
+  root.meta = nlohmann::json{{"flags", {{"account_creation", true}}}, {"managed_by", "cforg"}};
+  s.orgs["root"] = root;
+  s.orgs["platform"] = make_org(org_id(1), "Acme Platform", kRootId, "root");
+  s.orgs["partner"] = make_org(org_id(2), "Partner Team", org_id(0xfff));
+  OrgState pending;
+  pending.name = "Acme Data";
+  pending.parent = {kRootId, "root"};
+  pending.pending_create = true;
+  s.orgs["data"] = pending;
+  return s;
+}
+
+const char* kSampleText = R"({
+  "format_version": 1,
+  "lineage": "6f1c2a4e-0000-4000-8000-000000000001",
+  "organizations": {
+    "data": {
+      "create_time": "",
+      "id": "",
+      "meta": null,
+      "name": "Acme Data",
+      "parent": {
+        "id": "0123456789abcdef0123456789abcdef",
+        "key": "root"
+      },
+      "pending_create": true,
+      "prevent_destroy": false,
+      "profile": null
+    },
+    "partner": {
+      "create_time": "2026-11-29T18:11:19.117Z",
+      "id": "00000000000000000000000000000002",
+      "meta": {
+        "managed_by": "cforg"
+      },
+      "name": "Partner Team",
+      "parent": {
+        "id": "00000000000000000000000000000fff"
+      },
+      "prevent_destroy": false,
+      "profile": null
+    },
+    "platform": {
+      "create_time": "2026-11-29T18:11:19.117Z",
+      "id": "00000000000000000000000000000001",
+      "meta": {
+        "managed_by": "cforg"
+      },
+      "name": "Acme Platform",
+      "parent": {
+        "id": "0123456789abcdef0123456789abcdef",
+        "key": "root"
+      },
+      "prevent_destroy": false,
+      "profile": null
+    },
+    "root": {
+      "create_time": "2026-11-29T18:11:19.117Z",
+      "id": "0123456789abcdef0123456789abcdef",
+      "meta": {
+        "flags": {
+          "account_creation": true
+        },
+        "managed_by": "cforg"
+      },
+      "name": "Acme",
+      "parent": null,
+      "prevent_destroy": true,
+      "profile": {
+        "business_address": "1 Main St, Springfield",
+        "business_email": "ops@acme.example",
+        "business_name": "Acme Inc",
+        "business_phone": "+1 555 0100",
+        "external_metadata": "{\"cc\":42}"
+      }
+    }
+  },
+  "serial": 7
+}
+)";
+
+TEST(StateJson, ExactShape) {
+  EXPECT_EQ(state_to_text(sample_state()), kSampleText);
+}
+
+TEST(StateJson, RoundTrip) {
+  State s = sample_state();
+  EXPECT_EQ(state_from_text(state_to_text(s), "f"), s);
+  EXPECT_EQ(from_json(to_json(s), "f"), s);
+  State empty;
+  EXPECT_EQ(state_from_text(state_to_text(empty), "f"), empty);
+}
+
+TEST(StateJson, OrgRoundTrip) {
+  State s = sample_state();
+  for (const auto& [key, org] : s.orgs) {
+    EXPECT_EQ(org_from_json(org_to_json(org), "f"), org) << key;
+  }
+  EXPECT_FALSE(org_to_json(s.orgs["root"]).contains("pending_create"));
+  EXPECT_FALSE(org_to_json(s.orgs["partner"])["parent"].contains("key"));
+}
+
+// Parses the sample after `edit` and expects a StateError whose message holds every part.
+void expect_rejected(const std::function<void(nlohmann::json&)>& edit,
+                     const std::vector<std::string>& parts) {
+  nlohmann::json j = to_json(sample_state());
+  edit(j);
+  try {
+    from_json(j, "state/cforg.state.json");
+    ADD_FAILURE() << "accepted: " << j.dump();
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("state/cforg.state.json: "));
+    for (const auto& part : parts) EXPECT_THAT(e.what(), HasSubstr(part));
+  }
+}
+
+TEST(StateJson, RejectsInvalidContent) {
+  auto orgs_of = [](nlohmann::json& j) -> nlohmann::json& { return j["organizations"]; };
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["id"] = "0123"; },
+                  {"organizations.root.id", "not an organization id"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["id"] = "0123456789ABCDEF0123456789ABCDEF"; },
+                  {"organizations.root.id"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["id"] = ""; },
+                  {"organizations.root.id", "only a pending_create entry"});
+  expect_rejected([&](auto& j) { orgs_of(j)["data"]["id"] = "xyz"; }, {"organizations.data.id"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["name"] = 5; },
+                  {"organizations.root.name", "expected a string, found number"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"].erase("prevent_destroy"); },
+                  {"organizations.root.prevent_destroy", "missing"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["prevent_destroy"] = "no"; },
+                  {"organizations.root.prevent_destroy"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["colour"] = "red"; },
+                  {"organizations.root.colour", "unknown field"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["profile"].erase("business_email"); },
+                  {"organizations.root.profile", "business_email"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["meta"] = 3; }, {"organizations.root.meta"});
+  expect_rejected([&](auto& j) { orgs_of(j)["platform"]["parent"] = "root"; },
+                  {"organizations.platform.parent", "expected an object"});
+  expect_rejected([&](auto& j) { orgs_of(j)["platform"]["parent"]["id"] = "nope"; },
+                  {"organizations.platform.parent.id"});
+  expect_rejected([&](auto& j) { orgs_of(j)["platform"]["parent"]["key"] = "partner"; },
+                  {"organizations.platform.parent.key", "does not hold the parent id"});
+  expect_rejected([&](auto& j) { orgs_of(j)["partner"]["id"] = orgs_of(j)["platform"]["id"]; },
+                  {"also the id of organizations."});
+  expect_rejected([&](auto& j) { j["serial"] = -1; }, {"serial", "non-negative integer"});
+  expect_rejected([&](auto& j) { j.erase("lineage"); }, {"lineage: missing"});
+  expect_rejected([&](auto& j) { j["organizations"] = nlohmann::json::array(); },
+                  {"organizations"});
+  expect_rejected([&](auto& j) { j["extra"] = 1; }, {"extra: unknown field"});
+  expect_rejected([&](auto& j) { j = nlohmann::json::array(); }, {"expected an object"});
+}
+
+TEST(StateJson, UnknownFormatVersionSaysWhatToDo) {
+  for (nlohmann::json version : {nlohmann::json(2), nlohmann::json(0), nlohmann::json("1")}) {
+    expect_rejected(
+        [&](auto& j) { j["format_version"] = version; },
+        {"unknown format_version " + version.dump(), "reads format_version 1", "upgrade cforg"});
+  }
+  expect_rejected([](auto& j) { j.erase("format_version"); }, {"format_version: missing"});
+}
+
+TEST(StateJson, SyntaxErrorNamesFileLineAndColumn) {
+  std::string text = "{\n  \"format_version\": 1,\n  \"lineage\" \"x\"\n}\n";
+  try {
+    state_from_text(text, "dir/s.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("dir/s.json:3:15: invalid JSON"));
+  }
+  try {
+    state_from_text("{\"format_version\": 1,", "s.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("s.json:1:22: invalid JSON"));
+  }
+}
+
+TEST(StateValue, FromRemoteKeepsLocalFields) {
+  Organization remote;
+  remote.id = org_id(5);
+  remote.spec = {"Five", kRootId, acme_profile()};
+  remote.create_time = "2026-01-01T00:00:00Z";
+  remote.meta = {{"flags", nlohmann::json::object()}};
+  OrgState fresh = from_remote(remote);
+  EXPECT_EQ(fresh.id, org_id(5));
+  EXPECT_EQ(fresh.name, "Five");
+  EXPECT_EQ(fresh.parent, (ParentLink{kRootId, ""}));
+  EXPECT_EQ(fresh.profile, acme_profile());
+  EXPECT_EQ(fresh.meta, remote.meta);
+  EXPECT_FALSE(fresh.prevent_destroy);
+
+  OrgState previous = make_org(org_id(5), "Old", kRootId, "root");
+  previous.prevent_destroy = true;
+  previous.pending_create = true;
+  OrgState kept = from_remote(remote, &previous);
+  EXPECT_TRUE(kept.prevent_destroy);
+  EXPECT_EQ(kept.parent.key, "root");
+  EXPECT_FALSE(kept.pending_create);
+
+  remote.spec.parent_id = org_id(9);  // moved: the old key names the wrong parent
+  EXPECT_EQ(from_remote(remote, &previous).parent, (ParentLink{org_id(9), ""}));
+}
+
+TEST(StateValue, KeyOfAndRelink) {
+  State s = sample_state();
+  ASSERT_NE(s.key_of(kRootId), nullptr);
+  EXPECT_EQ(*s.key_of(kRootId), "root");
+  EXPECT_EQ(s.key_of(org_id(77)), nullptr);
+  EXPECT_EQ(s.key_of(""), nullptr);  // the pending entry has no id
+
+  s.orgs["platform"].parent.key = "";
+  s.orgs["partner"].parent.key = "stale";
+  s.orgs["moved"] = make_org(org_id(3), "Moved", org_id(2));
+  s.relink_parents();
+  EXPECT_EQ(s.orgs["platform"].parent.key, "root");
+  EXPECT_EQ(s.orgs["partner"].parent.key, "");
+  EXPECT_EQ(s.orgs["moved"].parent.key, "partner");
+  EXPECT_EQ(s.orgs["root"].parent.key, "");
+  s.orgs.erase("root");
+  s.relink_parents();
+  EXPECT_EQ(s.orgs["platform"].parent, (ParentLink{kRootId, ""}));
+}
+
+TEST(StateValue, RelinkScalesToLargeStates) {
+  // A chain of 100,000 orgs: an O(n^2) relink would not finish in any reasonable time.
+  State s;
+  constexpr int kCount = 100000;
+  for (int i = 0; i < kCount; ++i) {
+    s.orgs["org-" + std::to_string(i)] =
+        make_org(org_id(i + 1), "Org " + std::to_string(i), i == 0 ? "" : org_id(i));
+  }
+  s.relink_parents();
+  EXPECT_EQ(s.orgs["org-0"].parent.key, "");
+  EXPECT_EQ(s.orgs["org-99999"].parent.key, "org-99998");
+  EXPECT_EQ(state_from_text(state_to_text(s), "big"), s);
+}
+
+TEST(StateValue, NewUuidIsRandomVersion4) {
+  std::regex v4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = new_uuid();
+    EXPECT_TRUE(std::regex_match(id, v4)) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace cforg::state
