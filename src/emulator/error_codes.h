@@ -1,0 +1,58 @@
+// Every error the emulator answers, in one place: the HTTP status and the Cloudflare-style
+// `errors[].code`. docs/EMULATOR.md has the same table; keep them in step.
+//
+// Codes that Cloudflare documents are reused as-is (10000, 7003, 971). Cloudflare does not
+// publish codes for the Organizations API's validation errors, so the 1001..1099 range is the
+// emulator's own: each distinct mistake gets its own code so that tests can assert *which* rule
+// fired, not merely that something was wrong.
+#pragma once
+
+#include <string>
+
+namespace cforg::emulator {
+
+namespace code {
+// Request body (POST/PUT).
+inline constexpr int kBodyNotJson = 1001;
+inline constexpr int kBodyNotObject = 1002;
+inline constexpr int kNameMissing = 1003;
+inline constexpr int kNameNotString = 1004;
+inline constexpr int kNameEmpty = 1005;
+inline constexpr int kParentNotObject = 1006;
+inline constexpr int kParentIdNotString = 1007;
+inline constexpr int kParentNotFound = 1008;
+inline constexpr int kParentCycle = 1009;
+inline constexpr int kProfileNotObject = 1010;
+inline constexpr int kProfileFieldInvalid = 1011;
+// Delete.
+inline constexpr int kNotEmpty = 1012;
+// List query.
+inline constexpr int kPageSizeInvalid = 1013;
+inline constexpr int kPageTokenMalformed = 1014;
+inline constexpr int kPageTokenMismatch = 1015;
+inline constexpr int kFilterInvalid = 1016;
+// Lookups.
+inline constexpr int kOrganizationNotFound = 1020;
+
+// Cloudflare's own codes.
+inline constexpr int kAuthentication = 10000;   // 403 "Authentication error"
+inline constexpr int kRouteNotFound = 7003;     // 404 "Could not route to ..."
+inline constexpr int kMethodNotAllowed = 7001;  // 405
+inline constexpr int kRateLimited = 971;        // 429 "Please wait and consider throttling ..."
+
+// Injected faults and the emulator's own failures.
+inline constexpr int kInternalError = 1500;       // 500
+inline constexpr int kBadGateway = 1502;          // 502 (ambiguous: the change WAS committed)
+inline constexpr int kServiceUnavailable = 1503;  // 503
+inline constexpr int kRequestRejected = 1400;     // httplib refused the request itself (413, ...)
+}  // namespace code
+
+// One error of the envelope, with the HTTP status it maps to.
+struct ApiError {
+  int status = 400;
+  int code = 0;
+  std::string message;
+  std::string pointer;  // JSON pointer into the request body (`/parent/id`); empty: none
+};
+
+}  // namespace cforg::emulator

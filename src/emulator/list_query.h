@@ -1,0 +1,60 @@
+// The query of `GET /organizations`: filters, page size, and the page token that continues a
+// previous page. Parsing is strict (a bad page_size or a forged token is a 400) because the
+// emulator exists to catch client mistakes, not to paper over them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "error_codes.h"
+
+namespace cforg::emulator {
+
+// What a page token carries. Tokens are opaque to clients: 40 lowercase hex digits.
+struct PageToken {
+  uint64_t after_seq = 0;     // continue after the organization created with this sequence number
+  uint32_t page = 1;          // the page number the token's page had (result_info.page)
+  uint32_t query_digest = 0;  // which filters the token belongs to
+};
+
+std::string encode_page_token(const PageToken& token);
+// nullopt when the text is not a token this emulator issued (length, digits, checksum).
+std::optional<PageToken> decode_page_token(std::string_view text);
+
+struct ListQuery {
+  // `id=` (repeatable): any of these ids. Sorted, unique.
+  std::vector<std::string> ids;
+  bool has_id_filter = false;
+  // `name.contains=` / `name.startsWith=` / `name.endsWith=`, already ASCII-lowercased.
+  // A key given twice must hold twice (AND), like every other combination of filters.
+  std::vector<std::string> name_contains, name_starts_with, name_ends_with;
+  // `parent.id=`: each entry must hold; "" stands for `parent.id=null` (root organizations).
+  std::vector<std::string> parent_ids;
+  // `containing.organization=`: strict ancestors of each of these.
+  std::vector<std::string> containing_organizations;
+  // `containing.account=` / `containing.user=`: the emulator has neither, so nothing matches.
+  bool containing_account_or_user = false;
+
+  size_t page_size = 10;
+  std::optional<PageToken> after;  // from `page_token=`
+  uint32_t digest = 0;             // of the filters above (not of page_size or the token)
+
+  // How many filters (each repeated key counts; all the `id=` together count as one).
+  size_t filter_count() const;
+};
+
+inline constexpr size_t kDefaultPageSize = 10;
+
+// Parses the (percent-decoded) query parameters; keys may repeat. Unknown keys are ignored, as
+// Cloudflare's API does.
+std::variant<ListQuery, ApiError> parse_list_query(
+    const std::multimap<std::string, std::string>& params, size_t max_page_size);
+
+std::string ascii_lower(std::string_view text);
+
+}  // namespace cforg::emulator

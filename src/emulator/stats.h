@@ -1,0 +1,48 @@
+// Counters behind GET /__emulator/stats. Lock-free (atomics) because every API request touches
+// them and the benchmark runs 16 clients at once. Only API requests are counted: the
+// /__emulator/* routes would otherwise disturb the numbers tests assert on.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+namespace cforg::emulator {
+
+class Stats {
+ public:
+  // A request has arrived / has been answered with `status`.
+  void begin(std::string_view method);
+  void end(int status);
+
+  void count_rate_limited() { rate_limited_.fetch_add(1, std::memory_order_relaxed); }
+  void count_failed() { failed_.fetch_add(1, std::memory_order_relaxed); }
+  void count_ambiguous(bool dropped) {
+    ambiguous_.fetch_add(1, std::memory_order_relaxed);
+    if (dropped) dropped_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  int64_t in_flight() const { return in_flight_.load(); }
+
+  // The stats document; `organizations` is passed in because the store owns that number.
+  nlohmann::json to_json(size_t organizations) const;
+
+ private:
+  static constexpr std::array<const char*, 7> kMethods = {"GET",   "POST", "PUT",    "DELETE",
+                                                          "PATCH", "HEAD", "OPTIONS"};
+  using Counter = std::atomic<uint64_t>;
+
+  Counter requests_total_{0};
+  std::array<Counter, kMethods.size() + 1> by_method_{};  // the last slot: any other method
+  std::array<Counter, 600> by_status_{};                  // index: HTTP status (100..599)
+  Counter rate_limited_{0};
+  Counter failed_{0};
+  Counter ambiguous_{0};
+  Counter dropped_{0};
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> max_in_flight_{0};
+};
+
+}  // namespace cforg::emulator

@@ -1,0 +1,417 @@
+#include "store.h"
+
+#include <algorithm>
+#include <array>
+#include <ctime>
+#include <unordered_set>
+
+#include "hashing.h"
+
+namespace cforg::emulator {
+namespace {
+
+constexpr std::array<const char*, 5> kProfileFields = {
+    "business_address", "business_email", "business_name", "business_phone", "external_metadata"};
+
+ApiError bad_request(int code, std::string message, std::string pointer = "") {
+  return {400, code, std::move(message), std::move(pointer)};
+}
+
+ApiError not_found(std::string_view id) {
+  return {404, code::kOrganizationNotFound, "organization '" + std::string(id) + "' not found", ""};
+}
+
+Json render_profile(const Profile& p) {
+  return {{"business_address", p.business_address},
+          {"business_email", p.business_email},
+          {"business_name", p.business_name},
+          {"business_phone", p.business_phone},
+          {"external_metadata", p.external_metadata}};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Outcome<Json> parse_json_object(std::string_view text) {
+  Json body = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return bad_request(code::kBodyNotJson, "request body is not valid JSON");
+  }
+  if (!body.is_object()) {
+    return bad_request(code::kBodyNotObject,
+                       "request body must be a JSON object, got " + std::string(body.type_name()));
+  }
+  return body;
+}
+
+Outcome<Profile> validate_profile(const Json& value, const std::string& pointer) {
+  if (!value.is_object()) {
+    return bad_request(code::kProfileNotObject,
+                       (pointer.empty() ? std::string("request body") : "profile") +
+                           " must be an object with the five profile fields",
+                       pointer.empty() ? "/" : pointer);
+  }
+  std::array<std::string, 5> fields;
+  for (size_t i = 0; i < kProfileFields.size(); ++i) {
+    const char* name = kProfileFields[i];
+    auto it = value.find(name);
+    std::string where = pointer.empty() ? name : "profile." + std::string(name);
+    if (it == value.end()) {
+      return bad_request(code::kProfileFieldInvalid,
+                         where +
+                             " is required: a profile needs all of business_address, "
+                             "business_email, business_name, business_phone, "
+                             "external_metadata",
+                         pointer + "/" + name);
+    }
+    if (!it->is_string()) {
+      return bad_request(code::kProfileFieldInvalid,
+                         where + " must be a string, got " + std::string(it->type_name()),
+                         pointer + "/" + name);
+    }
+    fields[i] = it->get<std::string>();
+  }
+  return Profile{fields[0], fields[1], fields[2], fields[3], fields[4]};
+}
+
+Outcome<OrganizationInput> validate_organization(const Json& body) {
+  OrganizationInput input;
+  auto name = body.find("name");
+  if (name == body.end()) return bad_request(code::kNameMissing, "name is required", "/name");
+  if (!name->is_string()) {
+    return bad_request(code::kNameNotString,
+                       "name must be a string, got " + std::string(name->type_name()), "/name");
+  }
+  input.name = name->get<std::string>();
+  if (input.name.empty()) return bad_request(code::kNameEmpty, "name must not be empty", "/name");
+
+  // `null` is read as "absent" for the optional members: some JSON encoders write unset
+  // optionals that way, and the contract does not say the API refuses it.
+  auto parent = body.find("parent");
+  if (parent != body.end() && !parent->is_null()) {
+    if (!parent->is_object()) {
+      return bad_request(code::kParentNotObject,
+                         "parent must be an object like {\"id\": \"...\"}, got " +
+                             std::string(parent->type_name()),
+                         "/parent");
+    }
+    auto id = parent->find("id");
+    if (id == parent->end() || !id->is_string()) {
+      return bad_request(code::kParentIdNotString,
+                         id == parent->end()
+                             ? std::string("parent.id is required when parent is given")
+                             : "parent.id must be a string, got " + std::string(id->type_name()),
+                         "/parent/id");
+    }
+    input.parent_id = id->get<std::string>();
+    if (input.parent_id.empty()) {
+      return bad_request(code::kParentNotFound, "parent organization '' not found", "/parent/id");
+    }
+  }
+
+  auto profile = body.find("profile");
+  if (profile != body.end() && !profile->is_null()) {
+    auto checked = validate_profile(*profile, "/profile");
+    if (!checked.ok()) return checked.error();
+    input.profile = checked.value();
+  }
+  return input;
+}
+
+Json default_meta_flags() {
+  // Plausible values for an organization owned by a user of a beta account; the real values are
+  // not documented. Constant, so clients can't come to depend on them changing.
+  return {{"account_creation", "allowed"},
+          {"account_deletion", "allowed"},
+          {"account_migration", "allowed"},
+          {"account_mobility", "allowed"},
+          {"sub_org_creation", "allowed"}};
+}
+
+std::string format_rfc3339_millis(std::chrono::system_clock::time_point when) {
+  using namespace std::chrono;
+  auto millis = duration_cast<milliseconds>(when.time_since_epoch()).count();
+  auto seconds_part = static_cast<std::time_t>(millis / 1000);
+  int ms = static_cast<int>(millis % 1000);
+  if (ms < 0) {  // before 1970: keep the fraction positive
+    ms += 1000;
+    --seconds_part;
+  }
+  std::tm tm{};
+  gmtime_r(&seconds_part, &tm);
+  char buffer[80];  // 24 bytes in practice; sized for any int the compiler imagines
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buffer;
+}
+
+Store::Store(uint64_t seed, Clock clock) : seed_(seed), clock_(std::move(clock)) {}
+
+const Store::Organization* Store::find(std::string_view id) const {
+  auto it = seq_by_id_.find(std::string(id));
+  return it == seq_by_id_.end() ? nullptr : &by_seq_.at(it->second);
+}
+
+Store::Organization* Store::find(std::string_view id) {
+  return const_cast<Organization*>(std::as_const(*this).find(id));
+}
+
+// Ids come from a hash of (seed, name, parent, how many such organizations were created before)
+// rather than from one RNG stream: so the ids do not depend on the order in which concurrent
+// creations of *different* organizations reach the store, and two runs with the same seed agree.
+std::string Store::new_id(const OrganizationInput& input) {
+  uint64_t key = Hasher(seed_).add("organization").add(input.name).add(input.parent_id).value();
+  for (;;) {
+    uint64_t n = creations_[key]++;
+    uint64_t high = Hasher(seed_).add(key).add(n).value();
+    std::string id = hex64(high) + hex64(mix64(high ^ 0x5851f42d4c957f2dULL));
+    if (!seq_by_id_.count(id)) return id;  // a 128-bit collision: astronomically rare; retry
+  }
+}
+
+std::vector<uint64_t> Store::ancestors_of(const Organization& org) const {
+  std::vector<uint64_t> chain;
+  const Organization* at = &org;
+  // The store never holds a cycle (replace refuses one), so this ends at a root.
+  while (!at->parent_id.empty()) {
+    at = find(at->parent_id);
+    chain.push_back(at->seq);
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+Json Store::render(const Organization& org) const {
+  Json tags = Json::array();
+  for (uint64_t seq : ancestors_of(org)) tags.push_back(by_seq_.at(seq).id);
+  tags.push_back(org.id);
+  Json out = {{"id", org.id}, {"create_time", org.create_time}, {"name", org.name}};
+  if (!org.parent_id.empty()) {
+    out["parent"] = {{"id", org.parent_id}, {"name", find(org.parent_id)->name}};
+  }
+  if (org.profile) out["profile"] = render_profile(*org.profile);
+  out["meta"] = {
+      {"flags", default_meta_flags()}, {"managed_by", kManagedBy}, {"hierarchy_tags", tags}};
+  return out;
+}
+
+std::optional<ApiError> Store::check_parent(const std::string& parent_id,
+                                            const Organization* self) const {
+  if (parent_id.empty()) return std::nullopt;
+  const Organization* parent = find(parent_id);
+  if (!parent) {
+    return bad_request(code::kParentNotFound, "parent organization '" + parent_id + "' not found",
+                       "/parent/id");
+  }
+  if (self) {
+    for (const Organization* at = parent;; at = find(at->parent_id)) {
+      if (at == self) {
+        return bad_request(code::kParentCycle,
+                           at == parent ? "an organization cannot be its own parent"
+                                        : "an organization cannot be moved under one of its "
+                                          "own sub-organizations",
+                           "/parent/id");
+      }
+      if (at->parent_id.empty()) break;
+    }
+  }
+  return std::nullopt;
+}
+
+void Store::link(const Organization& org) {
+  seq_by_id_[org.id] = org.seq;
+  children_[org.parent_id].insert(org.seq);
+}
+
+void Store::unlink(const Organization& org) {
+  seq_by_id_.erase(org.id);
+  auto siblings = children_.find(org.parent_id);
+  siblings->second.erase(org.seq);
+  if (siblings->second.empty()) children_.erase(siblings);
+}
+
+Outcome<Json> Store::create(const Json& body) {
+  auto input = validate_organization(body);
+  if (!input.ok()) return input.error();
+  std::lock_guard lock(mutex_);
+  if (auto error = check_parent(input.value().parent_id, nullptr)) return *error;
+  Organization org;
+  org.seq = next_seq_++;
+  org.id = new_id(input.value());
+  org.name = input.value().name;
+  org.name_lower = ascii_lower(org.name);
+  org.parent_id = input.value().parent_id;
+  org.profile = input.value().profile;
+  org.create_time = format_rfc3339_millis(clock_());
+  const Organization& stored = by_seq_.emplace(org.seq, std::move(org)).first->second;
+  link(stored);
+  return render(stored);
+}
+
+Outcome<Json> Store::get(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  const Organization* org = find(id);
+  if (!org) return not_found(id);
+  return render(*org);
+}
+
+Outcome<Json> Store::replace(std::string_view id, const Json& body) {
+  std::lock_guard lock(mutex_);
+  Organization* org = find(id);
+  if (!org) return not_found(id);
+  auto input = validate_organization(body);
+  if (!input.ok()) return input.error();
+  if (auto error = check_parent(input.value().parent_id, org)) return *error;
+  unlink(*org);
+  org->name = input.value().name;
+  org->name_lower = ascii_lower(org->name);
+  org->parent_id = input.value().parent_id;
+  org->profile = input.value().profile;  // absent from the body: cleared (a full replace)
+  link(*org);
+  return render(*org);
+}
+
+Outcome<Json> Store::remove(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  Organization* org = find(id);
+  if (!org) return not_found(id);
+  if (auto kids = children_.find(org->id); kids != children_.end() && !kids->second.empty()) {
+    return bad_request(code::kNotEmpty, "organization is not empty: it has " +
+                                            std::to_string(kids->second.size()) +
+                                            " sub-organization(s); delete them first");
+  }
+  Json result = {{"id", org->id}};
+  unlink(*org);
+  by_seq_.erase(org->seq);
+  return result;
+}
+
+Outcome<Json> Store::get_profile(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  const Organization* org = find(id);
+  if (!org) return not_found(id);
+  if (!org->profile) return Json(nullptr);
+  return render_profile(*org->profile);
+}
+
+Outcome<Json> Store::put_profile(std::string_view id, const Json& body) {
+  std::lock_guard lock(mutex_);
+  Organization* org = find(id);
+  if (!org) return not_found(id);
+  auto profile = validate_profile(body, "");
+  if (!profile.ok()) return profile.error();
+  org->profile = profile.value();
+  return render_profile(*org->profile);
+}
+
+size_t Store::size() const {
+  std::lock_guard lock(mutex_);
+  return by_seq_.size();
+}
+
+Outcome<ListPage> Store::list(const ListQuery& q) const {
+  std::lock_guard lock(mutex_);
+  ListPage page;
+  page.per_page = q.page_size;
+  page.page = q.after ? q.after->page + 1 : 1;
+  if (q.containing_account_or_user) return page;  // no accounts or users live here
+
+  // Strict ancestors of each `containing.organization`, looked up once per list.
+  std::vector<std::unordered_set<uint64_t>> containing;
+  for (const auto& id : q.containing_organizations) {
+    const Organization* org = find(id);
+    if (!org) return page;  // an unknown organization is contained by nothing
+    auto chain = ancestors_of(*org);
+    containing.emplace_back(chain.begin(), chain.end());
+  }
+  auto matches = [&](const Organization& org) {
+    if (q.has_id_filter && !std::binary_search(q.ids.begin(), q.ids.end(), org.id)) return false;
+    for (const auto& p : q.parent_ids) {
+      if (org.parent_id != p) return false;
+    }
+    for (const auto& ancestors : containing) {
+      if (!ancestors.count(org.seq)) return false;
+    }
+    for (const auto& s : q.name_contains) {
+      if (!contains(org.name_lower, s)) return false;
+    }
+    for (const auto& s : q.name_starts_with) {
+      if (!starts_with(org.name_lower, s)) return false;
+    }
+    for (const auto& s : q.name_ends_with) {
+      if (!ends_with(org.name_lower, s)) return false;
+    }
+    return true;
+  };
+
+  // The candidates come from the most selective index the query allows: the ids, a parent's
+  // children, an ancestor chain, or else every organization. All are sorted by seq, so
+  // continuing after the token's seq is a binary search, not a scan.
+  std::vector<uint64_t> picked;
+  const std::set<uint64_t>* children = nullptr;
+  bool source_is_exact = false;  // every candidate matches: no filtering, total = size
+  bool all = false;
+  if (q.has_id_filter) {
+    for (const auto& id : q.ids) {
+      if (auto it = seq_by_id_.find(id); it != seq_by_id_.end()) picked.push_back(it->second);
+    }
+    std::sort(picked.begin(), picked.end());
+    source_is_exact = q.filter_count() == 1;
+  } else if (!q.parent_ids.empty()) {
+    auto it = children_.find(q.parent_ids.front());
+    if (it == children_.end()) return page;
+    children = &it->second;
+    source_is_exact = q.filter_count() == 1;
+  } else if (!containing.empty()) {
+    picked.assign(containing.front().begin(), containing.front().end());
+    std::sort(picked.begin(), picked.end());
+    source_is_exact = q.filter_count() == 1;
+  } else {
+    all = true;
+    source_is_exact = q.filter_count() == 0;
+  }
+
+  uint64_t after = q.after ? q.after->after_seq : 0;
+  auto collect = [&](auto begin, auto start, auto end, size_t size, auto org_of) {
+    if (source_is_exact) {
+      page.total_count = size;
+    } else {
+      for (auto it = begin; it != end; ++it) page.total_count += matches(org_of(it)) ? 1 : 0;
+    }
+    uint64_t last = 0;
+    for (auto it = start; it != end; ++it) {
+      const Organization& org = org_of(it);
+      if (!source_is_exact && !matches(org)) continue;
+      if (page.items.size() == q.page_size) {  // one more match exists: not the last page
+        page.next_token = encode_page_token({last, static_cast<uint32_t>(page.page), q.digest});
+        break;
+      }
+      page.items.push_back(render(org));
+      last = org.seq;
+    }
+  };
+  auto by_seq = [this](auto it) -> const Organization& { return by_seq_.at(*it); };
+  if (all) {
+    collect(by_seq_.begin(), by_seq_.upper_bound(after), by_seq_.end(), by_seq_.size(),
+            [](auto it) -> const Organization& { return it->second; });
+  } else if (children) {
+    collect(children->begin(), children->upper_bound(after), children->end(), children->size(),
+            by_seq);
+  } else {
+    collect(picked.begin(), std::upper_bound(picked.begin(), picked.end(), after), picked.end(),
+            picked.size(), by_seq);
+  }
+  return page;
+}
+
+}  // namespace cforg::emulator

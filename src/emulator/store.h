@@ -1,0 +1,130 @@
+// The emulator's organizations, in memory: the data, its indexes, and the API's validation rules.
+// No HTTP here: the server turns a request into one call and the outcome into an envelope.
+//
+// Thread safety: every public method takes the store's one mutex. Handlers are short and the
+// emulator runs on loopback, so one lock is simpler than anything finer and fast enough.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "error_codes.h"
+#include "list_query.h"
+
+namespace cforg::emulator {
+
+using Json = nlohmann::json;
+
+// A value or the error that replaced it.
+template <typename T>
+class Outcome {
+ public:
+  Outcome(T value) : value_(std::move(value)) {}         // NOLINT: implicit on purpose
+  Outcome(ApiError error) : value_(std::move(error)) {}  // NOLINT
+  bool ok() const { return std::holds_alternative<T>(value_); }
+  const T& value() const { return std::get<T>(value_); }
+  T& value() { return std::get<T>(value_); }
+  const ApiError& error() const { return std::get<ApiError>(value_); }
+
+ private:
+  std::variant<T, ApiError> value_;
+};
+
+struct Profile {
+  std::string business_address, business_email, business_name, business_phone, external_metadata;
+};
+
+// What a POST or PUT body asks for, once its shape is checked.
+struct OrganizationInput {
+  std::string name;
+  std::string parent_id;  // empty: a root organization
+  std::optional<Profile> profile;
+};
+
+// Body text -> JSON object (codes 1001, 1002).
+Outcome<Json> parse_json_object(std::string_view text);
+// The shape rules of POST/PUT /organizations bodies (codes 1003..1007, 1010, 1011). Whether the
+// parent exists is the store's business (1008, 1009).
+Outcome<OrganizationInput> validate_organization(const Json& body);
+// The five profile fields, all strings; `pointer` prefixes the source pointer ("" or "/profile").
+Outcome<Profile> validate_profile(const Json& value, const std::string& pointer);
+
+// The meta.flags and managed_by every organization reports (constant: nothing here changes them).
+Json default_meta_flags();
+inline constexpr const char* kManagedBy = "user";
+
+// One page of a list, with what result_info needs.
+struct ListPage {
+  Json items = Json::array();
+  size_t page = 1;
+  size_t per_page = kDefaultPageSize;
+  size_t total_count = 0;
+  std::string next_token;  // empty on the last page
+};
+
+// RFC 3339 UTC with milliseconds: 2026-11-29T18:11:19.117Z
+std::string format_rfc3339_millis(std::chrono::system_clock::time_point when);
+
+class Store {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  // `seed` drives the ids: the same seed and the same creations give the same ids.
+  explicit Store(uint64_t seed, Clock clock = std::chrono::system_clock::now);
+
+  Outcome<Json> create(const Json& body);
+  Outcome<Json> get(std::string_view id) const;
+  Outcome<Json> replace(std::string_view id, const Json& body);  // full replace (PUT)
+  Outcome<Json> remove(std::string_view id);                     // result {"id": ...}
+  Outcome<Json> get_profile(std::string_view id) const;          // null when unset
+  Outcome<Json> put_profile(std::string_view id, const Json& body);
+  Outcome<ListPage> list(const ListQuery& query) const;
+
+  size_t size() const;
+
+ private:
+  struct Organization {
+    uint64_t seq = 0;  // creation order; the list order and what page tokens point after
+    std::string id;
+    std::string name;
+    std::string name_lower;  // for the case-insensitive name filters
+    std::string parent_id;   // empty for a root
+    std::string create_time;
+    std::optional<Profile> profile;
+  };
+
+  const Organization* find(std::string_view id) const;
+  Organization* find(std::string_view id);
+  std::string new_id(const OrganizationInput& input);
+  Json render(const Organization& org) const;
+  std::vector<uint64_t> ancestors_of(const Organization& org) const;  // root first
+  std::optional<ApiError> check_parent(const std::string& parent_id,
+                                       const Organization* self) const;
+  void link(const Organization& org);
+  void unlink(const Organization& org);
+
+  mutable std::mutex mutex_;
+  uint64_t seed_;
+  Clock clock_;
+  uint64_t next_seq_ = 1;
+  std::map<uint64_t, Organization> by_seq_;  // the organizations, in creation order
+  std::unordered_map<std::string, uint64_t> seq_by_id_;
+  // parent id ("" for roots) -> children's seqs, in creation order. Lets `parent.id=` lists and
+  // the "not empty" check avoid a scan.
+  std::unordered_map<std::string, std::set<uint64_t>> children_;
+  // How many organizations of one (name, parent) were created so far: the id's counter.
+  std::unordered_map<uint64_t, uint64_t> creations_;
+};
+
+}  // namespace cforg::emulator
