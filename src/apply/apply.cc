@@ -2,8 +2,8 @@
 
 namespace cforg::apply {
 
-Report run(const plan::Plan& plan, state::State& st, state::Backend& backend,
-           api::Client& client, const Options& opts) {
+Report run(const plan::Plan& plan, state::State& st, state::Backend& backend, api::Client& client,
+           const Options& opts) {
   std::unique_ptr<state::Journal> journal = backend.open_journal(st);
   // What refreshing learned goes through the journal like any other change, so that the
   // state on disk is always the loaded state plus journaled records, in order.

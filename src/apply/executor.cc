@@ -18,7 +18,9 @@ using state::OrgState;
 using Status = Outcome::Status;
 using SteadyClock = std::chrono::steady_clock;
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 class Executor {
  public:
@@ -60,15 +62,29 @@ class Executor {
       switch (o.status) {
         case Status::done:
           switch (o.kind) {
-            case ActionKind::create: ++report_.created; break;
-            case ActionKind::update: ++report_.updated; break;
-            case ActionKind::remove: ++report_.deleted; break;
-            case ActionKind::adopt: ++report_.adopted; break;
+            case ActionKind::create:
+              ++report_.created;
+              break;
+            case ActionKind::update:
+              ++report_.updated;
+              break;
+            case ActionKind::remove:
+              ++report_.deleted;
+              break;
+            case ActionKind::adopt:
+              ++report_.adopted;
+              break;
           }
           break;
-        case Status::failed: ++report_.failed; break;
-        case Status::skipped: ++report_.skipped; break;
-        case Status::not_started: ++report_.not_started; break;
+        case Status::failed:
+          ++report_.failed;
+          break;
+        case Status::skipped:
+          ++report_.skipped;
+          break;
+        case Status::not_started:
+          ++report_.not_started;
+          break;
       }
     }
     return std::move(report_);
@@ -94,7 +110,8 @@ class Executor {
       }
       auto start = SteadyClock::now();
       Outcome result = perform(plan_.actions[i]);
-      result.took = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
+      result.took =
+          std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
       finish(i, std::move(result));
     }
   }
@@ -133,8 +150,8 @@ class Executor {
         Outcome& o = report_.outcomes[d];
         if (o.status != Status::not_started) continue;
         o.status = Status::skipped;
-        o.message = "skipped: it depends on org " + quoted(plan_.actions[failed].key) +
-                    ", which failed";
+        o.message =
+            "skipped: it depends on org " + quoted(plan_.actions[failed].key) + ", which failed";
         told.push_back(o);
         todo.push_back(d);
       }
@@ -143,10 +160,14 @@ class Executor {
 
   Outcome perform(const Action& a) {
     switch (a.kind) {
-      case ActionKind::create: return create(a);
-      case ActionKind::update: return update(a, a.id);
-      case ActionKind::remove: return remove(a);
-      case ActionKind::adopt: return adopt(a);
+      case ActionKind::create:
+        return create(a);
+      case ActionKind::update:
+        return update(a, a.id);
+      case ActionKind::remove:
+        return remove(a);
+      case ActionKind::adopt:
+        return adopt(a);
     }
     return failed("unknown action");
   }
@@ -336,7 +357,7 @@ class Executor {
   std::mt19937_64 rng_{std::random_device{}()};
   Report report_;
 
-  std::mutex state_mu_;  // st_ and tracked_
+  std::mutex state_mu_;                      // st_ and tracked_
   std::unordered_set<std::string> tracked_;  // ids in state
 };
 

@@ -12,10 +12,14 @@ std::string paint(bool on, const char* code, const std::string& s) {
 
 const char* past_tense(plan::ActionKind k) {
   switch (k) {
-    case plan::ActionKind::create: return "created";
-    case plan::ActionKind::update: return "updated";
-    case plan::ActionKind::remove: return "deleted";
-    case plan::ActionKind::adopt: return "adopted";
+    case plan::ActionKind::create:
+      return "created";
+    case plan::ActionKind::update:
+      return "updated";
+    case plan::ActionKind::remove:
+      return "deleted";
+    case plan::ActionKind::adopt:
+      return "adopted";
   }
   return "done";
 }
@@ -44,9 +48,12 @@ std::string outcome_line(const Outcome& o, bool color) {
       return who + paint(color, "32", what) + (o.id.empty() ? "" : " " + o.id) + " in " +
              duration_text(o.took.count() / 1000.0);
     }
-    case Outcome::Status::failed: return who + paint(color, "31", "failed") + ": " + o.message;
-    case Outcome::Status::skipped: return who + paint(color, "33", o.message);
-    case Outcome::Status::not_started: return who + "not started (interrupted)";
+    case Outcome::Status::failed:
+      return who + paint(color, "31", "failed") + ": " + o.message;
+    case Outcome::Status::skipped:
+      return who + paint(color, "33", o.message);
+    case Outcome::Status::not_started:
+      return who + "not started (interrupted)";
   }
   return who;
 }
@@ -54,7 +61,9 @@ std::string outcome_line(const Outcome& o, bool color) {
 Progress::Progress(std::FILE* out, bool live, bool color, const api::ClientStats* stats)
     : out_(out), live_(live), color_(color), stats_(stats) {}
 
-Progress::~Progress() { stop(); }
+Progress::~Progress() {
+  stop();
+}
 
 void Progress::started(std::size_t total) {
   std::lock_guard lock(mu_);
@@ -73,8 +82,7 @@ void Progress::started(std::size_t total) {
 }
 
 std::string Progress::status_line() {
-  double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double rate = elapsed > 0 ? finished_ / elapsed : 0;
   std::ostringstream s;
   s << "[" << finished_ << "/" << total_ << "] ";

@@ -65,7 +65,8 @@ plan::Plan check_saved_plan(const plan::Plan& saved, const Session& s, const std
   if (s.state.lineage != saved.lineage) {
     throw Failure("the saved plan " + path +
                   " was made for another state (lineage differs): make a new plan with "
-                  "cforg plan --out " + path);
+                  "cforg plan --out " +
+                  path);
   }
   if (s.state.serial != saved.serial) {
     throw Failure("the saved plan " + path + " is stale: the state changed since it was made " +
@@ -76,7 +77,8 @@ plan::Plan check_saved_plan(const plan::Plan& saved, const Session& s, const std
   if (s.config.digest() != saved.config_digest) {
     throw Failure("the saved plan " + path +
                   " is stale: the config changed since it was made. Make a new one with "
-                  "cforg plan --out " + path);
+                  "cforg plan --out " +
+                  path);
   }
   if (!saved.errors.empty()) throw Failure("the saved plan " + path + " has errors");
   return saved;
@@ -120,8 +122,11 @@ int run_apply(const ApplyOptions& o) {
   apply::Progress progress(stdout, ::isatty(STDOUT_FILENO), color, &s->client->stats());
   apply::Options exec;
   exec.parallelism = o.net.parallelism;
-  exec.backoff.base_delay = std::chrono::milliseconds(static_cast<long>(o.net.retry_base_delay * 1000));
-  exec.backoff.max_delay = std::chrono::milliseconds(static_cast<long>(o.net.retry_max_delay * 1000));
+  exec.max_create_attempts = o.net.max_retries + 1;
+  exec.backoff.base_delay =
+      std::chrono::milliseconds(static_cast<long>(o.net.retry_base_delay * 1000));
+  exec.backoff.max_delay =
+      std::chrono::milliseconds(static_cast<long>(o.net.retry_max_delay * 1000));
   exec.stop = &g_interrupted;
   exec.observer = &progress;
   apply::Report report = apply::run(p, s->state, *s->backend, *s->client, exec);

@@ -18,9 +18,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
                     "Default: cforg.yaml")
         ->type_name("PATH");
   }
-  cmd->add_option("--state", o.state_path, "State file")
-      ->capture_default_str()
-      ->type_name("FILE");
+  cmd->add_option("--state", o.state_path, "State file")->capture_default_str()->type_name("FILE");
   cmd->add_option("--log-level", o.log_level,
                   "trace|debug|info|warn|error (also CFORG_LOG). Logs go to stderr")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));

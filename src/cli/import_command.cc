@@ -26,7 +26,8 @@ int run_import(const ImportOptions& o) {
     throw Failure("\"" + o.key + "\" is not an organization key in the config: declare it " +
                   "there first (key: defaults to the name), then import it");
   }
-  if (auto it = s->state.orgs.find(o.key); it != s->state.orgs.end() && !it->second.pending_create) {
+  if (auto it = s->state.orgs.find(o.key);
+      it != s->state.orgs.end() && !it->second.pending_create) {
     throw Failure("org \"" + o.key + "\" is already in state as " + it->second.id +
                   "; to import another organization under this key, first run: cforg state rm " +
                   o.key);

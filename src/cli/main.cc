@@ -11,9 +11,10 @@
 
 int main(int argc, char** argv) {
   using namespace cforg::cli;
-  CLI::App app{"cforg: Cloudflare organizations as code.\n"
-               "Describe organizations in YAML, see a plan of what would change, apply it.",
-               "cforg"};
+  CLI::App app{
+      "cforg: Cloudflare organizations as code.\n"
+      "Describe organizations in YAML, see a plan of what would change, apply it.",
+      "cforg"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
   Runner run;

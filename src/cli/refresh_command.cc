@@ -33,10 +33,11 @@ int run_refresh(const RefreshOptions& o) {
   std::fputs(plan::render_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
   s->state = plan::refreshed_state(s->state, p);
   s->backend->save(s->state);
-  std::printf("State refreshed: %zu changed outside cforg, %zu gone, %zu found after an "
-              "interrupted create. Saved to %s (serial %llu).\n",
-              p.drift.size(), p.forget.size(), p.observed.size() - p.drift.size(),
-              s->backend->describe().c_str(), static_cast<unsigned long long>(s->state.serial));
+  std::printf(
+      "State refreshed: %zu changed outside cforg, %zu gone, %zu found after an "
+      "interrupted create. Saved to %s (serial %llu).\n",
+      p.drift.size(), p.forget.size(), p.observed.size() - p.drift.size(),
+      s->backend->describe().c_str(), static_cast<unsigned long long>(s->state.serial));
   return kExitOk;
 }
 

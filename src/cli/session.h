@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "common.h"
 #include "cforg/plan/plan.h"
+#include "common.h"
 
 namespace cforg::cli {
 

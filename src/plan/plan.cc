@@ -26,8 +26,8 @@ nlohmann::json parent_json(const std::string& id, const std::string& key) {
 
 // The attribute-level differences between what an org is and what it should be.
 // `to_parent_id` is empty when the new parent is not created yet (then it differs).
-std::vector<Change> diff(const OrgSpec& from, const std::string& from_parent_key,
-                         const OrgSpec& to, const std::string& to_parent_key) {
+std::vector<Change> diff(const OrgSpec& from, const std::string& from_parent_key, const OrgSpec& to,
+                         const std::string& to_parent_key) {
   std::vector<Change> changes;
   if (from.name != to.name) changes.push_back({"name", from.name, to.name});
   if (from.parent_id != to.parent_id || (to.parent_id.empty() && !to_parent_key.empty())) {
@@ -205,15 +205,16 @@ class Planner {
         problem(d.key, "an organization named \"" + t.name + "\" already exists under " +
                            parent_label(t) + " (" + m.id +
                            ") but is not in state; to manage it, plan with --adopt or run: "
-                           "cforg import " + d.key + " " + m.id);
+                           "cforg import " +
+                           d.key + " " + m.id);
       }
       return;
     }
     Action a;
     a.kind = ActionKind::create;
     a.key = d.key;
-    a.recover = cur && cur->pending_create &&
-                !(pid && remote_ && remote_->searched.count({*pid, t.name}));
+    a.recover =
+        cur && cur->pending_create && !(pid && remote_ && remote_->searched.count({*pid, t.name}));
     a.after = std::move(t);
     add_dependency(a, a.after->parent_key);
     resolved_[d.key] = "";
@@ -289,8 +290,9 @@ class Planner {
       order.emplace_back(depth(cur), key);
       key_of_doomed[cur->id] = key;
     }
-    std::sort(order.begin(), order.end(),
-              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
     // What must leave an org before it can be deleted: its deleted children, and children
     // that move elsewhere.
     std::unordered_map<std::string, std::vector<std::string>> must_leave;  // parent key -> keys
@@ -374,9 +376,9 @@ class Planner {
 
   std::unordered_set<std::string> forgotten_;
   std::unordered_set<std::string> tracked_ids_;
-  std::unordered_set<std::string> claimed_;  // remote ids taken by a key in this plan
-  std::unordered_set<std::string> acting_;   // keys created or adopted in this plan
-  std::unordered_set<std::string> movers_;   // keys whose update changes the parent
+  std::unordered_set<std::string> claimed_;                // remote ids taken by a key in this plan
+  std::unordered_set<std::string> acting_;                 // keys created or adopted in this plan
+  std::unordered_set<std::string> movers_;                 // keys whose update changes the parent
   std::unordered_map<std::string, std::string> resolved_;  // key -> id ("" = not yet)
   std::map<std::pair<std::string, std::string>, std::vector<const Organization*>> by_name_;
 };
@@ -385,10 +387,14 @@ class Planner {
 
 std::string_view to_string(ActionKind k) {
   switch (k) {
-    case ActionKind::create: return "create";
-    case ActionKind::update: return "update";
-    case ActionKind::remove: return "delete";
-    case ActionKind::adopt: return "adopt";
+    case ActionKind::create:
+      return "create";
+    case ActionKind::update:
+      return "update";
+    case ActionKind::remove:
+      return "delete";
+    case ActionKind::adopt:
+      return "adopt";
   }
   return "?";
 }
@@ -397,17 +403,27 @@ Summary Plan::summary() const {
   Summary s;
   for (const Action& a : actions) {
     switch (a.kind) {
-      case ActionKind::create: ++s.create; break;
-      case ActionKind::update: ++s.update; break;
-      case ActionKind::remove: ++s.remove; break;
-      case ActionKind::adopt: ++s.adopt; break;
+      case ActionKind::create:
+        ++s.create;
+        break;
+      case ActionKind::update:
+        ++s.update;
+        break;
+      case ActionKind::remove:
+        ++s.remove;
+        break;
+      case ActionKind::adopt:
+        ++s.adopt;
+        break;
     }
   }
   s.unchanged = unchanged;
   return s;
 }
 
-bool Plan::has_changes() const { return !actions.empty() || !protection.empty(); }
+bool Plan::has_changes() const {
+  return !actions.empty() || !protection.empty();
+}
 
 bool Plan::touches_state() const {
   return has_changes() || !forget.empty() || !observed.empty();

@@ -11,7 +11,9 @@ namespace {
 
 using nlohmann::json;
 
-json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+json or_null(const std::string& s) {
+  return s.empty() ? json(nullptr) : json(s);
+}
 
 json target_to_json(const Target& t) {
   json parent = nullptr;
@@ -53,9 +55,8 @@ class Reader {
     auto it = j.find(name);
     if (it == j.end()) fail(std::string("\"") + name + "\" is missing");
     if (nullable && it->is_null()) return *it;
-    bool ok = it->type() == type ||
-              (type == json::value_t::number_unsigned && it->is_number_integer() &&
-               it->get<long long>() >= 0);
+    bool ok = it->type() == type || (type == json::value_t::number_unsigned &&
+                                     it->is_number_integer() && it->get<long long>() >= 0);
     if (!ok) fail(std::string("\"") + name + "\" has the wrong type");
     return *it;
   }
@@ -76,8 +77,8 @@ class Reader {
 };
 
 ActionKind kind_from(Reader& r, const std::string& s) {
-  for (ActionKind k : {ActionKind::create, ActionKind::update, ActionKind::remove,
-                       ActionKind::adopt}) {
+  for (ActionKind k :
+       {ActionKind::create, ActionKind::update, ActionKind::remove, ActionKind::adopt}) {
     if (to_string(k) == s) return k;
   }
   r.fail("unknown action \"" + s + "\"");
@@ -155,10 +156,12 @@ Plan plan_from_json(const json& j, const std::string& where) {
   p.serial = r.field(st, "serial", T::number_unsigned).get<std::uint64_t>();
   const json& cfg = r.field(j, "config", T::object);
   p.config_digest = r.str(cfg, "digest");
-  for (const json& f : r.field(cfg, "files", T::array)) p.config_files.push_back(f.get<std::string>());
+  for (const json& f : r.field(cfg, "files", T::array))
+    p.config_files.push_back(f.get<std::string>());
   p.refreshed = r.flag(j, "refreshed");
   const json& refresh = r.field(j, "refresh", T::object);
-  for (const json& k : r.field(refresh, "forget", T::array)) p.forget.push_back(k.get<std::string>());
+  for (const json& k : r.field(refresh, "forget", T::array))
+    p.forget.push_back(k.get<std::string>());
   try {
     for (const auto& [key, org] : r.field(refresh, "observed", T::object).items()) {
       p.observed[key] = state::org_from_json(org, where);
@@ -179,16 +182,22 @@ Plan plan_from_json(const json& j, const std::string& where) {
       const json& after = r.field(a, "after", T::object, true);
       if (!after.is_null()) act.after = target_from(r, after);
       act.changes = changes_from(r, a);
-      for (const json& k : r.field(a, "depends_on", T::array)) act.depends_on.push_back(k.get<std::string>());
+      for (const json& k : r.field(a, "depends_on", T::array))
+        act.depends_on.push_back(k.get<std::string>());
       act.drift = r.flag(a, "drift");
       act.recover = r.flag(a, "recover");
-      if (act.kind != ActionKind::remove && !act.after) r.fail("action on \"" + act.key + "\" has no \"after\"");
-      if (act.kind != ActionKind::create && act.id.empty()) r.fail("action on \"" + act.key + "\" has no \"id\"");
+      if (act.kind != ActionKind::remove && !act.after)
+        r.fail("action on \"" + act.key + "\" has no \"after\"");
+      if (act.kind != ActionKind::create && act.id.empty())
+        r.fail("action on \"" + act.key + "\" has no \"id\"");
       p.actions.push_back(std::move(act));
     }
-    p.unchanged = r.field(r.field(j, "summary", T::object), "unchanged", T::number_unsigned).get<std::size_t>();
-    for (const json& w : r.field(j, "warnings", T::array)) p.warnings.push_back(w.get<std::string>());
-    for (const json& e : r.field(j, "errors", T::array)) p.errors.push_back({r.str(e, "key"), r.str(e, "message")});
+    p.unchanged = r.field(r.field(j, "summary", T::object), "unchanged", T::number_unsigned)
+                      .get<std::size_t>();
+    for (const json& w : r.field(j, "warnings", T::array))
+      p.warnings.push_back(w.get<std::string>());
+    for (const json& e : r.field(j, "errors", T::array))
+      p.errors.push_back({r.str(e, "key"), r.str(e, "message")});
   } catch (const json::exception& e) {
     r.fail(e.what());
   } catch (const state::StateError& e) {
@@ -205,7 +214,8 @@ void write_plan_file(const Plan& plan, const std::string& path) {
     out.flush();
     if (!out) {
       std::remove(tmp.c_str());
-      throw PlanFileError("cannot write the plan to " + path + ": check the folder exists and is writable");
+      throw PlanFileError("cannot write the plan to " + path +
+                          ": check the folder exists and is writable");
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -216,7 +226,8 @@ void write_plan_file(const Plan& plan, const std::string& path) {
 
 Plan read_plan_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw PlanFileError("cannot read the plan file " + path + ": no such file or not readable");
+  if (!in)
+    throw PlanFileError("cannot read the plan file " + path + ": no such file or not readable");
   std::stringstream ss;
   ss << in.rdbuf();
   json j = json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);

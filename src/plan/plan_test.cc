@@ -117,8 +117,8 @@ organizations:
 }
 
 TEST(MakePlan, DeletesChildrenBeforeParents) {
-  Plan p = make_plan(load("organizations:\n  - {name: Root, key: root}\n"), tree_state(), nullptr,
-                     {});
+  Plan p =
+      make_plan(load("organizations:\n  - {name: Root, key: root}\n"), tree_state(), nullptr, {});
   ASSERT_THAT(keys(p), ElementsAre("delete Data", "delete platform"));
   EXPECT_THAT(p.actions[0].depends_on, IsEmpty());
   EXPECT_THAT(p.actions[1].depends_on, ElementsAre("Data"));

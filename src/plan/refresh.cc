@@ -33,8 +33,8 @@ std::optional<api::ApiError> run_queries(const std::vector<Query>& queries, api:
       for (Organization& o : page.value()) remote.orgs.emplace(o.id, std::move(o));
     }
   };
-  std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(std::max(parallelism, 1)),
-                                        queries.size());
+  std::size_t n =
+      std::min<std::size_t>(static_cast<std::size_t>(std::max(parallelism, 1)), queries.size());
   if (n <= 1) {
     worker();
   } else {
@@ -79,7 +79,7 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
   if (!read) return read;
   Remote& remote = read.value();
 
-  std::unordered_set<std::string> tracked;             // ids of tracked orgs that exist
+  std::unordered_set<std::string> tracked;                // ids of tracked orgs that exist
   std::unordered_map<std::string, std::string> resolved;  // key -> id of an existing org
   for (const auto& [key, org] : st.orgs) {
     if (!org.pending_create && remote.orgs.count(org.id)) {

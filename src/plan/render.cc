@@ -21,7 +21,9 @@ struct Palette {
   std::string bold(std::string_view s) const { return paint("1", s); }
 };
 
-std::string json_quoted(const std::string& s) { return json(s).dump(); }
+std::string json_quoted(const std::string& s) {
+  return json(s).dump();
+}
 
 // A change's value as one line: strings quoted, a parent as its key or id, null as "(none)".
 std::string value_text(const json& v) {
@@ -30,7 +32,8 @@ std::string value_text(const json& v) {
   if (v.is_object() && (v.contains("key") || v.contains("id"))) {
     std::string key = v.contains("key") ? v["key"].get<std::string>() : "";
     std::string id = v.contains("id") && v["id"].is_string() ? v["id"].get<std::string>() : "";
-    if (!key.empty()) return json_quoted(key) + (id.empty() ? " (id known after apply)" : " (" + id + ")");
+    if (!key.empty())
+      return json_quoted(key) + (id.empty() ? " (id known after apply)" : " (" + id + ")");
     return "{id = " + json_quoted(id) + "}";
   }
   return v.dump();
@@ -66,8 +69,9 @@ void changes_out(std::ostream& out, const std::vector<Change>& changes, const Pa
   std::size_t w = 0;
   for (const Change& ch : changes) w = std::max(w, ch.attribute.size());
   for (const Change& ch : changes) {
-    out << "      " << c.yellow("~") << ' ' << ch.attribute << std::string(w - ch.attribute.size(), ' ')
-        << " = " << value_text(ch.before) << " → " << value_text(ch.after) << '\n';
+    out << "      " << c.yellow("~") << ' ' << ch.attribute
+        << std::string(w - ch.attribute.size(), ' ') << " = " << value_text(ch.before) << " → "
+        << value_text(ch.after) << '\n';
   }
 }
 
@@ -161,8 +165,8 @@ std::string render_text(const Plan& plan, const RenderOptions& opts) {
     }
   }
   for (const auto& [key, flag] : plan.protection) {
-    out << "  # org " << json_quoted(key) << ": prevent_destroy " << (flag ? "false → true" : "true → false")
-        << " (state only)\n";
+    out << "  # org " << json_quoted(key) << ": prevent_destroy "
+        << (flag ? "false → true" : "true → false") << " (state only)\n";
   }
   if (!plan.protection.empty()) out << '\n';
 
@@ -227,7 +231,8 @@ std::string render_markdown(const Plan& plan) {
             << (a.kind == ActionKind::update ? "update" : "adopt " + a.id)
             << (a.drift ? " (drift)" : "");
         for (const Change& ch : a.changes) {
-          out << "; " << ch.attribute << ' ' << value_text(ch.before) << " → " << value_text(ch.after);
+          out << "; " << ch.attribute << ' ' << value_text(ch.before) << " → "
+              << value_text(ch.after);
         }
         out << '\n';
         break;

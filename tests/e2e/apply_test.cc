@@ -106,7 +106,9 @@ organizations:
   ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
   EXPECT_EQ(apply.exit_code, 1) << dump(apply);
   EXPECT_THAT(apply.out, HasSubstr("Apply incomplete: 2 created"));
-  EXPECT_THAT(apply.out, HasSubstr("org \"orphan\": failed: creating org \"orphan\": POST /organizations: HTTP 400"));
+  EXPECT_THAT(
+      apply.out,
+      HasSubstr("org \"orphan\": failed: creating org \"orphan\": POST /organizations: HTTP 400"));
   EXPECT_THAT(apply.out, HasSubstr("org \"Orphan Child\": skipped: it depends on org \"orphan\""));
   auto ids = ws.state_ids();
   EXPECT_EQ(ids.size(), 2u);
@@ -181,8 +183,7 @@ TEST(Apply, MissingCredentialsFailBeforeAnyRequest) {
   EXPECT_THAT(r.err, HasSubstr("CLOUDFLARE_API_TOKEN"));
   EXPECT_EQ(emu.stats()["requests_total"], 0);
   // Planning from state alone needs no credentials.
-  ProcessResult offline =
-      ws.cforg({"plan", "--refresh=false"}, no_token);
+  ProcessResult offline = ws.cforg({"plan", "--refresh=false"}, no_token);
   EXPECT_EQ(offline.exit_code, 0) << dump(offline);
 }
 

@@ -18,10 +18,16 @@ TEST(Cli, VersionAndHelpOnEveryCommand) {
   ProcessResult v = run_cforg({"version"}, nullptr);
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_THAT(v.out, MatchesRegex("cforg [0-9]+\\.[0-9]+\\.[0-9]+\n"));
-  for (std::vector<std::string> cmd :
-       {std::vector<std::string>{"--help"}, {"validate", "--help"}, {"plan", "--help"},
-        {"apply", "--help"}, {"refresh", "--help"}, {"import", "--help"}, {"state", "--help"},
-        {"state", "list", "--help"}, {"state", "mv", "--help"}, {"force-unlock", "--help"}}) {
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"--help"},
+                                       {"validate", "--help"},
+                                       {"plan", "--help"},
+                                       {"apply", "--help"},
+                                       {"refresh", "--help"},
+                                       {"import", "--help"},
+                                       {"state", "--help"},
+                                       {"state", "list", "--help"},
+                                       {"state", "mv", "--help"},
+                                       {"force-unlock", "--help"}}) {
     ProcessResult r = run_cforg(cmd, nullptr);
     EXPECT_EQ(r.exit_code, 0) << cmd.front();
     EXPECT_THAT(r.out, HasSubstr("Usage:")) << cmd.front();
@@ -80,13 +86,15 @@ TEST(Cli, CorruptStateIsAClearErrorAndIsNeverOverwritten) {
   ws.config("organizations:\n  - {name: Root}\n");
   std::string corrupt = "{\n  \"format_version\": 1,\n  \"organizations\": {\n";
   ws.dir().write("state/cforg.state.json", corrupt);
-  for (std::vector<std::string> cmd : {std::vector<std::string>{"plan"}, {"apply", "--auto-approve"}}) {
+  for (std::vector<std::string> cmd :
+       {std::vector<std::string>{"plan"}, {"apply", "--auto-approve"}}) {
     ProcessResult r = ws.cforg(cmd);
     EXPECT_EQ(r.exit_code, 1) << dump(r);
     EXPECT_THAT(r.err, HasSubstr("state/cforg.state.json"));
     EXPECT_EQ(read_file(ws.state_path()), corrupt);
   }
-  ws.dir().write("state/cforg.state.json", R"({"format_version": 7, "lineage": "x", "serial": 1, "organizations": {}})");
+  ws.dir().write("state/cforg.state.json",
+                 R"({"format_version": 7, "lineage": "x", "serial": 1, "organizations": {}})");
   ProcessResult r = ws.cforg({"plan"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("format_version"));

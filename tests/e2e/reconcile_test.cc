@@ -51,7 +51,8 @@ TEST_F(Reconcile, RenameAndProfileChangeAreOnePutEach) {
   EXPECT_EQ(plan.exit_code, 2) << dump(plan);
   EXPECT_THAT(plan.out, HasSubstr("~ name = \"Acme Platform\" → \"Acme Platform Team\""));
   EXPECT_THAT(plan.out, HasSubstr("~ profile.business_phone = \"+1-555-0100\" → \"+1-555-0199\""));
-  EXPECT_THAT(plan.out, HasSubstr("Plan: 0 to create, 2 to update, 0 to delete, 0 to adopt. 1 unchanged."));
+  EXPECT_THAT(plan.out,
+              HasSubstr("Plan: 0 to create, 2 to update, 0 to delete, 0 to adopt. 1 unchanged."));
   ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << dump(apply);
   EXPECT_EQ(requests(emu, "PUT") - puts, 2);
@@ -92,8 +93,9 @@ TEST_F(Reconcile, RemovingAChildAndItsParentDeletesTheChildFirst) {
 
 TEST_F(Reconcile, APIRefusalOfADeleteIsReportedAndStateKeepsIt) {
   // A child created outside cforg keeps "data" from being deleted.
-  HttpReply extra = emu.request("POST", "/organizations",
-                                R"({"name": "Outsider", "parent": {"id": ")" + ids["data"] + "\"}}");
+  HttpReply extra =
+      emu.request("POST", "/organizations",
+                  R"({"name": "Outsider", "parent": {"id": ")" + ids["data"] + "\"}}");
   ASSERT_EQ(extra.status, 200);
   ws.config("organizations:\n  - name: Acme Root\n    key: root" + std::string(kProfile) +
             "\n  - {name: Acme Platform, key: platform, parent: root}\n");
@@ -150,9 +152,9 @@ TEST_F(Reconcile, AnOrgDeletedBehindTheToolsBackIsRecreated) {
 }
 
 TEST_F(Reconcile, AnOrgEditedBehindTheToolsBackIsShownAsDriftAndRestored) {
-  HttpReply edit = emu.request("PUT", "/organizations/" + ids["platform"],
-                               R"({"name": "Clicked In Dashboard", "parent": {"id": ")" +
-                                   ids["root"] + "\"}}");
+  HttpReply edit =
+      emu.request("PUT", "/organizations/" + ids["platform"],
+                  R"({"name": "Clicked In Dashboard", "parent": {"id": ")" + ids["root"] + "\"}}");
   ASSERT_EQ(edit.status, 200);
   ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 2);
@@ -303,9 +305,11 @@ TEST_F(Reconcile, MarkdownIsACompactPullRequestComment) {
   ws.config(acme("Acme Platform Team"));
   ProcessResult md = ws.cforg({"plan", "--format", "markdown"});
   ASSERT_EQ(md.exit_code, 0) << dump(md);
-  EXPECT_THAT(md.out, HasSubstr("### cforg plan: 0 to create, 1 to update, 0 to delete, 0 to adopt"));
+  EXPECT_THAT(md.out,
+              HasSubstr("### cforg plan: 0 to create, 1 to update, 0 to delete, 0 to adopt"));
   EXPECT_THAT(md.out, HasSubstr("<details>"));
-  EXPECT_THAT(md.out, HasSubstr("platform: update; name \"Acme Platform\" → \"Acme Platform Team\""));
+  EXPECT_THAT(md.out,
+              HasSubstr("platform: update; name \"Acme Platform\" → \"Acme Platform Team\""));
 }
 
 }  // namespace

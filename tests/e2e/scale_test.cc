@@ -33,7 +33,9 @@ std::string estate(int roots, int children) {
   return yaml;
 }
 
-int count_orgs(int roots, int children) { return roots * (children + 2); }
+int count_orgs(int roots, int children) {
+  return roots * (children + 2);
+}
 
 // Every configured org exists exactly once remotely, nothing else exists, and the state
 // records exactly those ids.
@@ -55,7 +57,7 @@ void expect_converged(const Emulator& emu, const Workspace& ws, int expected) {
   EXPECT_EQ(plan.exit_code, 0) << dump(plan);
 }
 
-const std::vector<std::string> kFast = {"--rate-limit", "0", "--retry-base-delay", "0.01",
+const std::vector<std::string> kFast = {"--rate-limit",      "0",   "--retry-base-delay", "0.01",
                                         "--retry-max-delay", "0.05"};
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
@@ -99,7 +101,8 @@ TEST(Scale, ABudgetEqualToTheServersGetsZero429s) {
   ws.config(yaml);
   auto start = Clock::now();
   // 1 lookup + 59 creates = 60 requests = 3 windows of 20: two full waits of 2 s at least.
-  ProcessResult r = ws.cforg({"apply", "--auto-approve", "--parallelism", "16", "--rate-limit", "20/2"});
+  ProcessResult r =
+      ws.cforg({"apply", "--auto-approve", "--parallelism", "16", "--rate-limit", "20/2"});
   double took = std::chrono::duration<double>(Clock::now() - start).count();
   ASSERT_EQ(r.exit_code, 0) << dump(r);
   nlohmann::json stats = emu.stats();
@@ -115,7 +118,8 @@ TEST(Scale, ABudgetLargerThanTheServersIsRescuedByRetryAfter) {
   std::string yaml = "organizations:\n";
   for (int i = 0; i < 39; ++i) yaml += "  - {name: Over " + std::to_string(i) + "}\n";
   ws.config(yaml);
-  ProcessResult r = ws.cforg({"apply", "--auto-approve", "--parallelism", "16", "--rate-limit", "0"});
+  ProcessResult r =
+      ws.cforg({"apply", "--auto-approve", "--parallelism", "16", "--rate-limit", "0"});
   ASSERT_EQ(r.exit_code, 0) << dump(r);
   EXPECT_GT(emu.stats()["rate_limited"].get<int>(), 0);
   expect_converged(emu, ws, 39);
@@ -155,7 +159,8 @@ TEST(Scale, InterruptFinishesInFlightRequestsAndSavesState) {
 }
 
 TEST(Scale, KillDashNineAtRandomMomentsNeverLosesOrDuplicatesAnOrg) {
-  Emulator emu({"--latency-ms", "20", "--jitter-ms", "10", "--ambiguous-rate", "0.03", "--seed", "7"});
+  Emulator emu(
+      {"--latency-ms", "20", "--jitter-ms", "10", "--ambiguous-rate", "0.03", "--seed", "7"});
   Workspace ws(&emu);
   ws.config(estate(12, 23));  // 300 orgs
   RunOptions opts;

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <mutex>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -18,9 +19,10 @@ size_t collect(char* data, size_t size, size_t n, void* out) {
 
 }  // namespace
 
-Emulator::Emulator(const std::vector<std::string>& extra_args) : logs_(std::make_unique<TempDir>()) {
-  std::vector<std::string> argv = {CFORG_EMULATOR_BIN, "--port", "0", "--token", kTestToken,
-                                   "--email", kTestEmail, "--key", kTestKey};
+Emulator::Emulator(const std::vector<std::string>& extra_args)
+    : logs_(std::make_unique<TempDir>()) {
+  std::vector<std::string> argv = {CFORG_EMULATOR_BIN, "--port",   "0",     "--token", kTestToken,
+                                   "--email",          kTestEmail, "--key", kTestKey};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   child_ = std::make_unique<Child>(argv, RunOptions{}, *logs_ / "emulator");
   static const std::regex listening(R"(listening on (http://127\.0\.0\.1:(\d+)/client/v4))");
@@ -52,7 +54,10 @@ Emulator::~Emulator() {
 }
 
 HttpReply Emulator::request(const std::string& method, const std::string& path,
-                            const std::string& body, const std::vector<std::string>& headers) const {
+                            const std::string& body,
+                            const std::vector<std::string>& headers) const {
+  static std::once_flag curl_ready;  // curl_global_init is not thread-safe
+  std::call_once(curl_ready, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   CURL* curl = curl_easy_init();
   std::string url = path.rfind("/__emulator", 0) == 0
                         ? "http://127.0.0.1:" + std::to_string(port_) + path
@@ -63,7 +68,10 @@ HttpReply Emulator::request(const std::string& method, const std::string& path,
   if (!body.empty()) hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!body.empty()) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  // Always a body (maybe empty) for methods that carry one, so that Content-Length is sent.
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
@@ -83,7 +91,9 @@ HttpReply Emulator::request(const std::string& method, const std::string& path,
   return reply;
 }
 
-nlohmann::json Emulator::stats() const { return request("GET", "/__emulator/stats").body; }
+nlohmann::json Emulator::stats() const {
+  return request("GET", "/__emulator/stats").body;
+}
 
 std::vector<nlohmann::json> Emulator::organizations() const {
   std::vector<nlohmann::json> all;
@@ -98,7 +108,8 @@ std::vector<nlohmann::json> Emulator::organizations() const {
       if (r.status != 429 && r.status < 500) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(r.status == 429 ? 200 : 5));
     }
-    if (r.status != 200) throw std::runtime_error("listing organizations: HTTP " + std::to_string(r.status));
+    if (r.status != 200)
+      throw std::runtime_error("listing organizations: HTTP " + std::to_string(r.status));
     for (const auto& o : r.body["result"]) all.push_back(o);
     std::string next;
     const auto& info = r.body.value("result_info", nlohmann::json::object());
@@ -122,7 +133,8 @@ ProcessResult run_cforg(const std::vector<std::string>& args, const Emulator* em
   argv.insert(argv.end(), args.begin(), args.end());
   if (emulator) {
     for (const auto& [k, v] : emulator->env()) {
-      bool unset = std::find(opts.unset_env.begin(), opts.unset_env.end(), k) != opts.unset_env.end();
+      bool unset =
+          std::find(opts.unset_env.begin(), opts.unset_env.end(), k) != opts.unset_env.end();
       if (!unset) opts.env.emplace(k, v);
     }
   }

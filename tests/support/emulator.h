@@ -1,6 +1,7 @@
 // The real emulator as a child process on a free loopback port, for tests.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>

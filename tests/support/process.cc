@@ -117,7 +117,8 @@ ProcessResult run(const std::vector<std::string>& argv, const RunOptions& opts) 
       }
     }
     if (in[1] >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      ssize_t put = write(in[1], opts.stdin_text.data() + written, opts.stdin_text.size() - written);
+      ssize_t put =
+          write(in[1], opts.stdin_text.data() + written, opts.stdin_text.size() - written);
       if (put > 0) written += static_cast<size_t>(put);
       if (put <= 0 || written == opts.stdin_text.size()) {
         close(in[1]);
@@ -177,8 +178,12 @@ bool Child::running() {
   return true;
 }
 
-std::string Child::out() const { return read_file(out_path_); }
-std::string Child::err() const { return read_file(err_path_); }
+std::string Child::out() const {
+  return read_file(out_path_);
+}
+std::string Child::err() const {
+  return read_file(err_path_);
+}
 
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "cforg-test-XXXXXX").string();
@@ -206,6 +211,8 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-bool file_exists(const std::string& path) { return std::filesystem::exists(path); }
+bool file_exists(const std::string& path) {
+  return std::filesystem::exists(path);
+}
 
 }  // namespace cforg::testing

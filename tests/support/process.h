@@ -30,7 +30,8 @@ ProcessResult run(const std::vector<std::string>& argv, const RunOptions& opts =
 // A child left running: its stdout and stderr go to files under `log_prefix`.
 class Child {
  public:
-  Child(const std::vector<std::string>& argv, const RunOptions& opts, const std::string& log_prefix);
+  Child(const std::vector<std::string>& argv, const RunOptions& opts,
+        const std::string& log_prefix);
   ~Child();  // SIGKILL and reap, if still running
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;

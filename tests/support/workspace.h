@@ -57,7 +57,8 @@ inline std::multimap<std::string, nlohmann::json> remote_by_name(const Emulator&
 
 // A human-readable dump of a process result, for assertion messages.
 inline std::string dump(const ProcessResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" + r.err;
+  return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" +
+         r.err;
 }
 
 }  // namespace cforg::testing

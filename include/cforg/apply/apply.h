@@ -13,7 +13,7 @@ namespace cforg::apply {
 // backend's lock held. Journals what refreshing learned (forget, observed, protection), runs
 // the actions and saves; on return `st` is what was saved. Throws StateError when the final
 // save fails (the journal then still holds every result: the next command folds it in).
-Report run(const plan::Plan& plan, state::State& st, state::Backend& backend,
-           api::Client& client, const Options& opts);
+Report run(const plan::Plan& plan, state::State& st, state::Backend& backend, api::Client& client,
+           const Options& opts);
 
 }  // namespace cforg::apply

@@ -25,8 +25,8 @@ struct Outcome {
   std::string key;
   plan::ActionKind kind = plan::ActionKind::create;
   Status status = Status::not_started;
-  std::string id;       // the org's id, when known
-  std::string message;  // why it failed or was skipped
+  std::string id;          // the org's id, when known
+  std::string message;     // why it failed or was skipped
   bool recovered = false;  // a create whose outcome was unknown was found and adopted
   std::chrono::milliseconds took{0};
 };

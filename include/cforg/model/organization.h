@@ -43,9 +43,8 @@ struct Organization {
 bool is_org_id(std::string_view s);
 
 // The profile's field names, in the API's (alphabetical) order, and access by name.
-inline constexpr std::string_view kProfileFields[] = {"business_address", "business_email",
-                                                      "business_name", "business_phone",
-                                                      "external_metadata"};
+inline constexpr std::string_view kProfileFields[] = {
+    "business_address", "business_email", "business_name", "business_phone", "external_metadata"};
 const std::string& profile_field(const Profile& p, std::string_view field);
 std::string& profile_field(Profile& p, std::string_view field);
 
