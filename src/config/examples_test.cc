@@ -18,11 +18,10 @@ TEST(Examples, AcmeLoads) {
   const LoadResult r = load({kExamples + "acme"});
   ASSERT_THAT(r.errors, IsEmpty());
   const Config& c = r.config;
-  ASSERT_EQ(c.orgs.size(), 9u);
+  ASSERT_EQ(c.orgs.size(), 8u);
   EXPECT_TRUE(c.find("acme")->prevent_destroy);
   EXPECT_EQ(c.find("Labs Sandbox")->parent.value, "Acme Labs");  // a key defaulted to a name
   EXPECT_EQ(c.find("Retail Web")->parent.value, "retail");
-  EXPECT_EQ(c.find("Acme at Globex")->parent.kind, ParentRef::Kind::id);
   EXPECT_EQ(c.find("Retail Payments")->profile->business_phone, "+44 20 7946 0000");
 }
 
