@@ -144,3 +144,40 @@ TEST(Cli, ForceUnlockWantsTheRightId) {
 
 }  // namespace
 }  // namespace cforg::testing
+
+namespace cforg::testing {
+namespace {
+
+// Runs cforg on a pseudo-terminal (util-linux `script`), with `input` typed into it.
+ProcessResult on_terminal(const Workspace& ws, const Emulator& emu, const std::string& args,
+                          const std::string& input) {
+  RunOptions opts;
+  opts.stdin_text = input;
+  opts.cwd = ws.dir().path();
+  opts.env = emu.env();
+  return run({"/usr/bin/script", "-qec", std::string(CFORG_BIN) + " " + args, "/dev/null"}, opts);
+}
+
+TEST(Terminal, AsksForYesAndShowsALiveProgressLine) {
+  Emulator emu({"--latency-ms", "20"});
+  Workspace ws(&emu);
+  std::string yaml = "organizations:\n";
+  for (int i = 0; i < 40; ++i) yaml += "  - {name: Org " + std::to_string(i) + "}\n";
+  ws.config(yaml);
+  ProcessResult no = on_terminal(ws, emu, "apply --no-color", "no\n");
+  EXPECT_EQ(no.exit_code, 1) << dump(no);
+  EXPECT_THAT(no.out, HasSubstr("Only 'yes' will be accepted"));
+  EXPECT_THAT(no.out, HasSubstr("Apply cancelled"));
+  EXPECT_EQ(mutations(emu), 0);
+
+  ProcessResult yes = on_terminal(ws, emu, "apply --no-color --parallelism 4", "yes\n");
+  EXPECT_EQ(yes.exit_code, 0) << dump(yes);
+  EXPECT_THAT(yes.out, HasSubstr("[40/40]"));
+  EXPECT_THAT(yes.out, HasSubstr("in flight"));
+  EXPECT_THAT(yes.out, ::testing::Not(HasSubstr("\": created")))
+      << "on a terminal, the live line replaces per-action lines";
+  EXPECT_EQ(requests(emu, "POST"), 40);
+}
+
+}  // namespace
+}  // namespace cforg::testing
