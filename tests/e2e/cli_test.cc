@@ -104,19 +104,14 @@ TEST(Cli, CorruptStateIsAClearErrorAndIsNeverOverwritten) {
 TEST(Cli, ASecondWriterFailsAtOnceNamingTheHolder) {
   Emulator emu({"--latency-ms", "400"});
   Workspace ws(&emu);
-  std::string yaml = "organizations:\n";
-  for (int i = 0; i < 20; ++i) yaml += "  - {name: Org " + std::to_string(i) + "}\n";
-  ws.config(yaml);
-  std::vector<std::string> argv = {CFORG_BIN, "apply", "--auto-approve", "--parallelism", "1"};
-  RunOptions opts;
-  opts.cwd = ws.dir().path();
-  opts.env = emu.env();
-  Child first(argv, opts, ws.dir() / "first");
+  ws.config(flat_config("Org", 20));
+  std::unique_ptr<Child> first =
+      ws.start({"apply", "--auto-approve", "--parallelism", "1"}, "first");
   // Wait until it holds the lock and has started creating.
   for (int i = 0; i < 100 && requests(emu, "POST") == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_GT(requests(emu, "POST"), 0) << first.err();
+  ASSERT_GT(requests(emu, "POST"), 0) << first->err();
 
   auto start = std::chrono::steady_clock::now();
   ProcessResult second = ws.cforg({"plan"});
@@ -124,13 +119,13 @@ TEST(Cli, ASecondWriterFailsAtOnceNamingTheHolder) {
   EXPECT_EQ(second.exit_code, 1) << dump(second);
   EXPECT_THAT(second.err, HasSubstr("locked"));
   EXPECT_THAT(second.err, HasSubstr("apply"));
-  EXPECT_THAT(second.err, HasSubstr(std::to_string(first.pid())));
+  EXPECT_THAT(second.err, HasSubstr(std::to_string(first->pid())));
   EXPECT_THAT(second.err, HasSubstr("force-unlock"));
   EXPECT_LT(took, std::chrono::seconds(3)) << "fails at once, does not wait";
 
   // A holder killed with SIGKILL leaves no stale lock behind.
-  first.kill(SIGKILL);
-  first.wait();
+  first->kill(SIGKILL);
+  first->wait();
   ProcessResult after = ws.cforg({"plan", "--refresh=false"});
   EXPECT_EQ(after.exit_code, 0) << dump(after);
 }
@@ -161,9 +156,8 @@ ProcessResult on_terminal(const Workspace& ws, const Emulator& emu, const std::s
 TEST(Terminal, AsksForYesAndShowsALiveProgressLine) {
   Emulator emu({"--latency-ms", "20"});
   Workspace ws(&emu);
-  std::string yaml = "organizations:\n";
-  for (int i = 0; i < 40; ++i) yaml += "  - {name: Org " + std::to_string(i) + "}\n";
-  ws.config(yaml);
+  ws.config(flat_config("Org", 40));
+
   ProcessResult no = on_terminal(ws, emu, "apply --no-color", "no\n");
   EXPECT_EQ(no.exit_code, 1) << dump(no);
   EXPECT_THAT(no.out, HasSubstr("Only 'yes' will be accepted"));

@@ -68,9 +68,7 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 TEST(Scale, ParallelismBoundsRequestsInFlightAndIsUsedFully) {
   Emulator emu({"--latency-ms", "50"});
   Workspace ws(&emu);
-  std::string yaml = "organizations:\n";
-  for (int i = 0; i < 96; ++i) yaml += "  - {name: Flat " + std::to_string(i) + "}\n";
-  ws.config(yaml);
+  ws.config(flat_config("Flat", 96));
   auto start = Clock::now();
   ProcessResult r = ws.cforg(with({"apply", "--auto-approve", "--parallelism", "8"}, kFast));
   double took = std::chrono::duration<double>(Clock::now() - start).count();
@@ -96,9 +94,7 @@ TEST(Scale, FaultsAndAmbiguousCreatesLeaveNoDuplicate) {
 TEST(Scale, ABudgetEqualToTheServersGetsZero429s) {
   Emulator emu({"--rate-limit", "20/2"});
   Workspace ws(&emu);
-  std::string yaml = "organizations:\n";
-  for (int i = 0; i < 59; ++i) yaml += "  - {name: Budget " + std::to_string(i) + "}\n";
-  ws.config(yaml);
+  ws.config(flat_config("Budget", 59));
   auto start = Clock::now();
   // 1 lookup + 59 creates = 60 requests = 3 windows of 20: two full waits of 2 s at least.
   ProcessResult r =
@@ -115,9 +111,7 @@ TEST(Scale, ABudgetEqualToTheServersGetsZero429s) {
 TEST(Scale, ABudgetLargerThanTheServersIsRescuedByRetryAfter) {
   Emulator emu({"--rate-limit", "20/2"});
   Workspace ws(&emu);
-  std::string yaml = "organizations:\n";
-  for (int i = 0; i < 39; ++i) yaml += "  - {name: Over " + std::to_string(i) + "}\n";
-  ws.config(yaml);
+  ws.config(flat_config("Over", 39));
   ProcessResult r =
       ws.cforg({"apply", "--auto-approve", "--parallelism", "16", "--rate-limit", "0"});
   ASSERT_EQ(r.exit_code, 0) << dump(r);
@@ -140,16 +134,12 @@ TEST(Scale, InterruptFinishesInFlightRequestsAndSavesState) {
   Emulator emu({"--latency-ms", "100"});
   Workspace ws(&emu);
   ws.config(estate(4, 18));
-  RunOptions opts;
-  opts.cwd = ws.dir().path();
-  opts.env = emu.env();
-  Child apply(with({CFORG_BIN, "apply", "--auto-approve", "--parallelism", "4"}, kFast), opts,
-              ws.dir() / "apply");
+  auto apply = ws.start(with({"apply", "--auto-approve", "--parallelism", "4"}, kFast), "apply");
   while (requests(emu, "POST") < 8) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  apply.kill(SIGINT);
-  EXPECT_EQ(apply.wait(), 1);
-  EXPECT_THAT(apply.err(), HasSubstr("Interrupted"));
-  EXPECT_THAT(apply.out(), HasSubstr("not started"));
+  apply->kill(SIGINT);
+  EXPECT_EQ(apply->wait(), 1);
+  EXPECT_THAT(apply->err(), HasSubstr("Interrupted"));
+  EXPECT_THAT(apply->out(), HasSubstr("not started"));
   int created = emu.organizations().size();
   EXPECT_LT(created, count_orgs(4, 18));
   EXPECT_EQ(ws.state_ids().size(), static_cast<std::size_t>(created));
@@ -162,23 +152,20 @@ TEST(Scale, KillDashNineAtRandomMomentsNeverLosesOrDuplicatesAnOrg) {
   Emulator emu(
       {"--latency-ms", "20", "--jitter-ms", "10", "--ambiguous-rate", "0.03", "--seed", "7"});
   Workspace ws(&emu);
-  ws.config(estate(12, 23));  // 300 orgs
-  RunOptions opts;
-  opts.cwd = ws.dir().path();
-  opts.env = emu.env();
+  ws.config(estate(12, 23));   // 300 orgs
   std::mt19937 rng(20261129);  // fixed: a failure can be replayed
   std::uniform_int_distribution<int> pause_ms(20, 300);
   int kills = 0;
   for (int round = 0; round < 25; ++round) {
-    Child apply(with({CFORG_BIN, "apply", "--auto-approve", "--parallelism", "4"}, kFast), opts,
-                ws.dir() / ("round" + std::to_string(round)));
+    auto apply = ws.start(with({"apply", "--auto-approve", "--parallelism", "4"}, kFast),
+                          "round" + std::to_string(round));
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
-    if (!apply.running()) {
-      ASSERT_EQ(apply.wait(), 0) << apply.out() << apply.err();
+    if (!apply->running()) {
+      ASSERT_EQ(apply->wait(), 0) << apply->out() << apply->err();
       break;  // it finished before the kill
     }
-    apply.kill(SIGKILL);
-    apply.wait();
+    apply->kill(SIGKILL);
+    apply->wait();
     ++kills;
   }
   EXPECT_GE(kills, 5) << "the run was too fast to be interrupted";

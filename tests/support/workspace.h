@@ -2,6 +2,7 @@
 // every end-to-end test.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -23,6 +24,16 @@ class Workspace {
     opts.cwd = dir_.path();
     return run_cforg(args, emulator_, std::move(opts));
   }
+  // Starts cforg in the background, like cforg() does; its output goes to files `log_name`.*.
+  std::unique_ptr<Child> start(const std::vector<std::string>& args,
+                               const std::string& log_name) const {
+    std::vector<std::string> argv = {CFORG_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    RunOptions opts;
+    opts.cwd = dir_.path();
+    if (emulator_) opts.env = emulator_->env();
+    return std::make_unique<Child>(argv, opts, dir_ / log_name);
+  }
   std::string state_path() const { return dir_ / "state/cforg.state.json"; }
   nlohmann::json state() const { return nlohmann::json::parse(read_file(state_path())); }
   // key -> id of every org in state.
@@ -38,6 +49,13 @@ class Workspace {
   TempDir dir_;
   const Emulator* emulator_;
 };
+
+// A config of `n` root organizations named "<prefix> 0", "<prefix> 1", ...
+inline std::string flat_config(const std::string& prefix, int n) {
+  std::string yaml = "organizations:\n";
+  for (int i = 0; i < n; ++i) yaml += "  - {name: " + prefix + " " + std::to_string(i) + "}\n";
+  return yaml;
+}
 
 // Counts of API requests by method, from the emulator's stats.
 inline int requests(const Emulator& e, const std::string& method) {
