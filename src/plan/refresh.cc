@@ -101,7 +101,9 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
     }
   }
 
-  // Level by level: a candidate can be looked for once its parent's id is known.
+  // Level by level: a candidate can be looked for once its parent's id is known. When that
+  // would take more requests than reading every org once, read every org once instead.
+  bool read_everything = false;
   for (;;) {
     std::map<std::string, std::vector<Candidate*>> by_parent;
     for (Candidate& c : candidates) {
@@ -131,6 +133,16 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
         q.page_size = static_cast<int>(opts.ids_per_request);
         queries.push_back(std::move(q));
       }
+    }
+    std::size_t pages_of_everything =
+        (tracked.size() + candidates.size()) / opts.ids_per_request + 1;
+    if (!read_everything && queries.size() > pages_of_everything) {
+      Query all;
+      all.page_size = static_cast<int>(opts.ids_per_request);
+      queries = {all};
+      read_everything = true;
+    } else if (read_everything) {
+      queries.clear();  // every org is already in `remote`
     }
     if (auto err = run_queries(queries, client, opts.parallelism, remote)) return *err;
 

@@ -1,0 +1,156 @@
+#include "cforg/plan/refresh.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <set>
+
+namespace cforg::plan {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+// Serves list() from a fixed set of orgs, in pages, and records every query.
+class ListingClient : public api::Client {
+ public:
+  api::Result<Organization> create(const OrgSpec&) override { return unused(); }
+  api::Result<Organization> get(const std::string&) override { return unused(); }
+  api::Result<Organization> update(const std::string&, const OrgSpec&) override { return unused(); }
+  api::Result<api::Empty> remove(const std::string&) override { return api::ApiError{}; }
+  api::Result<std::vector<Organization>> list(const api::ListQuery& q) override {
+    std::vector<Organization> out;
+    for (const Organization& o : orgs) {
+      if (!q.ids.empty() && std::find(q.ids.begin(), q.ids.end(), o.id) == q.ids.end()) continue;
+      if (q.parent_id && o.spec.parent_id != *q.parent_id) continue;
+      if (!q.name_contains.empty() && o.spec.name.find(q.name_contains) == std::string::npos) {
+        continue;
+      }
+      out.push_back(o);
+    }
+    std::lock_guard lock(mu);
+    queries.push_back(q);
+    // Each page of the client's paging costs one request.
+    requests += out.empty() ? 1 : (out.size() + q.page_size - 1) / q.page_size;
+    return out;
+  }
+
+  std::vector<Organization> orgs;
+  std::mutex mu;
+  std::vector<api::ListQuery> queries;
+  std::size_t requests = 0;
+
+ private:
+  static api::Result<Organization> unused() { return api::ApiError{}; }
+};
+
+std::string id(int n) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%032x", n);
+  return buf;
+}
+
+Organization org(int n, const std::string& name, int parent = 0) {
+  Organization o;
+  o.id = id(n);
+  o.spec.name = name;
+  if (parent) o.spec.parent_id = id(parent);
+  return o;
+}
+
+config::Config load(const std::string& yaml) {
+  config::LoadResult r = config::load_text(yaml, "test.yaml");
+  EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front().str());
+  return r.config;
+}
+
+// `parents` tracked roots, each with `children` tracked children; plus `fresh` new children
+// per root in the config only.
+struct Estate {
+  config::Config cfg;
+  state::State st;
+  ListingClient client;
+};
+
+void build(Estate& e, int parents, int children, int fresh, int fresh_parents = -1) {
+  if (fresh_parents < 0) fresh_parents = parents;
+  std::string yaml = "organizations:\n";
+  int n = 1;
+  for (int p = 0; p < parents; ++p) {
+    int pid = n++;
+    std::string pkey = "p" + std::to_string(p);
+    yaml += "  - {name: " + pkey + "}\n";
+    e.client.orgs.push_back(org(pid, pkey));
+    e.st.orgs[pkey] = state::from_remote(e.client.orgs.back());
+    for (int c = 0; c < children; ++c) {
+      std::string ckey = pkey + "-c" + std::to_string(c);
+      yaml += "  - {name: " + ckey + ", parent: " + pkey + "}\n";
+      e.client.orgs.push_back(org(n++, ckey, pid));
+      e.st.orgs[ckey] = state::from_remote(e.client.orgs.back());
+    }
+    for (int f = 0; p < fresh_parents && f < fresh; ++f) {
+      yaml += "  - {name: " + pkey + "-new" + std::to_string(f) + ", parent: " + pkey + "}\n";
+    }
+  }
+  e.cfg = load(yaml);
+}
+
+TEST(ReadRemote, TrackedOrgsAreReadByIdInPages) {
+  Estate e;
+  build(e, 10, 49, 0);  // 500 tracked orgs
+  auto remote = read_remote(e.cfg, e.st, e.client);
+  ASSERT_TRUE(remote);
+  EXPECT_EQ(e.client.requests, 5u);
+  EXPECT_EQ(remote.value().orgs.size(), 500u);
+  EXPECT_EQ(remote.value().checked.size(), 500u);
+  EXPECT_THAT(remote.value().searched, IsEmpty());
+}
+
+TEST(ReadRemote, AFewNewOrgsAreLookedUpByNameAndParent) {
+  Estate e;
+  build(e, 10, 49, 1, /*fresh_parents=*/2);         // 500 tracked, 2 new under 2 parents
+  e.client.orgs.push_back(org(999, "p0-new0", 1));  // it exists already, untracked
+  auto remote = read_remote(e.cfg, e.st, e.client);
+  ASSERT_TRUE(remote);
+  EXPECT_EQ(e.client.requests, 5u + 2u);  // 5 pages by id, 2 lookups by name
+  std::set<std::string> names;
+  for (const api::ListQuery& q : e.client.queries) names.insert(q.name_contains);
+  EXPECT_TRUE(names.count("p0-new0"));
+  EXPECT_TRUE(names.count("p1-new0"));
+  EXPECT_TRUE(remote.value().orgs.count(id(999)));
+  EXPECT_TRUE(remote.value().searched.count({id(1), "p0-new0"}));
+
+  Estate small;  // with 8 tracked orgs, one page of everything is cheaper than 2 lookups
+  build(small, 2, 3, 1);
+  ASSERT_TRUE(read_remote(small.cfg, small.st, small.client));
+  EXPECT_EQ(small.client.requests, 2u);
+}
+
+TEST(ReadRemote, ManyScatteredNewOrgsReadEverythingOnceInstead) {
+  Estate e;
+  build(e, 300, 2, 1);  // 900 tracked, 300 new ones under 300 different parents
+  auto remote = read_remote(e.cfg, e.st, e.client);
+  ASSERT_TRUE(remote);
+  // 9 pages by id + 13 pages of everything, instead of 300 lookups by name.
+  EXPECT_LE(e.client.requests, 9u + 13u);
+  EXPECT_EQ(remote.value().searched.size(), 300u);
+}
+
+TEST(ReadRemote, ChildrenOfAFoundOrgAreLookedForToo) {
+  Estate e;
+  e.cfg = load("organizations:\n  - {name: Root}\n  - {name: Kid, parent: Root}\n");
+  e.client.orgs = {org(1, "Root"), org(2, "Kid", 1)};  // a lost state: both exist
+  auto remote = read_remote(e.cfg, e.st, e.client);
+  ASSERT_TRUE(remote);
+  EXPECT_TRUE(remote.value().searched.count({"", "Root"}));
+  EXPECT_TRUE(remote.value().searched.count({id(1), "Kid"}));
+  EXPECT_EQ(remote.value().orgs.size(), 2u);
+  Plan p = make_plan(e.cfg, e.st, &remote.value(), {.adopt = true});
+  ASSERT_EQ(p.actions.size(), 2u);
+  EXPECT_EQ(p.actions[1].id, id(2));
+  EXPECT_THAT(p.actions[1].depends_on, ElementsAre("Root"));
+}
+
+}  // namespace
+}  // namespace cforg::plan
