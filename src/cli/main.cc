@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 
+#include "cforg/plan/plan_file.h"
 #include "cforg/state/state.h"
 #include "commands.h"
 #include "common.h"
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   } catch (const Failure& e) {
     print_error(e.what());
   } catch (const cforg::state::StateError& e) {
+    print_error(e.what());
+  } catch (const cforg::plan::PlanFileError& e) {
     print_error(e.what());
   } catch (const std::exception& e) {
     print_error(std::string("unexpected: ") + e.what() +

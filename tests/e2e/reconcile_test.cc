@@ -267,6 +267,19 @@ TEST_F(Reconcile, ASavedPlanAppliesExactlyAndAStaleOneIsRefused) {
   EXPECT_THAT(changed.err, HasSubstr("config changed"));
 }
 
+TEST_F(Reconcile, AGarbagePlanFileIsRefusedWithAReason) {
+  ws.dir().write("garbage.plan", "{\"format_version\": 1, \"actions\": 3}");
+  ProcessResult r = ws.cforg({"apply", "garbage.plan"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("garbage.plan: not a valid cforg plan"));
+  EXPECT_THAT(r.err, Not(HasSubstr("bug")));
+  ws.dir().write("binary.plan", std::string("\x00\x01\xff", 3));
+  r = ws.cforg({"apply", "binary.plan"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("not valid JSON"));
+  EXPECT_EQ(mutations(emu), posts);
+}
+
 TEST_F(Reconcile, JsonPlanValidatesAgainstTheDocumentedSchema) {
   ASSERT_EQ(emu.request("PUT", "/organizations/" + ids["platform"],
                         R"({"name": "Drifted", "parent": {"id": ")" + ids["root"] + "\"}}")
