@@ -1,5 +1,6 @@
 #include "cforg/apply/executor.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -91,7 +92,7 @@ class Executor {
   }
 
  private:
-  bool stopping() const { return opts_.stop && opts_.stop->load(); }
+  bool stopping() const { return fatal_.load() || (opts_.stop && opts_.stop->load()); }
 
   void work() {
     for (;;) {
@@ -109,7 +110,15 @@ class Executor {
         ++running_;
       }
       auto start = SteadyClock::now();
-      Outcome result = perform(plan_.actions[i]);
+      Outcome result;
+      try {
+        result = perform(plan_.actions[i]);
+      } catch (const std::exception& e) {
+        // The journal could not be written (disk full, fsync error): nothing more can be
+        // recorded safely, so nothing more starts.
+        fatal_ = true;
+        result = failed(e.what());
+      }
       result.took =
           std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
       finish(i, std::move(result));
@@ -357,6 +366,7 @@ class Executor {
   std::mt19937_64 rng_{std::random_device{}()};
   Report report_;
 
+  std::atomic<bool> fatal_{false};
   std::mutex state_mu_;                      // st_ and tracked_
   std::unordered_set<std::string> tracked_;  // ids in state
 };

@@ -292,6 +292,26 @@ TEST_F(Fixture, DeleteOfAnAlreadyGoneOrgSucceedsAndRefusalKeepsState) {
   EXPECT_TRUE(st.orgs.count("parent"));
 }
 
+// A journal on a full disk.
+class BrokenJournal : public MemoryJournal {
+ public:
+  void sync(std::uint64_t) override {
+    throw state::StateError("cannot fsync journal: No space left on device");
+  }
+};
+
+TEST_F(Fixture, AJournalThatCannotBeWrittenFailsTheActionAndStopsTheRun) {
+  BrokenJournal broken;
+  Options opts;
+  opts.parallelism = 1;
+  plan::Plan p;
+  p.actions = {create("a"), create("b"), create("c")};
+  Report r = execute(p, st, client, broken, opts);
+  EXPECT_EQ(r.failed, 1u);
+  EXPECT_EQ(r.not_started, 2u);
+  EXPECT_THAT(r.outcomes[0].message, HasSubstr("No space left"));
+}
+
 TEST_F(Fixture, NothingStartsOnceStopped) {
   std::atomic<bool> stop{true};
   Options opts;
