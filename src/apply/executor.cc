@@ -55,10 +55,17 @@ class Executor {
     if (opts_.observer) opts_.observer->started(plan_.actions.size());
     std::size_t workers =
         std::min<std::size_t>(std::max(opts_.parallelism, 1), plan_.actions.size());
+    std::jthread committer([this] { commit(); });
     {
       std::vector<std::jthread> threads;
       for (std::size_t i = 0; i < workers; ++i) threads.emplace_back([this] { work(); });
     }
+    {
+      std::lock_guard lock(mu_);
+      workers_done_ = true;
+    }
+    commit_cv_.notify_all();
+    committer.join();
     for (Outcome& o : report_.outcomes) {
       switch (o.status) {
         case Status::done:
@@ -111,6 +118,7 @@ class Executor {
       }
       auto start = SteadyClock::now();
       Outcome result;
+      t_unsynced = 0;
       try {
         result = perform(plan_.actions[i]);
       } catch (const std::exception& e) {
@@ -121,7 +129,43 @@ class Executor {
       }
       result.took =
           std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
-      finish(i, std::move(result));
+      if (result.status == Status::done && t_unsynced > 0) {
+        // Done once durable: the committer says so. Meanwhile this worker moves on.
+        {
+          std::lock_guard lock(mu_);
+          awaiting_.push_back({i, std::move(result), t_unsynced});
+        }
+        commit_cv_.notify_one();
+      } else {
+        finish(i, std::move(result));
+      }
+    }
+  }
+
+  // Group commit off the workers' path: one fsync covers every result that arrived while the
+  // previous one ran. An action counts as done, and its dependents may start, only after it.
+  void commit() {
+    for (;;) {
+      std::vector<Unsynced> batch;
+      {
+        std::unique_lock lock(mu_);
+        commit_cv_.wait(lock, [&] { return !awaiting_.empty() || workers_done_; });
+        if (awaiting_.empty()) return;
+        batch.swap(awaiting_);
+      }
+      std::uint64_t upto = 0;
+      for (const Unsynced& u : batch) upto = std::max(upto, u.seq);
+      std::string error;
+      try {
+        journal_.sync(upto);
+      } catch (const std::exception& e) {
+        fatal_ = true;  // nothing more can be recorded safely
+        error = e.what();
+      }
+      for (Unsynced& u : batch) {
+        if (!error.empty()) u.outcome = failed(error, u.outcome.id);
+        finish(u.action, std::move(u.outcome));
+      }
     }
   }
 
@@ -209,10 +253,11 @@ class Executor {
     return seq;
   }
 
-  // Records `org` as `key` and returns once that is on stable storage.
+  // Records `org` as `key`; the action counts as done only once that is on stable storage.
   void record_durably(const std::string& key, OrgState org) {
-    journal_.sync(record({JournalRecord::Op::put, key, std::move(org)}));
+    must_sync(record({JournalRecord::Op::put, key, std::move(org)}));
   }
+  static void must_sync(std::uint64_t seq) { t_unsynced = std::max(t_unsynced, seq); }
 
   // The parent id for `t` now: a managed parent must exist by the time its children run.
   std::optional<std::string> parent_id(const plan::Target& t, std::string& why) {
@@ -332,7 +377,7 @@ class Executor {
     if (!removed && !removed.error().not_found()) {
       return failed("deleting org " + quoted(a.key) + ": " + removed.error().str(), a.id);
     }
-    journal_.sync(record({JournalRecord::Op::remove, a.key, {}}));
+    must_sync(record({JournalRecord::Op::remove, a.key, {}}));
     return done(a.id);
   }
 
@@ -367,9 +412,21 @@ class Executor {
   Report report_;
 
   std::atomic<bool> fatal_{false};
+  struct Unsynced {
+    std::size_t action;
+    Outcome outcome;
+    std::uint64_t seq;  // its last journal record
+  };
+  std::vector<Unsynced> awaiting_;  // done but not yet durable; guarded by mu_
+  std::condition_variable commit_cv_;
+  bool workers_done_ = false;
+  // The highest journal record the action running on this thread needs durable.
+  static thread_local std::uint64_t t_unsynced;
   std::mutex state_mu_;                      // st_ and tracked_
   std::unordered_set<std::string> tracked_;  // ids in state
 };
+
+thread_local std::uint64_t Executor::t_unsynced = 0;
 
 }  // namespace
 
