@@ -173,9 +173,6 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(opts_.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    // gzip: list pages shrink several times over, and it is cheap at both ends (asking for
-    // everything libcurl knows invites Brotli, which costs servers far more CPU).
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
     // Redirects are not followed: they would carry the credentials to wherever they point.
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -189,6 +186,10 @@ class CurlTransport final : public Transport {
 
     if (req.method == "GET") {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+      // List pages (up to 100 orgs) shrink several times over with gzip, which is cheap at
+      // both ends; the small answers to mutations gain nothing. Not "every encoding libcurl
+      // knows": that invites Brotli, which costs servers far more CPU.
+      curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
     } else {
       if (req.method == "POST") {
         curl_easy_setopt(h, CURLOPT_POST, 1L);

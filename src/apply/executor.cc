@@ -171,6 +171,8 @@ class Executor {
 
   void finish(std::size_t i, Outcome result) {
     std::vector<Outcome> told;
+    std::size_t newly_ready = 0;
+    bool over = false;
     {
       std::lock_guard lock(mu_);
       result.key = report_.outcomes[i].key;
@@ -180,14 +182,23 @@ class Executor {
       told.push_back(result);
       if (result.status == Status::done) {
         for (std::size_t d : dependents_[i]) {
-          if (--waiting_on_[d] == 0) ready_.push_back(d);
+          if (--waiting_on_[d] == 0) {
+            ready_.push_back(d);
+            ++newly_ready;
+          }
         }
       } else {
         skip_dependents(i, told);
       }
       --running_;
+      over = running_ == 0 && ready_.empty();
     }
-    cv_.notify_all();
+    // Wake as many workers as there is new work, or all of them to leave when nothing is left.
+    if (over || stopping()) {
+      cv_.notify_all();
+    } else {
+      for (std::size_t n = 0; n < newly_ready; ++n) cv_.notify_one();
+    }
     if (opts_.observer) {
       for (const Outcome& o : told) opts_.observer->finished(o);
     }
