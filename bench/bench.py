@@ -256,7 +256,7 @@ def bench_apply_latency(a):
         ("cforg_noae_slowfsync", "diagnostic: `cforg apply` without Accept-Encoding, every "
          "fsync +4 ms (LD_PRELOAD shim: a slower disk)",
          {"kind": "cforg", "preload": preload + ":" + slow_fsync}),
-        ("loop_ae", "`curl_post_loop`, fresh connection per POST, Accept-Encoding like cforg",
+        ("loop_ae", "`curl_post_loop`, fresh connection per POST, Accept-Encoding: every encoding (what cforg sent before it asked for gzip on reads only)",
          {"kind": "loop", "enc": "all"}),
         ("loop", "`curl_post_loop`, fresh connection per POST, no Accept-Encoding",
          {"kind": "loop", "enc": "none"}),
@@ -388,9 +388,9 @@ def bench_throughput(a):
         ("cforg_noae_slowfsync", "`cforg apply`, no Accept-Encoding, every fsync +4 ms "
          "(LD_PRELOAD shim: a slower disk)", "cforg",
          {"tmpfs": False, "preload": preload + ":" + slow_fsync}),
-        ("loop_fresh_ae", "loop, fresh connection per POST, Accept-Encoding like cforg", "loop",
+        ("loop_fresh_ae", "loop, fresh connection per POST, Accept-Encoding: every encoding (what cforg sent before it asked for gzip on reads only)", "loop",
          {"connection": "fresh", "enc": "all"}),
-        ("loop_reuse_ae", "loop, keep-alive reuse, Accept-Encoding like cforg", "loop",
+        ("loop_reuse_ae", "loop, keep-alive reuse, Accept-Encoding: every encoding (what cforg sent before it asked for gzip on reads only)", "loop",
          {"connection": "reuse", "enc": "all"}),
         ("loop_fresh", "loop, fresh connection per POST, no Accept-Encoding", "loop",
          {"connection": "fresh", "enc": "none"}),
