@@ -74,8 +74,9 @@ TEST(Scale, ParallelismBoundsRequestsInFlightAndIsUsedFully) {
   double took = std::chrono::duration<double>(Clock::now() - start).count();
   ASSERT_EQ(r.exit_code, 0) << dump(r);
   EXPECT_EQ(emu.stats()["max_in_flight"], 8);
-  // 96 creates at 50 ms, 8 at a time: 0.6 s of requests plus the lookup and process start.
-  EXPECT_LT(took, 0.6 * 3) << "requests were not sent in parallel";
+  // 96 creates at 50 ms: 0.6 s 8 at a time, 4.8 s one at a time. Half the latter is a bound
+  // that a loaded CI machine does not break and a serial executor cannot meet.
+  EXPECT_LT(took, 96 * 0.05 / 2) << "requests were not sent in parallel";
 }
 
 TEST(Scale, FaultsAndAmbiguousCreatesLeaveNoDuplicate) {
