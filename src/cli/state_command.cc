@@ -22,10 +22,24 @@ const state::OrgState& find_org(const state::State& st, const std::string& key,
   return it->second;
 }
 
-int run_list(const StateOptions& o) {
+// The state, loaded; locked first when `operation` will change it.
+struct Opened {
+  std::unique_ptr<state::Backend> backend;
+  std::unique_ptr<state::Lock> lock;
+  state::State st;
+};
+
+Opened open(const StateOptions& o, const char* operation = nullptr) {
   setup_logging(o.common);
-  auto backend = open_state(o.common);
-  state::State st = backend->load();
+  Opened s;
+  s.backend = open_state(o.common);
+  if (operation) s.lock = s.backend->lock(operation);
+  s.st = s.backend->load();
+  return s;
+}
+
+int run_list(const StateOptions& o) {
+  const state::State st = open(o).st;
   std::size_t width = 3;
   for (const auto& [key, org] : st.orgs) width = std::max(width, key.size());
   for (const auto& [key, org] : st.orgs) {
@@ -37,22 +51,17 @@ int run_list(const StateOptions& o) {
 }
 
 int run_show(const StateOptions& o) {
-  setup_logging(o.common);
-  auto backend = open_state(o.common);
-  state::State st = backend->load();
-  const state::OrgState& org = find_org(st, o.keys.front(), *backend);
+  Opened s = open(o);
+  const state::OrgState& org = find_org(s.st, o.keys.front(), *s.backend);
   std::printf("%s\n", state::org_to_json(org).dump(2).c_str());
   return kExitOk;
 }
 
 int run_rm(const StateOptions& o) {
-  setup_logging(o.common);
-  auto backend = open_state(o.common);
-  auto lock = backend->lock("state rm");
-  state::State st = backend->load();
-  for (const std::string& key : o.keys) find_org(st, key, *backend);  // all or nothing
-  for (const std::string& key : o.keys) st.orgs.erase(key);
-  backend->save(st);
+  Opened s = open(o, "state rm");
+  for (const std::string& key : o.keys) find_org(s.st, key, *s.backend);  // all or nothing
+  for (const std::string& key : o.keys) s.st.orgs.erase(key);
+  s.backend->save(s.st);
   for (const std::string& key : o.keys) {
     std::printf("Removed org \"%s\" from state; it still exists remotely.\n", key.c_str());
   }
@@ -60,18 +69,15 @@ int run_rm(const StateOptions& o) {
 }
 
 int run_mv(const StateOptions& o) {
-  setup_logging(o.common);
-  auto backend = open_state(o.common);
-  auto lock = backend->lock("state mv");
-  state::State st = backend->load();
-  state::OrgState org = find_org(st, o.from, *backend);
-  if (st.orgs.count(o.to)) {
+  Opened s = open(o, "state mv");
+  state::OrgState org = find_org(s.st, o.from, *s.backend);
+  if (s.st.orgs.count(o.to)) {
     throw Failure("org \"" + o.to + "\" is already in state; choose another key or remove it " +
                   "first with: cforg state rm " + o.to);
   }
-  st.orgs.erase(o.from);
-  st.orgs[o.to] = std::move(org);
-  backend->save(st);
+  s.st.orgs.erase(o.from);
+  s.st.orgs[o.to] = std::move(org);
+  s.backend->save(s.st);
   std::printf("Moved org \"%s\" to \"%s\".\n", o.from.c_str(), o.to.c_str());
   return kExitOk;
 }
