@@ -123,10 +123,7 @@ int run_apply(const ApplyOptions& o) {
   apply::Options exec;
   exec.parallelism = o.net.parallelism;
   exec.max_create_attempts = o.net.max_retries + 1;
-  exec.backoff.base_delay =
-      std::chrono::milliseconds(static_cast<long>(o.net.retry_base_delay * 1000));
-  exec.backoff.max_delay =
-      std::chrono::milliseconds(static_cast<long>(o.net.retry_max_delay * 1000));
+  exec.backoff = retry_policy(o.net);
   exec.stop = &g_interrupted;
   exec.observer = &progress;
   apply::Report report = apply::run(p, s->state, *s->backend, *s->client, exec);

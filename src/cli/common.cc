@@ -119,14 +119,20 @@ std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
     throw Failure(std::string("--rate-limit: ") + e.what());
   }
   using std::chrono::milliseconds;
-  opts.retry.max_retries = o.max_retries;
-  opts.retry.base_delay = milliseconds(static_cast<long>(o.retry_base_delay * 1000));
-  opts.retry.max_delay = milliseconds(static_cast<long>(o.retry_max_delay * 1000));
+  opts.retry = retry_policy(o);
   api::TransportOptions transport;
   transport.timeout = milliseconds(static_cast<long>(o.request_timeout * 1000));
   transport.connect_timeout = std::min(transport.timeout, milliseconds(10000));
   return std::make_unique<api::HttpClient>(api::make_curl_transport(std::move(creds), transport),
                                            std::move(opts));
+}
+
+api::RetryPolicy retry_policy(const NetworkOptions& o) {
+  api::RetryPolicy r;
+  r.max_retries = o.max_retries;
+  r.base_delay = std::chrono::milliseconds(static_cast<long>(o.retry_base_delay * 1000));
+  r.max_delay = std::chrono::milliseconds(static_cast<long>(o.retry_max_delay * 1000));
+  return r;
 }
 
 plan::ReadOptions read_options(const NetworkOptions& o) {

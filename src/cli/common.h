@@ -58,6 +58,8 @@ std::unique_ptr<state::Backend> open_state(const CommonOptions& o);
 // any request is made.
 std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o);
 plan::ReadOptions read_options(const NetworkOptions& o);
+// --max-retries, --retry-base-delay and --retry-max-delay as a policy.
+api::RetryPolicy retry_policy(const NetworkOptions& o);
 
 // Prints "Error: <message>" on stderr.
 void print_error(const std::string& message);

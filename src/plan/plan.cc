@@ -1,7 +1,6 @@
 #include "cforg/plan/plan.h"
 
 #include <algorithm>
-#include <functional>
 
 namespace cforg::plan {
 namespace {

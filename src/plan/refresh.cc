@@ -1,7 +1,6 @@
 #include "cforg/plan/refresh.h"
 
 #include <atomic>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -54,8 +53,7 @@ struct Candidate {
   bool done = false;
 };
 
-}  // namespace
-
+// Every tracked org, by id, ids_per_request at a time.
 api::Result<Remote> read_tracked(const state::State& st, api::Client& client,
                                  const ReadOptions& opts) {
   Remote remote;
@@ -72,6 +70,8 @@ api::Result<Remote> read_tracked(const state::State& st, api::Client& client,
   if (auto err = run_queries(queries, client, opts.parallelism, remote)) return *err;
   return remote;
 }
+
+}  // namespace
 
 api::Result<Remote> read_remote(const config::Config& cfg, const state::State& st,
                                 api::Client& client, const ReadOptions& opts) {

@@ -22,8 +22,4 @@ struct ReadOptions {
 api::Result<Remote> read_remote(const config::Config& cfg, const state::State& st,
                                 api::Client& client, const ReadOptions& opts = {});
 
-// Reads only the tracked orgs (cforg refresh, import).
-api::Result<Remote> read_tracked(const state::State& st, api::Client& client,
-                                 const ReadOptions& opts = {});
-
 }  // namespace cforg::plan
