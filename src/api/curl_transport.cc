@@ -9,6 +9,10 @@
 
 #include "cforg/api/transport.h"
 
+#if LIBCURL_VERSION_NUM < 0x075000
+#error "libcurl 7.80 or later is needed (CURLOPT_PREREQFUNCTION keeps creates from being resent)"
+#endif
+
 namespace cforg::api {
 namespace {
 
@@ -26,6 +30,26 @@ void init_curl_once() {
 std::size_t collect_body(char* data, std::size_t size, std::size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
+}
+
+// libcurl silently sends a request again when a reused keep-alive connection turns out dead
+// before the first byte of the reply ("Connection died, retrying a fresh connect"), yet the
+// server may have processed the first copy: for a create, a second organization. Every
+// attempt, the first included, starts by calling the pre-request callback on its connection;
+// for a POST the second call is refused. The transfer then fails (CURLE_ABORTED_BY_CALLBACK),
+// the outcome counts as unknown, and the executor looks the org up before it creates anything
+// again.
+struct Attempts {
+  int started = 0;
+  bool refused = false;  // a resend was stopped
+};
+
+int refuse_resend(void* in, char* /*primary_ip*/, char* /*local_ip*/, int /*primary_port*/,
+                  int /*local_port*/) {
+  auto* attempts = static_cast<Attempts*>(in);
+  if (++attempts->started == 1) return CURL_PREREQFUNC_OK;
+  attempts->refused = true;
+  return CURL_PREREQFUNC_ABORT;
 }
 
 struct HeaderState {
@@ -78,11 +102,14 @@ HttpResponse::Failure classify(CURLcode rc, long request_bytes_sent) {
       return Failure::unusable;
     case CURLE_OPERATION_TIMEDOUT:
     case CURLE_SEND_ERROR:
-      // Not one byte of the request left us (the connect or TLS handshake timed out, or the
-      // first write failed): the server cannot have acted on it. POSTs always use a fresh
-      // connection (see send()), so no earlier request's bytes are counted here.
+      // Not one byte of this transfer's request left us (the connect or TLS handshake timed
+      // out, or the first write failed): the server cannot have acted on it.
       if (request_bytes_sent == 0) return Failure::not_sent;
       return rc == CURLE_OPERATION_TIMEDOUT ? Failure::timeout : Failure::broken;
+    case CURLE_ABORTED_BY_CALLBACK:
+      // Only refuse_resend aborts: a POST went out on a reused connection that died without
+      // a reply, and libcurl wanted to send it again. The server may have processed it.
+      return Failure::broken;
     default:
       // CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2*, ...
       return Failure::broken;
@@ -127,8 +154,9 @@ class CurlTransport final : public Transport {
     CURL* h = checkout();
     HttpResponse res;
     HeaderState headers;
+    Attempts attempts;
     char error[CURL_ERROR_SIZE] = {0};
-    configure(h, req, res.body, headers, error);
+    configure(h, req, res.body, headers, attempts, error);
 
     auto start = std::chrono::steady_clock::now();
     CURLcode rc = curl_easy_perform(h);
@@ -147,6 +175,9 @@ class CurlTransport final : public Transport {
       curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
       res.failure = classify(rc, sent);
       res.failure_text = error[0] ? error : curl_easy_strerror(rc);
+      if (attempts.refused) {
+        res.failure_text = "the connection closed after the request went out, without a reply";
+      }
       res.body.clear();
       spdlog::debug("{} {} → {} ({}) in {} ms", req.method, loggable_url(req.url),
                     failure_name(res.failure), res.failure_text, ms);
@@ -163,7 +194,7 @@ class CurlTransport final : public Transport {
   }
 
   void configure(CURL* h, const HttpRequest& req, std::string& body, HeaderState& headers,
-                 char* error) const {
+                 Attempts& attempts, char* error) const {
     curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "cforg/" CFORG_VERSION);
@@ -173,6 +204,9 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(opts_.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    // A connection idle this long is not reused: servers close idle keep-alive connections
+    // (httplib after 5 s, many after 60 s), and a request sent into one being closed fails.
+    curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, 4L);
     // Redirects are not followed: they would carry the credentials to wherever they point.
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -192,14 +226,13 @@ class CurlTransport final : public Transport {
       curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
     } else {
       if (req.method == "POST") {
+        // Creates reuse keep-alive connections like every other request, but libcurl never
+        // gets to send one twice (see refuse_resend).
         curl_easy_setopt(h, CURLOPT_POST, 1L);
-        // libcurl silently resends a request whose reused connection turns out dead before any
-        // reply byte; for a POST the server may have acted on the first copy. A fresh connection
-        // rules that out, at the cost of one handshake per create. It is closed afterwards: left
-        // idle in the handle's cache it would only hold a server slot until keep-alive expires.
-        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-        curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+        curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, refuse_resend);
+        curl_easy_setopt(h, CURLOPT_PREREQDATA, &attempts);
       } else {
+        // PUT and DELETE are idempotent: libcurl may resend them, and so may we.
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
       }
       if (req.method == "POST" || !req.body.empty()) {
