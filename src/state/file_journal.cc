@@ -64,13 +64,7 @@ FileJournal::FileJournal(Fd fd, std::string path, std::uint64_t size)
 std::uint64_t FileJournal::append(const JournalRecord& r) {
   std::string line;
   try {
-    nlohmann::json j = to_json(r);
-    // A line the reader rejects would make every line after it unreadable (only a bad last
-    // line is forgiven): check the record as load() will, before it is written.
-    record_from_json(j, path_);
-    line = j.dump() + "\n";
-  } catch (const nlohmann::json::exception& e) {
-    throw StateError("cannot journal " + r.key + ": " + e.what());
+    line = record_line(r, path_);
   } catch (const StateError& e) {
     throw StateError(std::string("cannot journal an invalid record: ") + e.what());
   }

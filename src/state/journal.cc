@@ -31,6 +31,28 @@ nlohmann::json to_json(const JournalRecord& r) {
   return j;
 }
 
+std::string record_line(const JournalRecord& r, const std::string& where) {
+  if (r.key.empty()) bad_record(where, "key: missing, empty or not a string");
+  std::string line;
+  line.reserve(384);
+  try {
+    line += "{\"key\":";
+    detail::append_json_string(line, r.key);
+    line += ",\"op\":\"";
+    line += op_name(r.op);
+    line += '"';
+    if (r.op != JournalRecord::Op::remove) {
+      detail::check_org(r.org, where, "org", r.op == JournalRecord::Op::begin_create);
+      line += ",\"org\":";
+      detail::append_org_json(line, r.org);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    bad_record(where, r.key + ": " + e.what());  // invalid UTF-8
+  }
+  line += "}\n";
+  return line;
+}
+
 JournalRecord record_from_json(const nlohmann::json& j, const std::string& where) {
   auto fail = [&](const std::string& problem) { bad_record(where, problem); };
   if (!j.is_object()) fail(std::string("expected a record object, found ") + j.type_name());

@@ -57,7 +57,7 @@ std::string header(const std::string& lineage, std::uint64_t base_serial) {
          "\",\"base_serial\":" + std::to_string(base_serial) + "}\n";
 }
 
-std::string record_line(const JournalRecord& r) {
+std::string expected_line(const JournalRecord& r) {
   return line(to_json(r));
 }
 
@@ -77,6 +77,46 @@ TEST(JournalRecord, JsonRoundTrip) {
   EXPECT_FALSE(to_json(remove("c")).contains("org"));
   EXPECT_EQ(to_json(put("b", make_org(org_id(2), "B")))["org"],
             org_to_json(make_org(org_id(2), "B")));
+}
+
+TEST(JournalRecord, LineIsTheCompactJsonDumpByteForByte) {
+  OrgState odd =
+      make_org(org_id(7), "Quote \" back\\slash \t tab \x01 \x7f \u00dcnic\u00f8de \u2713",
+               org_id(6), "parent-key");
+  odd.meta = nlohmann::json{{"b", {1, 2.5, nullptr}}, {"a", "x\ny"}, {"flags", {{"z", true}}}};
+  odd.prevent_destroy = true;
+  odd.profile = Profile{"Acme \"Inc\"", "ops@x.example", "+1 555", "1 Road\nTown", "VAT-1"};
+  OrgState pending = begin_create("p", "Pending", org_id(1)).org;
+  pending.pending_create = true;
+  JournalRecord records[] = {begin_create("a", "A", org_id(1)),
+                             begin_create("root", "Root"),
+                             put("b", make_org(org_id(2), "B")),
+                             put("k\u00e9y \"odd\"", odd),
+                             put("p", pending),
+                             remove("c")};
+  for (const auto& r : records) {
+    std::string got = record_line(r, "j");
+    EXPECT_EQ(got, expected_line(r));
+    EXPECT_EQ(record_from_json(nlohmann::json::parse(got), "j:2"), r) << got;
+  }
+}
+
+TEST(JournalRecord, LineRefusesWhatTheReaderWouldReject) {
+  auto refuses = [](const JournalRecord& r, const std::string& part) {
+    try {
+      record_line(r, "s.json.journal");
+      ADD_FAILURE() << "wrote " << r.key;
+    } catch (const StateError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("s.json.journal: "));
+      EXPECT_THAT(e.what(), HasSubstr(part));
+    }
+  };
+  refuses(put("a", make_org("", "No id")), "org.id");
+  refuses(put("a", make_org("not-an-id", "Bad id")), "org.id");
+  refuses(put("", make_org(org_id(1), "No key")), "key");
+  refuses(begin_create("b", ""), "org.name");
+  refuses(put("u", make_org(org_id(1), "bad \xff utf-8")), "u: ");
+  EXPECT_NO_THROW(record_line(begin_create("b", "B"), "j"));  // a pending create has no id yet
 }
 
 TEST(JournalRecord, RejectsInvalidRecords) {
@@ -221,7 +261,7 @@ TEST_F(JournalFile, StaleJournalIsIgnoredAndReplaced) {
   State s = saved_state(3);
   // What a save interrupted between renaming the state and removing the journal leaves.
   write_bytes(journal_path(),
-              header(s.lineage, 2) + record_line(put("ghost", make_org(org_id(9), "Ghost"))));
+              header(s.lineage, 2) + expected_line(put("ghost", make_org(org_id(9), "Ghost"))));
   State loaded = backend()->load();
   EXPECT_EQ(loaded, s);
   auto journal = backend()->open_journal(loaded);
@@ -231,13 +271,13 @@ TEST_F(JournalFile, StaleJournalIsIgnoredAndReplaced) {
 TEST_F(JournalFile, JournalOfAnInterruptedFirstSaveIsStale) {
   State s = saved_state(1);
   write_bytes(journal_path(),
-              header("", 0) + record_line(put("ghost", make_org(org_id(9), "Ghost"))));
+              header("", 0) + expected_line(put("ghost", make_org(org_id(9), "Ghost"))));
   EXPECT_EQ(backend()->load(), s);
 }
 
 TEST_F(JournalFile, JournalNewerThanTheStateIsAnError) {
   State s = saved_state(1);
-  write_bytes(journal_path(), header(s.lineage, 5) + record_line(remove("root")));
+  write_bytes(journal_path(), header(s.lineage, 5) + expected_line(remove("root")));
   FileSnapshot before = FileSnapshot::of(journal_path());
   expect_load_error({journal_path(), "serial 5", "older than its journal"});
   EXPECT_THROW(backend()->open_journal(s), StateError);  // never replaced
@@ -246,7 +286,7 @@ TEST_F(JournalFile, JournalNewerThanTheStateIsAnError) {
 
 TEST_F(JournalFile, JournalOfAnotherLineageIsAnError) {
   State s = saved_state(1);
-  write_bytes(journal_path(), header("another-lineage", 1) + record_line(remove("root")));
+  write_bytes(journal_path(), header("another-lineage", 1) + expected_line(remove("root")));
   FileSnapshot before = FileSnapshot::of(journal_path());
   expect_load_error({journal_path(), "another-lineage", s.lineage, "replaced"});
   EXPECT_THROW(backend()->open_journal(s), StateError);
@@ -254,14 +294,14 @@ TEST_F(JournalFile, JournalOfAnotherLineageIsAnError) {
 }
 
 TEST_F(JournalFile, JournalWithoutItsStateIsAnError) {
-  write_bytes(journal_path(), header("some-lineage", 4) + record_line(remove("root")));
+  write_bytes(journal_path(), header("some-lineage", 4) + expected_line(remove("root")));
   expect_load_error({journal_path(), "does not exist", ".backup"});
 }
 
 TEST_F(JournalFile, TornLastLineIsIgnoredAndCutBeforeAppending) {
   State s = saved_state(1);
-  std::string good = record_line(put("a", make_org(org_id(10), "A")));
-  std::string torn = record_line(put("b", make_org(org_id(11), "B"))).substr(0, 40);
+  std::string good = expected_line(put("a", make_org(org_id(10), "A")));
+  std::string torn = expected_line(put("b", make_org(org_id(11), "B"))).substr(0, 40);
   write_bytes(journal_path(), header(s.lineage, 1) + good + torn);
   FileSnapshot before = FileSnapshot::of(journal_path());
   State loaded = backend()->load();
@@ -274,7 +314,7 @@ TEST_F(JournalFile, TornLastLineIsIgnoredAndCutBeforeAppending) {
     journal->sync(journal->append(put("c", make_org(org_id(12), "C"))));
   }
   EXPECT_EQ(read_bytes(journal_path()),
-            header(s.lineage, 1) + good + record_line(put("c", make_org(org_id(12), "C"))));
+            header(s.lineage, 1) + good + expected_line(put("c", make_org(org_id(12), "C"))));
   State again = backend()->load();
   EXPECT_TRUE(again.orgs.count("a"));
   EXPECT_TRUE(again.orgs.count("c"));
@@ -282,7 +322,7 @@ TEST_F(JournalFile, TornLastLineIsIgnoredAndCutBeforeAppending) {
 
 TEST_F(JournalFile, WholeLastRecordWithoutItsNewlineIsKept) {
   State s = saved_state(1);
-  std::string record = record_line(put("a", make_org(org_id(10), "A")));
+  std::string record = expected_line(put("a", make_org(org_id(10), "A")));
   write_bytes(journal_path(), header(s.lineage, 1) + record.substr(0, record.size() - 1));
   State loaded = backend()->load();
   EXPECT_TRUE(loaded.orgs.count("a"));
@@ -291,13 +331,13 @@ TEST_F(JournalFile, WholeLastRecordWithoutItsNewlineIsKept) {
     journal->sync(journal->append(remove("root")));
   }
   EXPECT_EQ(read_bytes(journal_path()),
-            header(s.lineage, 1) + record + record_line(remove("root")));
+            header(s.lineage, 1) + record + expected_line(remove("root")));
 }
 
 TEST_F(JournalFile, CorruptLineBeforeTheLastIsAnError) {
   State s = saved_state(1);
   write_bytes(journal_path(),
-              header(s.lineage, 1) + "{\"op\":\"put\",\"ke\n" + record_line(remove("root")));
+              header(s.lineage, 1) + "{\"op\":\"put\",\"ke\n" + expected_line(remove("root")));
   FileSnapshot before = FileSnapshot::of(journal_path());
   expect_load_error({journal_path() + ":2:", "invalid JSON"});
   EXPECT_THROW(backend()->open_journal(s), StateError);
@@ -305,7 +345,7 @@ TEST_F(JournalFile, CorruptLineBeforeTheLastIsAnError) {
 
   // A well-formed line that is not a valid record counts as corrupt too.
   write_bytes(journal_path(), header(s.lineage, 1) + "{\"op\":\"put\",\"key\":\"x\"}\n" +
-                                  record_line(remove("root")));
+                                  expected_line(remove("root")));
   expect_load_error({journal_path() + ":2: org: missing"});
 }
 

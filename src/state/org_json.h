@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "cforg/state/state.h"
 
@@ -11,5 +12,15 @@ namespace cforg::state::detail {
 // begin_create journal record holds an org that has no id yet.
 OrgState parse_org(const nlohmann::json& j, const std::string& where, const std::string& path,
                    bool id_optional);
+
+// The checks of parse_org that a well-typed OrgState can still fail (an id that is not one,
+// an empty name, ...); messages read "where: path.field: problem".
+void check_org(const OrgState& o, const std::string& where, const std::string& path,
+               bool id_optional);
+
+// Appends org_to_json(o).dump(), byte for byte, without building the document: journal
+// appends are on every create's path. Throws nlohmann::json::type_error on invalid UTF-8.
+void append_org_json(std::string& out, const OrgState& o);
+void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace cforg::state::detail

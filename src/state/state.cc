@@ -120,26 +120,6 @@ ParentLink parent_from_json(const json& j, const std::string& where, const std::
 }
 
 // What the JSON types cannot express: the rules every org of a readable state obeys.
-void check_org(const OrgState& o, const std::string& where, const std::string& path,
-               bool id_optional) {
-  if (!(o.id.empty() && (o.pending_create || id_optional)) && !is_org_id(o.id)) {
-    invalid(where, path + ".id",
-            "\"" + o.id + "\" is not an organization id (32 lowercase hex digits)" +
-                (o.id.empty() ? "; only a pending_create entry may lack one" : ""));
-  }
-  if (o.name.empty()) invalid(where, path + ".name", "is empty");
-  if (!o.parent.id.empty() && !is_org_id(o.parent.id)) {
-    invalid(where, path + ".parent.id", "\"" + o.parent.id + "\" is not an organization id");
-  }
-  if (o.parent.id.empty() && !o.parent.key.empty()) {
-    invalid(where, path + ".parent.key", "is set for a root organization");
-  }
-  if (!o.meta.is_object() && !o.meta.is_null()) {
-    invalid(where, path + ".meta",
-            std::string("expected an object or null, found ") + o.meta.type_name());
-  }
-}
-
 // Across orgs: an id is tracked under one key only, and a parent key names the org that holds
 // the parent id.
 void check_links(const State& s, const std::string& where) {
@@ -167,6 +147,72 @@ void check_links(const State& s, const std::string& where) {
 }  // namespace
 
 namespace detail {
+
+void check_org(const OrgState& o, const std::string& where, const std::string& path,
+               bool id_optional) {
+  if (!(o.id.empty() && (o.pending_create || id_optional)) && !is_org_id(o.id)) {
+    invalid(where, path + ".id",
+            "\"" + o.id + "\" is not an organization id (32 lowercase hex digits)" +
+                (o.id.empty() ? "; only a pending_create entry may lack one" : ""));
+  }
+  if (o.name.empty()) invalid(where, path + ".name", "is empty");
+  if (!o.parent.id.empty() && !is_org_id(o.parent.id)) {
+    invalid(where, path + ".parent.id", "\"" + o.parent.id + "\" is not an organization id");
+  }
+  if (o.parent.id.empty() && !o.parent.key.empty()) {
+    invalid(where, path + ".parent.key", "is set for a root organization");
+  }
+  if (!o.meta.is_object() && !o.meta.is_null()) {
+    invalid(where, path + ".meta",
+            std::string("expected an object or null, found ") + o.meta.type_name());
+  }
+}
+
+// A JSON string as nlohmann's dump() writes it. Printable ASCII, the bulk of every name, key
+// and id, is copied as it is; anything else goes through nlohmann, which escapes it and
+// rejects invalid UTF-8 (json::type_error).
+void append_json_string(std::string& out, std::string_view s) {
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += json(std::string(s)).dump();
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+void append_org_json(std::string& out, const OrgState& o) {
+  // Members in the order a std::map-backed nlohmann object dumps them: by name.
+  out += "{\"create_time\":";
+  append_json_string(out, o.create_time);
+  out += ",\"id\":";
+  append_json_string(out, o.id);
+  out += ",\"meta\":";
+  out += o.meta.dump();
+  out += ",\"name\":";
+  append_json_string(out, o.name);
+  out += ",\"parent\":";
+  if (o.parent.id.empty()) {
+    out += "null";
+  } else {
+    out += "{\"id\":";
+    append_json_string(out, o.parent.id);
+    if (!o.parent.key.empty()) {
+      out += ",\"key\":";
+      append_json_string(out, o.parent.key);
+    }
+    out += '}';
+  }
+  if (o.pending_create) out += ",\"pending_create\":true";
+  out += o.prevent_destroy ? ",\"prevent_destroy\":true" : ",\"prevent_destroy\":false";
+  out += ",\"profile\":";
+  out += o.profile ? profile_to_json(*o.profile).dump() : "null";
+  out += '}';
+}
 
 OrgState parse_org(const json& j, const std::string& where, const std::string& path,
                    bool id_optional) {
@@ -320,7 +366,7 @@ void validate(const State& s, const std::string& where) {
   }
   for (const auto& [key, org] : s.orgs) {
     if (key.empty()) invalid(where, "organizations", "an organization key is empty");
-    check_org(org, where, "organizations." + key, false);
+    detail::check_org(org, where, "organizations." + key, false);
   }
   check_links(s, where);
 }

@@ -30,6 +30,11 @@ struct JournalRecord {
 nlohmann::json to_json(const JournalRecord& r);
 JournalRecord record_from_json(const nlohmann::json& j, const std::string& where);
 
+// The journal line of `r`: to_json(r).dump() and a newline, written without building the
+// document (a create appends two). A record that record_from_json would reject throws
+// StateError "where: ..." instead: one bad line would make every line after it unreadable.
+std::string record_line(const JournalRecord& r, const std::string& where);
+
 // Applies one record to a state: begin_create adds a pending_create entry unless the key is
 // already tracked with an id; put replaces the entry; remove erases it.
 void fold(State& s, const JournalRecord& r);
