@@ -53,6 +53,7 @@ class Executor {
 
   Report run() {
     if (opts_.observer) opts_.observer->started(plan_.actions.size());
+    auto start = SteadyClock::now();
     std::size_t workers =
         std::min<std::size_t>(std::max(opts_.parallelism, 1), plan_.actions.size());
     std::jthread committer([this] { commit(); });
@@ -66,6 +67,8 @@ class Executor {
     }
     commit_cv_.notify_all();
     committer.join();
+    report_.elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
     for (Outcome& o : report_.outcomes) {
       switch (o.status) {
         case Status::done:
@@ -115,6 +118,7 @@ class Executor {
         i = ready_.front();
         ready_.pop_front();
         ++running_;
+        ++performing_;
       }
       auto start = SteadyClock::now();
       Outcome result;
@@ -129,30 +133,36 @@ class Executor {
       }
       result.took =
           std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
-      if (result.status == Status::done && t_unsynced > 0) {
+      bool durable = result.status != Status::done || t_unsynced == 0;
+      bool last_in_flight;
+      {
+        std::lock_guard lock(mu_);
+        last_in_flight = --performing_ == 0;
         // Done once durable: the committer says so. Meanwhile this worker moves on.
-        {
-          std::lock_guard lock(mu_);
-          awaiting_.push_back({i, std::move(result), t_unsynced});
-        }
-        commit_cv_.notify_one();
-      } else {
-        finish(i, std::move(result));
+        if (!durable) awaiting_.push_back({i, std::move(result), t_unsynced});
       }
+      if (!durable || last_in_flight) commit_cv_.notify_one();
+      if (durable) finish(i, std::move(result));
     }
   }
 
   // Group commit off the workers' path: one fsync covers every result that arrived while the
   // previous one ran. An action counts as done, and its dependents may start, only after it.
+  // While other actions are in flight, fsyncs are paced (opts_.commit_interval) so that their
+  // results join the batch; when none is, waiting could gain nothing, and the fsync is at once.
   void commit() {
+    SteadyClock::time_point last_sync{};
     for (;;) {
       std::vector<Unsynced> batch;
       {
         std::unique_lock lock(mu_);
         commit_cv_.wait(lock, [&] { return !awaiting_.empty() || workers_done_; });
         if (awaiting_.empty()) return;
+        commit_cv_.wait_until(lock, last_sync + opts_.commit_interval,
+                              [&] { return performing_ == 0 || workers_done_; });
         batch.swap(awaiting_);
       }
+      last_sync = SteadyClock::now();
       std::uint64_t upto = 0;
       for (const Unsynced& u : batch) upto = std::max(upto, u.seq);
       std::string error;
@@ -418,7 +428,8 @@ class Executor {
   std::vector<std::size_t> waiting_on_;                 // unfinished dependencies per action
   std::vector<std::vector<std::size_t>> dependents_;
   std::deque<std::size_t> ready_;
-  std::size_t running_ = 0;
+  std::size_t running_ = 0;     // taken from ready_, not finished
+  std::size_t performing_ = 0;  // taken from ready_, result not yet handed on
   std::mt19937_64 rng_{std::random_device{}()};
   Report report_;
 

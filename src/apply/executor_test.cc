@@ -168,9 +168,11 @@ plan::Action remove(const std::string& key, const std::string& id) {
 }
 
 struct Fixture : ::testing::Test {
-  Report run(const plan::Plan& p, int parallelism = 4) {
+  Report run(const plan::Plan& p, int parallelism = 4,
+             std::chrono::microseconds commit_interval = Options{}.commit_interval) {
     Options opts;
     opts.parallelism = parallelism;
+    opts.commit_interval = commit_interval;
     opts.backoff.base_delay = std::chrono::milliseconds(1);
     return execute(p, st, client, journal, opts);
   }
@@ -203,6 +205,40 @@ TEST_F(Fixture, ParallelismBoundsRequestsInFlight) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(client.max_in_flight.load(), 6);
   EXPECT_LT(took, std::chrono::milliseconds(24 * 20 / 2));  // clearly not one at a time
+  EXPECT_GE(r.elapsed, std::chrono::milliseconds(24 / 6 * 20));
+  EXPECT_LE(r.elapsed, took);
+}
+
+TEST_F(Fixture, ResultsShareAFsyncWhileOthersAreInFlight) {
+  client.journal = &journal;
+  client.latency = std::chrono::milliseconds(2);
+  plan::Plan p;
+  p.actions.push_back(create("root"));
+  for (int i = 0; i < 64; ++i) p.actions.push_back(create("org" + std::to_string(i), "root"));
+  const auto interval = std::chrono::milliseconds(200);
+  Report r = run(p, 8, interval);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(client.parent_not_durable);
+  // 64 creates at 8 in flight take ~16 ms: the root's fsync, then at most one per interval,
+  // and the last. Without pacing it is one per handful of results, ~20.
+  EXPECT_LE(journal.syncs, 3 + r.elapsed / interval) << r.elapsed.count() << " us";
+}
+
+TEST_F(Fixture, AResultWithNothingElseInFlightIsSyncedAtOnce) {
+  // A chain: each create waits for its parent's record to be durable, and nothing else runs
+  // meanwhile. Pacing would add a whole interval per link; there is nothing to wait for.
+  client.journal = &journal;
+  plan::Plan p;
+  p.actions.push_back(create("org0"));
+  for (int i = 1; i < 6; ++i) {
+    p.actions.push_back(create("org" + std::to_string(i), "org" + std::to_string(i - 1)));
+  }
+  auto start = std::chrono::steady_clock::now();
+  Report r = run(p, 4, std::chrono::seconds(2));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(client.parent_not_durable);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(journal.syncs, 6);
 }
 
 TEST_F(Fixture, AFailureSkipsItsDependentsOnly) {

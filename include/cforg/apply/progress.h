@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <functional>
 #include <mutex>
@@ -36,6 +37,7 @@ class Progress : public Observer {
   bool color_;
   const api::ClientStats* stats_;
   std::mutex mu_;
+  std::condition_variable_any tick_;
   std::size_t total_ = 0, finished_ = 0, failed_ = 0;
   std::chrono::steady_clock::time_point start_;
   std::atomic<bool> stopping_{false};

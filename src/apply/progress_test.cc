@@ -1,0 +1,83 @@
+// Progress output: the per-action lines of a non-terminal run, and the final summary.
+#include "cforg/apply/progress.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <thread>
+
+namespace cforg::apply {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// What has reached the file so far (not what sits in the FILE's buffer).
+std::string written(std::FILE* f) {
+  std::FILE* reader = std::fopen(("/proc/self/fd/" + std::to_string(fileno(f))).c_str(), "r");
+  std::string text;
+  if (!reader) return text;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, reader)) > 0;) text.append(buf, n);
+  std::fclose(reader);
+  return text;
+}
+
+Outcome created(const std::string& key) {
+  Outcome o;
+  o.key = key;
+  o.status = Outcome::Status::done;
+  o.id = "0123456789abcdef0123456789abcdef";
+  o.took = 52ms;
+  return o;
+}
+
+TEST(Progress, LinesReachALogWithinAFractionOfASecond) {
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  {
+    Progress progress(out, /*live=*/false, /*color=*/false, nullptr);
+    progress.started(2);
+    progress.finished(created("root"));
+    // Not flushed per line (thousands a second at full speed), but by a ticker.
+    auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (written(out).find("root") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_THAT(written(out), HasSubstr("org \"root\": created 0123456789abcdef"));
+    progress.finished(created("child"));
+    auto stop_started = std::chrono::steady_clock::now();
+    progress.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 150ms);  // no wait for a tick
+    EXPECT_THAT(written(out), HasSubstr("org \"child\": created"));
+  }
+  std::fclose(out);
+}
+
+TEST(Progress, SummaryCountsAndTakesTheRunsTime) {
+  Report r;
+  r.created = 3;
+  r.updated = 1;
+  r.elapsed = 157'400us;
+  EXPECT_EQ(summary_text(r, false),
+            "Apply complete: 3 created, 1 updated, 0 deleted, 0 adopted, in 0.157 s.\n");
+  r.elapsed = 75s;
+  EXPECT_THAT(summary_text(r, false), HasSubstr("in 75.0 s."));
+  r.elapsed = 150s;
+  EXPECT_THAT(summary_text(r, false), HasSubstr("in 2 min 30 s."));
+  r.failed = 1;
+  Outcome bad;
+  bad.key = "x";
+  bad.status = Outcome::Status::failed;
+  bad.message = "creating org \"x\": HTTP 400";
+  r.outcomes = {bad};
+  std::string text = summary_text(r, false);
+  EXPECT_THAT(text, HasSubstr("Apply incomplete: "));
+  EXPECT_THAT(text, HasSubstr("org \"x\": failed: creating org \"x\": HTTP 400"));
+}
+
+}  // namespace
+}  // namespace cforg::apply
