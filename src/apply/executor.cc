@@ -122,7 +122,7 @@ class Executor {
       }
       auto start = SteadyClock::now();
       Outcome result;
-      t_unsynced = 0;
+      t_results.clear();
       try {
         result = perform(plan_.actions[i]);
       } catch (const std::exception& e) {
@@ -133,41 +133,51 @@ class Executor {
       }
       result.took =
           std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
-      bool durable = result.status != Status::done || t_unsynced == 0;
+      // An action with results to record is done once the committer has made them durable;
+      // meanwhile this worker moves on.
+      bool to_commit = !t_results.empty();
       bool last_in_flight;
       {
         std::lock_guard lock(mu_);
         last_in_flight = --performing_ == 0;
-        // Done once durable: the committer says so. Meanwhile this worker moves on.
-        if (!durable) awaiting_.push_back({i, std::move(result), t_unsynced});
+        if (to_commit) awaiting_.push_back({i, std::move(result), std::move(t_results)});
       }
-      if (!durable || last_in_flight) commit_cv_.notify_one();
-      if (durable) finish(i, std::move(result));
+      t_results.clear();
+      if (to_commit || last_in_flight) commit_cv_.notify_one();
+      if (!to_commit) finish(i, std::move(result));
     }
   }
 
-  // Group commit off the workers' path: one fsync covers every result that arrived while the
-  // previous one ran. An action counts as done, and its dependents may start, only after it.
-  // While other actions are in flight, fsyncs are paced (opts_.commit_interval) so that their
-  // results join the batch; when none is, waiting could gain nothing, and the fsync is at once.
+  // Group commit off the workers' path, as a database's log writer does: the results of every
+  // action that finished meanwhile go to the journal in one write and one fsync. An action
+  // counts as done, and its dependents may start, only after that. While other actions are
+  // in flight, commits are paced (opts_.commit_interval) so that their results join the
+  // batch; when none is, waiting could gain nothing, and the commit is at once.
   void commit() {
-    SteadyClock::time_point last_sync{};
+    SteadyClock::time_point last_commit{};
     for (;;) {
       std::vector<Unsynced> batch;
       {
         std::unique_lock lock(mu_);
         commit_cv_.wait(lock, [&] { return !awaiting_.empty() || workers_done_; });
         if (awaiting_.empty()) return;
-        commit_cv_.wait_until(lock, last_sync + opts_.commit_interval,
+        commit_cv_.wait_until(lock, last_commit + opts_.commit_interval,
                               [&] { return performing_ == 0 || workers_done_; });
         batch.swap(awaiting_);
       }
-      last_sync = SteadyClock::now();
-      std::uint64_t upto = 0;
-      for (const Unsynced& u : batch) upto = std::max(upto, u.seq);
+      last_commit = SteadyClock::now();
+      std::vector<JournalRecord> records;
+      for (Unsynced& u : batch) {
+        for (JournalRecord& r : u.records) records.push_back(std::move(r));
+      }
       std::string error;
       try {
-        journal_.sync(upto);
+        std::uint64_t seq = journal_.append(records);
+        {
+          std::lock_guard lock(state_mu_);
+          for (const JournalRecord& r : records) fold(r);
+        }
+        journal_.sync(seq);
       } catch (const std::exception& e) {
         fatal_ = true;  // nothing more can be recorded safely
         error = e.what();
@@ -263,22 +273,27 @@ class Executor {
   }
 
   // Journal first, then the in-memory state: the two never disagree on what happened.
-  std::uint64_t record(JournalRecord r) {
-    std::uint64_t seq = journal_.append(r);
+  void record(JournalRecord r) {
+    journal_.append(r);
     std::lock_guard lock(state_mu_);
+    fold(r);
+  }
+
+  // With state_mu_ held.
+  void fold(const JournalRecord& r) {
     if (r.op == JournalRecord::Op::put) tracked_.insert(r.org.id);
     if (r.op == JournalRecord::Op::remove) {
       if (auto it = st_.orgs.find(r.key); it != st_.orgs.end()) tracked_.erase(it->second.id);
     }
     state::fold(st_, r);
-    return seq;
   }
 
-  // Records `org` as `key`; the action counts as done only once that is on stable storage.
+  // A result of the running action, recorded by the committer with those of other actions;
+  // the action counts as done only once that is on stable storage.
+  static void record_durably(JournalRecord r) { t_results.push_back(std::move(r)); }
   void record_durably(const std::string& key, OrgState org) {
-    must_sync(record({JournalRecord::Op::put, key, std::move(org)}));
+    record_durably({JournalRecord::Op::put, key, std::move(org)});
   }
-  static void must_sync(std::uint64_t seq) { t_unsynced = std::max(t_unsynced, seq); }
 
   // The parent id for `t` now: a managed parent must exist by the time its children run.
   std::optional<std::string> parent_id(const plan::Target& t, std::string& why) {
@@ -398,7 +413,7 @@ class Executor {
     if (!removed && !removed.error().not_found()) {
       return failed("deleting org " + quoted(a.key) + ": " + removed.error().str(), a.id);
     }
-    must_sync(record({JournalRecord::Op::remove, a.key, {}}));
+    record_durably({JournalRecord::Op::remove, a.key, {}});
     return done(a.id);
   }
 
@@ -437,18 +452,18 @@ class Executor {
   struct Unsynced {
     std::size_t action;
     Outcome outcome;
-    std::uint64_t seq;  // its last journal record
+    std::vector<JournalRecord> records;  // what it changed, to journal
   };
-  std::vector<Unsynced> awaiting_;  // done but not yet durable; guarded by mu_
+  std::vector<Unsynced> awaiting_;  // finished, results not yet durable; guarded by mu_
   std::condition_variable commit_cv_;
   bool workers_done_ = false;
-  // The highest journal record the action running on this thread needs durable.
-  static thread_local std::uint64_t t_unsynced;
+  // The results of the action running on this thread, for the committer.
+  static thread_local std::vector<JournalRecord> t_results;
   std::mutex state_mu_;                      // st_ and tracked_
   std::unordered_set<std::string> tracked_;  // ids in state
 };
 
-thread_local std::uint64_t Executor::t_unsynced = 0;
+thread_local std::vector<JournalRecord> Executor::t_results;
 
 }  // namespace
 

@@ -61,10 +61,11 @@ std::shared_ptr<FileJournal> FileJournal::append_to(const std::string& path,
 FileJournal::FileJournal(Fd fd, std::string path, std::uint64_t size)
     : fd_(std::move(fd)), path_(std::move(path)), size_(size) {}
 
-std::uint64_t FileJournal::append(const JournalRecord& r) {
-  std::string line;
+std::uint64_t FileJournal::append(std::span<const JournalRecord> records) {
+  if (records.empty()) return written_seq_.load(std::memory_order_acquire);
+  std::string lines;
   try {
-    line = record_line(r, path_);
+    for (const JournalRecord& r : records) lines += record_line(r, path_);
   } catch (const StateError& e) {
     throw StateError(std::string("cannot journal an invalid record: ") + e.what());
   }
@@ -74,14 +75,14 @@ std::uint64_t FileJournal::append(const JournalRecord& r) {
     throw StateError(path_ + ": this journal was closed by a save of the state; open a new one");
   }
   if (!broken_.empty()) throw StateError(broken_);
-  // One write() of the whole line on an O_APPEND descriptor: a crash leaves at most the last
-  // line torn, never a gap or an interleaving, and the line is in the OS (it survives the death
-  // of this process) when write() returns.
+  // One write() of whole lines on an O_APPEND descriptor: a crash leaves at most the last
+  // line torn, never a gap or an interleaving, and the lines are in the OS (they survive the
+  // death of this process) when write() returns.
   ssize_t n;
   do {
-    n = ::write(fd_.get(), line.data(), line.size());
+    n = ::write(fd_.get(), lines.data(), lines.size());
   } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(line.size())) {
+  if (n != static_cast<ssize_t>(lines.size())) {
     int err = n < 0 ? errno : ENOSPC;  // a short write to a file: the disk is full
     if (n > 0 && ::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) {
       // The fragment stays, and a record after it would make a corrupt line: stop here. The
@@ -91,8 +92,8 @@ std::uint64_t FileJournal::append(const JournalRecord& r) {
     }
     throw_errno("cannot append to journal", path_, err);
   }
-  size_ += line.size();
-  std::uint64_t seq = written_seq_.load(std::memory_order_relaxed) + 1;
+  size_ += lines.size();
+  std::uint64_t seq = written_seq_.load(std::memory_order_relaxed) + records.size();
   written_seq_.store(seq, std::memory_order_release);
   return seq;
 }

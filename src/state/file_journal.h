@@ -29,7 +29,7 @@ class FileJournal {
 
   FileJournal(Fd fd, std::string path, std::uint64_t size);
 
-  std::uint64_t append(const JournalRecord& r);
+  std::uint64_t append(std::span<const JournalRecord> records);  // see Journal::append
   void sync(std::uint64_t seq);
 
   // Called by save() once the state holds every record: an append after that would land in a
@@ -73,7 +73,10 @@ class FileJournal {
 class FileJournalHandle final : public Journal {
  public:
   explicit FileJournalHandle(std::shared_ptr<FileJournal> journal) : journal_(std::move(journal)) {}
-  std::uint64_t append(const JournalRecord& r) override { return journal_->append(r); }
+  using Journal::append;
+  std::uint64_t append(std::span<const JournalRecord> records) override {
+    return journal_->append(records);
+  }
   void sync(std::uint64_t seq) override { journal_->sync(seq); }
   FileJournal& file() const { return *journal_; }
 

@@ -368,6 +368,31 @@ TEST_F(JournalFile, AppendRefusesARecordTheReaderWouldReject) {
   EXPECT_EQ(journal->append(remove("a")), 1u);
 }
 
+TEST_F(JournalFile, AppendsABatchInOneGoAllOrNone) {
+  auto b = backend();
+  auto journal = b->open_journal(b->load());
+  EXPECT_EQ(journal->append(begin_create("a", "A")), 1u);
+  std::vector<JournalRecord> batch = {put("a", make_org(org_id(1), "A")),
+                                      put("b", make_org(org_id(2), "B", org_id(1), "a")),
+                                      remove("c")};
+  EXPECT_EQ(journal->append(batch), 4u);  // the last record's sequence number
+  std::string before = read_bytes(journal_path());
+  auto lines = lines_of(before);
+  ASSERT_EQ(lines.size(), 5u);  // the header and four records, in order
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(lines[i + 2] + "\n", expected_line(batch[i]));
+  }
+  std::vector<JournalRecord> bad = {put("d", make_org(org_id(4), "D")),
+                                    put("e", make_org("", "No id"))};
+  EXPECT_THROW(journal->append(bad), StateError);
+  EXPECT_EQ(read_bytes(journal_path()), before);  // not even the good one
+  EXPECT_EQ(journal->append(std::span<const JournalRecord>()), 4u);
+  journal->sync(4);
+  State folded = b->load();
+  EXPECT_EQ(folded.orgs.at("b").parent.id, org_id(1));
+  EXPECT_FALSE(folded.orgs.count("c"));
+}
+
 TEST_F(JournalFile, SaveRetiresTheOpenJournal) {
   auto b = backend();
   State s = b->load();

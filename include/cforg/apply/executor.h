@@ -48,7 +48,7 @@ struct Options {
   // Group commit: while other actions are still in flight, the journal is fsynced at most once
   // per this interval and their results share the fsync. Each fsync costs CPU (the file
   // system's own journal commit) that the requests need more.
-  std::chrono::microseconds commit_interval{2000};
+  std::chrono::microseconds commit_interval{5000};
   const std::atomic<bool>* stop = nullptr;  // once true, nothing new starts
   Observer* observer = nullptr;
 };

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "cforg/state/state.h"
@@ -43,9 +44,12 @@ class Journal {
  public:
   virtual ~Journal() = default;
 
-  // Appends `r` and returns its sequence number. On return the record survives the death of
-  // this process (it is in the OS), not yet a power loss. Thread-safe.
-  virtual std::uint64_t append(const JournalRecord& r) = 0;
+  // Appends `records`, in order and in one write, and returns the last one's sequence number
+  // (each record has its own). On return they survive the death of this process (they are in
+  // the OS), not yet a power loss. All or none: a record the reader would reject throws
+  // before anything is written. Thread-safe.
+  virtual std::uint64_t append(std::span<const JournalRecord> records) = 0;
+  std::uint64_t append(const JournalRecord& r) { return append(std::span(&r, 1)); }
 
   // Returns once every record up to `seq` is on stable storage. Concurrent callers share one
   // fsync. Thread-safe.
