@@ -210,7 +210,7 @@ struct HttpClient::Impl {
     auto r = call(method, target, body);
     if (!r) return r.error();
     try {
-      return organization_from_json(r.value()["result"]);
+      return organization_from_json(std::move(r.value()["result"]));
     } catch (const std::exception& ex) {
       return protocol_error(method + " " + target, 200, ex.what(), method != "GET");
     }
@@ -276,11 +276,11 @@ Result<std::vector<Organization>> HttpClient::list(const ListQuery& query) {
     if (!token.empty()) target += "&page_token=" + escape(token);
     auto r = impl_->call("GET", target);
     if (!r) return r.error();
-    const auto& body = r.value();
-    const auto& result = body["result"];
+    auto& body = r.value();
+    auto& result = body["result"];
     if (!result.is_array()) return protocol_error("GET " + target, 200, "result is not a list");
     try {
-      for (const auto& o : result) all.push_back(organization_from_json(o));
+      for (auto& o : result) all.push_back(organization_from_json(std::move(o)));
     } catch (const std::exception& ex) {
       return protocol_error("GET " + target, 200, ex.what());
     }

@@ -15,9 +15,8 @@ std::string required_string(const nlohmann::json& j, const char* field) {
   return it->get<std::string>();
 }
 
-}  // namespace
-
-Organization organization_from_json(const nlohmann::json& j) {
+// Everything but meta.
+Organization fields_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw std::invalid_argument("an organization must be a JSON object");
   Organization org;
   org.id = required_string(j, "id");
@@ -39,8 +38,21 @@ Organization organization_from_json(const nlohmann::json& j) {
   if (auto p = j.find("profile"); p != j.end() && !p->is_null()) {
     org.spec.profile = profile_from_json(*p);
   }
-  // Server-computed and not ours to interpret here: kept exactly as received.
+  return org;
+}
+
+}  // namespace
+
+// Meta is server-computed and not ours to interpret: kept exactly as received.
+Organization organization_from_json(const nlohmann::json& j) {
+  Organization org = fields_from_json(j);
   if (auto m = j.find("meta"); m != j.end()) org.meta = *m;
+  return org;
+}
+
+Organization organization_from_json(nlohmann::json&& j) {
+  Organization org = fields_from_json(j);
+  if (auto m = j.find("meta"); m != j.end()) org.meta = std::move(*m);
   return org;
 }
 

@@ -175,7 +175,7 @@ class Executor {
         std::uint64_t seq = journal_.append(records);
         {
           std::lock_guard lock(state_mu_);
-          for (const JournalRecord& r : records) fold(r);
+          for (JournalRecord& r : records) fold(std::move(r));
         }
         journal_.sync(seq);
       } catch (const std::exception& e) {
@@ -276,16 +276,16 @@ class Executor {
   void record(JournalRecord r) {
     journal_.append(r);
     std::lock_guard lock(state_mu_);
-    fold(r);
+    fold(std::move(r));
   }
 
   // With state_mu_ held.
-  void fold(const JournalRecord& r) {
+  void fold(JournalRecord&& r) {
     if (r.op == JournalRecord::Op::put) tracked_.insert(r.org.id);
     if (r.op == JournalRecord::Op::remove) {
       if (auto it = st_.orgs.find(r.key); it != st_.orgs.end()) tracked_.erase(it->second.id);
     }
-    state::fold(st_, r);
+    state::fold(st_, std::move(r));
   }
 
   // A result of the running action, recorded by the committer with those of other actions;
@@ -306,8 +306,8 @@ class Executor {
     return id;
   }
 
-  OrgState as_state(const Organization& org, const plan::Target& t) {
-    OrgState s = state::from_remote(org);
+  static OrgState as_state(Organization org, const plan::Target& t) {
+    OrgState s = state::from_remote(std::move(org));
     s.parent.key = t.parent_key;
     s.prevent_destroy = t.prevent_destroy;
     return s;
@@ -374,8 +374,9 @@ class Executor {
       record({JournalRecord::Op::begin_create, a.key, std::move(intent)});
       api::Result<Organization> created = client_.create(spec);
       if (created) {
-        record_durably(a.key, as_state(created.value(), *a.after));
-        return done(created.value().id, attempt > 1);
+        std::string id = created.value().id;
+        record_durably(a.key, as_state(std::move(created.value()), *a.after));
+        return done(std::move(id), attempt > 1);
       }
       const api::ApiError& err = created.error();
       if (!err.outcome_unknown) {
@@ -403,7 +404,7 @@ class Executor {
                              : "";
       return failed("updating org " + quoted(a.key) + ": " + updated.error().str() + hint, id);
     }
-    record_durably(a.key, as_state(updated.value(), *a.after));
+    record_durably(a.key, as_state(std::move(updated.value()), *a.after));
     return done(id, recovered);
   }
 

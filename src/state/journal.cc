@@ -89,6 +89,10 @@ JournalRecord record_from_json(const nlohmann::json& j, const std::string& where
 }
 
 void fold(State& s, const JournalRecord& r) {
+  fold(s, JournalRecord(r));
+}
+
+void fold(State& s, JournalRecord&& r) {
   switch (r.op) {
     case JournalRecord::Op::begin_create: {
       auto it = s.orgs.find(r.key);
@@ -96,16 +100,16 @@ void fold(State& s, const JournalRecord& r) {
       // org was adopted); a pending entry would forget that id.
       if (it != s.orgs.end() && !it->second.id.empty()) return;
       OrgState pending;
-      pending.name = r.org.name;
-      pending.parent = r.org.parent;
-      pending.profile = r.org.profile;
+      pending.name = std::move(r.org.name);
+      pending.parent = std::move(r.org.parent);
+      pending.profile = std::move(r.org.profile);
       pending.prevent_destroy = r.org.prevent_destroy;
       pending.pending_create = true;
       s.orgs[r.key] = std::move(pending);
       return;
     }
     case JournalRecord::Op::put:
-      s.orgs[r.key] = r.org;
+      s.orgs[r.key] = std::move(r.org);
       return;
     case JournalRecord::Op::remove:
       s.orgs.erase(r.key);

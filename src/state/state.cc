@@ -241,13 +241,17 @@ OrgState parse_org(const json& j, const std::string& where, const std::string& p
 }  // namespace detail
 
 OrgState from_remote(const Organization& org, const OrgState* previous) {
+  return from_remote(Organization(org), previous);
+}
+
+OrgState from_remote(Organization&& org, const OrgState* previous) {
   OrgState o;
-  o.id = org.id;
-  o.name = org.spec.name;
-  o.parent.id = org.spec.parent_id;
-  o.profile = org.spec.profile;
-  o.create_time = org.create_time;
-  o.meta = org.meta;
+  o.id = std::move(org.id);
+  o.name = std::move(org.spec.name);
+  o.parent.id = std::move(org.spec.parent_id);
+  o.profile = std::move(org.spec.profile);
+  o.create_time = std::move(org.create_time);
+  o.meta = std::move(org.meta);
   if (previous) {
     o.prevent_destroy = previous->prevent_destroy;
     // The key names the parent by its id; it stays right only while the parent does.

@@ -117,6 +117,7 @@ class HttpClient : public Client {
 
 // The API's JSON for an organization <-> the model. Throws std::invalid_argument.
 Organization organization_from_json(const nlohmann::json& j);
+Organization organization_from_json(nlohmann::json&& j);  // moves meta out of `j`
 nlohmann::json spec_to_json(const OrgSpec& spec);
 
 }  // namespace cforg::api

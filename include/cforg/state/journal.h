@@ -39,6 +39,7 @@ std::string record_line(const JournalRecord& r, const std::string& where);
 // Applies one record to a state: begin_create adds a pending_create entry unless the key is
 // already tracked with an id; put replaces the entry; remove erases it.
 void fold(State& s, const JournalRecord& r);
+void fold(State& s, JournalRecord&& r);  // moves the org out of `r`
 
 class Journal {
  public:

@@ -47,6 +47,7 @@ struct OrgState {
 
 // Record what the API returned for the org, keeping local-only fields (parent key, flag).
 OrgState from_remote(const Organization& org, const OrgState* previous = nullptr);
+OrgState from_remote(Organization&& org, const OrgState* previous = nullptr);
 
 struct State {
   int format_version = kFormatVersion;
