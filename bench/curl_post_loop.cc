@@ -5,24 +5,35 @@
 // must. No plan, no state, no journal, no retries: any failure ends the run.
 //
 //   curl_post_loop --url BASE --token T --tree FILE [--concurrency 16] [--connection reuse|fresh]
-//                  [--accept-encoding all|none]
+//                  [--accept-encoding all|none] [--body fields|callback]
+//                  [--via curl|cforg-client]
 //
 // --connection reuse: each thread keeps its connection alive across POSTs (libcurl's default).
 // --connection fresh: a new TCP connection per POST, closed after it (what cforg does, with
 //                     CURLOPT_FRESH_CONNECT and CURLOPT_FORBID_REUSE).
 // --accept-encoding all: asks for any compression libcurl can decode (CURLOPT_ACCEPT_ENCODING
 //                       "", as cforg does); none (the default): sends no Accept-Encoding.
+// --body fields: the body from memory (CURLOPT_POSTFIELDS), libcurl's fastest way.
+// --body callback: from a read callback whose seek callback refuses to rewind, which is how
+//                  cforg makes keep-alive POSTs safe from libcurl's silent resend.
+// --via cforg-client: each create through cforg's own API client (api::HttpClient on its
+//                     libcurl transport, rate budget off) instead of the lines of libcurl
+//                     here: the same loop, with cforg's request layer and none of its
+//                     executor or journal, to tell their costs apart.
 // Prints one JSON line: {"creates", "seconds", "creates_per_second", ...}. `seconds` runs from
 // the first request to the last answer; reading the tree file is not included.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -30,6 +41,10 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "cforg/api/client.h"
+#include "cforg/api/transport.h"
+#include "cforg/model/organization.h"
 
 namespace {
 
@@ -48,12 +63,32 @@ struct Args {
   int concurrency = 16;
   bool fresh = false;
   bool compressed = false;
+  bool callback = false;
+  bool via_cforg = false;
 };
+
+struct Upload {
+  const std::string* body = nullptr;
+  std::size_t offset = 0;
+};
+
+std::size_t read_upload(char* buf, std::size_t size, std::size_t n, void* in) {
+  auto* u = static_cast<Upload*>(in);
+  std::size_t len = std::min(size * n, u->body->size() - u->offset);
+  std::memcpy(buf, u->body->data() + u->offset, len);
+  u->offset += len;
+  return len;
+}
+
+int no_rewind(void*, curl_off_t, int) {
+  return CURL_SEEKFUNC_FAIL;
+}
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "curl_post_loop: %s\nusage: curl_post_loop --url BASE --token T --tree FILE "
-               "[--concurrency N] [--connection reuse|fresh] [--accept-encoding all|none]\n",
+               "[--concurrency N] [--connection reuse|fresh] [--accept-encoding all|none] "
+               "[--body fields|callback] [--via curl|cforg-client]\n",
                why.c_str());
   std::exit(2);
 }
@@ -78,6 +113,12 @@ Args parse_args(int argc, char** argv) {
     } else if (flag == "--accept-encoding") {
       if (value != "all" && value != "none") usage("--accept-encoding is all or none");
       a.compressed = value == "all";
+    } else if (flag == "--via") {
+      if (value != "curl" && value != "cforg-client") usage("--via is curl or cforg-client");
+      a.via_cforg = value == "cforg-client";
+    } else if (flag == "--body") {
+      if (value != "fields" && value != "callback") usage("--body is fields or callback");
+      a.callback = value == "callback";
     } else {
       usage("unknown flag " + flag);
     }
@@ -136,6 +177,13 @@ class Loop {
     headers_ = curl_slist_append(headers_, "Accept: application/json");
     headers_ = curl_slist_append(headers_, "Expect:");
     url_ = args.url + "/organizations";
+    if (args.via_cforg) {
+      cforg::api::ClientOptions opts;
+      opts.base_url = args.url;
+      opts.rate_limit.requests = 0;  // none, as in `cforg apply --rate-limit 0`
+      client_ = std::make_unique<cforg::api::HttpClient>(
+          cforg::api::make_curl_transport(cforg::api::Credentials{args.token, "", ""}), opts);
+    }
   }
   ~Loop() { curl_slist_free_all(headers_); }
 
@@ -150,19 +198,8 @@ class Loop {
 
  private:
   void worker() {
-    CURL* h = curl_easy_init();
-    std::string body, response;
-    curl_easy_setopt(h, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
-    if (args_.compressed) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    if (args_.fresh) {
-      curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-      curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-    }
+    CURL* h = args_.via_cforg ? nullptr : curl_easy_init();
+    if (h) configure(h);
     for (;;) {
       std::size_t i;
       std::string parent_id;
@@ -175,27 +212,11 @@ class Loop {
         ++running_;
         if (orgs_[i].parent >= 0) parent_id = orgs_[static_cast<std::size_t>(orgs_[i].parent)].id;
       }
-      body = "{\"name\":" + orgs_[i].name_json;
-      if (!parent_id.empty()) body += ",\"parent\":{\"id\":\"" + parent_id + "\"}";
-      if (!orgs_[i].profile_json.empty()) body += ",\"profile\":" + orgs_[i].profile_json;
-      body += "}";
-      response.clear();
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-      CURLcode rc = curl_easy_perform(h);
-      long status = 0;
-      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
       std::string id, failure;
-      if (rc != CURLE_OK) {
-        failure = curl_easy_strerror(rc);
-      } else if (status != 200) {
-        failure = "HTTP " + std::to_string(status) + ": " + response;
+      if (h) {
+        id = create_via_curl(h, orgs_[i], parent_id, failure);
       } else {
-        try {
-          id = nlohmann::json::parse(response).at("result").at("id").get<std::string>();
-        } catch (const std::exception& e) {
-          failure = std::string("bad response: ") + e.what();
-        }
+        id = create_via_cforg(orgs_[i], parent_id, failure);
       }
       {
         std::lock_guard lock(mu_);
@@ -210,7 +231,70 @@ class Loop {
       }
       cv_.notify_all();
     }
-    curl_easy_cleanup(h);
+    if (h) curl_easy_cleanup(h);
+  }
+
+  void configure(CURL* h) {
+    curl_easy_setopt(h, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    if (args_.compressed) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    if (args_.fresh) {
+      curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+    }
+  }
+
+  // One POST on this thread's handle; the new id, or "" with `failure` set.
+  std::string create_via_curl(CURL* h, const Org& org, const std::string& parent_id,
+                              std::string& failure) {
+    std::string body = "{\"name\":" + org.name_json;
+    if (!parent_id.empty()) body += ",\"parent\":{\"id\":\"" + parent_id + "\"}";
+    if (!org.profile_json.empty()) body += ",\"profile\":" + org.profile_json;
+    body += "}";
+    std::string response;
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
+    Upload upload{&body, 0};
+    if (args_.callback) {
+      curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
+      curl_easy_setopt(h, CURLOPT_READDATA, &upload);
+      curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, no_rewind);
+    } else {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
+    }
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (rc != CURLE_OK) {
+      failure = curl_easy_strerror(rc);
+    } else if (status != 200) {
+      failure = "HTTP " + std::to_string(status) + ": " + response;
+    } else {
+      try {
+        return nlohmann::json::parse(response).at("result").at("id").get<std::string>();
+      } catch (const std::exception& e) {
+        failure = std::string("bad response: ") + e.what();
+      }
+    }
+    return "";
+  }
+
+  std::string create_via_cforg(const Org& org, const std::string& parent_id, std::string& failure) {
+    cforg::OrgSpec spec;
+    spec.name = nlohmann::json::parse(org.name_json).get<std::string>();
+    spec.parent_id = parent_id;
+    if (!org.profile_json.empty()) {
+      spec.profile = cforg::profile_from_json(nlohmann::json::parse(org.profile_json));
+    }
+    auto created = client_->create(spec);
+    if (!created) {
+      failure = created.error().str();
+      return "";
+    }
+    return created.value().id;
   }
 
   // With mu_ held: nothing can start any more.
@@ -220,6 +304,7 @@ class Loop {
   std::vector<Org>& orgs_;
   curl_slist* headers_ = nullptr;
   std::string url_;
+  std::unique_ptr<cforg::api::HttpClient> client_;  // --via cforg-client
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::size_t> ready_;
@@ -257,7 +342,9 @@ int main(int argc, char** argv) {
                         {"creates_per_second", static_cast<double>(loop.done()) / seconds},
                         {"concurrency", args.concurrency},
                         {"connection", args.fresh ? "fresh" : "reuse"},
-                        {"accept_encoding", args.compressed ? "all" : "none"}};
+                        {"accept_encoding", args.compressed ? "all" : "none"},
+                        {"body", args.callback ? "callback" : "fields"},
+                        {"via", args.via_cforg ? "cforg-client" : "curl"}};
   std::cout << out.dump() << "\n";
   return loop.done() == orgs.size() ? 0 : 1;
 }
