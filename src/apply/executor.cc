@@ -4,7 +4,9 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -105,10 +107,19 @@ class Executor {
   bool stopping() const { return fatal_.load() || (opts_.stop && opts_.stop->load()); }
 
   void work() {
+    std::optional<Unsynced> handoff;  // the last action's results, for the committer
     for (;;) {
       std::size_t i;
       {
         std::unique_lock lock(mu_);
+        if (handoff) {
+          // Handed over in the same critical section that takes the next action: one lock
+          // per action, not two.
+          --performing_;
+          awaiting_.push_back(std::move(*handoff));
+          handoff.reset();
+          commit_cv_.notify_one();
+        }
         cv_.wait(lock, [&] { return !ready_.empty() || running_ == 0 || stopping(); });
         // Interrupted, or nothing runnable and nothing running: whatever is left cannot start.
         if (stopping() || ready_.empty()) {
@@ -133,18 +144,19 @@ class Executor {
       }
       result.took =
           std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
-      // An action with results to record is done once the committer has made them durable;
-      // meanwhile this worker moves on.
-      bool to_commit = !t_results.empty();
+      if (!t_results.empty()) {
+        // Done once the committer has made its results durable; meanwhile this worker moves on.
+        handoff = Unsynced{i, std::move(result), std::move(t_results)};
+        t_results.clear();
+        continue;
+      }
       bool last_in_flight;
       {
         std::lock_guard lock(mu_);
         last_in_flight = --performing_ == 0;
-        if (to_commit) awaiting_.push_back({i, std::move(result), std::move(t_results)});
       }
-      t_results.clear();
-      if (to_commit || last_in_flight) commit_cv_.notify_one();
-      if (!to_commit) finish(i, std::move(result));
+      if (last_in_flight) commit_cv_.notify_one();
+      finish(i, std::move(result));
     }
   }
 
@@ -182,35 +194,51 @@ class Executor {
         fatal_ = true;  // nothing more can be recorded safely
         error = e.what();
       }
+      std::vector<Finished> finished;
+      finished.reserve(batch.size());
       for (Unsynced& u : batch) {
         if (!error.empty()) u.outcome = failed(error, u.outcome.id);
-        finish(u.action, std::move(u.outcome));
+        finished.push_back({u.action, std::move(u.outcome)});
       }
+      finish(finished);
     }
   }
 
   void finish(std::size_t i, Outcome result) {
-    std::vector<Outcome> told;
+    Finished one[] = {{i, std::move(result)}};
+    finish(one);
+  }
+
+  // Records outcomes and releases what waited on them, under one lock for the whole batch.
+  struct Finished {
+    std::size_t action;
+    Outcome outcome;
+  };
+  void finish(std::span<Finished> batch) {
+    std::vector<std::size_t> told;  // outcomes[] entries now final, for the observer
     std::size_t newly_ready = 0;
     bool over = false;
     {
       std::lock_guard lock(mu_);
-      result.key = report_.outcomes[i].key;
-      result.kind = report_.outcomes[i].kind;
-      if (result.id.empty()) result.id = report_.outcomes[i].id;
-      report_.outcomes[i] = result;
-      told.push_back(result);
-      if (result.status == Status::done) {
-        for (std::size_t d : dependents_[i]) {
-          if (--waiting_on_[d] == 0) {
-            ready_.push_back(d);
-            ++newly_ready;
+      for (Finished& f : batch) {
+        Outcome& o = report_.outcomes[f.action];
+        f.outcome.key = std::move(o.key);
+        f.outcome.kind = o.kind;
+        if (f.outcome.id.empty()) f.outcome.id = std::move(o.id);
+        o = std::move(f.outcome);
+        told.push_back(f.action);
+        if (o.status == Status::done) {
+          for (std::size_t d : dependents_[f.action]) {
+            if (--waiting_on_[d] == 0) {
+              ready_.push_back(d);
+              ++newly_ready;
+            }
           }
+        } else {
+          skip_dependents(f.action, told);
         }
-      } else {
-        skip_dependents(i, told);
+        --running_;
       }
-      --running_;
       over = running_ == 0 && ready_.empty();
     }
     // Wake as many workers as there is new work, or all of them to leave when nothing is left.
@@ -219,13 +247,14 @@ class Executor {
     } else {
       for (std::size_t n = 0; n < newly_ready; ++n) cv_.notify_one();
     }
+    // Final entries are never written again: reading them unlocked is safe.
     if (opts_.observer) {
-      for (const Outcome& o : told) opts_.observer->finished(o);
+      for (std::size_t i : told) opts_.observer->finished(report_.outcomes[i]);
     }
   }
 
   // Everything that (transitively) depends on a failed action is skipped. Called with mu_ held.
-  void skip_dependents(std::size_t failed, std::vector<Outcome>& told) {
+  void skip_dependents(std::size_t failed, std::vector<std::size_t>& told) {
     std::vector<std::size_t> todo = {failed};
     while (!todo.empty()) {
       std::size_t i = todo.back();
@@ -236,7 +265,7 @@ class Executor {
         o.status = Status::skipped;
         o.message =
             "skipped: it depends on org " + quoted(plan_.actions[failed].key) + ", which failed";
-        told.push_back(o);
+        told.push_back(d);
         todo.push_back(d);
       }
     }
