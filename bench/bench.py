@@ -240,7 +240,6 @@ def bench_apply_latency(a):
     tree = gen("tree", n, os.path.join(work, f"estate-{n}.tsv"))
     net = ["--parallelism", str(par), "--rate-limit", "0"]
     loop_bin = os.path.join(a.build, "bench", "curl_post_loop")
-    preload = os.path.join(a.build, "bench", "libno_accept_encoding.so")
     slow_fsync = os.path.join(a.build, "bench", "libslow_fsync.so")
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
@@ -249,17 +248,9 @@ def bench_apply_latency(a):
         ("cforg", "`cforg apply` (as shipped, state on disk)", {"kind": "cforg"}),
         ("cforg_tmpfs", "diagnostic: `cforg apply`, state on tmpfs (fsync ≈ free)",
          {"kind": "cforg", "tmpfs": True}),
-        ("cforg_noae", "diagnostic: `cforg apply` without Accept-Encoding (LD_PRELOAD shim)",
-         {"kind": "cforg", "preload": preload}),
-        ("cforg_noae_tmpfs", "diagnostic: `cforg apply` without Accept-Encoding, state on tmpfs",
-         {"kind": "cforg", "preload": preload, "tmpfs": True}),
-        ("cforg_noae_slowfsync", "diagnostic: `cforg apply` without Accept-Encoding, every "
-         "fsync +4 ms (LD_PRELOAD shim: a slower disk)",
-         {"kind": "cforg", "preload": preload + ":" + slow_fsync}),
-        ("loop_ae", "`curl_post_loop`, fresh connection per POST, Accept-Encoding: every encoding (what cforg sent before it asked for gzip on reads only)",
-         {"kind": "loop", "enc": "all"}),
-        ("loop", "`curl_post_loop`, fresh connection per POST, no Accept-Encoding",
-         {"kind": "loop", "enc": "none"}),
+        ("cforg_slowfsync", "diagnostic: `cforg apply`, every fsync +4 ms (LD_PRELOAD shim: "
+         "a slower disk)", {"kind": "cforg", "preload": slow_fsync}),
+        ("loop", "`curl_post_loop`: libcurl, keep-alive (the minimal client)", {"kind": "loop"}),
     ]
     if not shm:
         contenders = [c for c in contenders if not c[2].get("tmpfs")]
@@ -271,8 +262,7 @@ def bench_apply_latency(a):
                 env = emu.env()
                 if o["kind"] == "loop":
                     wall, _, use = run([loop_bin, "--url", emu.url, "--token", TOKEN, "--tree", tree,
-                                        "--concurrency", str(par), "--connection", "fresh",
-                                        "--accept-encoding", o["enc"]])
+                                        "--concurrency", str(par)])
                     s1 = emu.stats()
                     res[name] = {"wall": wall, "max_in_flight": s1["max_in_flight"]}
                 else:
@@ -349,8 +339,8 @@ def bench_apply_latency(a):
              f"of that overhead")
     probes = ", ".join(f"{x['fsync_ms']:.2f}" for x in R)
     rep.line(f"fdatasync latency of the state's disk, per round (median of 50): {probes} ms")
-    if "cforg_noae_slowfsync" in R[-1]:
-        syncs = med(col(lambda x: x["cforg_noae_slowfsync"]["fdatasyncs"]))
+    if "cforg_slowfsync" in R[-1]:
+        syncs = med(col(lambda x: x["cforg_slowfsync"]["fdatasyncs"]))
         rep.line(f"journal commits with fsync +4 ms: {syncs:.0f} fdatasync for {n} creates "
                  f"({n / syncs:.1f} records per commit)")
     rep.line()
