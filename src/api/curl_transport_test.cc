@@ -93,12 +93,17 @@ TEST(CurlTransport, PostsReuseKeepAliveConnections) {
   EXPECT_EQ(server.requests().back().body, R"({"name":"a"})");
 }
 
-// The server takes a request on a reused connection, then closes it without a reply: it may
-// well have processed it. libcurl's habit is to send the request again on a new connection.
-TEST(CurlTransport, PostIsNeverResentWhenAReusedConnectionDies) {
-  ScriptedServer server;
+// The server answers a first request, takes a second on the same (reused) connection, then
+// closes it without a reply: it may well have processed it. libcurl's habit is to send the
+// request again on a new connection.
+void drop_the_second_request(ScriptedServer& server) {
   server.push(ScriptedReply::http(200, "{}"));
   server.push(ScriptedReply::close_connection());
+}
+
+TEST(CurlTransport, PostIsNeverResentWhenAReusedConnectionDies) {
+  ScriptedServer server;
+  drop_the_second_request(server);
   auto t = make_curl_transport(token());
   ASSERT_EQ(t->send({"POST", server.url("/o"), R"({"name":"a"})"}).status, 200);
   HttpResponse r = t->send({"POST", server.url("/o"), R"({"name":"b"})"});
@@ -116,8 +121,7 @@ TEST(CurlTransport, IdempotentRequestsAreResentWhenAReusedConnectionDies) {
   // The same script with a PUT: libcurl resends it, which is harmless (and shows that the test
   // above would catch a POST going out the way a PUT does).
   ScriptedServer server;
-  server.push(ScriptedReply::http(200, "{}"));
-  server.push(ScriptedReply::close_connection());
+  drop_the_second_request(server);
   auto t = make_curl_transport(token());
   ASSERT_EQ(t->send({"PUT", server.url("/o/1"), R"({"name":"a"})"}).status, 200);
   EXPECT_EQ(t->send({"PUT", server.url("/o/1"), R"({"name":"b"})"}).status, 200);

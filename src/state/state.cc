@@ -210,7 +210,20 @@ void append_org_json(std::string& out, const OrgState& o) {
   if (o.pending_create) out += ",\"pending_create\":true";
   out += o.prevent_destroy ? ",\"prevent_destroy\":true" : ",\"prevent_destroy\":false";
   out += ",\"profile\":";
-  out += o.profile ? profile_to_json(*o.profile).dump() : "null";
+  if (!o.profile) {
+    out += "null";
+  } else {
+    char separator = '{';
+    for (std::string_view field : kProfileFields) {  // sorted, as the dump's keys are
+      out += separator;
+      separator = ',';
+      out += '"';
+      out += field;
+      out += "\":";
+      append_json_string(out, profile_field(*o.profile, field));
+    }
+    out += '}';
+  }
   out += '}';
 }
 
