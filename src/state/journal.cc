@@ -36,20 +36,22 @@ std::string record_line(const JournalRecord& r, const std::string& where) {
   std::string line;
   line.reserve(384);
   try {
-    line += "{\"key\":";
-    detail::append_json_string(line, r.key);
-    line += ",\"op\":\"";
-    line += op_name(r.op);
-    line += '"';
+    detail::JsonWriter w(line, -1);
+    w.begin_object();
+    w.key("key");
+    w.string(r.key);
+    w.key("op");
+    w.string(op_name(r.op));
     if (r.op != JournalRecord::Op::remove) {
       detail::check_org(r.org, where, "org", r.op == JournalRecord::Op::begin_create);
-      line += ",\"org\":";
-      detail::append_org_json(line, r.org);
+      w.key("org");
+      detail::write_org(w, r.org);
     }
+    w.end_object();
   } catch (const nlohmann::json::exception& e) {
     bad_record(where, r.key + ": " + e.what());  // invalid UTF-8
   }
-  line += "}\n";
+  line += '\n';
   return line;
 }
 

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cforg/state/state.h"
+#include "json_writer.h"
 
 namespace cforg::state::detail {
 
@@ -18,9 +19,9 @@ OrgState parse_org(const nlohmann::json& j, const std::string& where, const std:
 void check_org(const OrgState& o, const std::string& where, const std::string& path,
                bool id_optional);
 
-// Appends org_to_json(o).dump(), byte for byte, without building the document: journal
-// appends are on every create's path. Throws nlohmann::json::type_error on invalid UTF-8.
-void append_org_json(std::string& out, const OrgState& o);
-void append_json_string(std::string& out, std::string_view s);
+// Writes org_to_json(o) as a value, byte for byte, without building the document: journal
+// appends are on every create's path, and a save writes every org. Throws
+// nlohmann::json::type_error on invalid UTF-8.
+void write_org(JsonWriter& w, const OrgState& o);
 
 }  // namespace cforg::state::detail

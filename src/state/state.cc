@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "json_text.h"
+#include "json_writer.h"
 #include "org_json.h"
 
 namespace cforg::state {
@@ -168,63 +169,48 @@ void check_org(const OrgState& o, const std::string& where, const std::string& p
   }
 }
 
-// A JSON string as nlohmann's dump() writes it. Printable ASCII, the bulk of every name, key
-// and id, is copied as it is; anything else goes through nlohmann, which escapes it and
-// rejects invalid UTF-8 (json::type_error).
-void append_json_string(std::string& out, std::string_view s) {
-  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
-  });
-  if (!plain) {
-    out += json(std::string(s)).dump();
-    return;
-  }
-  out += '"';
-  out += s;
-  out += '"';
-}
-
-void append_org_json(std::string& out, const OrgState& o) {
-  // Members in the order a std::map-backed nlohmann object dumps them: by name.
-  out += "{\"create_time\":";
-  append_json_string(out, o.create_time);
-  out += ",\"id\":";
-  append_json_string(out, o.id);
-  out += ",\"meta\":";
-  out += o.meta.dump();
-  out += ",\"name\":";
-  append_json_string(out, o.name);
-  out += ",\"parent\":";
+void write_org(JsonWriter& w, const OrgState& o) {
+  // Members by name, as a std::map-backed nlohmann object dumps them.
+  w.begin_object();
+  w.key("create_time");
+  w.string(o.create_time);
+  w.key("id");
+  w.string(o.id);
+  w.key("meta");
+  w.value(o.meta);
+  w.key("name");
+  w.string(o.name);
+  w.key("parent");
   if (o.parent.id.empty()) {
-    out += "null";
+    w.literal("null");
   } else {
-    out += "{\"id\":";
-    append_json_string(out, o.parent.id);
+    w.begin_object();
+    w.key("id");
+    w.string(o.parent.id);
     if (!o.parent.key.empty()) {
-      out += ",\"key\":";
-      append_json_string(out, o.parent.key);
+      w.key("key");
+      w.string(o.parent.key);
     }
-    out += '}';
+    w.end_object();
   }
-  if (o.pending_create) out += ",\"pending_create\":true";
-  out += o.prevent_destroy ? ",\"prevent_destroy\":true" : ",\"prevent_destroy\":false";
-  out += ",\"profile\":";
+  if (o.pending_create) {
+    w.key("pending_create");
+    w.literal("true");
+  }
+  w.key("prevent_destroy");
+  w.literal(o.prevent_destroy ? "true" : "false");
+  w.key("profile");
   if (!o.profile) {
-    out += "null";
+    w.literal("null");
   } else {
-    char separator = '{';
+    w.begin_object();
     for (std::string_view field : kProfileFields) {  // sorted, as the dump's keys are
-      out += separator;
-      separator = ',';
-      out += '"';
-      out += field;
-      out += "\":";
-      append_json_string(out, profile_field(*o.profile, field));
+      w.key(field);
+      w.string(profile_field(*o.profile, field));
     }
-    out += '}';
+    w.end_object();
   }
-  out += '}';
+  w.end_object();
 }
 
 OrgState parse_org(const json& j, const std::string& where, const std::string& path,
@@ -390,7 +376,26 @@ void validate(const State& s, const std::string& where) {
 
 std::string state_to_text(const State& s) {
   try {
-    return to_json(s).dump(2) + "\n";
+    std::string out;
+    out.reserve(256 + s.orgs.size() * 1024);
+    detail::JsonWriter w(out, 2);
+    w.begin_object();
+    w.key("format_version");
+    w.literal(std::to_string(s.format_version));
+    w.key("lineage");
+    w.string(s.lineage);
+    w.key("organizations");
+    w.begin_object();
+    for (const auto& [key, org] : s.orgs) {
+      w.key(key);
+      detail::write_org(w, org);
+    }
+    w.end_object();
+    w.key("serial");
+    w.literal(std::to_string(s.serial));
+    w.end_object();
+    out += '\n';
+    return out;
   } catch (const nlohmann::json::exception& e) {
     // Only invalid UTF-8 in a string can fail here.
     throw StateError(std::string("cannot write the state as JSON: ") + e.what());

@@ -116,6 +116,31 @@ TEST(StateJson, ExactShape) {
   EXPECT_EQ(state_to_text(sample_state()), kSampleText);
 }
 
+TEST(StateJson, TextIsThePrettyDumpByteForByte) {
+  // The file is written without building the document; it must read exactly as dump(2).
+  State s = sample_state();
+  OrgState odd =
+      make_org(org_id(9), "Quote \" back\\slash \t \x01 \u00dcnic\u00f8de \u2713", kRootId, "root");
+  odd.meta = nlohmann::json{{"empty", nlohmann::json::object()},
+                            {"list", {1, 2.5, nullptr, nlohmann::json::array(), "x\ny"}},
+                            {"nested", {{"deeper", {{"k", false}}}}}};
+  odd.profile = acme_profile();
+  s.orgs["k\u00e9y \"odd\""] = odd;
+  OrgState empty_meta = make_org(org_id(10), "Empty meta");
+  empty_meta.meta = nlohmann::json::object();
+  s.orgs["empty-meta"] = empty_meta;
+  EXPECT_EQ(state_to_text(s), to_json(s).dump(2) + "\n");
+  State none;
+  none.lineage = "l";
+  EXPECT_EQ(state_to_text(none), to_json(none).dump(2) + "\n");
+}
+
+TEST(StateJson, TextRefusesInvalidUtf8) {
+  State s;
+  s.orgs["bad"] = make_org(org_id(1), "bad \xff name");
+  EXPECT_THROW(state_to_text(s), StateError);
+}
+
 TEST(StateJson, RoundTrip) {
   State s = sample_state();
   EXPECT_EQ(state_from_text(state_to_text(s), "f"), s);
