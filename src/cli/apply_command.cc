@@ -108,11 +108,16 @@ int run_apply(const ApplyOptions& o) {
       return kExitError;
     }
   }
-  if (!p.touches_state()) return kExitOk;
+  // Changes an interrupted run left in the journal are written into the state file even when
+  // there is nothing else to do: the file alone then tells the whole truth again.
+  bool journal_pending = s->backend->journal_pending();
+  if (!p.touches_state() && !journal_pending) return kExitOk;
   if (p.actions.empty()) {  // only state changes: nothing to send
     s->state = plan::refreshed_state(s->state, p);
     s->backend->save(s->state);
-    std::printf("State updated (serial %llu).\n", static_cast<unsigned long long>(s->state.serial));
+    std::printf("State updated (serial %llu)%s.\n",
+                static_cast<unsigned long long>(s->state.serial),
+                journal_pending ? ", with the changes an interrupted run had journaled" : "");
     return kExitOk;
   }
   if (!s->client) s->client = make_client(o.net);

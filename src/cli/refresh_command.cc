@@ -25,7 +25,7 @@ int run_refresh(const RefreshOptions& o) {
   p.protection.clear();
   p.errors.clear();
   std::size_t read = s->state.orgs.size();
-  if (!p.touches_state()) {
+  if (!p.touches_state() && !s->backend->journal_pending()) {
     std::printf("State matches the remote side: %zu organizations read, nothing changed.\n", read);
     return kExitOk;
   }

@@ -45,9 +45,11 @@ class FileBackend final : public Backend {
           "backup back first: cforg would create its organizations again.",
           path_, backup_path_);
     }
-    fold_journal(s);
+    journal_pending_ = fold_journal(s);
     return s;
   }
+
+  bool journal_pending() const override { return journal_pending_; }
 
   void save(State& s) override {
     make_dirs(dir_);
@@ -111,24 +113,25 @@ class FileBackend final : public Backend {
 
  private:
   // Folds in what an interrupted run left in the journal. Changes no file.
-  void fold_journal(State& s) const {
+  // Folds in the records of a journal left by an interrupted run; whether there were any.
+  bool fold_journal(State& s) const {
     std::optional<std::string> text = read_file(journal_path_);
-    if (!text) return;
+    if (!text) return false;
     JournalContents contents = parse_journal(*text, journal_path_);
     if (contents.empty) {
       spdlog::warn("{} is empty; ignoring it", journal_path_);
-      return;
+      return false;
     }
     if (classify(contents.header, s, journal_path_, path_) == JournalFit::stale) {
       spdlog::debug("{} was already folded into {}; ignoring it", journal_path_, path_);
-      return;
+      return false;
     }
     for (const JournalRecord& r : contents.records) fold(s, r);
-    if (!contents.records.empty()) {
-      s.relink_parents();
-      spdlog::info("{}: folded in {} changes left by an interrupted run", path_,
-                   contents.records.size());
-    }
+    if (contents.records.empty()) return false;
+    s.relink_parents();
+    spdlog::info("{}: folded in {} changes left by an interrupted run", path_,
+                 contents.records.size());
+    return true;
   }
 
   // Refuses to overwrite a file that is not the state `s` was loaded from: a corrupt one, one
@@ -246,6 +249,7 @@ class FileBackend final : public Backend {
   const std::string backup_path_;
   const std::string journal_path_;
   std::weak_ptr<FileJournal> journal_;  // the last one opened, to retire it on save()
+  bool journal_pending_ = false;        // see journal_pending()
 };
 
 }  // namespace

@@ -208,6 +208,7 @@ TEST_F(JournalFile, RecordsOfARunOnAMissingStateAreFoldedByLoad) {
   auto b = backend();
   auto lock = b->lock("apply");
   State base = b->load();
+  EXPECT_FALSE(b->journal_pending());
   auto journal = b->open_journal(base);
   EXPECT_EQ(lines_of(read_bytes(journal_path())),
             std::vector<std::string>{R"({"cforg_journal":1,"lineage":"","base_serial":0})"});
@@ -220,7 +221,9 @@ TEST_F(JournalFile, RecordsOfARunOnAMissingStateAreFoldedByLoad) {
 
   // As after a crash: another process loads.
   FileSnapshot before = FileSnapshot::of(journal_path());
-  State loaded = backend()->load();
+  auto after_crash = backend();
+  State loaded = after_crash->load();
+  EXPECT_TRUE(after_crash->journal_pending());  // the state file lacks what it folded in
   EXPECT_TRUE(FileSnapshot::of(journal_path()) == before);  // loading changes no file
   EXPECT_EQ(loaded.lineage, "");
   EXPECT_EQ(loaded.serial, 0u);
@@ -230,7 +233,9 @@ TEST_F(JournalFile, RecordsOfARunOnAMissingStateAreFoldedByLoad) {
 
   b->save(loaded);
   EXPECT_FALSE(file_exists(journal_path()));
-  EXPECT_EQ(backend()->load(), loaded);
+  auto next = backend();
+  EXPECT_EQ(next->load(), loaded);
+  EXPECT_FALSE(next->journal_pending());
 }
 
 TEST_F(JournalFile, AppendsToTheJournalThatLoadFolded) {

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "support/workspace.h"
 
 namespace cforg::testing {
@@ -89,6 +91,32 @@ TEST(Apply, SecondApplySendsNoMutation) {
   ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 0) << dump(plan);
   EXPECT_EQ(ws.state()["serial"], 1) << "a no-op apply does not rewrite state";
+}
+
+TEST(Apply, WithNothingToDoItStillSavesWhatAKilledRunJournaled) {
+  Emulator emu;
+  Workspace ws(&emu);
+  ws.config(kAcme);
+  ASSERT_EQ(ws.cforg({"apply", "--auto-approve"}).exit_code, 0);
+  // As a run killed after its last create and before its save leaves things: "Acme Sales" is
+  // in the journal only.
+  nlohmann::json st = ws.state();
+  nlohmann::json sales = st["organizations"]["Acme Sales"];
+  st["organizations"].erase("Acme Sales");
+  std::ofstream(ws.state_path()) << st.dump(2) << "\n";
+  nlohmann::json header = {{"cforg_journal", 1}, {"lineage", st["lineage"]}, {"base_serial", 1}};
+  nlohmann::json put = {{"key", "Acme Sales"}, {"op", "put"}, {"org", sales}};
+  std::ofstream(ws.state_path() + ".journal") << header.dump() << "\n" << put.dump() << "\n";
+  int before = mutations(emu);
+
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_THAT(apply.out, HasSubstr("No changes."));
+  EXPECT_THAT(apply.out, HasSubstr("with the changes an interrupted run had journaled"));
+  EXPECT_EQ(mutations(emu), before);
+  EXPECT_FALSE(file_exists(ws.state_path() + ".journal"));
+  EXPECT_EQ(ws.state()["serial"], 2);
+  EXPECT_EQ(ws.state()["organizations"]["Acme Sales"], sales);  // the file alone is complete
 }
 
 TEST(Apply, AFailureHalfwayKeepsEverySuccessInState) {

@@ -55,6 +55,10 @@ class Backend {
   // unknown format_version, throws StateError and is never touched.
   virtual State load() = 0;
 
+  // Whether the last load() folded in changes an interrupted run left in the journal: they
+  // are in the state load() returned but not in the state file until the next save().
+  virtual bool journal_pending() const = 0;
+
   // Writes `s` atomically with serial bumped by one (s.serial is updated; a state without a
   // lineage gets a fresh one), keeps the previous version as a backup, then discards the
   // journal (its records are now in the state). Call with the lock held.
