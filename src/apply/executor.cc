@@ -130,6 +130,8 @@ class Executor {
         ready_.pop_front();
         ++running_;
         ++performing_;
+        // Workers are about to run dry: what waits for a commit may be what they need next.
+        if (ready_.empty() && !awaiting_.empty()) commit_cv_.notify_one();
       }
       auto start = SteadyClock::now();
       Outcome result;
@@ -162,9 +164,10 @@ class Executor {
 
   // Group commit off the workers' path, as a database's log writer does: the results of every
   // action that finished meanwhile go to the journal in one write and one fsync. An action
-  // counts as done, and its dependents may start, only after that. While other actions are
-  // in flight, commits are paced (opts_.commit_interval) so that their results join the
-  // batch; when none is, waiting could gain nothing, and the commit is at once.
+  // counts as done, and its dependents may start, only after that. While workers have other
+  // actions to run, commits are paced (opts_.commit_interval) so that more results join the
+  // batch. When nothing is in flight, waiting could gain nothing; when nothing is ready, the
+  // workers may be waiting for this very commit. Either way it is at once.
   void commit() {
     SteadyClock::time_point last_commit{};
     for (;;) {
@@ -174,7 +177,7 @@ class Executor {
         commit_cv_.wait(lock, [&] { return !awaiting_.empty() || workers_done_; });
         if (awaiting_.empty()) return;
         commit_cv_.wait_until(lock, last_commit + opts_.commit_interval,
-                              [&] { return performing_ == 0 || workers_done_; });
+                              [&] { return performing_ == 0 || ready_.empty() || workers_done_; });
         batch.swap(awaiting_);
       }
       last_commit = SteadyClock::now();

@@ -50,6 +50,9 @@ class FakeClient : public api::Client {
  public:
   api::Result<Organization> create(const OrgSpec& spec) override {
     enter();
+    if (auto slow = slow_names.find(spec.name); slow != slow_names.end()) {
+      std::this_thread::sleep_for(slow->second);
+    }
     std::unique_lock lock(mu);
     ++posts;
     if (!spec.parent_id.empty() && !orgs.count(spec.parent_id)) return leave(error(400, false));
@@ -117,6 +120,7 @@ class FakeClient : public api::Client {
   std::map<std::string, Organization> orgs;
   std::set<std::string> fail_names;
   std::map<std::string, int> lost_names, ambiguous_names;
+  std::map<std::string, std::chrono::milliseconds> slow_names;  // extra latency; set before a run
   MemoryJournal* journal = nullptr;
   bool parent_not_durable = false;
   int posts = 0, puts = 0, deletes = 0, lists = 0;
@@ -217,17 +221,53 @@ TEST_F(Fixture, ResultsShareAFsyncWhileOthersAreInFlight) {
   client.latency = std::chrono::milliseconds(2);
   plan::Plan p;
   p.actions.push_back(create("root"));
-  for (int i = 0; i < 64; ++i) p.actions.push_back(create("org" + std::to_string(i), "root"));
+  for (int i = 0; i < 200; ++i) p.actions.push_back(create("org" + std::to_string(i), "root"));
   const auto interval = std::chrono::milliseconds(200);
   Report r = run(p, 8, interval);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(client.parent_not_durable);
-  // 64 creates at 8 in flight take ~16 ms: the root's fsync, then at most one per interval,
-  // and the last. Without pacing it is one per handful of results, ~20.
-  EXPECT_LE(journal.syncs, 3 + r.elapsed / interval) << r.elapsed.count() << " us";
+  // 200 creates at 8 in flight take ~50 ms: the root's fsync, at most one per interval while
+  // there is other work, and one per result of the last 8 (nothing else is left to do then).
+  // Without pacing it is one per handful of results, ~60.
+  EXPECT_LE(journal.syncs, 2 + 8 + r.elapsed / interval) << r.elapsed.count() << " us";
   // Each create's intent goes out on its own, before its request; the results go in one
   // append per commit.
-  EXPECT_EQ(journal.appends, 65 + journal.syncs);
+  EXPECT_EQ(journal.appends, 201 + journal.syncs);
+}
+
+TEST_F(Fixture, ResultsOthersWaitForAreSyncedAtOnceWhenNothingElseIsReady) {
+  // A chain of creates beside one slow, unrelated create. The chain's results each have a
+  // dependent and the workers nothing else to do: pacing would make each link wait out the
+  // interval while the slow create is in flight.
+  client.journal = &journal;
+  client.slow_names["Slow"] = std::chrono::milliseconds(1500);
+  plan::Plan p;
+  plan::Action slow = create("slow");
+  slow.after->name = "Slow";
+  p.actions.push_back(slow);
+  p.actions.push_back(create("link0"));
+  for (int i = 1; i < 5; ++i) {
+    p.actions.push_back(create("link" + std::to_string(i), "link" + std::to_string(i - 1)));
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration chain_done{};
+  struct ChainWatcher : Observer {
+    std::chrono::steady_clock::time_point start;
+    std::chrono::steady_clock::duration* done;
+    void finished(const Outcome& o) override {
+      if (o.key == "link4") *done = std::chrono::steady_clock::now() - start;
+    }
+  } watcher;
+  watcher.start = start;
+  watcher.done = &chain_done;
+  Options opts;
+  opts.parallelism = 4;
+  opts.commit_interval = std::chrono::seconds(5);
+  opts.observer = &watcher;
+  Report r = execute(p, st, client, journal, opts);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(client.parent_not_durable);
+  EXPECT_LT(chain_done, std::chrono::milliseconds(1000));  // while "Slow" was still in flight
 }
 
 TEST_F(Fixture, AResultWithNothingElseInFlightIsSyncedAtOnce) {

@@ -45,9 +45,10 @@ struct Options {
   // many sends, with the retry policy's backoff in between.
   int max_create_attempts = 5;
   api::RetryPolicy backoff;
-  // Group commit: while other actions are still in flight, the journal is fsynced at most once
-  // per this interval and their results share the fsync. Each fsync costs CPU (the file
-  // system's own journal commit) that the requests need more.
+  // Group commit: while workers have other actions to run, the journal is fsynced at most
+  // once per this interval and the results that land meanwhile share the fsync. Each fsync
+  // costs CPU (the file system's own journal commit) that the requests need more. With
+  // nothing in flight, or nothing ready to run, results are committed at once.
   std::chrono::microseconds commit_interval{5000};
   const std::atomic<bool>* stop = nullptr;  // once true, nothing new starts
   Observer* observer = nullptr;
