@@ -376,7 +376,7 @@ def bench_throughput(a):
          {"args": []}),
         ("loop_via_client", "loop through cforg's API client (api::HttpClient): no executor, "
          "no journal", "loop", {"args": ["--via", "cforg-client"]}),
-        ("loop_fresh", "loop with a fresh connection per POST (cforg before this change)", "loop",
+        ("loop_fresh", "loop with a fresh connection per POST (what cforg did before finding 3)", "loop",
          {"args": ["--connection", "fresh"]}),
     ]
     if not shm:
