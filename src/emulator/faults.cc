@@ -34,7 +34,10 @@ FaultDecision Faults::decide(std::string_view method, std::string_view path,
   }
   bool mutating = method == "POST" || method == "PUT" || method == "DELETE";
   if (mutating && draw(4) < config_.ambiguous_rate) {
-    decision.ambiguity = draw(5) < 0.5 ? Ambiguity::kBadGateway : Ambiguity::kDrop;
+    double kind = draw(5);  // a third each
+    decision.ambiguity = kind < 1.0 / 3   ? Ambiguity::kBadGateway
+                         : kind < 2.0 / 3 ? Ambiguity::kDrop
+                                          : Ambiguity::kReset;
   }
   return decision;
 }

@@ -27,6 +27,8 @@ enum class Ambiguity {
   kNone,
   kBadGateway,  // 502 with an error envelope
   kDrop,        // headers of a success, then the connection closes mid-body
+  kReset,       // the connection closes before a byte of the answer: what makes a client that
+                // reuses connections send the request again by itself (libcurl does)
 };
 
 struct FaultDecision {

@@ -52,7 +52,7 @@ TEST(EmulatorFaults, FailRateIsRoughlyRespected) {
 
 TEST(EmulatorFaults, AmbiguityOnlyForMutationsAndNeverWithFailure) {
   Faults faults(FaultConfig{.seed = 3, .fail_rate = 0.2, .ambiguous_rate = 0.5});
-  int ambiguous = 0, dropped = 0, mutations = 0;
+  int ambiguous = 0, dropped = 0, reset = 0, mutations = 0;
   for (int i = 0; i < 3000; ++i) {
     std::string name = "n" + std::to_string(i);
     EXPECT_EQ(fate(faults, "GET", "/client/v4/organizations/" + name, "").ambiguity,
@@ -65,9 +65,11 @@ TEST(EmulatorFaults, AmbiguityOnlyForMutationsAndNeverWithFailure) {
     ++mutations;
     ambiguous += put.ambiguity != Ambiguity::kNone;
     dropped += put.ambiguity == Ambiguity::kDrop;
+    reset += put.ambiguity == Ambiguity::kReset;
   }
   EXPECT_NEAR(static_cast<double>(ambiguous) / mutations, 0.5, 0.05);
-  EXPECT_NEAR(static_cast<double>(dropped) / ambiguous, 0.5, 0.07);
+  EXPECT_NEAR(static_cast<double>(dropped) / ambiguous, 1.0 / 3, 0.06);
+  EXPECT_NEAR(static_cast<double>(reset) / ambiguous, 1.0 / 3, 0.06);
 }
 
 TEST(EmulatorFaults, SameSeedSameFatesWhateverTheInterleaving) {

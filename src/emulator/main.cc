@@ -68,8 +68,9 @@ int main(int argc, char** argv) {
   app.add_option("--fail-rate", o.faults.fail_rate,
                  "Fraction of API requests answered 500/503 without effect")
       ->check(CLI::Range(0.0, 1.0));
-  app.add_option("--ambiguous-rate", o.faults.ambiguous_rate,
-                 "Fraction of POST/PUT/DELETE committed, then answered 502 or cut off")
+  app.add_option(
+         "--ambiguous-rate", o.faults.ambiguous_rate,
+         "Fraction of POST/PUT/DELETE committed, then answered 502, cut off or closed unanswered")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--rate-limit", rate_limit,
                  "N/SECONDS: N accepted requests per credential per "

@@ -1,10 +1,13 @@
 #include "server.h"
 
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +37,37 @@ class HttpServer : public httplib::Server {
  public:
   void widen_backlog(int backlog) { ::listen(svr_sock_, backlog); }
 };
+
+// The port of a socket address, IPv4 or IPv6.
+int port_of(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
+  if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
+  return -1;
+}
+
+// The server's socket for the connection `req` came on, or -1. httplib does not hand it to
+// handlers, so it is found among this process's descriptors by the two ends' ports. Only the
+// reset fault needs it, and that is rare.
+int connection_socket(const httplib::Request& req) {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (!dir) return -1;
+  int found = -1;
+  while (dirent* entry = ::readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    sockaddr_storage peer{}, local{};
+    socklen_t peer_len = sizeof peer, local_len = sizeof local;
+    if (fd <= 2 || ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
+      continue;
+    }
+    if (port_of(peer) == req.remote_port && port_of(local) == req.local_port) {
+      found = fd;
+      break;
+    }
+  }
+  ::closedir(dir);
+  return found;
+}
 
 Json error_item(const ApiError& error) {
   Json item = {{"code", error.code}, {"message", error.message}};
@@ -330,7 +364,17 @@ void Server::Impl::serve_api(const httplib::Request& req, httplib::Response& res
 
   bool committed = res.status >= 200 && res.status < 300 && method != "GET" && method != "HEAD";
   if (!committed || fate.ambiguity == Ambiguity::kNone) return;
-  stats.count_ambiguous(fate.ambiguity == Ambiguity::kDrop);
+  if (fate.ambiguity == Ambiguity::kReset) {
+    // The change is committed; the connection closes before a byte of the answer, as when a
+    // proxy loses it. httplib's write of the answer then fails and it closes the socket.
+    if (int fd = connection_socket(req); fd >= 0) {
+      stats.count_ambiguous(Ambiguity::kReset);
+      ::shutdown(fd, SHUT_RDWR);
+      return;
+    }
+    fate.ambiguity = Ambiguity::kDrop;  // not found (never seen): still cut, mid-body
+  }
+  stats.count_ambiguous(fate.ambiguity);
   if (fate.ambiguity == Ambiguity::kBadGateway) {
     reply_error(res, {502, code::kBadGateway, "Bad gateway (emulated fault)", ""});
     return;

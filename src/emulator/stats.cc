@@ -40,7 +40,8 @@ nlohmann::json Stats::to_json(size_t organizations) const {
           {"faults",
            {{"failed", failed_.load()},
             {"ambiguous", ambiguous_.load()},
-            {"ambiguous_dropped", dropped_.load()}}},
+            {"ambiguous_dropped", dropped_.load()},
+            {"ambiguous_reset", reset_.load()}}},
           {"in_flight", in_flight_.load()},
           {"max_in_flight", max_in_flight_.load()}};
 }

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "faults.h"
+
 namespace cforg::emulator {
 
 class Stats {
@@ -19,9 +21,10 @@ class Stats {
 
   void count_rate_limited() { rate_limited_.fetch_add(1, std::memory_order_relaxed); }
   void count_failed() { failed_.fetch_add(1, std::memory_order_relaxed); }
-  void count_ambiguous(bool dropped) {
+  void count_ambiguous(Ambiguity kind) {
     ambiguous_.fetch_add(1, std::memory_order_relaxed);
-    if (dropped) dropped_.fetch_add(1, std::memory_order_relaxed);
+    if (kind == Ambiguity::kDrop) dropped_.fetch_add(1, std::memory_order_relaxed);
+    if (kind == Ambiguity::kReset) reset_.fetch_add(1, std::memory_order_relaxed);
   }
 
   int64_t in_flight() const { return in_flight_.load(); }
@@ -41,6 +44,7 @@ class Stats {
   Counter failed_{0};
   Counter ambiguous_{0};
   Counter dropped_{0};
+  Counter reset_{0};
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> max_in_flight_{0};
 };
