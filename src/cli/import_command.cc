@@ -16,8 +16,9 @@ struct ImportOptions {
 
 int run_import(const ImportOptions& o) {
   setup_logging(o.common);
-  if (!is_org_id(o.id)) {
-    throw Failure("\"" + o.id + "\" is not an organization id: ids are 32 lowercase hex digits");
+  if (std::string problem = org_id_problem(o.id); !problem.empty()) {
+    throw Failure("ORG_ID \"" + o.id + "\" is not an organization id: it " + problem +
+                  "; copy the id from the dashboard or from GET /organizations");
   }
   std::optional<Session> s = open_session(config_paths(o.common), o.common, "import");
   if (!s) return kExitError;

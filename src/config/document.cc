@@ -17,27 +17,6 @@ bool is_blank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n\v\f") == std::string_view::npos;
 }
 
-// Says what is wrong with a parent id, or "" when it is a valid one.
-std::string org_id_problem(const std::string& id) {
-  if (is_org_id(id)) return "";
-  if (id.size() != 32) {
-    return "must be 32 hex digits, got " + std::to_string(id.size()) + " characters";
-  }
-  std::string lower = id;
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'F') c = char(c - 'A' + 'a');
-  }
-  if (is_org_id(lower)) return "must be lowercase hex; write " + lower;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    const char c = id[i];
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-      return "character " + std::to_string(i + 1) + " ('" + std::string(1, c) +
-             "') is not a hex digit";
-    }
-  }
-  return "is not an organization id";  // unreachable: the cases above cover every failure
-}
-
 ParentRef read_parent(Reader& r, const Field& f) {
   ParentRef parent;
   parent.where = r.value_at(f);
@@ -46,7 +25,7 @@ ParentRef read_parent(Reader& r, const Field& f) {
     const std::vector<Field> fields = r.fields(v, kParentFields, "parent");
     if (!fields[0].present) {
       r.error(r.at(v),
-              "parent: missing 'id'; write {id: <32 hex digits>} for an organization outside "
+              "parent: missing 'id'; write {id: <organization id>} for an organization outside "
               "the config, or the key of one inside it as a string");
       return parent;
     }

@@ -4,12 +4,22 @@
 
 namespace cforg {
 
-bool is_org_id(std::string_view s) {
-  if (s.size() != 32) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+std::string org_id_problem(std::string_view s) {
+  if (s.empty()) return "is empty";
+  if (s.size() > kMaxOrgIdLength) {
+    return "is " + std::to_string(s.size()) + " characters long; ids have at most " +
+           std::to_string(kMaxOrgIdLength);
   }
-  return true;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c > 0x20 && c < 0x7f) continue;
+    std::string what = c == ' '    ? "a space"
+                       : c == '\t' ? "a tab"
+                       : c < 0x20 || c == 0x7f ? "a control character"
+                                               : "a non-ASCII byte";
+    return "contains " + what + " at character " + std::to_string(i + 1);
+  }
+  return "";
 }
 
 const std::string& profile_field(const Profile& p, std::string_view field) {

@@ -151,14 +151,19 @@ namespace detail {
 
 void check_org(const OrgState& o, const std::string& where, const std::string& path,
                bool id_optional) {
-  if (!(o.id.empty() && (o.pending_create || id_optional)) && !is_org_id(o.id)) {
-    invalid(where, path + ".id",
-            "\"" + o.id + "\" is not an organization id (32 lowercase hex digits)" +
-                (o.id.empty() ? "; only a pending_create entry may lack one" : ""));
+  if (!(o.id.empty() && (o.pending_create || id_optional))) {
+    if (std::string problem = org_id_problem(o.id); !problem.empty()) {
+      invalid(where, path + ".id",
+              "\"" + o.id + "\" is not an organization id: it " + problem +
+                  (o.id.empty() ? "; only a pending_create entry may lack one" : ""));
+    }
   }
   if (o.name.empty()) invalid(where, path + ".name", "is empty");
-  if (!o.parent.id.empty() && !is_org_id(o.parent.id)) {
-    invalid(where, path + ".parent.id", "\"" + o.parent.id + "\" is not an organization id");
+  if (!o.parent.id.empty()) {
+    if (std::string problem = org_id_problem(o.parent.id); !problem.empty()) {
+      invalid(where, path + ".parent.id",
+              "\"" + o.parent.id + "\" is not an organization id: it " + problem);
+    }
   }
   if (o.parent.id.empty() && !o.parent.key.empty()) {
     invalid(where, path + ".parent.key", "is set for a root organization");

@@ -62,21 +62,34 @@ class Result {
 
 struct Empty {};
 
-// GET /organizations filters. The client follows every page.
+// GET /organizations filters. The client follows every page (result_info.next_page_token,
+// absent on the last page; result_info.cursor as a fallback) and asks for the largest page the
+// server gives.
 struct ListQuery {
   std::vector<std::string> ids;          // id=a&id=b
   std::optional<std::string> parent_id;  // parent.id=<id>; "" means parent.id=null (roots)
+  std::optional<std::string> name;       // name= (exact, case-sensitive); checked client-side too
   std::string name_contains;             // name.contains= (case-insensitive)
-  int page_size = 100;
 };
 
 // Thread-safe. Every call goes through the shared rate budget and retry policy.
+//
+// The API as published: PUT /organizations/{id} only takes a new name; the profile has its own
+// endpoint; no call moves an organization to another parent.
 class Client {
  public:
   virtual ~Client() = default;
+  // POST /organizations {name, parent: {id}, profile}. Never sent twice by the client.
   virtual Result<Organization> create(const OrgSpec& spec) = 0;
   virtual Result<Organization> get(const std::string& id) = 0;
-  virtual Result<Organization> update(const std::string& id, const OrgSpec& spec) = 0;
+  // PUT /organizations/{id} {"name": name}.
+  virtual Result<Organization> rename(const std::string& id, const std::string& name) = 0;
+  // GET /organizations/{id}/profile. nullopt: the org has no profile (404 or a null result).
+  virtual Result<std::optional<Profile>> get_profile(const std::string& id) = 0;
+  // PUT /organizations/{id}/profile with all five fields: 204 without a body (or a 2xx envelope).
+  virtual Result<Empty> put_profile(const std::string& id, const Profile& profile) = 0;
+  // DELETE /organizations/{id}: a 200 envelope or an empty 2xx. A 404 on a retry (the first
+  // attempt did delete it) counts as done.
   virtual Result<Empty> remove(const std::string& id) = 0;
   virtual Result<std::vector<Organization>> list(const ListQuery& query) = 0;
 };
@@ -86,13 +99,26 @@ struct ClientStats {
   std::atomic<std::uint64_t> requests{0};  // sent, retries included
   std::atomic<std::uint64_t> retries{0};
   std::atomic<std::uint64_t> rate_limited{0};  // 429s received
+  std::atomic<std::uint64_t> young_retries{0};  // 403s on a just-created org, sent again
   std::atomic<std::uint32_t> in_flight{0};
+  // While every request waits for the server (Retry-After, or the budget the Ratelimit header
+  // says is left): when that wait ends, as steady_clock milliseconds since its epoch; 0 when
+  // nothing waits. For the progress line.
+  std::atomic<std::int64_t> waiting_until_ms{0};
 };
 
 struct ClientOptions {
   std::string base_url = kDefaultBaseUrl;  // without trailing slash
   RateLimit rate_limit;
   RetryPolicy retry;
+  // A request naming an org created less than this long ago (a child's create, its profile)
+  // that gets 403 is sent again with backoff: the API refuses such requests for a while after
+  // the create. Only that request waits. Older orgs: a 403 is an error at once, with advice.
+  std::chrono::milliseconds consistency_timeout{60000};
+  // The longest wait the server may ask for (Retry-After, a spent Ratelimit budget): long
+  // enough for Cloudflare's five-minute block. A longer one fails the request at once, quoting
+  // the server's figure.
+  std::chrono::milliseconds max_wait{360000};
   std::uint64_t seed = 0;  // for backoff jitter; 0: random
 };
 
@@ -103,7 +129,9 @@ class HttpClient : public Client {
 
   Result<Organization> create(const OrgSpec& spec) override;
   Result<Organization> get(const std::string& id) override;
-  Result<Organization> update(const std::string& id, const OrgSpec& spec) override;
+  Result<Organization> rename(const std::string& id, const std::string& name) override;
+  Result<std::optional<Profile>> get_profile(const std::string& id) override;
+  Result<Empty> put_profile(const std::string& id, const Profile& profile) override;
   Result<Empty> remove(const std::string& id) override;
   Result<std::vector<Organization>> list(const ListQuery& query) override;
 

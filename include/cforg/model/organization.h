@@ -1,6 +1,7 @@
 // The domain value every stage shares: a Cloudflare organization and its writable parts.
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ struct OrgSpec {
 struct Organization {
   std::string id;
   OrgSpec spec;
+  // Whether the response carried a `profile` key. GET and list may leave it out; an absent key
+  // means "not told", never "no profile" (then spec.profile is empty and says nothing).
+  bool profile_known = true;
   std::string parent_name;  // server-computed, informational
   std::string create_time;  // RFC 3339
   nlohmann::json meta;      // server-computed: flags, managed_by, hierarchy_tags
@@ -39,8 +43,14 @@ struct Organization {
   bool operator==(const Organization&) const = default;
 };
 
-// True for an organization id as the API issues them: 32 lowercase hex digits.
-bool is_org_id(std::string_view s);
+// Organization ids are opaque strings. The published example, a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8,
+// is 32 characters and not hex, and nothing promises the length either: check only what can be
+// checked. An id goes into URL paths and filters, so it must be visible ASCII.
+inline constexpr std::size_t kMaxOrgIdLength = 128;
+// Why `s` cannot be an organization id ("is empty", "contains a space at character 4", ...), or
+// "" when it can.
+std::string org_id_problem(std::string_view s);
+inline bool is_org_id(std::string_view s) { return org_id_problem(s).empty(); }
 
 // The profile's field names, in the API's (alphabetical) order, and access by name.
 inline constexpr std::string_view kProfileFields[] = {
