@@ -31,21 +31,29 @@ class Executor {
            const Options& opts)
       : plan_(plan), st_(st), client_(client), journal_(journal), opts_(opts) {
     report_.outcomes.resize(plan.actions.size());
+    // A key has one action, or two for a replacement: its delete (of the old org) and its
+    // create. depends_on names the first kind, after_removal_of the second.
+    std::unordered_map<std::string, std::size_t> removal_of;
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
-      index_[plan.actions[i].key] = i;
-      report_.outcomes[i].key = plan.actions[i].key;
-      report_.outcomes[i].kind = plan.actions[i].kind;
-      report_.outcomes[i].id = plan.actions[i].id;
+      const Action& a = plan.actions[i];
+      (a.replace && a.kind == ActionKind::remove ? removal_of : index_)[a.key] = i;
+      report_.outcomes[i].key = a.key;
+      report_.outcomes[i].kind = a.kind;
+      report_.outcomes[i].id = a.id;
+      report_.outcomes[i].replace = a.replace;
     }
     waiting_on_.resize(plan.actions.size(), 0);
     dependents_.resize(plan.actions.size());
+    auto wait_for = [&](std::size_t i, const std::unordered_map<std::string, std::size_t>& refs,
+                        const std::string& dep) {
+      auto it = refs.find(dep);
+      if (it == refs.end()) return;  // nothing to wait for
+      ++waiting_on_[i];
+      dependents_[it->second].push_back(i);
+    };
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
-      for (const std::string& dep : plan.actions[i].depends_on) {
-        auto it = index_.find(dep);
-        if (it == index_.end()) continue;  // nothing to wait for
-        ++waiting_on_[i];
-        dependents_[it->second].push_back(i);
-      }
+      for (const std::string& dep : plan.actions[i].depends_on) wait_for(i, index_, dep);
+      for (const std::string& dep : plan.actions[i].after_removal_of) wait_for(i, removal_of, dep);
       if (waiting_on_[i] == 0) ready_.push_back(i);
     }
     for (const auto& [key, org] : st_.orgs) {
@@ -76,13 +84,13 @@ class Executor {
         case Status::done:
           switch (o.kind) {
             case ActionKind::create:
-              ++report_.created;
+              ++(o.replace ? report_.replaced : report_.created);
               break;
             case ActionKind::update:
               ++report_.updated;
               break;
             case ActionKind::remove:
-              ++report_.deleted;
+              if (!o.replace) ++report_.deleted;
               break;
             case ActionKind::adopt:
               ++report_.adopted;
@@ -279,7 +287,7 @@ class Executor {
       case ActionKind::create:
         return create(a);
       case ActionKind::update:
-        return update(a, a.id);
+        return update(a, tracked(a), a.renames(), a.sets_profile(), false);
       case ActionKind::remove:
         return remove(a);
       case ActionKind::adopt:
@@ -350,7 +358,7 @@ class Executor {
   api::Result<std::vector<Organization>> find_untracked(const OrgSpec& spec) {
     api::ListQuery q;
     q.parent_id = spec.parent_id;
-    q.name_contains = spec.name;
+    q.name = spec.name;
     auto listed = client_.list(q);
     if (!listed) return listed;
     std::vector<Organization> out;
@@ -381,9 +389,10 @@ class Executor {
     }
     if (found.value().empty()) return std::nullopt;
     const Organization& org = found.value().front();
-    record_durably(a.key, as_state(org, *a.after));
-    if (org.spec != spec) return update(a, org.id, /*recovered=*/true);
-    return done(org.id, /*recovered=*/true);
+    bool rename = org.spec.name != spec.name;
+    bool profile = spec.profile && (!org.profile_known || org.spec.profile != spec.profile);
+    return update(a, as_state(org, *a.after), rename, profile, /*unrecorded=*/true,
+                  /*recovered=*/true);
   }
 
   Outcome create(const Action& a) {
@@ -425,19 +434,47 @@ class Executor {
     }
   }
 
-  Outcome update(const Action& a, const std::string& id, bool recovered = false) {
-    std::string why;
-    auto pid = parent_id(*a.after, why);
-    if (!pid) return failed("cannot update org " + quoted(a.key) + ": " + why, id);
-    api::Result<Organization> updated = client_.update(id, {a.after->name, *pid, a.after->profile});
-    if (!updated) {
-      std::string hint = updated.error().not_found()
-                             ? " (it was deleted outside cforg: run cforg plan again)"
-                             : "";
-      return failed("updating org " + quoted(a.key) + ": " + updated.error().str() + hint, id);
+  // The API's two kinds of update: PUT /organizations/{id} takes only the name, PUT
+  // .../profile the profile. `now` is the org as known before; `unrecorded` says it is not in
+  // the journal yet (found by a lookup). Whatever happens, what is known at the end is recorded.
+  Outcome update(const Action& a, OrgState now, bool rename, bool profile, bool unrecorded,
+                 bool recovered = false) {
+    const std::string id = now.id;
+    auto finish = [&](Outcome o) {
+      if (unrecorded) record_durably(a.key, std::move(now));
+      return o;
+    };
+    auto failure = [&](const char* what, const api::ApiError& e) {
+      std::string hint =
+          e.not_found() ? " (it was deleted outside cforg: run cforg plan again)" : "";
+      return finish(
+          failed(std::string(what) + " org " + quoted(a.key) + ": " + e.str() + hint, id));
+    };
+    if (rename) {
+      api::Result<Organization> renamed = client_.rename(id, a.after->name);
+      if (!renamed) return failure("renaming", renamed.error());
+      now = state::from_remote(std::move(renamed.value()), &now);
+      unrecorded = true;
+      if (now.name != a.after->name) {
+        return finish(failed("renaming org " + quoted(a.key) + ": the API answered with the name " +
+                                 (quoted)(now.name) + " instead of " + (quoted)(a.after->name),
+                             id));
+      }
     }
-    record_durably(a.key, as_state(std::move(updated.value()), *a.after));
-    return done(id, recovered);
+    if (profile) {
+      api::Result<api::Empty> put = client_.put_profile(id, *a.after->profile);
+      if (!put) return failure("updating the profile of", put.error());
+      now.profile = a.after->profile;
+      unrecorded = true;
+    }
+    return finish(done(id, recovered));
+  }
+
+  // The tracked org as the state holds it now.
+  OrgState tracked(const Action& a) {
+    std::lock_guard lock(state_mu_);
+    auto it = st_.orgs.find(a.key);
+    return it != st_.orgs.end() ? it->second : a.before.value_or(OrgState{});
   }
 
   Outcome remove(const Action& a) {
@@ -454,9 +491,7 @@ class Executor {
     OrgState found = *a.before;
     found.parent.key = a.after->parent_key;
     found.prevent_destroy = a.after->prevent_destroy;
-    record_durably(a.key, std::move(found));
-    if (a.changes.empty()) return done(a.id);
-    return update(a, a.id);
+    return update(a, std::move(found), a.renames(), a.sets_profile(), /*unrecorded=*/true);
   }
 
   std::uint64_t jitter() {

@@ -54,6 +54,10 @@ std::string outcome_line(const Outcome& o, bool color) {
   switch (o.status) {
     case Outcome::Status::done: {
       std::string what = past_tense(o.kind);
+      if (o.replace) {
+        what = o.kind == plan::ActionKind::remove ? "old org deleted, to be replaced"
+                                                  : "replaced by a new org";
+      }
       if (o.recovered) what += " (found after an unknown outcome)";
       return who + paint(color, "32", what) + (o.id.empty() ? "" : " " + o.id) + " in " +
              duration_text(o.took.count() / 1000.0);
@@ -87,6 +91,7 @@ void Progress::started(std::size_t total) {
       if (live_) {
         draw();
       } else {
+        announce_wait();
         std::fflush(out_);
       }
       // Wakes at once when stopped: the end of a run does not wait for the next tick.
@@ -105,12 +110,39 @@ std::string Progress::status_line() {
   if (stats_) {
     s << "  in flight " << stats_->in_flight.load() << "  retries " << stats_->retries.load();
     if (stats_->rate_limited.load()) s << "  429s " << stats_->rate_limited.load();
+    if (stats_->young_retries.load()) s << "  new-org 403s " << stats_->young_retries.load();
+    if (long left = wait_left_ms(); left > 0) {
+      s << "  waiting " << duration_text(left / 1000.0) << " for the API's rate limit";
+    }
   }
   if (failed_) s << "  failed " << failed_;
   if (rate > 0 && finished_ < total_) {
     s << "  ETA " << duration_text((total_ - finished_) / rate);
   }
   return s.str();
+}
+
+long Progress::wait_left_ms() const {
+  if (!stats_) return 0;
+  std::int64_t until = stats_->waiting_until_ms.load();
+  if (until == 0) return 0;
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now().time_since_epoch())
+                 .count();
+  return until > now ? static_cast<long>(until - now) : 0;
+}
+
+// Without a live line, a wait for the server is told once, when it starts.
+void Progress::announce_wait() {
+  if (!stats_) return;
+  std::int64_t until = stats_->waiting_until_ms.load();
+  long left = wait_left_ms();
+  if (left <= 0 || until == announced_wait_) return;
+  announced_wait_ = until;
+  std::fprintf(out_,
+               "Waiting %s for the API's rate limit (the server's Retry-After or its "
+               "Ratelimit header); nothing is sent meanwhile.\n",
+               duration_text(left / 1000.0).c_str());
 }
 
 void Progress::draw() {
@@ -150,7 +182,9 @@ std::string summary_text(const Report& r, bool color) {
   bool clean = r.ok();
   s << paint(color, clean ? "32" : "31", clean ? "Apply complete: " : "Apply incomplete: ")
     << r.created << " created, " << r.updated << " updated, " << r.deleted << " deleted, "
-    << r.adopted << " adopted, in " << elapsed_text(r.elapsed) << ".";
+    << r.adopted << " adopted, ";
+  if (r.replaced) s << r.replaced << " replaced, ";
+  s << "in " << elapsed_text(r.elapsed) << ".";
   if (!clean) {
     s << " " << r.failed << " failed, " << r.skipped << " skipped, " << r.not_started
       << " not started.\n";

@@ -21,7 +21,7 @@ struct ApplyOptions {
   NetworkOptions net;
   std::string plan_file;
   bool auto_approve = false;
-  bool adopt = false;
+  PlanFlags flags;
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -100,7 +100,7 @@ int run_apply(const ApplyOptions& o) {
   } else {
     s = open_session(config_paths(o.common), o.common, "apply");
     if (!s) return kExitError;
-    p = plan_live(*s, o.net, o.adopt);
+    p = plan_live(*s, o.net, o.flags);
     std::fputs(plan::render_text(p, {color}).c_str(), stdout);
     if (!p.errors.empty()) return kExitError;
     if (p.has_changes() && !o.auto_approve && !confirmed()) {
@@ -152,8 +152,7 @@ void add_apply_command(CLI::App& app, Runner& run) {
   add_common_options(cmd, o->common);
   add_network_options(cmd, o->net);
   cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation");
-  cmd->add_flag("--adopt", o->adopt,
-                "Take over untracked remote organizations that match by name and parent");
+  add_plan_flags(cmd, o->flags);
   cmd->callback([o, &run] { run = [o] { return run_apply(*o); }; });
 }
 

@@ -53,6 +53,26 @@ void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
   cmd->add_option("--retry-max-delay", o.retry_max_delay, "Cap on the wait between retries")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--consistency-timeout", o.consistency_timeout,
+                  "Seconds after a create during which the API's 403s on requests naming the "
+                  "new org (its children, its profile) are waited out with backoff")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--max-wait", o.max_wait,
+                  "Longest wait the server may ask for (Retry-After, a spent budget) before "
+                  "cforg gives up; Cloudflare blocks for 300 s after a 429")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+}
+
+void add_plan_flags(CLI::App* cmd, PlanFlags& o) {
+  cmd->add_flag("--adopt", o.adopt,
+                "Take over untracked remote organizations that match by name and parent");
+  cmd->add_option("--replace", o.replace,
+                  "Replace the org with this key: delete it, then create it anew (a new id). "
+                  "The only way to give an org another parent, which the API cannot change; "
+                  "repeatable")
+      ->type_name("KEY");
 }
 
 void setup_logging(const CommonOptions& o) {
@@ -120,6 +140,8 @@ std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
   }
   using std::chrono::milliseconds;
   opts.retry = retry_policy(o);
+  opts.consistency_timeout = milliseconds(static_cast<long>(o.consistency_timeout * 1000));
+  opts.max_wait = milliseconds(static_cast<long>(o.max_wait * 1000));
   api::TransportOptions transport;
   transport.timeout = milliseconds(static_cast<long>(o.request_timeout * 1000));
   transport.connect_timeout = std::min(transport.timeout, milliseconds(10000));
@@ -135,9 +157,10 @@ api::RetryPolicy retry_policy(const NetworkOptions& o) {
   return r;
 }
 
-plan::ReadOptions read_options(const NetworkOptions& o) {
+plan::ReadOptions read_options(const NetworkOptions& o, const plan::Options& plan) {
   plan::ReadOptions r;
   r.parallelism = o.parallelism;
+  r.replace = plan.replace;
   return r;
 }
 

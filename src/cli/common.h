@@ -37,7 +37,16 @@ struct NetworkOptions {
   double request_timeout = 30;
   double retry_base_delay = 1;
   double retry_max_delay = 30;
+  double consistency_timeout = 60;  // seconds a just-created org's 403s are waited out
+  double max_wait = 360;            // seconds: the longest Retry-After or budget wait obeyed
 };
+
+// What shapes a plan, for plan and apply.
+struct PlanFlags {
+  bool adopt = false;
+  std::vector<std::string> replace;  // --replace KEY, repeatable
+};
+void add_plan_flags(CLI::App* cmd, PlanFlags& o);
 
 void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config = true);
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh = true);
@@ -57,7 +66,7 @@ std::unique_ptr<state::Backend> open_state(const CommonOptions& o);
 // A client from CLOUDFLARE_* variables. Throws Failure when there are no credentials, before
 // any request is made.
 std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o);
-plan::ReadOptions read_options(const NetworkOptions& o);
+plan::ReadOptions read_options(const NetworkOptions& o, const plan::Options& plan);
 // --max-retries, --retry-base-delay and --retry-max-delay as a policy.
 api::RetryPolicy retry_policy(const NetworkOptions& o);
 

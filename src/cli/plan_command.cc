@@ -15,14 +15,14 @@ struct PlanOptions {
   std::string out;
   std::string format = "text";
   bool detailed_exitcode = false;
-  bool adopt = false;
+  PlanFlags flags;
 };
 
 int run_plan(const PlanOptions& o) {
   setup_logging(o.common);
   std::optional<Session> s = open_session(config_paths(o.common), o.common, "plan");
   if (!s) return kExitError;
-  plan::Plan p = plan_live(*s, o.net, o.adopt);
+  plan::Plan p = plan_live(*s, o.net, o.flags);
 
   switch (*plan::parse_format(o.format)) {
     case plan::Format::text:
@@ -63,8 +63,7 @@ void add_plan_command(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
                 "Exit 0 when there is nothing to change, 2 when there is, 1 on error");
-  cmd->add_flag("--adopt", o->adopt,
-                "Take over untracked remote organizations that match by name and parent");
+  add_plan_flags(cmd, o->flags);
   cmd->callback([o, &run] { run = [o] { return run_plan(*o); }; });
 }
 

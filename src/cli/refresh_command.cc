@@ -19,7 +19,7 @@ int run_refresh(const RefreshOptions& o) {
   if (!s) return kExitError;
   NetworkOptions net = o.net;
   net.refresh = true;
-  plan::Plan p = plan_live(*s, net, /*adopt=*/false);
+  plan::Plan p = plan_live(*s, net, PlanFlags{});
   // Only what the remote side says: no actions, and no flags from the config.
   p.actions.clear();
   p.protection.clear();

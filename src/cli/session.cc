@@ -18,12 +18,20 @@ std::optional<Session> open_session(const std::vector<std::string>& config_paths
   return s;
 }
 
-plan::Plan plan_live(Session& s, const NetworkOptions& net, bool adopt) {
-  plan::Options opts{adopt};
+plan::Plan plan_live(Session& s, const NetworkOptions& net, const PlanFlags& flags) {
+  plan::Options opts;
+  opts.adopt = flags.adopt;
+  for (const std::string& key : flags.replace) {
+    if (!s.config.find(key)) {
+      throw Failure("--replace " + key + ": the config declares no organization with the key \"" +
+                    key + "\"");
+    }
+    opts.replace.insert(key);
+  }
   if (!net.refresh) return plan::make_plan(s.config, s.state, nullptr, opts);
   if (!s.client) s.client = make_client(net);
   api::Result<plan::Remote> remote =
-      plan::read_remote(s.config, s.state, *s.client, read_options(net));
+      plan::read_remote(s.config, s.state, *s.client, read_options(net, opts));
   if (!remote) {
     throw Failure("reading the remote side: " + remote.error().str() +
                   ". Check the credentials and CLOUDFLARE_BASE_URL, or plan from state alone "

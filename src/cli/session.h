@@ -25,6 +25,7 @@ std::optional<Session> open_session(const std::vector<std::string>& config_paths
 
 // Plans against the live state: reads the remote side first unless --refresh=false (making
 // the client then, so a missing credential fails before any request).
-plan::Plan plan_live(Session& s, const NetworkOptions& net, bool adopt);
+// Throws Failure when --replace names a key the config does not declare.
+plan::Plan plan_live(Session& s, const NetworkOptions& net, const PlanFlags& flags);
 
 }  // namespace cforg::cli

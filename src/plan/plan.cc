@@ -24,18 +24,21 @@ nlohmann::json parent_json(const std::string& id, const std::string& key) {
 }
 
 // The attribute-level differences between what an org is and what it should be.
-// `to_parent_id` is empty when the new parent is not created yet (then it differs).
+// `to_parent_id` is empty when the new parent is not created yet (then it differs). A profile
+// is compared only when `to` manages one (`to.profile` set) and `from`'s is known: the API has
+// no call that removes a profile, so an absent one in the config means "not managed".
 std::vector<Change> diff(const OrgSpec& from, const std::string& from_parent_key, const OrgSpec& to,
-                         const std::string& to_parent_key) {
+                         const std::string& to_parent_key, bool from_profile_known = true) {
   std::vector<Change> changes;
   if (from.name != to.name) changes.push_back({"name", from.name, to.name});
   if (from.parent_id != to.parent_id || (to.parent_id.empty() && !to_parent_key.empty())) {
     changes.push_back({"parent", parent_json(from.parent_id, from_parent_key),
                        parent_json(to.parent_id, to_parent_key)});
   }
-  if (from.profile.has_value() != to.profile.has_value()) {
-    changes.push_back({"profile", profile_json(from.profile), profile_json(to.profile)});
-  } else if (from.profile && *from.profile != *to.profile) {
+  if (!to.profile || !from_profile_known) return changes;
+  if (!from.profile) {
+    changes.push_back({"profile", nullptr, profile_json(to.profile)});
+  } else if (*from.profile != *to.profile) {
     for (std::string_view f : kProfileFields) {
       const std::string& a = profile_field(*from.profile, f);
       const std::string& b = profile_field(*to.profile, f);
@@ -43,6 +46,11 @@ std::vector<Change> diff(const OrgSpec& from, const std::string& from_parent_key
     }
   }
   return changes;
+}
+
+bool changes_attribute(const std::vector<Change>& changes, std::string_view prefix) {
+  return std::any_of(changes.begin(), changes.end(),
+                     [&](const Change& c) { return c.attribute.starts_with(prefix); });
 }
 
 Target target_of(const DesiredOrg& d) {
@@ -119,9 +127,15 @@ class Planner {
         continue;
       }
       const Organization& r = it->second;
-      if (r.spec != org.spec()) {
-        plan_.drift.push_back({key, org.id, diff(org.spec(), "", r.spec, "")});
+      // Drift in a profile the config does not manage is no concern of this plan.
+      const config::DesiredOrg* d = cfg_.find(key);
+      OrgSpec seen = r.spec;
+      if (!r.profile_known || !d || !d->profile) seen.profile = org.profile;
+      std::vector<Change> drifted = diff(org.spec(), "", seen, "");
+      if (!drifted.empty()) {
+        plan_.drift.push_back({key, org.id, std::move(drifted)});
         plan_.observed[key] = state::from_remote(r, &org);
+        plan_.observed[key].profile = seen.profile;
       }
     }
     if (!remote_) return;
@@ -160,8 +174,12 @@ class Planner {
     const OrgState* cur = current(d.key);
     if (cur && !cur->pending_create) {
       if (cur->prevent_destroy != t.prevent_destroy) plan_.protection[d.key] = t.prevent_destroy;
+      if (opts_.replace.count(d.key)) {
+        plan_replacement(d, *cur, std::move(t));
+        return;
+      }
       resolved_[d.key] = cur->id;
-      plan_change(d.key, *cur, t, plan_.observed.count(d.key) > 0);
+      plan_change(d, *cur, t, plan_.observed.count(d.key) > 0);
       return;
     }
     std::optional<std::string> pid = parent_id_of(t);
@@ -189,13 +207,13 @@ class Planner {
         if (found.prevent_destroy != t.prevent_destroy) {
           plan_.protection[d.key] = t.prevent_destroy;
         }
-        plan_change(d.key, plan_.observed[d.key], t, false);
+        plan_change(d, plan_.observed[d.key], t, false);
       } else if (opts_.adopt) {
         Action a;
         a.kind = ActionKind::adopt;
         a.key = d.key;
         a.id = m.id;
-        a.changes = diff(m.spec, "", want_spec(t, pid), t.parent_key);
+        a.changes = diff(m.spec, "", want_spec(t, pid), t.parent_key, m.profile_known);
         a.before = std::move(found);
         a.after = std::move(t);
         add_dependency(a, a.after->parent_key);
@@ -220,30 +238,81 @@ class Planner {
     push(std::move(a));
   }
 
-  // An org that exists and is tracked: an update when the config says otherwise.
-  void plan_change(const std::string& key, const OrgState& cur, const Target& t, bool drifted) {
+  // An org that exists and is tracked: an update when the config says otherwise. A new parent
+  // cannot be set in place: that takes a replacement, asked for by name.
+  void plan_change(const DesiredOrg& d, const OrgState& cur, const Target& t, bool drifted) {
     std::vector<Change> changes =
         diff(cur.spec(), cur.parent.key, want_spec(t, parent_id_of(t)), t.parent_key);
     if (changes.empty()) {
       ++plan_.unchanged;
       return;
     }
+    if (changes_attribute(changes, "parent")) {
+      refuse_move(d, cur, t);
+      return;
+    }
     Action a;
     a.kind = ActionKind::update;
-    a.key = key;
+    a.key = d.key;
     a.id = cur.id;
     a.before = cur;
     a.after = t;
     a.changes = std::move(changes);
     a.drift = drifted;
     add_dependency(a, t.parent_key);
-    bool moves = std::any_of(a.changes.begin(), a.changes.end(),
-                             [](const Change& c) { return c.attribute == "parent"; });
-    if (moves) movers_.insert(key);
-    // Moving under a parent that itself moves: it goes first, so no step makes a cycle.
-    if (moves && movers_.count(t.parent_key)) a.depends_on.push_back(t.parent_key);
-    std::sort(a.depends_on.begin(), a.depends_on.end());
-    a.depends_on.erase(std::unique(a.depends_on.begin(), a.depends_on.end()), a.depends_on.end());
+    push(std::move(a));
+  }
+
+  void refuse_move(const DesiredOrg& d, const OrgState& cur, const Target& t) {
+    std::string from = cur.parent.id.empty() ? "the top level" : "\"" + cur.parent.id + "\"";
+    if (!cur.parent.key.empty()) from = "\"" + cur.parent.key + "\" (" + cur.parent.id + ")";
+    std::string why;
+    if (!t.parent_key.empty() && replaced_.count(t.parent_key)) {
+      why = "its parent \"" + t.parent_key +
+            "\" is replaced, which gives it a new id, and the Cloudflare API cannot move an "
+            "organization to another parent. Replace it too: add --replace " +
+            d.key + " (it is deleted and created again under the new \"" + t.parent_key + "\")";
+    } else {
+      why = "its parent changes from " + from + " to " + parent_label(t) +
+            ", but the Cloudflare API cannot move an organization to another parent. To "
+            "recreate it there (a new id; the old org is deleted, which the API allows only when "
+            "it is empty), plan with --replace " +
+            d.key + "; to keep it where it is, set its parent back to " + from;
+    }
+    problem(d.key, why, d.parent.where.line ? d.parent.where.str() : d.where.str());
+  }
+
+  // --replace KEY: the old org is deleted (children first, see plan_deletes), then a new one
+  // is created in its place. The API deletes only empty orgs, so every child it has must be
+  // replaced (or deleted) in the same plan.
+  void plan_replacement(const DesiredOrg& d, const OrgState& cur, Target t) {
+    if (!remote_) {
+      problem(d.key,
+              "--replace " + d.key +
+                  " needs the remote side: plan with refresh enabled, so that cforg can check "
+                  "that the old org is empty before deleting it",
+              d.where.str());
+      return;
+    }
+    if (cur.prevent_destroy || t.prevent_destroy) {
+      problem(d.key,
+              "--replace " + d.key +
+                  " would delete the org, and prevent_destroy is set on it; set prevent_destroy: "
+                  "false and apply first if it really must be recreated",
+              d.where.str());
+      return;
+    }
+    replaced_.insert(d.key);
+    replacing_.push_back({d.key, &cur});
+    Action a;
+    a.kind = ActionKind::create;
+    a.key = d.key;
+    a.replace = true;
+    a.before = cur;
+    a.after = std::move(t);
+    a.after_removal_of.push_back(d.key);
+    add_dependency(a, a.after->parent_key);
+    resolved_[d.key] = "";
     push(std::move(a));
   }
 
@@ -268,7 +337,13 @@ class Planner {
       }
       doomed.emplace_back(key, cur);
     }
+    std::unordered_set<std::string> old_of_replaced;  // keys whose delete is a replacement's
+    for (const auto& [key, cur] : replacing_) {
+      doomed.emplace_back(key, cur);
+      old_of_replaced.insert(key);
+    }
     if (doomed.empty()) return;
+    check_emptiness(doomed);
 
     // Depth in the current tree decides the order: the deepest go first.
     std::unordered_map<std::string, const OrgState*> by_id;
@@ -292,30 +367,60 @@ class Planner {
     std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
-    // What must leave an org before it can be deleted: its deleted children, and children
-    // that move elsewhere.
+    // An org can be deleted once its children are: each child's delete is a replacement's
+    // (then the key has a create too) or the key's only action.
     std::unordered_map<std::string, std::vector<std::string>> must_leave;  // parent key -> keys
     for (const auto& [key, cur] : doomed) {
       auto p = key_of_doomed.find(cur->parent.id);
       if (p != key_of_doomed.end()) must_leave[p->second].push_back(key);
     }
-    for (const std::string& key : movers_) {
-      const OrgState* cur = current(key);
-      auto p = cur ? key_of_doomed.find(cur->parent.id) : key_of_doomed.end();
-      if (p != key_of_doomed.end()) must_leave[p->second].push_back(key);
-    }
     for (const auto& [d, key] : order) {
-      const OrgState* cur = current(key);
+      const OrgState* cur = old_of_replaced.count(key) ? replaced_state(key) : current(key);
       Action a;
       a.kind = ActionKind::remove;
       a.key = key;
       a.id = cur->id;
       a.before = *cur;
+      a.replace = old_of_replaced.count(key) > 0;
       if (auto it = must_leave.find(key); it != must_leave.end()) {
-        a.depends_on = it->second;
+        for (const std::string& child : it->second) {
+          (old_of_replaced.count(child) ? a.after_removal_of : a.depends_on).push_back(child);
+        }
         std::sort(a.depends_on.begin(), a.depends_on.end());
+        std::sort(a.after_removal_of.begin(), a.after_removal_of.end());
       }
       push(std::move(a));
+    }
+  }
+
+  const OrgState* replaced_state(const std::string& key) const {
+    for (const auto& [k, cur] : replacing_) {
+      if (k == key) return cur;
+    }
+    return nullptr;
+  }
+
+  // The API deletes only empty orgs. Children it lists that this plan does not delete would
+  // make a replacement stop halfway, after the deletes of the children it does manage.
+  void check_emptiness(const std::vector<std::pair<std::string, const OrgState*>>& doomed) {
+    if (!remote_) return;
+    std::unordered_set<std::string> leaving;
+    for (const auto& [key, cur] : doomed) leaving.insert(cur->id);
+    for (const auto& [key, cur] : replacing_) {
+      auto it = remote_->children.find(cur->id);
+      if (it == remote_->children.end()) continue;
+      std::string others;
+      for (const std::string& child : it->second) {
+        if (!leaving.count(child)) others += (others.empty() ? "" : ", ") + child;
+      }
+      if (others.empty()) continue;
+      const config::DesiredOrg* d = cfg_.find(key);
+      problem(key,
+              "cannot replace org \"" + key + "\" (" + cur->id +
+                  "): the API deletes only empty organizations, and it has sub-organizations "
+                  "that this plan does not delete (" +
+                  others + "). Replace their keys too (--replace), or move or delete them first",
+              d ? d->where.str() : "");
     }
   }
 
@@ -363,8 +468,8 @@ class Planner {
     plan_.actions.push_back(std::move(a));
   }
 
-  void problem(const std::string& key, std::string message) {
-    plan_.errors.push_back({key, std::move(message)});
+  void problem(const std::string& key, std::string message, std::string where = "") {
+    plan_.errors.push_back({key, std::move(message), std::move(where)});
   }
 
   const Config& cfg_;
@@ -375,10 +480,11 @@ class Planner {
 
   std::unordered_set<std::string> forgotten_;
   std::unordered_set<std::string> tracked_ids_;
-  std::unordered_set<std::string> claimed_;                // remote ids taken by a key in this plan
-  std::unordered_set<std::string> acting_;                 // keys created or adopted in this plan
-  std::unordered_set<std::string> movers_;                 // keys whose update changes the parent
-  std::unordered_map<std::string, std::string> resolved_;  // key -> id ("" = not yet)
+  std::unordered_set<std::string> claimed_;   // remote ids taken by a key in this plan
+  std::unordered_set<std::string> acting_;    // keys created or adopted in this plan
+  std::unordered_set<std::string> replaced_;  // keys replaced in this plan
+  std::vector<std::pair<std::string, const OrgState*>> replacing_;  // and their old orgs
+  std::unordered_map<std::string, std::string> resolved_;           // key -> id ("" = not yet)
   std::map<std::pair<std::string, std::string>, std::vector<const Organization*>> by_name_;
 };
 
@@ -398,9 +504,38 @@ std::string_view to_string(ActionKind k) {
   return "?";
 }
 
+bool Action::renames() const {
+  return (kind == ActionKind::update || kind == ActionKind::adopt) &&
+         changes_attribute(changes, "name");
+}
+
+bool Action::sets_profile() const {
+  return (kind == ActionKind::update || kind == ActionKind::adopt) &&
+         changes_attribute(changes, "profile");
+}
+
+std::size_t Action::requests() const {
+  switch (kind) {
+    case ActionKind::create:
+    case ActionKind::remove:
+      return 1;
+    case ActionKind::update:
+    case ActionKind::adopt:
+      return (renames() ? 1 : 0) + (sets_profile() ? 1 : 0);
+  }
+  return 0;
+}
+
 Summary Plan::summary() const {
   Summary s;
   for (const Action& a : actions) {
+    s.requests += a.requests();
+    s.renames += a.renames() ? 1 : 0;
+    s.profile_updates += a.sets_profile() ? 1 : 0;
+    if (a.replace) {
+      if (a.kind == ActionKind::create) ++s.replace;
+      continue;
+    }
     switch (a.kind) {
       case ActionKind::create:
         ++s.create;

@@ -41,8 +41,11 @@ json action_to_json(const Action& a) {
           {"after", a.after ? target_to_json(*a.after) : json(nullptr)},
           {"changes", changes_to_json(a.changes)},
           {"depends_on", a.depends_on},
+          {"after_removal_of", a.after_removal_of},
           {"drift", a.drift},
-          {"recover", a.recover}};
+          {"recover", a.recover},
+          {"replace", a.replace},
+          {"requests", a.requests()}};
 }
 
 // Field access that explains itself: every failure names the field and the source.
@@ -122,7 +125,9 @@ json to_json(const Plan& plan) {
     drift.push_back({{"key", d.key}, {"id", d.id}, {"changes", changes_to_json(d.changes)}});
   }
   json errors = json::array();
-  for (const Problem& p : plan.errors) errors.push_back({{"key", p.key}, {"message", p.message}});
+  for (const Problem& p : plan.errors) {
+    errors.push_back({{"key", p.key}, {"message", p.message}, {"where", or_null(p.where)}});
+  }
   Summary s = plan.summary();
   return {{"format_version", plan.format_version},
           {"state", {{"lineage", plan.lineage}, {"serial", plan.serial}}},
@@ -136,7 +141,11 @@ json to_json(const Plan& plan) {
             {"update", s.update},
             {"delete", s.remove},
             {"adopt", s.adopt},
-            {"unchanged", s.unchanged}}},
+            {"replace", s.replace},
+            {"unchanged", s.unchanged},
+            {"renames", s.renames},
+            {"profile_updates", s.profile_updates},
+            {"requests", s.requests}}},
           {"changes_pending", plan.has_changes()},
           {"warnings", plan.warnings},
           {"errors", errors}};
@@ -184,8 +193,13 @@ Plan plan_from_json(const json& j, const std::string& where) {
       act.changes = changes_from(r, a);
       for (const json& k : r.field(a, "depends_on", T::array))
         act.depends_on.push_back(k.get<std::string>());
+      for (const json& k : r.field(a, "after_removal_of", T::array))
+        act.after_removal_of.push_back(k.get<std::string>());
       act.drift = r.flag(a, "drift");
       act.recover = r.flag(a, "recover");
+      act.replace = r.flag(a, "replace");
+      if (act.replace && act.kind != ActionKind::create && act.kind != ActionKind::remove)
+        r.fail("action on \"" + act.key + "\": only a create or a delete can be a replacement");
       if (act.kind != ActionKind::remove && !act.after)
         r.fail("action on \"" + act.key + "\" has no \"after\"");
       if (act.kind != ActionKind::create && act.id.empty())
@@ -197,7 +211,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
     for (const json& w : r.field(j, "warnings", T::array))
       p.warnings.push_back(w.get<std::string>());
     for (const json& e : r.field(j, "errors", T::array))
-      p.errors.push_back({r.str(e, "key"), r.str(e, "message")});
+      p.errors.push_back({r.str(e, "key"), r.str(e, "message"), r.str(e, "where")});
   } catch (const json::exception& e) {
     r.fail(e.what());
   } catch (const state::StateError& e) {

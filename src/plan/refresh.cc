@@ -1,5 +1,6 @@
 #include "cforg/plan/refresh.h"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -10,30 +11,29 @@ namespace {
 
 using Query = api::ListQuery;
 
-// Sends the queries on up to `parallelism` threads (the client's rate budget is shared by all)
-// and adds every org returned to `remote`. Stops at the first error.
-std::optional<api::ApiError> run_queries(const std::vector<Query>& queries, api::Client& client,
-                                         int parallelism, Remote& remote) {
+// Runs `call(i)` for i in [0, count) on up to `parallelism` threads (the client's rate budget
+// is shared by all). `call` returns an error to stop the rest, and is called with `mu` held
+// only for what it does after its request: see the callers.
+template <class Call>
+std::optional<api::ApiError> in_parallel(std::size_t count, int parallelism, Call call) {
   std::mutex mu;
   std::optional<api::ApiError> error;
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i = next++; i < queries.size(); i = next++) {
+    for (std::size_t i = next++; i < count; i = next++) {
       {
         std::lock_guard lock(mu);
         if (error) return;
       }
-      api::Result<std::vector<Organization>> page = client.list(queries[i]);
-      std::lock_guard lock(mu);
-      if (!page) {
-        if (!error) error = page.error();
+      std::optional<api::ApiError> failed = call(i, mu);
+      if (failed) {
+        std::lock_guard lock(mu);
+        if (!error) error = std::move(failed);
         return;
       }
-      for (Organization& o : page.value()) remote.orgs.emplace(o.id, std::move(o));
     }
   };
-  std::size_t n =
-      std::min<std::size_t>(static_cast<std::size_t>(std::max(parallelism, 1)), queries.size());
+  std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(std::max(parallelism, 1)), count);
   if (n <= 1) {
     worker();
   } else {
@@ -41,6 +41,100 @@ std::optional<api::ApiError> run_queries(const std::vector<Query>& queries, api:
     for (std::size_t i = 0; i < n; ++i) threads.emplace_back(worker);
   }
   return error;
+}
+
+// Sends the queries and adds every org returned to `remote`. Stops at the first error.
+std::optional<api::ApiError> run_queries(const std::vector<Query>& queries, api::Client& client,
+                                         int parallelism, Remote& remote) {
+  return in_parallel(queries.size(), parallelism,
+                     [&](std::size_t i, std::mutex& mu) -> std::optional<api::ApiError> {
+                       api::Result<std::vector<Organization>> page = client.list(queries[i]);
+                       if (!page) return page.error();
+                       std::lock_guard lock(mu);
+                       for (Organization& o : page.value()) {
+                         remote.orgs.emplace(o.id, std::move(o));
+                       }
+                       return std::nullopt;
+                     });
+}
+
+// The children of every tracked org to be replaced, one listing each.
+std::optional<api::ApiError> read_children(const state::State& st, api::Client& client,
+                                           const ReadOptions& opts, Remote& remote) {
+  std::vector<std::string> ids;
+  for (const std::string& key : opts.replace) {
+    auto it = st.orgs.find(key);
+    if (it != st.orgs.end() && !it->second.pending_create && remote.orgs.count(it->second.id)) {
+      ids.push_back(it->second.id);
+    }
+  }
+  return in_parallel(ids.size(), opts.parallelism,
+                     [&](std::size_t i, std::mutex& mu) -> std::optional<api::ApiError> {
+                       Query q;
+                       q.parent_id = ids[i];
+                       api::Result<std::vector<Organization>> page = client.list(q);
+                       if (!page) return page.error();
+                       std::lock_guard lock(mu);
+                       std::vector<std::string>& children = remote.children[ids[i]];
+                       for (Organization& o : page.value()) {
+                         children.push_back(o.id);
+                         remote.orgs.emplace(o.id, std::move(o));
+                       }
+                       return std::nullopt;
+                     });
+}
+
+// GET .../profile for the orgs read without one whose config manages a profile: the tracked
+// ones, and the untracked look-alikes of orgs about to be created (adopt, recovery). Nothing
+// is sent when the list carried profiles.
+std::optional<api::ApiError> read_profiles(const config::Config& cfg, const state::State& st,
+                                           api::Client& client, const ReadOptions& opts,
+                                           Remote& remote) {
+  std::unordered_set<std::string> wanted_ids;
+  std::set<std::pair<std::string, std::string>> wanted_names;  // (parent id, name)
+  std::unordered_map<std::string, std::string> id_of;          // key -> id, tracked and known
+  for (const auto& [key, org] : st.orgs) {
+    if (!org.pending_create && remote.orgs.count(org.id)) id_of[key] = org.id;
+  }
+  for (const config::DesiredOrg& d : cfg.orgs) {
+    if (!d.profile) continue;
+    if (auto it = id_of.find(d.key); it != id_of.end()) {
+      wanted_ids.insert(it->second);
+      continue;
+    }
+    std::string parent;
+    if (d.parent.kind == config::ParentRef::Kind::id) parent = d.parent.value;
+    if (d.parent.kind == config::ParentRef::Kind::key) {
+      auto p = id_of.find(d.parent.value);
+      if (p == id_of.end()) {
+        // The parent is untracked: its look-alike, if any, is found by name below.
+        for (const auto& [id, org] : remote.orgs) {
+          if (org.spec.name == d.name) wanted_ids.insert(id);
+        }
+        continue;
+      }
+      parent = p->second;
+    }
+    wanted_names.insert({parent, d.name});
+  }
+  std::vector<std::string> ids;
+  for (const auto& [id, org] : remote.orgs) {
+    if (org.profile_known) continue;
+    if (wanted_ids.count(id) || wanted_names.count({org.spec.parent_id, org.spec.name})) {
+      ids.push_back(id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return in_parallel(ids.size(), opts.parallelism,
+                     [&](std::size_t i, std::mutex& mu) -> std::optional<api::ApiError> {
+                       api::Result<std::optional<Profile>> profile = client.get_profile(ids[i]);
+                       if (!profile) return profile.error();
+                       std::lock_guard lock(mu);
+                       Organization& org = remote.orgs.at(ids[i]);
+                       org.spec.profile = std::move(profile.value());
+                       org.profile_known = true;
+                       return std::nullopt;
+                     });
 }
 
 // Someone the plan may create: a config org not tracked (or tracked but gone, or pending),
@@ -62,7 +156,6 @@ api::Result<Remote> read_tracked(const state::State& st, api::Client& client,
     if (org.pending_create || org.id.empty()) continue;
     if (queries.empty() || queries.back().ids.size() >= opts.ids_per_request) {
       queries.emplace_back();
-      queries.back().page_size = static_cast<int>(opts.ids_per_request);
     }
     queries.back().ids.push_back(org.id);
     remote.checked.insert(org.id);
@@ -124,22 +217,19 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
         for (const Candidate* c : group) {
           Query q;
           q.parent_id = parent_id;
-          q.name_contains = c->name;
+          q.name = c->name;
           queries.push_back(std::move(q));
         }
       } else {
         Query q;
         q.parent_id = parent_id;
-        q.page_size = static_cast<int>(opts.ids_per_request);
         queries.push_back(std::move(q));
       }
     }
     std::size_t pages_of_everything =
         (tracked.size() + candidates.size()) / opts.ids_per_request + 1;
     if (!read_everything && queries.size() > pages_of_everything) {
-      Query all;
-      all.page_size = static_cast<int>(opts.ids_per_request);
-      queries = {all};
+      queries = {Query{}};
       read_everything = true;
     } else if (read_everything) {
       queries.clear();  // every org is already in `remote`
@@ -160,6 +250,8 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
       }
     }
   }
+  if (auto err = read_children(st, client, opts, remote)) return *err;
+  if (auto err = read_profiles(cfg, st, client, opts, remote)) return *err;
   return read;
 }
 

@@ -75,14 +75,47 @@ void changes_out(std::ostream& out, const std::vector<Change>& changes, const Pa
   }
 }
 
+// "PUT name and PUT profile": the requests an update sends, as the API takes them.
+std::string update_requests(const Action& a) {
+  std::string out;
+  if (a.renames()) out = "PUT name";
+  if (a.sets_profile()) out += std::string(out.empty() ? "" : " and ") + "PUT profile";
+  return out;
+}
+
 void action_out(std::ostream& out, const Action& a, const Palette& c) {
   std::string name = "org " + json_quoted(a.key);
+  if (a.replace && a.kind == ActionKind::remove) {
+    out << "  # " << c.bold(name) << " will be replaced: first its old org is deleted\n";
+    out << "  " << c.red("-") << ' ' << name << " (old) {\n";
+    rows_out(out, "      ", c.red("-") + " ",
+             {{"id", json_quoted(a.id)}, {"name", json_quoted(a.before ? a.before->name : "")}});
+    out << "    }\n";
+    return;
+  }
   switch (a.kind) {
     case ActionKind::create: {
-      out << "  # " << c.bold(name) << " will be created"
-          << (a.recover ? " (after checking that an interrupted earlier create did not)" : "")
-          << '\n';
-      out << "  " << c.green("+") << ' ' << name << " {\n";
+      if (a.replace) {
+        out << "  # " << c.bold(name)
+            << " will be replaced: then a new org is created (a new id; the API cannot move an "
+               "organization)\n";
+        out << "  " << c.red("-") << "/" << c.green("+") << ' ' << name << " {\n";
+        if (a.before) {
+          out << "      " << c.red("-") << " id     = " << json_quoted(a.before->id) << '\n';
+          if (a.before->parent.id != a.after->parent_id || !a.after->parent_key.empty()) {
+            std::string old_parent =
+                a.before->parent.id.empty() ? "(none)" : json_quoted(a.before->parent.id);
+            if (!a.before->parent.key.empty()) old_parent = json_quoted(a.before->parent.key);
+            out << "      " << c.yellow("~") << " parent = " << old_parent << " → "
+                << parent_text(*a.after) << '\n';
+          }
+        }
+      } else {
+        out << "  # " << c.bold(name) << " will be created"
+            << (a.recover ? " (after checking that an interrupted earlier create did not)" : "")
+            << '\n';
+        out << "  " << c.green("+") << ' ' << name << " {\n";
+      }
       std::vector<std::pair<std::string, std::string>> rows = {{"name", json_quoted(a.after->name)},
                                                                {"parent", parent_text(*a.after)}};
       if (a.after->prevent_destroy) rows.emplace_back("prevent_destroy", "true");
@@ -101,7 +134,8 @@ void action_out(std::ostream& out, const Action& a, const Palette& c) {
     }
     case ActionKind::update:
       out << "  # " << c.bold(name) << " will be updated in place"
-          << (a.drift ? " (restoring what was changed outside cforg)" : "") << '\n';
+          << (a.drift ? " (restoring what was changed outside cforg)" : "") << ": "
+          << update_requests(a) << '\n';
       out << "  " << c.yellow("~") << ' ' << name << " {\n";
       out << "        id = " << json_quoted(a.id) << '\n';
       changes_out(out, a.changes, c);
@@ -116,8 +150,8 @@ void action_out(std::ostream& out, const Action& a, const Palette& c) {
       break;
     case ActionKind::adopt:
       out << "  # " << c.bold(name) << " exists remotely (" << a.id
-          << ") and will be adopted into state" << (a.changes.empty() ? "" : ", then updated")
-          << '\n';
+          << ") and will be adopted into state"
+          << (a.changes.empty() ? "" : ", then updated: " + update_requests(a)) << '\n';
       out << "  " << c.cyan("<=") << ' ' << name << " {\n";
       out << "        id = " << json_quoted(a.id) << '\n';
       changes_out(out, a.changes, c);
@@ -138,8 +172,17 @@ std::optional<Format> parse_format(std::string_view s) {
 std::string summary_line(const Plan& plan) {
   Summary s = plan.summary();
   std::ostringstream out;
-  out << "Plan: " << s.create << " to create, " << s.update << " to update, " << s.remove
-      << " to delete, " << s.adopt << " to adopt. " << s.unchanged << " unchanged.";
+  out << "Plan: " << s.create << " to create, " << s.update << " to update, ";
+  if (s.replace) out << s.replace << " to replace, ";
+  out << s.remove << " to delete, " << s.adopt << " to adopt. " << s.unchanged << " unchanged.";
+  if (s.requests) {
+    out << " Apply sends " << s.requests << " request" << (s.requests == 1 ? "" : "s");
+    if (s.renames || s.profile_updates) {
+      out << " (" << s.renames << " rename" << (s.renames == 1 ? "" : "s") << ", "
+          << s.profile_updates << " profile update" << (s.profile_updates == 1 ? "" : "s") << ")";
+    }
+    out << '.';
+  }
   return out.str();
 }
 
@@ -172,7 +215,8 @@ std::string render_text(const Plan& plan, const RenderOptions& opts) {
 
   if (!plan.errors.empty()) {
     for (const Problem& p : plan.errors) {
-      out << c.red("Error: ") << "org " << json_quoted(p.key) << ": " << p.message << '\n';
+      out << c.red("Error: ") << (p.where.empty() ? "" : p.where + ": ") << "org "
+          << json_quoted(p.key) << ": " << p.message << '\n';
     }
     out << '\n' << "This plan cannot be applied: fix the errors above.\n";
     return out.str();
@@ -192,18 +236,23 @@ std::string render_markdown(const Plan& plan) {
   if (!plan.errors.empty()) {
     out << "### cforg plan: ❌ " << plan.errors.size() << " error"
         << (plan.errors.size() == 1 ? "" : "s") << "\n\n";
-    for (const Problem& p : plan.errors) out << "- **" << p.key << "**: " << p.message << '\n';
+    for (const Problem& p : plan.errors) {
+      out << "- **" << p.key << "**" << (p.where.empty() ? "" : " (`" + p.where + "`)") << ": "
+          << p.message << '\n';
+    }
     out << '\n';
   } else if (!plan.has_changes()) {
     out << "### cforg plan: no changes\n\n" << plan.unchanged << " organizations up to date.\n";
     return out.str();
   } else {
     out << "### cforg plan: " << s.create << " to create, " << s.update << " to update, "
-        << s.remove << " to delete, " << s.adopt << " to adopt\n\n";
+        << (s.replace ? std::to_string(s.replace) + " to replace, " : "") << s.remove
+        << " to delete, " << s.adopt << " to adopt\n\n";
   }
-  out << "| create | update | delete | adopt | unchanged |\n|---:|---:|---:|---:|---:|\n";
-  out << "| " << s.create << " | " << s.update << " | " << s.remove << " | " << s.adopt << " | "
-      << s.unchanged << " |\n\n";
+  out << "| create | update | replace | delete | adopt | unchanged | requests |\n"
+      << "|---:|---:|---:|---:|---:|---:|---:|\n";
+  out << "| " << s.create << " | " << s.update << " | " << s.replace << " | " << s.remove << " | "
+      << s.adopt << " | " << s.unchanged << " | " << s.requests << " |\n\n";
   for (const std::string& w : plan.warnings) out << "> ⚠️ " << w << "\n";
   if (!plan.warnings.empty()) out << '\n';
   if (!plan.drift.empty()) {
@@ -219,7 +268,8 @@ std::string render_markdown(const Plan& plan) {
   for (const Action& a : plan.actions) {
     switch (a.kind) {
       case ActionKind::create:
-        out << "+ " << a.key << ": create " << json_quoted(a.after->name);
+        out << (a.replace ? "+ " + a.key + ": replace with a new " : "+ " + a.key + ": create ")
+            << json_quoted(a.after->name);
         if (!a.after->parent_key.empty() || !a.after->parent_id.empty()) {
           out << " under " << parent_text(*a.after);
         }
@@ -237,7 +287,8 @@ std::string render_markdown(const Plan& plan) {
         out << '\n';
         break;
       case ActionKind::remove:
-        out << "- " << a.key << ": delete " << a.id << '\n';
+        out << "- " << a.key << ": delete " << a.id << (a.replace ? " (to replace it)" : "")
+            << '\n';
         break;
     }
   }

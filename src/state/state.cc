@@ -256,6 +256,9 @@ OrgState from_remote(Organization&& org, const OrgState* previous) {
   o.profile = std::move(org.spec.profile);
   o.create_time = std::move(org.create_time);
   o.meta = std::move(org.meta);
+  // A response without `profile` says nothing about it: keep what we knew.
+  if (!org.profile_known && previous) o.profile = previous->profile;
+  if (o.create_time.empty() && previous) o.create_time = previous->create_time;
   if (previous) {
     o.prevent_destroy = previous->prevent_destroy;
     // The key names the parent by its id; it stays right only while the parent does.

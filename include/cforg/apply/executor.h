@@ -28,6 +28,7 @@ struct Outcome {
   std::string id;          // the org's id, when known
   std::string message;     // why it failed or was skipped
   bool recovered = false;  // a create whose outcome was unknown was found and adopted
+  bool replace = false;    // one half of a replacement (plan::Action::replace)
   std::chrono::milliseconds took{0};
 };
 
@@ -57,6 +58,7 @@ struct Options {
 struct Report {
   std::vector<Outcome> outcomes;  // in plan order
   std::size_t created = 0, updated = 0, deleted = 0, adopted = 0;
+  std::size_t replaced = 0;  // replacements whose create succeeded (their deletes not counted)
   std::size_t failed = 0, skipped = 0, not_started = 0;
   // From the start of the first action to the end of the last one, its result durable.
   std::chrono::microseconds elapsed{0};

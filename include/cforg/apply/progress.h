@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <mutex>
@@ -31,7 +32,10 @@ class Progress : public Observer {
  private:
   void draw();  // with mu_ held
   std::string status_line();
+  long wait_left_ms() const;  // how long every request still waits for the server
+  void announce_wait();       // with mu_ held
 
+  std::int64_t announced_wait_ = 0;
   std::FILE* out_;
   bool live_;
   bool color_;

@@ -21,7 +21,8 @@
 
 namespace cforg::plan {
 
-inline constexpr int kPlanFormatVersion = 1;
+// 2: replacements (the `replace` flag, `after_removal_of`); updates say which requests they send.
+inline constexpr int kPlanFormatVersion = 2;
 
 enum class ActionKind { create, update, remove, adopt };
 std::string_view to_string(ActionKind k);  // "create", "update", "delete", "adopt"
@@ -48,6 +49,10 @@ struct Change {
   bool operator==(const Change&) const = default;
 };
 
+// The API as published: PUT /organizations/{id} takes only a name, the profile has its own
+// PUT, and nothing moves an org to another parent. So an update is up to two requests, and a
+// parent change is a replacement: the old org is deleted, then a new one is created under the
+// new parent (children first and parents last for the deletes, the reverse for the creates).
 struct Action {
   ActionKind kind = ActionKind::create;
   std::string key;
@@ -55,9 +60,23 @@ struct Action {
   std::optional<state::OrgState> before;  // update, delete, adopt: as last seen
   std::optional<Target> after;            // create, update, adopt
   std::vector<Change> changes;            // update, adopt: what differs
-  std::vector<std::string> depends_on;    // keys of actions that must succeed first
+  // Keys of the actions that must succeed first: the create, adopt or update of that key, or
+  // its delete when that is the key's only action.
+  std::vector<std::string> depends_on;
+  // Keys whose replacement must have deleted the old org first.
+  std::vector<std::string> after_removal_of;
   bool drift = false;    // update: the org was changed outside cforg; this restores it
   bool recover = false;  // create: an earlier attempt may have succeeded; look before POST
+  // create, delete: one half of a replacement of `key` (--replace): the delete removes the old
+  // org, the create makes its successor. A key has at most these two actions.
+  bool replace = false;
+
+  // update, adopt: which requests it sends.
+  bool renames() const;
+  bool sets_profile() const;
+  // How many requests apply sends for it when nothing fails (lookups of an interrupted create
+  // not counted).
+  std::size_t requests() const;
 
   bool operator==(const Action&) const = default;
 };
@@ -66,6 +85,7 @@ struct Action {
 struct Problem {
   std::string key;
   std::string message;
+  std::string where;  // "file:line:column" in the config, when the problem has a place there
 
   bool operator==(const Problem&) const = default;
 };
@@ -80,7 +100,9 @@ struct Drift {
 };
 
 struct Summary {
-  std::size_t create = 0, update = 0, remove = 0, adopt = 0, unchanged = 0;
+  std::size_t create = 0, update = 0, remove = 0, adopt = 0, replace = 0, unchanged = 0;
+  std::size_t renames = 0, profile_updates = 0;  // the requests of the updates (and adopts)
+  std::size_t requests = 0;                      // every mutation apply sends
 };
 
 struct Plan {
@@ -114,14 +136,22 @@ struct Plan {
 
 // What was read from the API to plan against (see refresh.h).
 struct Remote {
-  std::unordered_map<std::string, Organization> orgs;  // every org read, by id
-  std::unordered_set<std::string> checked;             // tracked ids asked for: absent = gone
+  // Every org read, by id. When the list leaves profiles out (profile_known false), the profile
+  // is read for the orgs whose config manages one.
+  std::unordered_map<std::string, Organization> orgs;
+  std::unordered_set<std::string> checked;  // tracked ids asked for: absent = gone
+  // Orgs to be replaced, by id: the ids of their children as the API lists them. A replacement
+  // deletes the old org, which the API allows only when it is empty.
+  std::unordered_map<std::string, std::vector<std::string>> children;
   // (parent id, name) pairs looked up for orgs about to be created; "" parent = root.
   std::set<std::pair<std::string, std::string>> searched;
 };
 
 struct Options {
   bool adopt = false;  // take over untracked orgs that match by name and parent
+  // Keys to replace (--replace): needed for a parent change, which the API cannot make in
+  // place; also allowed without one, to recreate an org.
+  std::set<std::string> replace;
 };
 
 Plan make_plan(const config::Config& cfg, const state::State& st, const Remote* remote,

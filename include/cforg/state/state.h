@@ -45,7 +45,8 @@ struct OrgState {
   bool operator==(const OrgState&) const = default;
 };
 
-// Record what the API returned for the org, keeping local-only fields (parent key, flag).
+// Record what the API returned for the org, keeping local-only fields (parent key, flag), and
+// the previous profile when the response did not carry one (Organization::profile_known).
 OrgState from_remote(const Organization& org, const OrgState* previous = nullptr);
 OrgState from_remote(Organization&& org, const OrgState* previous = nullptr);
 
