@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <mutex>
 #include <regex>
 #include <stdexcept>
@@ -15,6 +17,47 @@ namespace {
 size_t collect(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
+}
+
+size_t collect_header(char* data, size_t size, size_t n, void* out) {
+  std::string line(data, size * n);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of("\r\n \t") + 1);
+    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
+  }
+  return size * n;
+}
+
+// Seconds of a Retry-After header, or `fallback`.
+std::chrono::milliseconds retry_after(const HttpReply& r, std::chrono::milliseconds fallback) {
+  auto it = r.headers.find("retry-after");
+  if (it == r.headers.end()) return fallback;
+  try {
+    return std::chrono::seconds(std::stoi(it->second));
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+// The harness's own reads ride out what the emulator may be injecting: faults (5xx), rate
+// limiting (429: wait Retry-After) and, with `retry_403`, the post-create 403 window. Gives up
+// after `budget`, returning the last reply.
+HttpReply patient(const Emulator& e, const std::string& path, const std::vector<std::string>& h,
+                  bool retry_403, std::chrono::seconds budget = std::chrono::seconds(400)) {
+  auto deadline = std::chrono::steady_clock::now() + budget;
+  for (;;) {
+    HttpReply r = e.request("GET", path, "", h);
+    bool again = r.status == 429 || r.status >= 500 || (retry_403 && r.status == 403);
+    if (!again || std::chrono::steady_clock::now() >= deadline) return r;
+    auto wait = r.status == 429 ? retry_after(r, std::chrono::milliseconds(200))
+                                : std::chrono::milliseconds(r.status == 403 ? 50 : 5);
+    std::this_thread::sleep_for(wait);
+  }
 }
 
 }  // namespace
@@ -75,9 +118,11 @@ HttpReply Emulator::request(const std::string& method, const std::string& path,
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  HttpReply reply;
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   CURLcode rc = curl_easy_perform(curl);
-  HttpReply reply;
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(hdrs);
@@ -95,36 +140,80 @@ nlohmann::json Emulator::stats() const {
   return request("GET", "/__emulator/stats").body;
 }
 
-std::vector<nlohmann::json> Emulator::organizations() const {
+std::vector<nlohmann::json> Emulator::organizations(Profiles profiles) const {
   std::vector<nlohmann::json> all;
   std::string token;
   for (int pages = 0; pages < 100000; ++pages) {
     std::string path = "/organizations?page_size=1000";
     if (!token.empty()) path += "&page_token=" + token;
-    // The emulator may be injecting faults or rate limiting: the test's own reads ride it out.
-    HttpReply r;
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      r = request("GET", path);
-      if (r.status != 429 && r.status < 500) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(r.status == 429 ? 200 : 5));
+    HttpReply r = patient(*this, path, {bearer()}, /*retry_403=*/false);
+    if (r.status != 200) {
+      throw std::runtime_error("listing organizations: HTTP " + std::to_string(r.status) + " " +
+                               r.body.dump());
     }
-    if (r.status != 200)
-      throw std::runtime_error("listing organizations: HTTP " + std::to_string(r.status));
     for (const auto& o : r.body["result"]) all.push_back(o);
+    // next_page_token is the published field (absent on the last page); cursor ("" on the last
+    // page) the older reading.
     std::string next;
     const auto& info = r.body.value("result_info", nlohmann::json::object());
-    if (info.contains("cursor") && info["cursor"].is_string()) next = info["cursor"];
-    if (next.empty() && info.contains("next_page_token") && info["next_page_token"].is_string()) {
+    if (info.contains("next_page_token") && info["next_page_token"].is_string()) {
       next = info["next_page_token"];
     }
-    if (next.empty() || next == token) return all;
+    if (next.empty() && info.contains("cursor") && info["cursor"].is_string()) {
+      next = info["cursor"];
+    }
+    if (next.empty() || next == token) break;
     token = next;
+    if (pages == 99999) throw std::runtime_error("listing organizations did not end");
   }
-  throw std::runtime_error("listing organizations did not end");
+  if (profiles == Profiles::kFetch) {
+    for (auto& o : all) {
+      if (o.contains("profile")) continue;  // the list carried it (object or null)
+      auto profile = profile_of(o["id"].get<std::string>());
+      o["profile"] = profile ? *profile : nlohmann::json(nullptr);
+    }
+  }
+  return all;
+}
+
+std::optional<nlohmann::json> Emulator::profile_of(const std::string& id) const {
+  HttpReply r = patient(*this, "/organizations/" + id + "/profile", global_key_headers(),
+                        /*retry_403=*/true);
+  if (r.status == 200 && r.body.is_object()) {
+    const auto& result = r.body["result"];
+    if (result.is_null()) return std::nullopt;  // --profile-missing null
+    return result;
+  }
+  bool no_profile = r.status == 404 && r.body.is_object() && r.body["errors"].is_array() &&
+                    !r.body["errors"].empty() && r.body["errors"][0].value("code", 0) == 1021;
+  if (no_profile) return std::nullopt;
+  throw std::runtime_error("reading the profile of " + id + ": HTTP " + std::to_string(r.status) +
+                           " " + r.body.dump());
+}
+
+nlohmann::json Emulator::spend(uint64_t count, const std::vector<std::string>& headers) const {
+  HttpReply r = request("POST", "/__emulator/spend?count=" + std::to_string(count), "", headers);
+  if (r.status != 200) {
+    throw std::runtime_error("spending " + std::to_string(count) + ": HTTP " +
+                             std::to_string(r.status) + " " + r.body.dump());
+  }
+  return r.body;
 }
 
 std::map<std::string, std::string> Emulator::env() const {
   return {{"CLOUDFLARE_BASE_URL", base_url_}, {"CLOUDFLARE_API_TOKEN", kTestToken}};
+}
+
+std::map<std::string, std::string> Emulator::env_global_key() const {
+  return {{"CLOUDFLARE_BASE_URL", base_url_},
+          {"CLOUDFLARE_EMAIL", kTestEmail},
+          {"CLOUDFLARE_API_KEY", kTestKey}};
+}
+
+std::map<std::string, std::string> Emulator::env_both() const {
+  auto out = env_global_key();
+  out["CLOUDFLARE_API_TOKEN"] = kTestToken;
+  return out;
 }
 
 ProcessResult run_cforg(const std::vector<std::string>& args, const Emulator* emulator,
