@@ -24,6 +24,7 @@ inline constexpr int kParentNotFound = 1008;
 inline constexpr int kParentCycle = 1009;
 inline constexpr int kProfileNotObject = 1010;
 inline constexpr int kProfileFieldInvalid = 1011;
+inline constexpr int kFieldNotUpdatable = 1017;  // PUT with --put-extra-fields reject
 // Delete.
 inline constexpr int kNotEmpty = 1012;
 // List query.
@@ -31,14 +32,20 @@ inline constexpr int kPageSizeInvalid = 1013;
 inline constexpr int kPageTokenMalformed = 1014;
 inline constexpr int kPageTokenMismatch = 1015;
 inline constexpr int kFilterInvalid = 1016;
+inline constexpr int kPageSizeTooLarge = 1019;  // over --max-page-size with reject
 // Lookups.
 inline constexpr int kOrganizationNotFound = 1020;
+inline constexpr int kProfileNotFound = 1021;  // --profile-missing 404
+// The test hooks (/__emulator/*).
+inline constexpr int kHookInvalid = 1030;
 
 // Cloudflare's own codes.
 inline constexpr int kAuthentication = 10000;   // 403 "Authentication error"
 inline constexpr int kRouteNotFound = 7003;     // 404 "Could not route to ..."
 inline constexpr int kMethodNotAllowed = 7001;  // 405
 inline constexpr int kRateLimited = 971;        // 429 "Please wait and consider throttling ..."
+// 403 in the post-create window, and for a token on an endpoint that needs the global key
+// (--auth strict), are both kAuthentication: the real API gives no other code to tell them by.
 
 // Injected faults and the emulator's own failures.
 inline constexpr int kInternalError = 1500;       // 500

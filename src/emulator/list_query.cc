@@ -49,6 +49,7 @@ uint32_t digest_of(const ListQuery& q) {
   };
   h.add(static_cast<uint64_t>(q.has_id_filter));
   add_all("id", q.ids);
+  add_all("name", q.names);
   add_all("contains", q.name_contains);
   add_all("starts", q.name_starts_with);
   add_all("ends", q.name_ends_with);
@@ -88,13 +89,14 @@ std::optional<PageToken> decode_page_token(std::string_view text) {
 }
 
 size_t ListQuery::filter_count() const {
-  return (has_id_filter ? 1 : 0) + name_contains.size() + name_starts_with.size() +
+  return (has_id_filter ? 1 : 0) + names.size() + name_contains.size() + name_starts_with.size() +
          name_ends_with.size() + parent_ids.size() + containing_organizations.size() +
          (containing_account_or_user ? 1 : 0);
 }
 
 std::variant<ListQuery, ApiError> parse_list_query(
-    const std::multimap<std::string, std::string>& params, size_t max_page_size) {
+    const std::multimap<std::string, std::string>& params, size_t max_page_size,
+    bool clamp_over_max) {
   ListQuery q;
   std::optional<std::string> token_text;
   for (const auto& [key, value] : params) {
@@ -102,6 +104,8 @@ std::variant<ListQuery, ApiError> parse_list_query(
       if (value.empty()) return invalid_filter(key, "an organization id is required");
       q.has_id_filter = true;
       q.ids.push_back(value);
+    } else if (key == "name") {
+      q.names.push_back(value);
     } else if (key == "name.contains") {
       q.name_contains.push_back(ascii_lower(value));
     } else if (key == "name.startsWith") {
@@ -120,8 +124,18 @@ std::variant<ListQuery, ApiError> parse_list_query(
     } else if (key == "page_size") {
       size_t size = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), size);
-      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || size < 1 ||
-          size > max_page_size) {
+      bool too_large =
+          ec == std::errc::result_out_of_range || (ec == std::errc() && size > max_page_size);
+      if (too_large && end == value.data() + value.size()) {
+        if (!clamp_over_max) {
+          return ApiError{
+              400, code::kPageSizeTooLarge,
+              "page_size " + value + " is over the maximum of " + std::to_string(max_page_size),
+              ""};
+        }
+        size = max_page_size;
+      } else if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+                 size < 1) {
         return ApiError{400, code::kPageSizeInvalid,
                         "page_size must be an integer from 1 to " + std::to_string(max_page_size) +
                             ", got '" + value + "'",

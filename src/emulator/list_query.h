@@ -30,6 +30,8 @@ struct ListQuery {
   // `id=` (repeatable): any of these ids. Sorted, unique.
   std::vector<std::string> ids;
   bool has_id_filter = false;
+  // `name=`: exact and case-sensitive. Given twice, both must hold.
+  std::vector<std::string> names;
   // `name.contains=` / `name.startsWith=` / `name.endsWith=`, already ASCII-lowercased.
   // A key given twice must hold twice (AND), like every other combination of filters.
   std::vector<std::string> name_contains, name_starts_with, name_ends_with;
@@ -51,9 +53,11 @@ struct ListQuery {
 inline constexpr size_t kDefaultPageSize = 10;
 
 // Parses the (percent-decoded) query parameters; keys may repeat. Unknown keys are ignored, as
-// Cloudflare's API does.
+// Cloudflare's API does. A page_size over `max_page_size` is a 400 (code 1019), or with
+// `clamp_over_max` silently served as `max_page_size`.
 std::variant<ListQuery, ApiError> parse_list_query(
-    const std::multimap<std::string, std::string>& params, size_t max_page_size);
+    const std::multimap<std::string, std::string>& params, size_t max_page_size,
+    bool clamp_over_max = false);
 
 std::string ascii_lower(std::string_view text);
 

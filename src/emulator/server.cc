@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <thread>
 
+#include "consistency.h"
 #include "error_codes.h"
 #include "faults.h"
 #include "hashing.h"
@@ -122,6 +124,11 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// The rate limiter keys callers by a digest of their credential, so no secret is kept around.
+std::string credential_digest(std::string_view scheme, std::string_view a, std::string_view b) {
+  return hex64(Hasher(0x63726564ULL).add(scheme).add(a).add(b).value());
+}
+
 bool known_method(std::string_view method) {
   for (std::string_view m : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
     if (method == m) return true;
@@ -170,15 +177,31 @@ bool method_allowed(const Route& route, std::string_view method) {
 
 }  // namespace
 
+// A credential a request presented and the emulator accepts.
+struct Credential {
+  enum class Scheme { kBearer, kGlobalKey } scheme;
+  std::string digest;  // the rate limiter's key: a hash, so no secret is kept around
+};
+
 struct Server::Impl {
   explicit Impl(const Options& o)
-      : options(o), store(o.faults.seed), faults(o.faults), limiter(o.rate_limit) {}
+      : options(o),
+        store(o.faults.seed, std::chrono::system_clock::now, o.store),
+        faults(o.faults),
+        limiter(o.rate_limit),
+        consistency(std::chrono::milliseconds(o.consistency_ms)) {}
 
   void configure();
   void handle(const httplib::Request& req, httplib::Response& res);
-  void serve_api(const httplib::Request& req, httplib::Response& res);
+  // `rate`: set to the credential's rate-limit state when the request went through the limiter.
+  void serve_api(const httplib::Request& req, httplib::Response& res,
+                 std::optional<RateStatus>& rate);
   void serve_internal(const httplib::Request& req, httplib::Response& res);
-  std::optional<std::string> authenticate(const httplib::Request& req) const;
+  void serve_spend(const httplib::Request& req, httplib::Response& res);
+  // The accepted credentials the request carries: a valid bearer token, a valid email+key pair.
+  std::optional<Credential> bearer_of(const httplib::Request& req) const;
+  std::optional<Credential> global_key_of(const httplib::Request& req) const;
+  void set_rate_headers(httplib::Response& res, const RateStatus& rate) const;
   void dispatch(const Route& route, const httplib::Request& req, const Outcome<Json>* body,
                 httplib::Response& res);
   void reply_list(const httplib::Request& req, httplib::Response& res);
@@ -187,10 +210,10 @@ struct Server::Impl {
   Store store;
   Faults faults;
   RateLimiter limiter;
+  ConsistencyWindow consistency;
   Stats stats;
   HttpServer http;
 };
-
 void Server::Impl::configure() {
   size_t threads = options.threads;
   // One worker per keep-alive connection: a connection holds its thread until it closes.
@@ -258,7 +281,18 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res) {
   }
   auto started = std::chrono::steady_clock::now();
   stats.begin(req.method);
-  serve_api(req, res);
+  std::optional<RateStatus> rate;
+  serve_api(req, res, rate);
+  if (limiter.enabled()) {
+    // Every response carries the headers, also those refused before the limiter (404, 403):
+    // they then show the presented credential's state, untouched by this request.
+    if (!rate) {
+      auto credential = bearer_of(req);
+      if (!credential) credential = global_key_of(req);
+      rate = limiter.peek(credential ? credential->digest : "");
+    }
+    set_rate_headers(res, *rate);
+  }
   stats.end(res.status);
   if (options.verbose) {
     // Method, path and status only: headers carry credentials and are never printed.
@@ -270,42 +304,98 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res) {
   }
 }
 
+void Server::Impl::set_rate_headers(httplib::Response& res, const RateStatus& rate) const {
+  RateLimitHeaders kind = options.ratelimit_headers;
+  if (kind == RateLimitHeaders::kModern || kind == RateLimitHeaders::kBoth) {
+    // As Cloudflare's API changelog of 2025-09 shows them: "default";r=50;t=30.
+    res.set_header("Ratelimit", "\"default\";r=" + std::to_string(rate.remaining) +
+                                    ";t=" + std::to_string(rate.reset));
+    res.set_header("Ratelimit-Policy", "\"default\";q=" + std::to_string(rate.limit) + ";w=" +
+                                           std::to_string(ceil_seconds(limiter.limit().window)));
+  }
+  if (kind == RateLimitHeaders::kLegacy || kind == RateLimitHeaders::kBoth) {
+    res.set_header("x-ratelimit-limit", std::to_string(rate.limit));
+    res.set_header("x-ratelimit-remaining", std::to_string(rate.remaining));
+    res.set_header("x-ratelimit-reset", std::to_string(rate.reset));
+  }
+}
+
 void Server::Impl::serve_internal(const httplib::Request& req, httplib::Response& res) {
   if (req.path == "/__emulator/stats" && (req.method == "GET" || req.method == "HEAD")) {
     reply(res, 200, stats.to_json(store.size()));
     return;
   }
+  if (req.path == "/__emulator/spend" && req.method == "POST") {
+    serve_spend(req, res);
+    return;
+  }
   reply_error(res, {404, code::kRouteNotFound, "Could not route to " + req.path, ""});
 }
 
-std::optional<std::string> Server::Impl::authenticate(const httplib::Request& req) const {
+// POST /__emulator/spend?count=N, with a credential's headers: N requests of that credential's
+// budget are spent at once, as if another client (a CI job, the dashboard) had sent them. No
+// rate-limit check applies to the hook itself, and it is not counted as an API request.
+void Server::Impl::serve_spend(const httplib::Request& req, httplib::Response& res) {
+  auto credential = bearer_of(req);
+  if (!credential) credential = global_key_of(req);
+  if (!credential) {
+    reply_error(res, {403, code::kAuthentication,
+                      "Authentication error: send the headers of the credential whose budget "
+                      "to spend",
+                      ""});
+    return;
+  }
+  std::string text = req.get_param_value("count");
+  uint64_t count = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || count > 100000000) {
+    reply_error(res, {400, code::kHookInvalid,
+                      "count must be an integer from 0 to 100000000, got '" + text + "'", ""});
+    return;
+  }
+  if (!limiter.enabled()) {
+    reply(res, 200, {{"spent", 0}, {"rate_limit", nullptr}});
+    return;
+  }
+  RateStatus rate = limiter.spend(credential->digest, count);
+  stats.count_spent(count);
+  set_rate_headers(res, rate);
+  reply(res, 200,
+        {{"spent", count},
+         {"rate_limit",
+          {{"limit", rate.limit}, {"remaining", rate.remaining}, {"reset", rate.reset}}}});
+}
+
+std::optional<Credential> Server::Impl::bearer_of(const httplib::Request& req) const {
   bool open = options.token.empty() && options.email.empty() && options.key.empty();
-  // The rate limiter keys callers by a digest of their credential, so no secret is kept around.
-  auto digest = [](std::string_view scheme, std::string_view a, std::string_view b) {
-    return hex64(Hasher(0x63726564ULL).add(scheme).add(a).add(b).value());
-  };
   std::string authorization = req.get_header_value("Authorization");
   constexpr std::string_view kBearer = "bearer ";
   if (authorization.size() > kBearer.size() &&
       ascii_lower(authorization.substr(0, kBearer.size())) == kBearer) {
     std::string_view token = std::string_view(authorization).substr(kBearer.size());
     if (open || (!options.token.empty() && same_secret(token, options.token))) {
-      return digest("bearer", token, "");
+      return Credential{Credential::Scheme::kBearer, credential_digest("bearer", token, "")};
     }
   }
+  return std::nullopt;
+}
+
+std::optional<Credential> Server::Impl::global_key_of(const httplib::Request& req) const {
+  bool open = options.token.empty() && options.email.empty() && options.key.empty();
   std::string email = req.get_header_value("X-Auth-Email");
   std::string key = req.get_header_value("X-Auth-Key");
   if (!email.empty() && !key.empty()) {
     bool configured = !options.email.empty() || !options.key.empty();
     if (open ||
         (configured && same_secret(email, options.email) && same_secret(key, options.key))) {
-      return digest("key", email, key);
+      return Credential{Credential::Scheme::kGlobalKey, credential_digest("key", email, key)};
     }
   }
   return std::nullopt;
 }
 
-void Server::Impl::serve_api(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::serve_api(const httplib::Request& req, httplib::Response& res,
+                             std::optional<RateStatus>& rate) {
   const std::string& method = req.method;
   bool has_body = method == "POST" || method == "PUT";
   std::optional<Outcome<Json>> body;
@@ -337,18 +427,52 @@ void Server::Impl::serve_api(const httplib::Request& req, httplib::Response& res
                       ""});
     return;
   }
-  auto credential = authenticate(req);
+
+  // Published security: only the list takes an API token; everything else needs the global key.
+  bool is_list = route.kind == RouteKind::kCollection && (method == "GET" || method == "HEAD");
+  bool key_only = options.auth == AuthMode::kStrict && !is_list;
+  std::optional<Credential> credential = key_only ? std::nullopt : bearer_of(req);
+  if (!credential) credential = global_key_of(req);
   if (!credential) {
+    if (key_only && bearer_of(req)) {
+      stats.count_token_refused();
+      reply_error(res, {403, code::kAuthentication,
+                        "Authentication error: " + method + " " + req.path +
+                            " requires the global API key (X-Auth-Email and X-Auth-Key); API "
+                            "tokens are accepted only by GET /organizations",
+                        ""});
+      return;
+    }
     reply_error(res, {403, code::kAuthentication, "Authentication error", ""});
     return;
   }
-  if (int64_t wait = limiter.admit(*credential); wait > 0) {
-    stats.count_rate_limited();
-    res.set_header("Retry-After", std::to_string(wait));
+  Admission admission = limiter.admit(credential->digest);
+  if (limiter.enabled()) rate = admission.status;
+  if (!admission.admitted) {
+    stats.count_rate_limited(admission.blocked);
+    res.set_header("Retry-After", std::to_string(admission.retry_after));
     reply_error(res, {429, code::kRateLimited,
                       "Please wait and consider throttling your request speed", ""});
     return;
   }
+
+  // The post-create window: a request that names a young organization gets a 403.
+  if (consistency.enabled()) {
+    std::string named = route.id;
+    if (route.kind == RouteKind::kCollection && method == "POST" && body && body->ok()) {
+      auto parent = body->value().find("parent");
+      if (parent != body->value().end() && parent->is_object()) {
+        auto id = parent->find("id");
+        if (id != parent->end() && id->is_string()) named = id->get<std::string>();
+      }
+    }
+    if (!named.empty() && consistency.young(named)) {
+      stats.count_post_create_403();
+      reply_error(res, {403, code::kAuthentication, "Authentication error", ""});
+      return;
+    }
+  }
+
   if (fate.fail_status) {
     stats.count_failed();
     bool unavailable = fate.fail_status == 503;
@@ -373,6 +497,9 @@ void Server::Impl::serve_api(const httplib::Request& req, httplib::Response& res
       return;
     }
     fate.ambiguity = Ambiguity::kDrop;  // not found (never seen): still cut, mid-body
+  }
+  if (fate.ambiguity == Ambiguity::kDrop && res.body.empty()) {
+    fate.ambiguity = Ambiguity::kBadGateway;  // a 204 has no body to cut
   }
   stats.count_ambiguous(fate.ambiguity);
   if (fate.ambiguity == Ambiguity::kBadGateway) {
@@ -406,38 +533,59 @@ void Server::Impl::dispatch(const Route& route, const httplib::Request& req,
       reply_error(res, outcome.error());
     }
   };
+  auto no_content = [&res](const Outcome<Json>& outcome) {
+    if (!outcome.ok()) return reply_error(res, outcome.error());
+    res.status = 204;  // no body, no Content-Type: the SDKs send Accept: */* and read nothing
+  };
   bool is_get = method == "GET" || method == "HEAD";
   switch (route.kind) {
-    case RouteKind::kCollection:
+    case RouteKind::kCollection: {
       if (is_get) return reply_list(req, res);
-      return finish(store.create(body->value()));
+      auto created = store.create(body->value());
+      if (created.ok()) consistency.created(created.value()["id"].get<std::string>());
+      return finish(created);
+    }
     case RouteKind::kOrganization:
       if (is_get) return finish(store.get(route.id));
-      if (method == "PUT") return finish(store.replace(route.id, body->value()));
+      if (method == "PUT") return finish(store.update(route.id, body->value()));
+      if (options.delete_response == DeleteResponse::kEmpty) {
+        return no_content(store.remove(route.id));
+      }
       return finish(store.remove(route.id));
     case RouteKind::kProfile:
-      if (is_get) return finish(store.get_profile(route.id));
-      return finish(store.put_profile(route.id, body->value()));
+      if (is_get) {
+        auto profile = store.get_profile(route.id);
+        if (profile.ok() && profile.value().is_null() &&
+            options.profile_missing == ProfileMissing::k404) {
+          return reply_error(res, {404, code::kProfileNotFound,
+                                   "organization '" + route.id + "' has no profile", ""});
+        }
+        return finish(profile);
+      }
+      return no_content(store.put_profile(route.id, body->value()));
     case RouteKind::kNone:
       break;
   }
 }
 
 void Server::Impl::reply_list(const httplib::Request& req, httplib::Response& res) {
-  auto query = parse_list_query(req.params, options.max_page_size);
+  auto query = parse_list_query(req.params, options.max_page_size, options.clamp_page_size);
   if (auto* error = std::get_if<ApiError>(&query)) return reply_error(res, *error);
   auto page = store.list(std::get<ListQuery>(query));
   if (!page.ok()) return reply_error(res, page.error());
   ListPage& p = page.value();
-  Json info = {{"page", p.page},
-               {"per_page", p.per_page},
-               {"count", p.items.size()},
-               {"total_count", p.total_count}};
+  Json info = Json::object();
   if (options.pagination == Pagination::kCursor) {
-    info["cursor"] = p.next_token;
+    // The generic Cloudflare shape, the older reading of this API.
+    info = {{"page", p.page},
+            {"per_page", p.per_page},
+            {"count", p.items.size()},
+            {"total_count", p.total_count},
+            {"cursor", p.next_token}};
   } else if (!p.next_token.empty()) {
-    info["next_page_token"] = p.next_token;
-  }
+    info["next_page_token"] = p.next_token;  // "The API omits next_page_token to indicate no
+  }                                          // more items."
+  info["total_size"] = p.total_count;
   Json body = envelope_ok(std::move(p.items));
   body["result_info"] = std::move(info);
   reply(res, 200, body);

@@ -19,7 +19,17 @@ class Stats {
   void begin(std::string_view method);
   void end(int status);
 
-  void count_rate_limited() { rate_limited_.fetch_add(1, std::memory_order_relaxed); }
+  // A 429; `blocked`: refused because a block after an earlier 429 was running.
+  void count_rate_limited(bool blocked = false) {
+    rate_limited_.fetch_add(1, std::memory_order_relaxed);
+    if (blocked) rate_limited_blocked_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // A 403 in the post-create window (--consistency-ms).
+  void count_post_create_403() { post_create_403_.fetch_add(1, std::memory_order_relaxed); }
+  // A 403 for a valid token on an endpoint that needs the global key (--auth strict).
+  void count_token_refused() { token_refused_.fetch_add(1, std::memory_order_relaxed); }
+  // Requests spent through POST /__emulator/spend.
+  void count_spent(uint64_t n) { spent_.fetch_add(n, std::memory_order_relaxed); }
   void count_failed() { failed_.fetch_add(1, std::memory_order_relaxed); }
   void count_ambiguous(Ambiguity kind) {
     ambiguous_.fetch_add(1, std::memory_order_relaxed);
@@ -41,6 +51,10 @@ class Stats {
   std::array<Counter, kMethods.size() + 1> by_method_{};  // the last slot: any other method
   std::array<Counter, 600> by_status_{};                  // index: HTTP status (100..599)
   Counter rate_limited_{0};
+  Counter rate_limited_blocked_{0};
+  Counter post_create_403_{0};
+  Counter token_refused_{0};
+  Counter spent_{0};
   Counter failed_{0};
   Counter ambiguous_{0};
   Counter dropped_{0};

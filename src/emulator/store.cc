@@ -84,16 +84,23 @@ Outcome<Profile> validate_profile(const Json& value, const std::string& pointer)
   return Profile{fields[0], fields[1], fields[2], fields[3], fields[4]};
 }
 
-Outcome<OrganizationInput> validate_organization(const Json& body) {
-  OrganizationInput input;
+Outcome<std::string> validate_name(const Json& body) {
   auto name = body.find("name");
   if (name == body.end()) return bad_request(code::kNameMissing, "name is required", "/name");
   if (!name->is_string()) {
     return bad_request(code::kNameNotString,
                        "name must be a string, got " + std::string(name->type_name()), "/name");
   }
-  input.name = name->get<std::string>();
-  if (input.name.empty()) return bad_request(code::kNameEmpty, "name must not be empty", "/name");
+  std::string text = name->get<std::string>();
+  if (text.empty()) return bad_request(code::kNameEmpty, "name must not be empty", "/name");
+  return text;
+}
+
+Outcome<OrganizationInput> validate_organization(const Json& body) {
+  OrganizationInput input;
+  auto name = validate_name(body);
+  if (!name.ok()) return name.error();
+  input.name = name.value();
 
   // `null` is read as "absent" for the optional members: some JSON encoders write unset
   // optionals that way, and the contract does not say the API refuses it.
@@ -128,14 +135,39 @@ Outcome<OrganizationInput> validate_organization(const Json& body) {
   return input;
 }
 
-Json default_meta_flags() {
+Json default_meta_flags(MetaFlags name) {
   // Plausible values for an organization owned by a user of a beta account; the real values are
   // not documented. Constant, so clients can't come to depend on them changing.
-  return {{"account_creation", "allowed"},
-          {"account_deletion", "allowed"},
-          {"account_migration", "allowed"},
-          {"account_mobility", "allowed"},
-          {"sub_org_creation", "allowed"}};
+  Json flags = {{"account_creation", "allowed"},
+                {"account_deletion", "allowed"},
+                {"account_migration", "allowed"},
+                {"account_mobility", "allowed"},
+                {"sub_org_creation", "allowed"}};
+  if (name == MetaFlags::kTenantFlags) {  // the newest SDK's tenant_flags adds these
+    flags["enterprise_capability"] = "allowed";
+    flags["member_management"] = "allowed";
+  }
+  return flags;
+}
+
+std::string make_id(uint64_t hash, IdFormat format) {
+  if (format == IdFormat::kHex) return hex64(hash) + hex64(mix64(hash ^ 0x5851f42d4c957f2dULL));
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string id(32, '0');
+  uint64_t bits = 0;
+  bool beyond_f = false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i % 12 == 0) bits = mix64(hash + i);  // 36^12 < 2^64: 12 digits per 64-bit draw
+    char c = kAlphabet[bits % 36];
+    bits /= 36;
+    beyond_f = beyond_f || c > 'f';
+    id[i] = c;
+  }
+  if (!beyond_f) {  // about 1 in 4,000 ids: force one letter in g..z, still deterministic
+    uint64_t pick = mix64(hash ^ 0x67687a67687a6768ULL);
+    id[pick % 32] = static_cast<char>('g' + (pick >> 8) % 20);
+  }
+  return id;
 }
 
 std::string format_rfc3339_millis(std::chrono::system_clock::time_point when) {
@@ -155,7 +187,8 @@ std::string format_rfc3339_millis(std::chrono::system_clock::time_point when) {
   return buffer;
 }
 
-Store::Store(uint64_t seed, Clock clock) : seed_(seed), clock_(std::move(clock)) {}
+Store::Store(uint64_t seed, Clock clock, StoreOptions options)
+    : seed_(seed), clock_(std::move(clock)), options_(options) {}
 
 const Store::Organization* Store::find(std::string_view id) const {
   auto it = seq_by_id_.find(std::string(id));
@@ -174,8 +207,8 @@ std::string Store::new_id(const OrganizationInput& input) {
   for (;;) {
     uint64_t n = creations_[key]++;
     uint64_t high = Hasher(seed_).add(key).add(n).value();
-    std::string id = hex64(high) + hex64(mix64(high ^ 0x5851f42d4c957f2dULL));
-    if (!seq_by_id_.count(id)) return id;  // a 128-bit collision: astronomically rare; retry
+    std::string id = make_id(high, options_.ids);
+    if (!seq_by_id_.count(id)) return id;  // a collision: astronomically rare; retry
   }
 }
 
@@ -191,7 +224,7 @@ std::vector<uint64_t> Store::ancestors_of(const Organization& org) const {
   return chain;
 }
 
-Json Store::render(const Organization& org) const {
+Json Store::render(const Organization& org, bool profile_key) const {
   Json tags = Json::array();
   for (uint64_t seq : ancestors_of(org)) tags.push_back(by_seq_.at(seq).id);
   tags.push_back(org.id);
@@ -199,9 +232,13 @@ Json Store::render(const Organization& org) const {
   if (!org.parent_id.empty()) {
     out["parent"] = {{"id", org.parent_id}, {"name", find(org.parent_id)->name}};
   }
-  if (org.profile) out["profile"] = render_profile(*org.profile);
-  out["meta"] = {
-      {"flags", default_meta_flags()}, {"managed_by", kManagedBy}, {"hierarchy_tags", tags}};
+  if (profile_key || options_.read_profile == ReadProfile::kInclude) {
+    out["profile"] = org.profile ? render_profile(*org.profile) : Json(nullptr);
+  }
+  const char* flags = options_.meta_flags == MetaFlags::kTenantFlags ? "tenant_flags" : "flags";
+  out["meta"] = {{flags, default_meta_flags(options_.meta_flags)},
+                 {"managed_by", kManagedBy},
+                 {"hierarchy_tags", tags}};
   return out;
 }
 
@@ -255,7 +292,7 @@ Outcome<Json> Store::create(const Json& body) {
   org.create_time = format_rfc3339_millis(clock_());
   const Organization& stored = by_seq_.emplace(org.seq, std::move(org)).first->second;
   link(stored);
-  return render(stored);
+  return render(stored, /*profile_key=*/true);
 }
 
 Outcome<Json> Store::get(std::string_view id) const {
@@ -265,10 +302,33 @@ Outcome<Json> Store::get(std::string_view id) const {
   return render(*org);
 }
 
-Outcome<Json> Store::replace(std::string_view id, const Json& body) {
+Outcome<Json> Store::update(std::string_view id, const Json& body) {
   std::lock_guard lock(mutex_);
   Organization* org = find(id);
   if (!org) return not_found(id);
+  if (options_.put_extra_fields != PutExtraFields::kApply) {
+    // "Only accepts updates to name currently": the name's rules, then (reject) any other member.
+    auto name = validate_name(body);
+    if (!name.ok()) return name.error();
+    if (options_.put_extra_fields == PutExtraFields::kReject) {
+      for (const auto& [member, value] : body.items()) {
+        if (member == "name") continue;
+        std::string hint = member == "profile"  ? " (a profile goes through PUT .../profile)"
+                           : member == "parent" ? " (no endpoint moves an organization)"
+                                                : "";
+        return bad_request(code::kFieldNotUpdatable,
+                           "field '" + member +
+                               "' cannot be updated: PUT /organizations/{id} only accepts "
+                               "updates to name" +
+                               hint,
+                           "/" + member);
+      }
+    }
+    org->name = name.value();
+    org->name_lower = ascii_lower(org->name);
+    return render(*org);
+  }
+  // The older reading: a full replace.
   auto input = validate_organization(body);
   if (!input.ok()) return input.error();
   if (auto error = check_parent(input.value().parent_id, org)) return *error;
@@ -335,6 +395,9 @@ Outcome<ListPage> Store::list(const ListQuery& q) const {
     containing.emplace_back(chain.begin(), chain.end());
   }
   auto matches = [&](const Organization& org) {
+    for (const auto& n : q.names) {  // `name=`: exact and case-sensitive
+      if (org.name != n) return false;
+    }
     if (q.has_id_filter && !std::binary_search(q.ids.begin(), q.ids.end(), org.id)) return false;
     for (const auto& p : q.parent_ids) {
       if (org.parent_id != p) return false;

@@ -54,15 +54,53 @@ struct OrganizationInput {
 
 // Body text -> JSON object (codes 1001, 1002).
 Outcome<Json> parse_json_object(std::string_view text);
+// `name`: present, a string, not empty (codes 1003..1005).
+Outcome<std::string> validate_name(const Json& body);
 // The shape rules of POST/PUT /organizations bodies (codes 1003..1007, 1010, 1011). Whether the
 // parent exists is the store's business (1008, 1009).
 Outcome<OrganizationInput> validate_organization(const Json& body);
 // The five profile fields, all strings; `pointer` prefixes the source pointer ("" or "/profile").
 Outcome<Profile> validate_profile(const Json& value, const std::string& pointer);
 
-// The meta.flags and managed_by every organization reports (constant: nothing here changes them).
-Json default_meta_flags();
+// How ids look. Published: 32 characters of [0-9a-z], like the contract's example
+// a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8, always with a letter beyond 'f' so that a client validating
+// hex fails at once. Hex: the older reading, 32 lowercase hex digits.
+enum class IdFormat { kPublished, kHex };
+
+// What `PUT /organizations/{id}` does with members other than `name`. The spec: "Only accepts
+// updates to name currently".
+enum class PutExtraFields {
+  kIgnore,  // published, and dangerous: name applied, the rest silently ignored, 200
+  kReject,  // 400 (code 1017) naming the first such member
+  kApply,   // older reading: a full replace of name, parent and profile
+};
+
+// Whether GET /organizations/{id}, the list and PUT's answer carry the `profile` key.
+enum class ReadProfile {
+  kOmit,     // published reading (Terraform's import tests): the key is left out entirely
+  kInclude,  // the key is there: the profile, or null
+};
+
+// The name of meta's flags object.
+enum class MetaFlags {
+  kTenantFlags,  // the newest SDK's meta.tenant_flags (adds enterprise_capability, ...)
+  kFlags,        // the older meta.flags
+};
+
+struct StoreOptions {
+  IdFormat ids = IdFormat::kPublished;
+  PutExtraFields put_extra_fields = PutExtraFields::kIgnore;
+  ReadProfile read_profile = ReadProfile::kOmit;
+  MetaFlags meta_flags = MetaFlags::kTenantFlags;
+};
+
+// The meta flags every organization reports (constant: nothing here changes them).
+Json default_meta_flags(MetaFlags name = MetaFlags::kFlags);
 inline constexpr const char* kManagedBy = "user";
+
+// A deterministic id of the given format from a 64-bit hash (published: 32 of [0-9a-z] with at
+// least one letter in g..z; hex: 32 hex digits).
+std::string make_id(uint64_t hash, IdFormat format);
 
 // One page of a list, with what result_info needs.
 struct ListPage {
@@ -81,17 +119,21 @@ class Store {
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
   // `seed` drives the ids: the same seed and the same creations give the same ids.
-  explicit Store(uint64_t seed, Clock clock = std::chrono::system_clock::now);
+  explicit Store(uint64_t seed, Clock clock = std::chrono::system_clock::now,
+                 StoreOptions options = {});
 
+  // The answer always carries `profile` (the one sent, or null), whatever --read-profile says.
   Outcome<Json> create(const Json& body);
   Outcome<Json> get(std::string_view id) const;
-  Outcome<Json> replace(std::string_view id, const Json& body);  // full replace (PUT)
-  Outcome<Json> remove(std::string_view id);                     // result {"id": ...}
-  Outcome<Json> get_profile(std::string_view id) const;          // null when unset
+  // PUT /organizations/{id}, as options.put_extra_fields says.
+  Outcome<Json> update(std::string_view id, const Json& body);
+  Outcome<Json> remove(std::string_view id);             // result {"id": ...}
+  Outcome<Json> get_profile(std::string_view id) const;  // null when unset
   Outcome<Json> put_profile(std::string_view id, const Json& body);
   Outcome<ListPage> list(const ListQuery& query) const;
 
   size_t size() const;
+  const StoreOptions& options() const { return options_; }
 
  private:
   struct Organization {
@@ -107,7 +149,8 @@ class Store {
   const Organization* find(std::string_view id) const;
   Organization* find(std::string_view id);
   std::string new_id(const OrganizationInput& input);
-  Json render(const Organization& org) const;
+  // `profile_key`: always carry the key (null when unset); otherwise as options_.read_profile.
+  Json render(const Organization& org, bool profile_key = false) const;
   std::vector<uint64_t> ancestors_of(const Organization& org) const;  // root first
   std::optional<ApiError> check_parent(const std::string& parent_id,
                                        const Organization* self) const;
@@ -117,6 +160,7 @@ class Store {
   mutable std::mutex mutex_;
   uint64_t seed_;
   Clock clock_;
+  StoreOptions options_;
   uint64_t next_seq_ = 1;
   std::map<uint64_t, Organization> by_seq_;  // the organizations, in creation order
   std::unordered_map<std::string, uint64_t> seq_by_id_;

@@ -21,8 +21,26 @@ std::chrono::system_clock::time_point fixed_time() {
   return std::chrono::system_clock::time_point(1795975879117ms);
 }
 
-Store make_store(uint64_t seed = 1) {
-  return Store(seed, fixed_time);
+Store make_store(uint64_t seed = 1, StoreOptions options = {}) {
+  return Store(seed, fixed_time, options);
+}
+
+StoreOptions with_put(PutExtraFields mode) {
+  StoreOptions o;
+  o.put_extra_fields = mode;
+  return o;
+}
+
+StoreOptions including_profiles() {
+  StoreOptions o;
+  o.read_profile = ReadProfile::kInclude;
+  return o;
+}
+
+// The published shape: 32 of [0-9a-z], with a letter beyond 'f' (never valid hex).
+bool published_id(const std::string& id) {
+  return std::regex_match(id, std::regex("[0-9a-z]{32}")) &&
+         std::regex_search(id, std::regex("[g-z]"));
 }
 
 Json profile_json(const std::string& tag = "p") {
@@ -71,17 +89,56 @@ TEST(EmulatorStore, CreatesRootWithComputedFields) {
   auto created = store.create({{"name", "Acme"}});
   ASSERT_TRUE(created.ok());
   const Json& org = created.value();
-  EXPECT_TRUE(std::regex_match(org["id"].get<std::string>(), std::regex("[0-9a-f]{32}")));
+  EXPECT_TRUE(published_id(org["id"])) << org["id"];
   EXPECT_EQ(org["create_time"], "2026-11-29T18:11:19.117Z");
   EXPECT_EQ(org["name"], "Acme");
   EXPECT_FALSE(org.contains("parent"));
-  EXPECT_FALSE(org.contains("profile"));
+  // POST's answer always carries the profile key; reads leave it out (--read-profile omit).
+  ASSERT_TRUE(org.contains("profile"));
+  EXPECT_TRUE(org["profile"].is_null());
+  EXPECT_FALSE(store.get(org["id"].get<std::string>()).value().contains("profile"));
   EXPECT_EQ(org["meta"]["hierarchy_tags"], Json::array({org["id"]}));
   EXPECT_EQ(org["meta"]["managed_by"], "user");
-  for (const char* flag : {"account_creation", "account_deletion", "account_migration",
-                           "account_mobility", "sub_org_creation"}) {
-    EXPECT_TRUE(org["meta"]["flags"][flag].is_string()) << flag;
+  EXPECT_FALSE(org["meta"].contains("flags"));
+  for (const char* flag :
+       {"account_creation", "account_deletion", "account_migration", "account_mobility",
+        "sub_org_creation", "enterprise_capability", "member_management"}) {
+    EXPECT_TRUE(org["meta"]["tenant_flags"][flag].is_string()) << flag;
   }
+}
+
+TEST(EmulatorStore, MetaFlagsUnderTheOlderName) {
+  StoreOptions o;
+  o.meta_flags = MetaFlags::kFlags;
+  Store store = make_store(1, o);
+  Json org = store.create({{"name", "Acme"}}).value();
+  EXPECT_FALSE(org["meta"].contains("tenant_flags"));
+  EXPECT_EQ(org["meta"]["flags"], default_meta_flags(MetaFlags::kFlags));
+  EXPECT_FALSE(org["meta"]["flags"].contains("member_management"));
+}
+
+TEST(EmulatorStore, PublishedIdsAreNeverHex) {
+  // Every id, over many hashes: 32 of [0-9a-z] with at least one letter beyond 'f', so that a
+  // client validating hex fails on the very first one. (Pure chance would leave about 1 in
+  // 4,000 ids hex-only: 100,000 hashes exercise the forced letter.)
+  std::set<std::string> seen;
+  for (uint64_t h = 0; h < 100000; ++h) {
+    std::string id = make_id(h * 0x9e3779b97f4a7c15ULL, IdFormat::kPublished);
+    ASSERT_EQ(id.size(), 32u);
+    for (char c : id) ASSERT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) << id;
+    ASSERT_TRUE(std::regex_search(id, std::regex("[g-z]"))) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 100000u);
+  EXPECT_EQ(make_id(7, IdFormat::kPublished), make_id(7, IdFormat::kPublished));
+  EXPECT_TRUE(std::regex_match(make_id(7, IdFormat::kHex), std::regex("[0-9a-f]{32}")));
+
+  StoreOptions hex;
+  hex.ids = IdFormat::kHex;
+  Store older = make_store(1, hex);
+  EXPECT_TRUE(std::regex_match(create(older, "a"), std::regex("[0-9a-f]{32}")));
+  Store published = make_store(1);
+  for (int i = 0; i < 200; ++i) EXPECT_TRUE(published_id(create(published, std::to_string(i))));
 }
 
 TEST(EmulatorStore, ChildCarriesParentAndHierarchy) {
@@ -95,7 +152,7 @@ TEST(EmulatorStore, ChildCarriesParentAndHierarchy) {
   EXPECT_EQ(leaf.value()["meta"]["hierarchy_tags"], Json::array({root, mid, leaf.value()["id"]}));
   EXPECT_EQ(leaf.value()["profile"], profile_json());
   // The parent's name is computed on read: a rename shows through.
-  ASSERT_TRUE(store.replace(mid, {{"name", "Middle"}, {"parent", {{"id", root}}}}).ok());
+  ASSERT_TRUE(store.update(mid, {{"name", "Middle"}}).ok());
   EXPECT_EQ(store.get(leaf.value()["id"].get<std::string>()).value()["parent"]["name"], "Middle");
 }
 
@@ -141,7 +198,7 @@ TEST(EmulatorStore, RejectsBadBodiesWithDistinctCodes) {
       {R"({"name": "x", "parent": "abc"})", code::kParentNotObject, "/parent"},
       {R"({"name": "x", "parent": {}})", code::kParentIdNotString, "/parent/id"},
       {R"({"name": "x", "parent": {"id": 7}})", code::kParentIdNotString, "/parent/id"},
-      {R"({"name": "x", "parent": {"id": "0123456789abcdef0123456789abcdef"}})",
+      {R"({"name": "x", "parent": {"id": "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8"}})",
        code::kParentNotFound, "/parent/id"},
       {R"({"name": "x", "profile": []})", code::kProfileNotObject, "/profile"},
       {Json({{"name", "x"}, {"profile", incomplete}}).dump(), code::kProfileFieldInvalid,
@@ -169,40 +226,99 @@ TEST(EmulatorStore, RejectsBadBodiesWithDistinctCodes) {
   EXPECT_TRUE(store.create({{"name", "n"}, {"parent", nullptr}, {"profile", nullptr}}).ok());
 }
 
-TEST(EmulatorStore, ReplaceIsFullAndRefusesCycles) {
+TEST(EmulatorStore, PutIgnoresAllButNameByDefault) {
+  // The published reading: "Only accepts updates to name currently"; the rest is ignored, 200.
   Store store = make_store();
+  std::string root = create(store, "Root");
+  std::string other = create(store, "Other");
+  std::string child = create(store, "Child", root);
+  auto updated = store.update(
+      child, {{"name", "Renamed"}, {"parent", {{"id", other}}}, {"profile", profile_json()}});
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated.value()["name"], "Renamed");
+  EXPECT_EQ(updated.value()["parent"]["id"], root) << "a parent change is silently ignored";
+  EXPECT_FALSE(updated.value().contains("profile"));
+  EXPECT_TRUE(store.get_profile(child).value().is_null()) << "a profile change is ignored";
+  // Extra members are not even validated; the name still is.
+  EXPECT_TRUE(store.update(child, {{"name", "x"}, {"parent", "garbage"}}).ok());
+  EXPECT_EQ(store.update(child, {{"parent", {{"id", other}}}}).error().code, code::kNameMissing);
+  EXPECT_EQ(store.update(child, {{"name", ""}}).error().code, code::kNameEmpty);
+  EXPECT_EQ(store.update(child, {{"name", 1}}).error().code, code::kNameNotString);
+  auto missing = store.update("0123456789abcdef0123456789abcdeg", {{"name", "x"}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().status, 404);
+  EXPECT_EQ(missing.error().code, code::kOrganizationNotFound);
+}
+
+TEST(EmulatorStore, PutRejectsOtherFieldsWhenAsked) {
+  Store store = make_store(1, with_put(PutExtraFields::kReject));
+  std::string root = create(store, "Root");
+  std::string child = create(store, "Child", root);
+  for (const char* member : {"parent", "profile", "id", "meta"}) {
+    Json body = {{"name", "Renamed"}, {member, nullptr}};
+    auto refused = store.update(child, body);
+    ASSERT_FALSE(refused.ok()) << member;
+    EXPECT_EQ(refused.error().status, 400);
+    EXPECT_EQ(refused.error().code, code::kFieldNotUpdatable);
+    EXPECT_EQ(refused.error().pointer, std::string("/") + member);
+    EXPECT_NE(refused.error().message.find(member), std::string::npos);
+  }
+  EXPECT_EQ(store.get(child).value()["name"], "Child") << "a refused PUT changes nothing";
+  ASSERT_TRUE(store.update(child, {{"name", "Renamed"}}).ok());
+  EXPECT_EQ(store.get(child).value()["name"], "Renamed");
+}
+
+TEST(EmulatorStore, PutApplyIsTheOlderFullReplaceAndRefusesCycles) {
+  Store store = make_store(1, [] {
+    StoreOptions o = with_put(PutExtraFields::kApply);
+    o.read_profile = ReadProfile::kInclude;
+    return o;
+  }());
   std::string root = create(store, "Root");
   std::string child = create(store, "Child", root);
   std::string grandchild = create(store, "Grandchild", child);
   ASSERT_TRUE(
       store
-          .replace(child,
-                   {{"name", "Child"}, {"parent", {{"id", root}}}, {"profile", profile_json()}})
+          .update(child,
+                  {{"name", "Child"}, {"parent", {{"id", root}}}, {"profile", profile_json()}})
           .ok());
-  EXPECT_TRUE(store.get(child).value().contains("profile"));
+  EXPECT_EQ(store.get(child).value()["profile"], profile_json());
 
   // No profile in the body clears it; no parent makes it a root.
-  auto replaced = store.replace(child, {{"name", "Renamed"}});
+  auto replaced = store.update(child, {{"name", "Renamed"}});
   ASSERT_TRUE(replaced.ok());
-  EXPECT_FALSE(replaced.value().contains("profile"));
+  EXPECT_TRUE(replaced.value()["profile"].is_null());
   EXPECT_FALSE(replaced.value().contains("parent"));
   EXPECT_EQ(replaced.value()["name"], "Renamed");
   EXPECT_EQ(store.get(grandchild).value()["meta"]["hierarchy_tags"],
             Json::array({child, grandchild}));
 
-  auto self = store.replace(child, {{"name", "x"}, {"parent", {{"id", child}}}});
+  auto self = store.update(child, {{"name", "x"}, {"parent", {{"id", child}}}});
   ASSERT_FALSE(self.ok());
   EXPECT_EQ(self.error().code, code::kParentCycle);
-  auto under_own_child = store.replace(child, {{"name", "x"}, {"parent", {{"id", grandchild}}}});
+  auto under_own_child = store.update(child, {{"name", "x"}, {"parent", {{"id", grandchild}}}});
   ASSERT_FALSE(under_own_child.ok());
   EXPECT_EQ(under_own_child.error().code, code::kParentCycle);
   EXPECT_EQ(under_own_child.error().pointer, "/parent/id");
+  EXPECT_EQ(store.update(child, {{"name", 1}}).error().code, code::kNameNotString);
+}
 
-  auto missing = store.replace("0123456789abcdef0123456789abcdef", {{"name", "x"}});
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().status, 404);
-  EXPECT_EQ(missing.error().code, code::kOrganizationNotFound);
-  EXPECT_EQ(store.replace(child, {{"name", 1}}).error().code, code::kNameNotString);
+TEST(EmulatorStore, ReadProfileOmitOrInclude) {
+  Store omit = make_store();
+  Store include = make_store(1, including_profiles());
+  for (Store* s : {&omit, &include}) {
+    ASSERT_TRUE(s->create({{"name", "with"}, {"profile", profile_json()}}).ok());
+    ASSERT_TRUE(s->create({{"name", "without"}}).ok());
+  }
+  ListPage omitted = list(omit, {});
+  for (const auto& org : omitted.items) EXPECT_FALSE(org.contains("profile")) << org.dump();
+  EXPECT_FALSE(omit.get(omitted.items[0]["id"].get<std::string>()).value().contains("profile"));
+  ListPage included = list(include, {});
+  EXPECT_EQ(included.items[0]["profile"], profile_json());
+  ASSERT_TRUE(included.items[1].contains("profile"));
+  EXPECT_TRUE(included.items[1]["profile"].is_null());
+  EXPECT_EQ(include.get(included.items[0]["id"].get<std::string>()).value()["profile"],
+            profile_json());
 }
 
 TEST(EmulatorStore, DeleteRefusesNonEmptyAndForgets) {
@@ -225,7 +341,7 @@ TEST(EmulatorStore, DeleteRefusesNonEmptyAndForgets) {
 }
 
 TEST(EmulatorStore, ProfileEndpoints) {
-  Store store = make_store();
+  Store store = make_store(1, including_profiles());
   std::string id = create(store, "Org");
   EXPECT_TRUE(store.get_profile(id).value().is_null());
   auto put = store.put_profile(id, profile_json("q"));
@@ -254,12 +370,26 @@ TEST(EmulatorListQuery, ParsesAndRejects) {
   EXPECT_EQ(query({}).page_size, 10u);
   EXPECT_EQ(query({{"page_token", ""}}).after, std::nullopt);
 
-  for (const char* bad : {"0", "-1", "1001", "abc", "10x", ""}) {
+  for (const char* bad : {"0", "-1", "abc", "10x", "", "1001x"}) {
     ApiError e = query_error({{"page_size", bad}});
     EXPECT_EQ(e.code, code::kPageSizeInvalid) << bad;
     EXPECT_EQ(e.status, 400);
   }
-  EXPECT_EQ(query_error({{"page_size", "6"}}, 5).code, code::kPageSizeInvalid);
+  // Over the maximum: its own code and a message that names the maximum, so that a client can
+  // step down; or, clamped, silently the maximum.
+  for (const char* big : {"1001", "99999999999999999999999"}) {
+    ApiError e = query_error({{"page_size", big}});
+    EXPECT_EQ(e.code, code::kPageSizeTooLarge) << big;
+    EXPECT_EQ(e.status, 400);
+    EXPECT_NE(e.message.find("1000"), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(query_error({{"page_size", "6"}}, 5).code, code::kPageSizeTooLarge);
+  auto clamped = parse_list_query({{"page_size", "5000"}}, 1000, /*clamp_over_max=*/true);
+  ASSERT_TRUE(std::holds_alternative<ListQuery>(clamped));
+  EXPECT_EQ(std::get<ListQuery>(clamped).page_size, 1000u);
+  auto clamped_bad = parse_list_query({{"page_size", "0"}}, 1000, true);
+  ASSERT_TRUE(std::holds_alternative<ApiError>(clamped_bad));
+  EXPECT_EQ(std::get<ApiError>(clamped_bad).code, code::kPageSizeInvalid);
   for (const char* bad :
        {"x", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "00000000000000010000000100000000"}) {
     EXPECT_EQ(query_error({{"page_token", bad}}).code, code::kPageTokenMalformed) << bad;
@@ -347,12 +477,19 @@ TEST(EmulatorStoreList, FiltersCombineWithAnd) {
     return out;
   };
   using V = std::vector<std::string>;
+  // name= is exact and case-sensitive; the other name filters fold case.
+  EXPECT_EQ(ids_of(list(store, {{"name", "Acme Corp"}})), (V{acme}));
+  EXPECT_EQ(ids_of(list(store, {{"name", "acme corp"}})), V{});
+  EXPECT_EQ(ids_of(list(store, {{"name", "Acme"}})), V{});
+  EXPECT_EQ(ids_of(list(store, {{"name", "ops"}, {"parent.id", acme}})), (V{ops}));
+  EXPECT_EQ(ids_of(list(store, {{"name", "ops"}, {"parent.id", "null"}})), V{});
+  EXPECT_EQ(ids_of(list(store, {{"name", "ops"}, {"name", "Other CORP"}})), V{});
   EXPECT_EQ(ids_of(list(store, {{"name.contains", "corp"}})), (V{acme, other}));
   EXPECT_EQ(ids_of(list(store, {{"name.startsWith", "ACME"}})), (V{acme, eng}));
   EXPECT_EQ(ids_of(list(store, {{"name.endsWith", "ING"}})), (V{eng}));
   EXPECT_EQ(ids_of(list(store, {{"parent.id", "null"}})), (V{acme, other}));
   EXPECT_EQ(ids_of(list(store, {{"parent.id", acme}})), (V{eng, ops}));
-  EXPECT_EQ(ids_of(list(store, {{"parent.id", "0123456789abcdef0123456789abcdef"}})), V{});
+  EXPECT_EQ(ids_of(list(store, {{"parent.id", "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8"}})), V{});
   EXPECT_EQ(ids_of(list(store, {{"id", platform}, {"id", acme}, {"id", "unknown"}})),
             (V{acme, platform}));
   // containing.organization: the organizations that contain it, i.e. its strict ancestors.
@@ -376,6 +513,8 @@ TEST(EmulatorStoreList, FiltersCombineWithAnd) {
   EXPECT_TRUE(rest.next_token.empty());
   // The token is bound to its filters: dropping them is refused, not silently misread.
   EXPECT_EQ(query_error({{"page_token", filtered.next_token}}).code, code::kPageTokenMismatch);
+  EXPECT_EQ(query_error({{"name", "a"}, {"page_token", filtered.next_token}}).code,
+            code::kPageTokenMismatch);
 }
 
 TEST(EmulatorStoreList, IndexedLookupsAreFastAtScale) {
