@@ -235,6 +235,7 @@ class Executor {
         Outcome& o = report_.outcomes[f.action];
         f.outcome.key = std::move(o.key);
         f.outcome.kind = o.kind;
+        f.outcome.replace = o.replace;
         if (f.outcome.id.empty()) f.outcome.id = std::move(o.id);
         o = std::move(f.outcome);
         told.push_back(f.action);

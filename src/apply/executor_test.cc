@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include "support/ids.h"
+
 namespace cforg::apply {
 namespace {
 
@@ -78,12 +80,27 @@ class FakeClient : public api::Client {
     if (!orgs.count(id)) return error(404, false);
     return orgs[id];
   }
-  api::Result<Organization> update(const std::string& id, const OrgSpec& spec) override {
+  api::Result<Organization> rename(const std::string& id, const std::string& name) override {
     std::lock_guard lock(mu);
     ++puts;
     if (!orgs.count(id)) return error(404, false);
-    orgs[id].spec = spec;
-    return orgs[id];
+    orgs[id].spec.name = name;
+    Organization answer = orgs[id];
+    answer.spec.profile.reset();  // as GET and PUT may: the profile is not told
+    answer.profile_known = false;
+    return answer;
+  }
+  api::Result<std::optional<Profile>> get_profile(const std::string& id) override {
+    std::lock_guard lock(mu);
+    if (!orgs.count(id)) return error(404, false);
+    return orgs[id].spec.profile;
+  }
+  api::Result<api::Empty> put_profile(const std::string& id, const Profile& p) override {
+    std::lock_guard lock(mu);
+    ++profile_puts;
+    if (!orgs.count(id)) return error(404, false);
+    orgs[id].spec.profile = p;
+    return api::Empty{};
   }
   api::Result<api::Empty> remove(const std::string& id) override {
     std::lock_guard lock(mu);
@@ -101,9 +118,7 @@ class FakeClient : public api::Client {
     std::vector<Organization> out;
     for (const auto& [id, o] : orgs) {
       if (q.parent_id && o.spec.parent_id != *q.parent_id) continue;
-      if (!q.name_contains.empty() && o.spec.name.find(q.name_contains) == std::string::npos) {
-        continue;
-      }
+      if (q.name && o.spec.name != *q.name) continue;
       out.push_back(o);
     }
     return out;
@@ -123,7 +138,7 @@ class FakeClient : public api::Client {
   std::map<std::string, std::chrono::milliseconds> slow_names;  // extra latency; set before a run
   MemoryJournal* journal = nullptr;
   bool parent_not_durable = false;
-  int posts = 0, puts = 0, deletes = 0, lists = 0;
+  int posts = 0, puts = 0, profile_puts = 0, deletes = 0, lists = 0;
   std::atomic<int> in_flight{0}, max_in_flight{0};
   std::chrono::milliseconds latency{0};
 
@@ -140,17 +155,13 @@ class FakeClient : public api::Client {
     --in_flight;
     return r;
   }
-  std::string next_id() {
-    char buf[33];
-    std::snprintf(buf, sizeof buf, "%032x", ++counter_);
-    return buf;
-  }
+  std::string next_id() { return testing::org_id(++counter_); }
   static api::ApiError error(int status, bool unknown) {
     api::ApiError e;
     e.kind = status ? api::ApiError::Kind::http : api::ApiError::Kind::transport;
     e.status = status;
     e.outcome_unknown = unknown;
-    e.errors = {{1000 + status, "scripted failure"}};
+    e.errors = {{1000 + status, "scripted failure", ""}};
     e.request = "TEST";
     return e;
   }
@@ -200,6 +211,114 @@ TEST_F(Fixture, ParentsFirstWithTheirIdsAndDurableBeforeChildren) {
   EXPECT_EQ(st.orgs.at("a1").parent.id, st.orgs.at("a").id);
   EXPECT_EQ(client.orgs.at(st.orgs.at("a1").id).spec.parent_id, st.orgs.at("a").id);
   EXPECT_EQ(client.posts, 4);
+}
+
+// What an org in state and in the fake API looks like after an earlier apply.
+std::string seed_org(Fixture& f, const std::string& key, const std::string& name,
+                     const std::string& parent_key = "") {
+  plan::Plan p;
+  p.actions = {create(key, parent_key)};
+  p.actions[0].after->name = name;
+  p.actions[0].depends_on.clear();
+  EXPECT_TRUE(f.run(p).ok());
+  return f.st.orgs.at(key).id;
+}
+
+TEST_F(Fixture, AnUpdateSendsARenameAndAProfileAsTheirOwnRequests) {
+  std::string id = seed_org(*this, "root", "Root");
+  const Profile profile{"1 Way", "ops@example.com", "Acme", "+1", "crm:1"};
+  plan::Action a;
+  a.kind = plan::ActionKind::update;
+  a.key = "root";
+  a.id = id;
+  a.before = st.orgs.at("root");
+  a.after = plan::Target{"Root Co", "", "", profile, false};
+  a.changes = {{"name", "Root", "Root Co"}, {"profile", nullptr, profile_to_json(profile)}};
+  plan::Plan p;
+  p.actions = {a};
+  Report r = run(p);
+  ASSERT_TRUE(r.ok()) << r.outcomes[0].message;
+  EXPECT_EQ(client.puts, 1);
+  EXPECT_EQ(client.profile_puts, 1);
+  EXPECT_EQ(client.orgs.at(id).spec.name, "Root Co");
+  EXPECT_EQ(client.orgs.at(id).spec.profile, profile);
+  // The rename's answer did not tell the profile; the state has the one that was sent.
+  EXPECT_EQ(st.orgs.at("root").name, "Root Co");
+  EXPECT_EQ(st.orgs.at("root").profile, profile);
+  EXPECT_EQ(st.orgs.at("root").create_time, a.before->create_time);
+
+  // Only the name: one PUT, the profile endpoint untouched.
+  plan::Action rename = a;
+  rename.before = st.orgs.at("root");
+  rename.after->name = "Root Inc";
+  rename.changes = {{"name", "Root Co", "Root Inc"}};
+  p.actions = {rename};
+  ASSERT_TRUE(run(p).ok());
+  EXPECT_EQ(client.puts, 2);
+  EXPECT_EQ(client.profile_puts, 1);
+  EXPECT_EQ(st.orgs.at("root").profile, profile);
+}
+
+TEST_F(Fixture, AReplacementDeletesTheOldTreeChildrenFirstThenCreatesParentsFirst) {
+  std::string top = seed_org(*this, "top", "Top");
+  std::string old_mid = seed_org(*this, "mid", "Mid", "top");
+  std::string old_leaf = seed_org(*this, "leaf", "Leaf", "mid");
+  std::string other = seed_org(*this, "other", "Other");
+  // mid moves from top to other: mid and leaf are replaced.
+  plan::Action del_leaf = remove("leaf", old_leaf);
+  del_leaf.replace = true;
+  plan::Action del_mid = remove("mid", old_mid);
+  del_mid.replace = true;
+  del_mid.after_removal_of = {"leaf"};
+  plan::Action new_mid = create("mid", "other");
+  new_mid.after->name = "Mid";
+  new_mid.replace = true;
+  new_mid.after_removal_of = {"mid"};
+  plan::Action new_leaf = create("leaf", "mid");
+  new_leaf.after->name = "Leaf";
+  new_leaf.replace = true;
+  new_leaf.after_removal_of = {"leaf"};
+  plan::Plan p;
+  p.actions = {new_mid, new_leaf, del_leaf, del_mid};
+  client.latency = std::chrono::milliseconds(5);
+  Report r = run(p);
+  ASSERT_TRUE(r.ok()) << r.outcomes[0].message << r.outcomes[1].message;
+  EXPECT_EQ(r.replaced, 2u);
+  EXPECT_EQ(r.created, 0u);
+  EXPECT_EQ(r.deleted, 0u);
+  EXPECT_FALSE(client.orgs.count(old_mid));
+  EXPECT_FALSE(client.orgs.count(old_leaf));
+  EXPECT_EQ(client.orgs.at(st.orgs.at("mid").id).spec.parent_id, other);
+  EXPECT_EQ(client.orgs.at(st.orgs.at("leaf").id).spec.parent_id, st.orgs.at("mid").id);
+  EXPECT_EQ(st.orgs.at("mid").parent.key, "other");
+  EXPECT_NE(st.orgs.at("mid").id, old_mid);
+  EXPECT_EQ(client.count_named("Mid"), 1u);
+  (void)top;
+}
+
+TEST_F(Fixture, AReplacementWhoseOldOrgCannotBeDeletedCreatesNothing) {
+  std::string old_mid = seed_org(*this, "mid", "Mid");
+  seed_org(*this, "other", "Other");
+  // Something cforg does not track lives in the old org: the API refuses the delete.
+  {
+    Organization stranger;
+    stranger.id = testing::org_id(9999);
+    stranger.spec = {"Stranger", old_mid, std::nullopt};
+    client.orgs[stranger.id] = stranger;
+  }
+  plan::Action del_mid = remove("mid", old_mid);
+  del_mid.replace = true;
+  plan::Action new_mid = create("mid", "other");
+  new_mid.after->name = "Mid";
+  new_mid.replace = true;
+  new_mid.after_removal_of = {"mid"};
+  plan::Plan p;
+  p.actions = {new_mid, del_mid};
+  Report r = run(p);
+  EXPECT_EQ(r.failed, 1u);
+  EXPECT_EQ(r.skipped, 1u);
+  EXPECT_EQ(client.count_named("Mid"), 1u);
+  EXPECT_EQ(st.orgs.at("mid").id, old_mid);  // still tracked: nothing was lost
 }
 
 TEST_F(Fixture, ParallelismBoundsRequestsInFlight) {

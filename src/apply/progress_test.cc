@@ -29,7 +29,7 @@ Outcome created(const std::string& key) {
   Outcome o;
   o.key = key;
   o.status = Outcome::Status::done;
-  o.id = "0123456789abcdef0123456789abcdef";
+  o.id = "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8";
   o.took = 52ms;
   return o;
 }
@@ -47,7 +47,7 @@ TEST(Progress, LinesReachALogWithinAFractionOfASecond) {
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(10ms);
     }
-    EXPECT_THAT(written(out), HasSubstr("org \"root\": created 0123456789abcdef"));
+    EXPECT_THAT(written(out), HasSubstr("org \"root\": created a7b9c3d2e8f4g1h5"));
     progress.finished(created("child"));
     auto stop_started = std::chrono::steady_clock::now();
     progress.stop();

@@ -33,7 +33,7 @@ organizations:
     key: platform
     parent: Acme Root
   - name: Acme Partner
-    parent: {id: 0123456789abcdef0123456789abcdef}
+    parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}
   - name: Acme Edge
     parent: platform
     prevent_destroy: False
@@ -66,7 +66,7 @@ TEST(Load, ReadsEveryFormOfTheFormat) {
 
   const DesiredOrg& partner = c.orgs[2];
   EXPECT_EQ(partner.parent,
-            (ParentRef{ParentRef::Kind::id, "0123456789abcdef0123456789abcdef", {}}));
+            (ParentRef{ParentRef::Kind::id, "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8", {}}));
   EXPECT_EQ(partner.parent.where.str(), "orgs.yaml:15:18");
 
   EXPECT_EQ(c.orgs[3].parent, (ParentRef{ParentRef::Kind::key, "platform", {}}));
@@ -185,7 +185,7 @@ TEST(LoadDirectory, ReportsMissingPathsEmptyDirectoriesAndErrorsInFileOrder) {
   d.write("empty/readme.md", "");
   d.write("a/1.yaml", "organizations:\n  - name: A\n    naem: x\n");
   d.write("a/2.yaml",
-          "organizations:\n  - name: A\n    parent: {id: 0123456789abcdef0123456789abcdef}\n");
+          "organizations:\n  - name: A\n    parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}\n");
   const LoadResult r = load({d / "a", d / "missing", d / "empty"});
   EXPECT_THAT(r.errors, ElementsAre(DiagnosticAt(d / "a/1.yaml", 3, 5, "did you mean 'name'?"),
                                     DiagnosticAt(d / "a/2.yaml", 2, 11, "is already the key of"),

@@ -21,7 +21,7 @@ constexpr std::string_view kBase = R"(organizations:
     parent: Root
   - name: Ext
     key: ext
-    parent: {id: 0123456789abcdef0123456789abcdef}
+    parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}
 )";
 
 std::string digest_of(std::string_view yaml) {
@@ -34,7 +34,7 @@ TEST(Digest, IsTheSha256OfTheDocumentedSerialization) {
   // Pinned, because state may record it: a change here must be deliberate (and bump the
   // "cforg-config-v1" tag). Computed independently with Python's hashlib over the
   // length-prefixed fields, orgs sorted by key.
-  EXPECT_EQ(digest_of(kBase), "bae444ba829834e66812ebc03301b50be03952dfa6568c33de934b1a9cc60cfe");
+  EXPECT_EQ(digest_of(kBase), "8c3d7d38f619f5e96374beb4bf946c46285864afab0ce21b45785eaadd5083fc");
 }
 
 TEST(Digest, IgnoresCommentsFormattingOrderAndSpelledOutDefaults) {
@@ -42,7 +42,7 @@ TEST(Digest, IgnoresCommentsFormattingOrderAndSpelledOutDefaults) {
   EXPECT_EQ(digest_of(R"(
 # reordered, flow style, quoted, key spelled out, default flag spelled out
 organizations:
-- {name: Ext, key: "ext", parent: {id: "0123456789abcdef0123456789abcdef"}}   # outside
+- {name: Ext, key: "ext", parent: {id: "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8"}}   # outside
 - name: "Child Org"
   parent: 'Root'
   key: child
@@ -60,7 +60,7 @@ TEST(Digest, IgnoresHowOrganizationsAreSplitIntoFiles) {
   testing::TempDir d;
   d.write("1.yaml",
           "organizations:\n  - {name: Ext, key: ext, parent: {id: "
-          "0123456789abcdef0123456789abcdef}}\n");
+          "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}}\n");
   d.write("2.yaml",
           "organizations:\n  - {name: Child Org, key: child, parent: Root}\n  - name: Root\n"
           "    prevent_destroy: true\n    profile: {business_name: Acme, business_email: "
@@ -82,8 +82,8 @@ TEST(Digest, ChangesWithEverySemanticChange) {
   EXPECT_NE(changed("key: child", "key: child2"), base);
   EXPECT_NE(changed("key: ext", "key: ext2"), base);
   EXPECT_NE(changed("    parent: Root\n", ""), base);
-  EXPECT_NE(changed("parent: {id: 0123456789abcdef0123456789abcdef}",
-                    "parent: {id: 1123456789abcdef0123456789abcdef}"),
+  EXPECT_NE(changed("parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}",
+                    "parent: {id: b7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}"),
             base);
   EXPECT_NE(changed("business_phone: \"+1\"", "business_phone: \"+2\""), base);
   EXPECT_NE(changed("external_metadata: crm", "external_metadata: crm2"), base);
@@ -95,11 +95,11 @@ TEST(Digest, ChangesWithEverySemanticChange) {
                       "business_email: '', business_phone: '', business_address: '', "
                       "external_metadata: ''}\n"));
   // A parent named by key and an id of the same text are different parents.
-  EXPECT_NE(digest_of("organizations:\n  - {name: A, parent: 0123456789abcdef0123456789abcdef}\n"
-                      "  - {name: B, key: 0123456789abcdef0123456789abcdef}\n"),
+  EXPECT_NE(digest_of("organizations:\n  - {name: A, parent: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}\n"
+                      "  - {name: B, key: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}\n"),
             digest_of("organizations:\n  - {name: A, parent: {id: "
-                      "0123456789abcdef0123456789abcdef}}\n"
-                      "  - {name: B, key: 0123456789abcdef0123456789abcdef}\n"));
+                      "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}}\n"
+                      "  - {name: B, key: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}\n"));
 }
 
 TEST(Digest, FieldsCannotRunIntoEachOther) {

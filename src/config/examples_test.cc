@@ -41,9 +41,7 @@ TEST(Examples, InvalidReportsEveryProblem) {
                        "\"+15550130\""),
           DiagnosticAt(f, 16, 11,
                        "another root organization is named 'Acme Corp' (" + f + ":3:11)"),
-          DiagnosticAt(f, 18, 18,
-                       "parent id: must be lowercase hex; write "
-                       "3f2a9c1e7b6d4e8fa0c1d2e3f4a5b6c7"),
+          DiagnosticAt(f, 18, 18, "parent id: contains a space at character 4"),
           DiagnosticAt(f, 20, 13, "parent cycle: Loop A → Loop B → Loop A")));
 }
 

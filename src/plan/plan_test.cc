@@ -5,6 +5,7 @@
 
 #include "cforg/plan/plan_file.h"
 #include "cforg/plan/render.h"
+#include "support/ids.h"
 
 namespace cforg::plan {
 namespace {
@@ -20,9 +21,7 @@ config::Config load(const std::string& yaml) {
 }
 
 std::string id(int n) {
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%032x", n);
-  return buf;
+  return testing::org_id(n);
 }
 
 state::OrgState tracked(int n, const std::string& name, int parent = 0) {
@@ -151,17 +150,174 @@ organizations:
   EXPECT_TRUE(refreshed_state(tree_state(), p).orgs.at("root").prevent_destroy);
 }
 
-TEST(MakePlan, MovingUnderAMovingParentWaitsForIt) {
-  // Now: root > platform > Data. Wanted: Data at the top, platform under Data.
-  Plan p = make_plan(load(R"(
+// Everything in `st` exists remotely as the state says.
+Remote remote_as_state(const state::State& st) {
+  Remote remote;
+  for (const auto& [key, org] : st.orgs) {
+    remote.checked.insert(org.id);
+    remote.orgs[org.id] = remote_of(org);
+  }
+  return remote;
+}
+
+const char* kDataAtTheTop = R"(
 organizations:
   - {name: Root, key: root}
-  - {name: Data}
-  - {name: Platform, key: platform, parent: Data}
+  - {name: Platform, key: platform, parent: root}
+  - {name: Data, parent: root}
+)";
+
+TEST(MakePlan, AParentChangeIsRefusedWithItsPlaceAndWhatToDo) {
+  // The API has no call that moves an org: a PUT with a new parent is ignored.
+  Plan p = make_plan(load(kDataAtTheTop), tree_state(), nullptr, {});
+  EXPECT_THAT(p.actions, IsEmpty());
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].key, "Data");
+  EXPECT_EQ(p.errors[0].where, "test.yaml:5:26");
+  EXPECT_THAT(p.errors[0].message, HasSubstr("cannot move an organization"));
+  EXPECT_THAT(p.errors[0].message, HasSubstr("--replace Data"));
+  EXPECT_THAT(render_text(p), HasSubstr("Error: test.yaml:5:26: org \"Data\": its parent changes"));
+}
+
+TEST(MakePlan, ReplaceDeletesTheOldOrgThenCreatesItUnderTheNewParent) {
+  state::State st = tree_state();
+  Remote remote = remote_as_state(st);
+  Plan p = make_plan(load(kDataAtTheTop), st, &remote, {.adopt = false, .replace = {"Data"}});
+  ASSERT_THAT(p.errors, IsEmpty());
+  ASSERT_THAT(keys(p), ElementsAre("create Data", "delete Data"));
+  const Action& create = p.actions[0];
+  const Action& old = p.actions[1];
+  EXPECT_TRUE(create.replace);
+  EXPECT_TRUE(old.replace);
+  EXPECT_EQ(old.id, id(3));
+  EXPECT_EQ(create.after->parent_key, "root");
+  EXPECT_THAT(create.after_removal_of, ElementsAre("Data"));
+  EXPECT_EQ(p.summary().replace, 1u);
+  EXPECT_EQ(p.summary().create, 0u);
+  EXPECT_EQ(p.summary().remove, 0u);
+  EXPECT_EQ(p.summary().requests, 2u);
+  std::string text = render_text(p);
+  EXPECT_THAT(text, HasSubstr("will be replaced: first its old org is deleted"));
+  EXPECT_THAT(text, HasSubstr("~ parent = \"platform\" → \"root\""));
+  EXPECT_THAT(text, HasSubstr("1 to replace"));
+  EXPECT_EQ(plan_from_json(to_json(p), "p.json"), p);
+}
+
+TEST(MakePlan, ReplacingAParentNeedsItsChildrenReplacedToo) {
+  state::State st = tree_state();
+  Remote remote = remote_as_state(st);
+  remote.children[id(2)] = {id(3)};
+  const char* moved = R"(
+organizations:
+  - {name: Root, key: root}
+  - {name: Platform, key: platform}
+  - {name: Data, parent: platform}
+)";
+  Plan refused = make_plan(load(moved), st, &remote, {.adopt = false, .replace = {"platform"}});
+  ASSERT_EQ(refused.errors.size(), 2u);
+  EXPECT_EQ(refused.errors[0].key, "Data");
+  EXPECT_THAT(refused.errors[0].message, HasSubstr("its parent \"platform\" is replaced"));
+  EXPECT_THAT(refused.errors[0].message, HasSubstr("--replace Data"));
+  // And the old platform would not be empty: Data is still in it.
+  EXPECT_EQ(refused.errors[1].key, "platform");
+  EXPECT_THAT(refused.errors[1].message, HasSubstr("deletes only empty organizations"));
+
+  Plan p = make_plan(load(moved), st, &remote, {.adopt = false, .replace = {"platform", "Data"}});
+  ASSERT_THAT(p.errors, IsEmpty());
+  ASSERT_THAT(keys(p),
+              ElementsAre("create platform", "create Data", "delete Data", "delete platform"));
+  // Deletes go children first, creates parents first, and each create after its old org.
+  EXPECT_THAT(p.actions[1].depends_on, ElementsAre("platform"));
+  EXPECT_THAT(p.actions[1].after_removal_of, ElementsAre("Data"));
+  EXPECT_THAT(p.actions[3].after_removal_of, ElementsAre("Data"));
+  EXPECT_THAT(p.actions[0].after_removal_of, ElementsAre("platform"));
+}
+
+TEST(MakePlan, ReplaceRefusesAnOldOrgWithSubOrganizationsItDoesNotManage) {
+  state::State st = tree_state();
+  Remote remote = remote_as_state(st);
+  remote.children[id(3)] = {id(77)};  // made in the dashboard, not in state
+  Plan p = make_plan(load(kDataAtTheTop), st, &remote, {.adopt = false, .replace = {"Data"}});
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_THAT(p.errors[0].message, HasSubstr("deletes only empty organizations"));
+  EXPECT_THAT(p.errors[0].message, HasSubstr(id(77)));
+}
+
+TEST(MakePlan, ReplaceNeedsTheRemoteSideAndRespectsPreventDestroy) {
+  Plan offline =
+      make_plan(load(kDataAtTheTop), tree_state(), nullptr, {.adopt = false, .replace = {"Data"}});
+  ASSERT_EQ(offline.errors.size(), 1u);
+  EXPECT_THAT(offline.errors[0].message, HasSubstr("needs the remote side"));
+
+  state::State st = tree_state();
+  st.orgs["Data"].prevent_destroy = true;
+  Remote remote = remote_as_state(st);
+  Plan p = make_plan(load(kDataAtTheTop), st, &remote, {.adopt = false, .replace = {"Data"}});
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_THAT(p.errors[0].message, HasSubstr("prevent_destroy"));
+}
+
+TEST(MakePlan, ARenameAndAProfileChangeAreTwoRequestsOfOneUpdate) {
+  state::State st = tree_state();
+  st.orgs["root"].profile = Profile{"Acme", "a@b.c", "+1", "1 Way", "crm:1"};
+  Plan p = make_plan(load(R"(
+organizations:
+  - {name: Root Co, key: root, profile: {business_name: Acme, business_email: a@b.c,
+     business_phone: "+2", business_address: 1 Way, external_metadata: "crm:1"}}
+  - {name: Platform, key: platform, parent: root}
+  - {name: Data, parent: platform}
 )"),
-                     tree_state(), nullptr, {});
-  ASSERT_THAT(keys(p), ElementsAre("update Data", "update platform"));
-  EXPECT_THAT(p.actions[1].depends_on, ElementsAre("Data"));
+                     st, nullptr, {});
+  ASSERT_THAT(keys(p), ElementsAre("update root"));
+  EXPECT_TRUE(p.actions[0].renames());
+  EXPECT_TRUE(p.actions[0].sets_profile());
+  EXPECT_EQ(p.actions[0].requests(), 2u);
+  EXPECT_EQ(p.summary().renames, 1u);
+  EXPECT_EQ(p.summary().profile_updates, 1u);
+  EXPECT_THAT(render_text(p), HasSubstr("will be updated in place: PUT name and PUT profile"));
+  EXPECT_THAT(summary_line(p), HasSubstr("Apply sends 2 requests (1 rename, 1 profile update)."));
+}
+
+TEST(MakePlan, AProfileTheConfigLeavesOutIsNotManaged) {
+  // The API has no call that removes a profile: leaving it out means "not managed".
+  state::State st = tree_state();
+  st.orgs["root"].profile = Profile{"Acme", "a@b.c", "+1", "1 Way", "crm:1"};
+  Plan p = make_plan(load(kTree), st, nullptr, {});
+  EXPECT_THAT(p.actions, IsEmpty());
+  EXPECT_FALSE(p.has_changes());
+}
+
+TEST(MakePlan, AProfileTheRemoteSideDidNotTellIsNotDrift) {
+  state::State st = tree_state();
+  st.orgs["root"].profile = Profile{"Acme", "a@b.c", "+1", "1 Way", "crm:1"};
+  Remote remote = remote_as_state(st);
+  remote.orgs[id(1)].spec.profile.reset();  // the list left it out
+  remote.orgs[id(1)].profile_known = false;
+  Plan p = make_plan(load(R"(
+organizations:
+  - {name: Root, key: root, profile: {business_name: Acme, business_email: a@b.c,
+     business_phone: "+1", business_address: 1 Way, external_metadata: "crm:1"}}
+  - {name: Platform, key: platform, parent: root}
+  - {name: Data, parent: platform}
+)"),
+                     st, &remote, {});
+  EXPECT_THAT(p.drift, IsEmpty());
+  EXPECT_FALSE(p.has_changes());
+
+  remote.orgs[id(1)].spec.profile = Profile{"Acme", "a@b.c", "+9", "1 Way", "crm:1"};
+  remote.orgs[id(1)].profile_known = true;  // told, and changed in the dashboard
+  Plan drifted = make_plan(load(R"(
+organizations:
+  - {name: Root, key: root, profile: {business_name: Acme, business_email: a@b.c,
+     business_phone: "+1", business_address: 1 Way, external_metadata: "crm:1"}}
+  - {name: Platform, key: platform, parent: root}
+  - {name: Data, parent: platform}
+)"),
+                           st, &remote, {});
+  ASSERT_EQ(drifted.drift.size(), 1u);
+  ASSERT_THAT(keys(drifted), ElementsAre("update root"));
+  EXPECT_TRUE(drifted.actions[0].sets_profile());
+  EXPECT_FALSE(drifted.actions[0].renames());
 }
 
 TEST(MakePlan, GoneRemotelyIsForgottenAndCreatedAgain) {
@@ -219,7 +375,7 @@ TEST(MakePlan, UntrackedMatchIsNotCreatedAgain) {
 
 TEST(MakePlan, AdoptTakesOverEveryMatchWithoutCreating) {
   Remote remote = untracked_tree();
-  Plan p = make_plan(load(kTree), state::State{}, &remote, {.adopt = true});
+  Plan p = make_plan(load(kTree), state::State{}, &remote, {.adopt = true, .replace = {}});
   EXPECT_THAT(keys(p), ElementsAre("adopt root", "adopt platform", "adopt Data"));
   EXPECT_EQ(p.actions[1].id, id(2));
   EXPECT_THAT(p.actions[1].changes, IsEmpty());
@@ -232,7 +388,7 @@ TEST(MakePlan, SeveralMatchesAreAnError) {
   Organization twin = remote.orgs[id(1)];
   twin.id = id(9);
   remote.orgs[twin.id] = twin;
-  Plan p = make_plan(load(kTree), state::State{}, &remote, {.adopt = true});
+  Plan p = make_plan(load(kTree), state::State{}, &remote, {.adopt = true, .replace = {}});
   ASSERT_FALSE(p.errors.empty());
   EXPECT_EQ(p.errors[0].key, "root");
   EXPECT_THAT(p.errors[0].message, HasSubstr(id(1) + ", " + id(9)));
@@ -270,8 +426,8 @@ TEST(MakePlan, InterruptedCreateWithoutRefreshLooksBeforeCreating) {
 
 TEST(MakePlan, IsDeterministic) {
   Remote remote = untracked_tree();
-  EXPECT_EQ(make_plan(load(kTree), state::State{}, &remote, {.adopt = true}),
-            make_plan(load(kTree), state::State{}, &remote, {.adopt = true}));
+  EXPECT_EQ(make_plan(load(kTree), state::State{}, &remote, {.adopt = true, .replace = {}}),
+            make_plan(load(kTree), state::State{}, &remote, {.adopt = true, .replace = {}}));
 }
 
 TEST(PlanFile, RoundTripsEveryField) {
@@ -288,7 +444,7 @@ organizations:
   - {name: Root, key: root, prevent_destroy: true, profile: {business_name: A, business_email: B,
      business_phone: C, business_address: D, external_metadata: E}}
   - {name: Platform 2, key: platform, parent: root}
-  - {name: New, parent: {id: 0123456789abcdef0123456789abcdef}}
+  - {name: New, parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}}
 )"),
                      st, &remote, {});
   ASSERT_GE(p.actions.size(), 3u);
@@ -311,7 +467,7 @@ TEST(PlanFile, RejectsOtherVersionsAndGarbageWithReasons) {
         }
       },
       PlanFileError);
-  j["format_version"] = 1;
+  j["format_version"] = kPlanFormatVersion;
   j["actions"][0].erase("after");
   EXPECT_THROW(plan_from_json(j, "p.json"), PlanFileError);
   EXPECT_THROW(plan_from_json(nlohmann::json::array(), "p.json"), PlanFileError);

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <set>
 
+#include "support/ids.h"
+
 namespace cforg::plan {
 namespace {
 
@@ -17,22 +19,38 @@ class ListingClient : public api::Client {
  public:
   api::Result<Organization> create(const OrgSpec&) override { return unused(); }
   api::Result<Organization> get(const std::string&) override { return unused(); }
-  api::Result<Organization> update(const std::string&, const OrgSpec&) override { return unused(); }
+  api::Result<Organization> rename(const std::string&, const std::string&) override {
+    return unused();
+  }
+  api::Result<std::optional<Profile>> get_profile(const std::string& id) override {
+    std::lock_guard lock(mu);
+    ++requests;
+    profile_reads.push_back(id);
+    for (const Organization& o : orgs) {
+      if (o.id == id) return o.spec.profile;
+    }
+    return api::ApiError{};
+  }
+  api::Result<api::Empty> put_profile(const std::string&, const Profile&) override {
+    return api::ApiError{};
+  }
   api::Result<api::Empty> remove(const std::string&) override { return api::ApiError{}; }
   api::Result<std::vector<Organization>> list(const api::ListQuery& q) override {
     std::vector<Organization> out;
     for (const Organization& o : orgs) {
       if (!q.ids.empty() && std::find(q.ids.begin(), q.ids.end(), o.id) == q.ids.end()) continue;
       if (q.parent_id && o.spec.parent_id != *q.parent_id) continue;
-      if (!q.name_contains.empty() && o.spec.name.find(q.name_contains) == std::string::npos) {
-        continue;
-      }
+      if (q.name && o.spec.name != *q.name) continue;
       out.push_back(o);
+      if (!list_carries_profiles) {
+        out.back().spec.profile.reset();
+        out.back().profile_known = false;
+      }
     }
     std::lock_guard lock(mu);
     queries.push_back(q);
     // Each page of the client's paging costs one request.
-    requests += out.empty() ? 1 : (out.size() + q.page_size - 1) / q.page_size;
+    requests += out.empty() ? 1 : (out.size() + kPageSize - 1) / kPageSize;
     return out;
   }
 
@@ -40,15 +58,16 @@ class ListingClient : public api::Client {
   std::mutex mu;
   std::vector<api::ListQuery> queries;
   std::size_t requests = 0;
+  std::vector<std::string> profile_reads;
+  bool list_carries_profiles = true;
+  static constexpr std::size_t kPageSize = 100;
 
  private:
   static api::Result<Organization> unused() { return api::ApiError{}; }
 };
 
 std::string id(int n) {
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%032x", n);
-  return buf;
+  return testing::org_id(n);
 }
 
 Organization org(int n, const std::string& name, int parent = 0) {
@@ -115,7 +134,7 @@ TEST(ReadRemote, AFewNewOrgsAreLookedUpByNameAndParent) {
   ASSERT_TRUE(remote);
   EXPECT_EQ(e.client.requests, 5u + 2u);  // 5 pages by id, 2 lookups by name
   std::set<std::string> names;
-  for (const api::ListQuery& q : e.client.queries) names.insert(q.name_contains);
+  for (const api::ListQuery& q : e.client.queries) names.insert(q.name.value_or(""));
   EXPECT_TRUE(names.count("p0-new0"));
   EXPECT_TRUE(names.count("p1-new0"));
   EXPECT_TRUE(remote.value().orgs.count(id(999)));
@@ -146,7 +165,7 @@ TEST(ReadRemote, ChildrenOfAFoundOrgAreLookedForToo) {
   EXPECT_TRUE(remote.value().searched.count({"", "Root"}));
   EXPECT_TRUE(remote.value().searched.count({id(1), "Kid"}));
   EXPECT_EQ(remote.value().orgs.size(), 2u);
-  Plan p = make_plan(e.cfg, e.st, &remote.value(), {.adopt = true});
+  Plan p = make_plan(e.cfg, e.st, &remote.value(), {.adopt = true, .replace = {}});
   ASSERT_EQ(p.actions.size(), 2u);
   EXPECT_EQ(p.actions[1].id, id(2));
   EXPECT_THAT(p.actions[1].depends_on, ElementsAre("Root"));

@@ -202,7 +202,7 @@ TEST(FileBackend, NeverWritesAStateItCouldNotLoad) {
     EXPECT_THAT(e.what(), HasSubstr("also the id of organizations.a"));
   }
   s.orgs.erase("a-renamed");
-  s.orgs["bad"] = make_org("not-an-id", "Bad");
+  s.orgs["bad"] = make_org("not an id", "Bad");
   EXPECT_THROW(backend->save(s), StateError);
   EXPECT_EQ(s.serial, 1u);
   EXPECT_EQ(read_bytes(path), saved);

@@ -112,7 +112,7 @@ TEST(JournalRecord, LineRefusesWhatTheReaderWouldReject) {
     }
   };
   refuses(put("a", make_org("", "No id")), "org.id");
-  refuses(put("a", make_org("not-an-id", "Bad id")), "org.id");
+  refuses(put("a", make_org("not an id", "Bad id")), "org.id");
   refuses(put("", make_org(org_id(1), "No key")), "key");
   refuses(begin_create("b", ""), "org.name");
   refuses(put("u", make_org(org_id(1), "bad \xff utf-8")), "u: ");

@@ -16,7 +16,7 @@ using ::testing::HasSubstr;
 using testing::make_org;
 using testing::org_id;
 
-const std::string kRootId = "0123456789abcdef0123456789abcdef";
+const std::string kRootId = "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8";
 
 Profile acme_profile() {
   return {"Acme Inc", "ops@acme.example", "+1 555 0100", "1 Main St, Springfield", "{\"cc\":42}"};
@@ -53,7 +53,7 @@ const char* kSampleText = R"({
       "meta": null,
       "name": "Acme Data",
       "parent": {
-        "id": "0123456789abcdef0123456789abcdef",
+        "id": "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8",
         "key": "root"
       },
       "pending_create": true,
@@ -62,26 +62,26 @@ const char* kSampleText = R"({
     },
     "partner": {
       "create_time": "2026-11-29T18:11:19.117Z",
-      "id": "00000000000000000000000000000002",
+      "id": "g0000000000000000000000000000002",
       "meta": {
         "managed_by": "cforg"
       },
       "name": "Partner Team",
       "parent": {
-        "id": "00000000000000000000000000000fff"
+        "id": "g0000000000000000000000000004095"
       },
       "prevent_destroy": false,
       "profile": null
     },
     "platform": {
       "create_time": "2026-11-29T18:11:19.117Z",
-      "id": "00000000000000000000000000000001",
+      "id": "g0000000000000000000000000000001",
       "meta": {
         "managed_by": "cforg"
       },
       "name": "Acme Platform",
       "parent": {
-        "id": "0123456789abcdef0123456789abcdef",
+        "id": "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8",
         "key": "root"
       },
       "prevent_destroy": false,
@@ -89,7 +89,7 @@ const char* kSampleText = R"({
     },
     "root": {
       "create_time": "2026-11-29T18:11:19.117Z",
-      "id": "0123456789abcdef0123456789abcdef",
+      "id": "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8",
       "meta": {
         "flags": {
           "account_creation": true
@@ -174,13 +174,13 @@ void expect_rejected(const std::function<void(nlohmann::json&)>& edit,
 
 TEST(StateJson, RejectsInvalidContent) {
   auto orgs_of = [](nlohmann::json& j) -> nlohmann::json& { return j["organizations"]; };
-  expect_rejected([&](auto& j) { orgs_of(j)["root"]["id"] = "0123"; },
-                  {"organizations.root.id", "not an organization id"});
-  expect_rejected([&](auto& j) { orgs_of(j)["root"]["id"] = "0123456789ABCDEF0123456789ABCDEF"; },
-                  {"organizations.root.id"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["id"] = "01 23"; },
+                  {"organizations.root.id", "not an organization id", "contains a space"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["id"] = std::string(129, 'a'); },
+                  {"organizations.root.id", "at most 128"});
   expect_rejected([&](auto& j) { orgs_of(j)["root"]["id"] = ""; },
                   {"organizations.root.id", "only a pending_create entry"});
-  expect_rejected([&](auto& j) { orgs_of(j)["data"]["id"] = "xyz"; }, {"organizations.data.id"});
+  expect_rejected([&](auto& j) { orgs_of(j)["data"]["id"] = "x\ny"; }, {"organizations.data.id"});
   expect_rejected([&](auto& j) { orgs_of(j)["root"]["name"] = 5; },
                   {"organizations.root.name", "expected a string, found number"});
   expect_rejected([&](auto& j) { orgs_of(j)["root"].erase("prevent_destroy"); },
@@ -194,7 +194,7 @@ TEST(StateJson, RejectsInvalidContent) {
   expect_rejected([&](auto& j) { orgs_of(j)["root"]["meta"] = 3; }, {"organizations.root.meta"});
   expect_rejected([&](auto& j) { orgs_of(j)["platform"]["parent"] = "root"; },
                   {"organizations.platform.parent", "expected an object"});
-  expect_rejected([&](auto& j) { orgs_of(j)["platform"]["parent"]["id"] = "nope"; },
+  expect_rejected([&](auto& j) { orgs_of(j)["platform"]["parent"]["id"] = "no pe"; },
                   {"organizations.platform.parent.id"});
   expect_rejected([&](auto& j) { orgs_of(j)["platform"]["parent"]["key"] = "partner"; },
                   {"organizations.platform.parent.key", "does not hold the parent id"});

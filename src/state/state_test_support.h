@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cforg/state/state.h"
+#include "support/ids.h"
 
 namespace cforg::state::testing {
 
@@ -96,11 +97,9 @@ inline std::vector<std::string> list_dir(const std::string& dir) {
   return names;
 }
 
-// A valid org id made from a number: 32 lowercase hex digits.
+// A valid org id made from a number, of the published shape (32 characters, not hex).
 inline std::string org_id(unsigned long long n) {
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%032llx", n);
-  return buf;
+  return cforg::testing::org_id(n);
 }
 
 inline OrgState make_org(const std::string& id, const std::string& name,

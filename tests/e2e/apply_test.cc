@@ -128,7 +128,7 @@ TEST(Apply, AFailureHalfwayKeepsEverySuccessInState) {
 organizations:
   - {name: Good Root, key: good}
   - {name: Good Child, parent: good}
-  - {name: Orphan, key: orphan, parent: {id: 0123456789abcdef0123456789abcdef}}
+  - {name: Orphan, key: orphan, parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}}
   - {name: Orphan Child, parent: orphan}
 )");
   ProcessResult apply = ws.cforg({"apply", "--auto-approve"});

@@ -208,9 +208,9 @@ TEST_F(Reconcile, ImportAndStateCommands) {
   ProcessResult missing_key = ws.cforg({"import", "nope", ids["root"]});
   EXPECT_EQ(missing_key.exit_code, 1);
   EXPECT_THAT(missing_key.err, HasSubstr("not an organization key in the config"));
-  ProcessResult bad_id = ws.cforg({"import", "root", "xyz"});
+  ProcessResult bad_id = ws.cforg({"import", "root", "org 42"});
   EXPECT_EQ(bad_id.exit_code, 1);
-  EXPECT_THAT(bad_id.err, HasSubstr("32 lowercase hex"));
+  EXPECT_THAT(bad_id.err, HasSubstr("contains a space at character 4"));
 
   ASSERT_EQ(ws.cforg({"import", "root", ids["root"]}).exit_code, 0);
   ProcessResult twice = ws.cforg({"import", "root", ids["root"]});
