@@ -232,8 +232,10 @@ Json Store::render(const Organization& org, bool profile_key) const {
   if (!org.parent_id.empty()) {
     out["parent"] = {{"id", org.parent_id}, {"name", find(org.parent_id)->name}};
   }
-  if (profile_key || options_.read_profile == ReadProfile::kInclude) {
-    out["profile"] = org.profile ? render_profile(*org.profile) : Json(nullptr);
+  // The SDKs type `profile` as optional, never null: an org without one has no key, which a
+  // client cannot tell from "not told" (it must ask GET .../profile).
+  if ((profile_key || options_.read_profile == ReadProfile::kInclude) && org.profile) {
+    out["profile"] = render_profile(*org.profile);
   }
   const char* flags = options_.meta_flags == MetaFlags::kTenantFlags ? "tenant_flags" : "flags";
   out["meta"] = {{flags, default_meta_flags(options_.meta_flags)},
