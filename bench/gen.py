@@ -84,8 +84,13 @@ def write_tree(n, path):
             f.write(f"{key}\t{parent or ''}\t{json.dumps(name)}\t{profile}\n")
 
 
+ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def org_id(key):
-    return hashlib.md5(("cforg-bench:" + key).encode()).hexdigest()  # 32 lowercase hex
+    # The published shape: 32 characters of [0-9a-z], not hex (a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8).
+    digest = hashlib.sha256(("cforg-bench:" + key).encode()).digest()
+    return "g" + "".join(ID_ALPHABET[b % 36] for b in digest[:31])
 
 
 def write_state(n, path):
