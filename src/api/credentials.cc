@@ -18,13 +18,17 @@ std::string env_value(const char* name) {
 
 }  // namespace
 
+AuthScheme Credentials::scheme() const {
+  if (has_global_key()) return AuthScheme::global_key;
+  if (!token.empty()) return AuthScheme::token;
+  return AuthScheme::none;
+}
+
 Credentials Credentials::from_env() {
   Credentials c;
   c.token = env_value("CLOUDFLARE_API_TOKEN");
-  if (c.token.empty()) {
-    c.email = env_value("CLOUDFLARE_EMAIL");
-    c.key = env_value("CLOUDFLARE_API_KEY");
-  }
+  c.email = env_value("CLOUDFLARE_EMAIL");
+  c.key = env_value("CLOUDFLARE_API_KEY");
   return c;
 }
 

@@ -38,11 +38,18 @@ std::size_t collect_body(char* data, std::size_t size, std::size_t n, void* out)
 // attempt, the first included, starts by calling the pre-request callback on its connection;
 // for a POST the second call is refused. The transfer then fails (CURLE_ABORTED_BY_CALLBACK),
 // the outcome counts as unknown, and the executor looks the org up before it creates anything
-// again.
+// again. PUT and DELETE may be resent, but the response says so: a DELETE whose resend finds
+// the org gone did delete it.
 struct Attempts {
   int started = 0;
   bool refused = false;  // a resend was stopped
 };
+
+int count_attempt(void* in, char* /*primary_ip*/, char* /*local_ip*/, int /*primary_port*/,
+                  int /*local_port*/) {
+  ++static_cast<Attempts*>(in)->started;
+  return CURL_PREREQFUNC_OK;
+}
 
 int refuse_resend(void* in, char* /*primary_ip*/, char* /*local_ip*/, int /*primary_port*/,
                   int /*local_port*/) {
@@ -52,29 +59,35 @@ int refuse_resend(void* in, char* /*primary_ip*/, char* /*local_ip*/, int /*prim
   return CURL_PREREQFUNC_ABORT;
 }
 
-struct HeaderState {
-  std::optional<std::chrono::milliseconds> retry_after;
-};
-
-// Called once per header line, for every response (a 100 Continue included): only the last
-// response's Retry-After counts.
-std::size_t collect_header(char* data, std::size_t size, std::size_t n, void* out) {
-  auto* state = static_cast<HeaderState*>(out);
-  std::string_view line(data, size * n);
-  if (line.rfind("HTTP/", 0) == 0) state->retry_after.reset();
-  constexpr std::string_view kName = "retry-after:";
-  if (line.size() > kName.size()) {
-    bool match = true;
-    for (std::size_t i = 0; i < kName.size() && match; ++i) {
-      char c = line[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      match = c == kName[i];
-    }
-    if (match) {
-      state->retry_after = parse_retry_after(line.substr(kName.size()), std::time(nullptr));
-    }
+// The value of response header `name` of the last response of this transfer (not of a 100
+// Continue or a redirect before it), through libcurl's header API; nullopt when absent. With
+// several headers of that name, the last one.
+std::optional<std::string> header(CURL* h, const char* name) {
+  curl_header* out = nullptr;
+  std::size_t count = 0;
+  if (curl_easy_header(h, name, 0, CURLH_HEADER, -1, &out) != CURLHE_OK || !out) {
+    return std::nullopt;
   }
-  return size * n;
+  count = out->amount;
+  if (count > 1 && curl_easy_header(h, name, count - 1, CURLH_HEADER, -1, &out) != CURLHE_OK) {
+    return std::nullopt;
+  }
+  return std::string(out->value ? out->value : "");
+}
+
+void read_headers(CURL* h, HttpResponse& res) {
+  const std::time_t now = std::time(nullptr);
+  if (auto v = header(h, "Retry-After")) {
+    res.retry_after = parse_retry_after(*v, now);
+    res.retry_after_text = v->substr(0, 64);
+  }
+  RateLimitHeaders rl;
+  rl.ratelimit = header(h, "Ratelimit");
+  rl.ratelimit_policy = header(h, "Ratelimit-Policy");
+  rl.x_limit = header(h, "X-Ratelimit-Limit");
+  rl.x_remaining = header(h, "X-Ratelimit-Remaining");
+  rl.x_reset = header(h, "X-Ratelimit-Reset");
+  res.rate_limit = parse_rate_limit_headers(rl, now);
 }
 
 // What the failure says about whether the server could have seen the request. Anything not
@@ -129,34 +142,41 @@ std::string loggable_url(const std::string& url) {
 
 class CurlTransport final : public Transport {
  public:
-  CurlTransport(const Credentials& creds, TransportOptions opts) : opts_(opts) {
+  CurlTransport(const Credentials& creds, TransportOptions opts)
+      : opts_(opts), scheme_(creds.scheme()) {
     init_curl_once();
-    // Built once and shared read-only by every handle. This list is the only place the
-    // credentials live from here on; it is never logged.
-    if (!creds.token.empty()) {
-      append_header("Authorization: Bearer " + creds.token);
-    } else if (!creds.email.empty() && !creds.key.empty()) {
-      append_header("X-Auth-Email: " + creds.email);
-      append_header("X-Auth-Key: " + creds.key);
+    // Built once and shared read-only by every handle. These lists are the only place the
+    // credentials live from here on; they are never logged. With both schemes configured the
+    // global key goes out: the spec lists only it for everything but the list.
+    for (std::string accept : {"application/json", "*/*"}) {
+      curl_slist*& list = accept == "*/*" ? any_headers_ : json_headers_;
+      if (scheme_ == AuthScheme::global_key) {
+        append_header(list, "X-Auth-Email: " + creds.email);
+        append_header(list, "X-Auth-Key: " + creds.key);
+      } else if (scheme_ == AuthScheme::token) {
+        append_header(list, "Authorization: Bearer " + creds.token);
+      }
+      append_header(list, "Content-Type: application/json");
+      append_header(list, "Accept: " + accept);
+      // No "Expect: 100-continue" round trip before a body: our bodies are small.
+      append_header(list, "Expect:");
     }
-    append_header("Content-Type: application/json");
-    append_header("Accept: application/json");
-    // No "Expect: 100-continue" round trip before a body: our bodies are small.
-    append_header("Expect:");
   }
 
   ~CurlTransport() override {
     for (CURL* h : idle_) curl_easy_cleanup(h);
-    curl_slist_free_all(headers_);
+    curl_slist_free_all(json_headers_);
+    curl_slist_free_all(any_headers_);
   }
+
+  AuthScheme auth_scheme() const override { return scheme_; }
 
   HttpResponse send(const HttpRequest& req) override {
     CURL* h = checkout();
     HttpResponse res;
-    HeaderState headers;
     Attempts attempts;
     char error[CURL_ERROR_SIZE] = {0};
-    configure(h, req, res.body, headers, attempts, error);
+    configure(h, req, res.body, attempts, error);
 
     auto start = std::chrono::steady_clock::now();
     CURLcode rc = curl_easy_perform(h);
@@ -168,7 +188,8 @@ class CurlTransport final : public Transport {
       long status = 0;
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
       res.status = static_cast<int>(status);
-      res.retry_after = headers.retry_after;
+      res.resent = attempts.started > 1;
+      read_headers(h, res);
       spdlog::debug("{} {} → {} in {} ms", req.method, loggable_url(req.url), res.status, ms);
     } else {
       long sent = 0;
@@ -187,16 +208,16 @@ class CurlTransport final : public Transport {
   }
 
  private:
-  void append_header(const std::string& line) {
-    curl_slist* next = curl_slist_append(headers_, line.c_str());
+  static void append_header(curl_slist*& list, const std::string& line) {
+    curl_slist* next = curl_slist_append(list, line.c_str());
     if (!next) throw std::bad_alloc();
-    headers_ = next;
+    list = next;
   }
 
-  void configure(CURL* h, const HttpRequest& req, std::string& body, HeaderState& headers,
-                 Attempts& attempts, char* error) const {
+  void configure(CURL* h, const HttpRequest& req, std::string& body, Attempts& attempts,
+                 char* error) const {
     curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, req.accept_any ? any_headers_ : json_headers_);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "cforg/" CFORG_VERSION);
     // Signals are process-wide and we send from many threads; timeouts must not use SIGALRM.
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -215,8 +236,6 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &headers);
 
     if (req.method == "GET") {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -234,6 +253,8 @@ class CurlTransport final : public Transport {
       } else {
         // PUT and DELETE are idempotent: libcurl may resend them, and so may we.
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+        curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, count_attempt);
+        curl_easy_setopt(h, CURLOPT_PREREQDATA, &attempts);
       }
       if (req.method == "POST" || !req.body.empty()) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.c_str());
@@ -265,7 +286,9 @@ class CurlTransport final : public Transport {
   }
 
   TransportOptions opts_;
-  curl_slist* headers_ = nullptr;
+  AuthScheme scheme_;
+  curl_slist* json_headers_ = nullptr;  // Accept: application/json
+  curl_slist* any_headers_ = nullptr;   // Accept: */*
   std::mutex mu_;
   std::vector<CURL*> idle_;  // a stack: the most recently used handle has the warmest connection
 };

@@ -123,8 +123,13 @@ TEST(CurlTransport, IdempotentRequestsAreResentWhenAReusedConnectionDies) {
   ScriptedServer server;
   drop_the_second_request(server);
   auto t = make_curl_transport(token());
-  ASSERT_EQ(t->send({"PUT", server.url("/o/1"), R"({"name":"a"})"}).status, 200);
-  EXPECT_EQ(t->send({"PUT", server.url("/o/1"), R"({"name":"b"})"}).status, 200);
+  HttpResponse first = t->send({"PUT", server.url("/o/1"), R"({"name":"a"})"});
+  ASSERT_EQ(first.status, 200);
+  EXPECT_FALSE(first.resent);
+  HttpResponse second = t->send({"PUT", server.url("/o/1"), R"({"name":"b"})"});
+  EXPECT_EQ(second.status, 200);
+  // Said so: an earlier copy may have been carried out (a DELETE's resend may find it gone).
+  EXPECT_TRUE(second.resent);
   auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 3u);
   EXPECT_EQ(reqs[2].body, R"({"name":"b"})");
@@ -251,21 +256,151 @@ TEST(CurlTransport, ThreadSafeUnderConcurrentUse) {
   EXPECT_LE(server.connections(), 8);  // one per pooled handle at most: connections are reused
 }
 
-TEST(CredentialsFromEnv, PrefersTokenAndTrimsNewlines) {
+TEST(CredentialsFromEnv, ReadsAllThreeAndTrimsNewlines) {
   setenv("CLOUDFLARE_API_TOKEN", "  abc\n", 1);
   setenv("CLOUDFLARE_EMAIL", "e@x", 1);
-  setenv("CLOUDFLARE_API_KEY", "k", 1);
+  setenv("CLOUDFLARE_API_KEY", "k\r\n", 1);
   Credentials c = Credentials::from_env();
   EXPECT_EQ(c.token, "abc");
-  EXPECT_EQ(c.key, "");
-  unsetenv("CLOUDFLARE_API_TOKEN");
-  c = Credentials::from_env();
   EXPECT_EQ(c.email, "e@x");
   EXPECT_EQ(c.key, "k");
+  // Both configured: the global key, which the spec lists for every endpoint.
+  EXPECT_EQ(c.scheme(), AuthScheme::global_key);
+  unsetenv("CLOUDFLARE_API_KEY");
+  c = Credentials::from_env();
+  EXPECT_EQ(c.scheme(), AuthScheme::token);  // an email alone is no global key
+  unsetenv("CLOUDFLARE_API_TOKEN");
+  EXPECT_TRUE(Credentials::from_env().empty());
+  EXPECT_EQ(Credentials::from_env().scheme(), AuthScheme::none);
+  setenv("CLOUDFLARE_API_KEY", "k", 1);
+  c = Credentials::from_env();
   EXPECT_FALSE(c.empty());
+  EXPECT_EQ(c.scheme(), AuthScheme::global_key);
   unsetenv("CLOUDFLARE_EMAIL");
   unsetenv("CLOUDFLARE_API_KEY");
   EXPECT_TRUE(Credentials::from_env().empty());
+}
+
+TEST(CurlTransport, WithBothSchemesSendsOnlyTheGlobalKey) {
+  ScriptedServer server;
+  auto t = make_curl_transport(Credentials{kToken, "ops@example.com", kKey});
+  EXPECT_EQ(t->auth_scheme(), AuthScheme::global_key);
+  t->send({"GET", server.url("/x"), ""});
+  t->send({"POST", server.url("/x"), "{}"});
+  for (const auto& r : server.requests()) {
+    EXPECT_THAT(r.head, HasSubstr("\r\nX-Auth-Email: ops@example.com\r\n"));
+    EXPECT_THAT(r.head, HasSubstr(std::string("\r\nX-Auth-Key: ") + kKey + "\r\n"));
+    EXPECT_THAT(r.head, Not(HasSubstr("Authorization")));
+    EXPECT_THAT(r.head, Not(HasSubstr(kToken)));
+  }
+  EXPECT_EQ(make_curl_transport(token())->auth_scheme(), AuthScheme::token);
+}
+
+TEST(CurlTransport, AcceptsAnythingWhenAskedTo) {
+  ScriptedServer server(
+      ScriptedReply{ScriptedReply::Action::respond, "HTTP/1.1 204 No Content\r\n\r\n"});
+  auto t = make_curl_transport(token());
+  HttpRequest put{"PUT", server.url("/o/1/profile"), R"({"business_name":"b"})"};
+  put.accept_any = true;
+  HttpResponse r = t->send(put);
+  EXPECT_EQ(r.failure, Failure::none) << r.failure_text;
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.body, "");
+  t->send({"GET", server.url("/o/1"), ""});
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_THAT(reqs[0].head, HasSubstr("\r\nAccept: */*\r\n"));
+  EXPECT_THAT(reqs[0].head, Not(HasSubstr("Accept: application/json")));
+  EXPECT_THAT(reqs[0].head, HasSubstr("\r\nContent-Type: application/json\r\n"));
+  EXPECT_THAT(reqs[0].head, HasSubstr(kToken));
+  EXPECT_THAT(reqs[1].head, HasSubstr("\r\nAccept: application/json\r\n"));
+}
+
+TEST(CurlTransport, ReadsRatelimitHeaders) {
+  ScriptedServer server;
+  server.push(ScriptedReply::http(
+      200, "{}", "Ratelimit: \"default\";r=50;t=30\r\nRatelimit-Policy: \"burst\";q=100;w=60\r\n"));
+  server.push(ScriptedReply::http(
+      200, "{}",
+      "x-ratelimit-limit: 1200\r\nx-ratelimit-remaining: 7\r\nx-ratelimit-reset: 12\r\n"));
+  server.push(ScriptedReply::http(200, "{}"));
+  server.push(ScriptedReply::http(200, "{}", "Ratelimit: garbage\r\n"));
+  auto t = make_curl_transport(token());
+  ServerRateLimit modern = t->send({"GET", server.url("/x"), ""}).rate_limit;
+  EXPECT_EQ(modern.remaining, 50u);
+  EXPECT_EQ(modern.reset, std::optional<std::chrono::milliseconds>(30s));
+  EXPECT_EQ(modern.limit, 100u);
+  EXPECT_EQ(modern.window, std::optional<std::chrono::milliseconds>(60s));
+  ServerRateLimit legacy = t->send({"GET", server.url("/x"), ""}).rate_limit;
+  EXPECT_EQ(legacy.remaining, 7u);
+  EXPECT_EQ(legacy.limit, 1200u);
+  EXPECT_EQ(legacy.reset, std::optional<std::chrono::milliseconds>(12s));
+  EXPECT_FALSE(t->send({"GET", server.url("/x"), ""}).rate_limit.usable());
+  EXPECT_FALSE(t->send({"GET", server.url("/x"), ""}).rate_limit.usable());
+}
+
+TEST(CurlTransport, RetryAfterIsQuotedAsSent) {
+  ScriptedServer server;
+  server.push(ScriptedReply::http(429, "{}", "Retry-After: 999999999\r\n"));
+  HttpResponse r = make_curl_transport(token())->send({"GET", server.url("/x"), ""});
+  EXPECT_EQ(r.retry_after, std::optional<std::chrono::milliseconds>(86400s));  // a day at most
+  EXPECT_EQ(r.retry_after_text, "999999999");
+}
+
+TEST(RateLimitHeaders, ParsesThePublishedForm) {
+  const std::time_t now = 1700000000;
+  RateLimitHeaders h;
+  h.ratelimit = "\"default\";r=50;t=30";
+  h.ratelimit_policy = "\"burst\";q=100;w=60";
+  ServerRateLimit s = parse_rate_limit_headers(h, now);
+  EXPECT_TRUE(s.usable());
+  EXPECT_EQ(s.remaining, 50u);
+  EXPECT_EQ(s.reset, std::optional<std::chrono::milliseconds>(30s));
+  EXPECT_EQ(s.limit, 100u);
+  // Several policies: the one with the fewest left binds.
+  h.ratelimit = "\"default\";r=900;t=200, \"burst\";r=3;t=2";
+  s = parse_rate_limit_headers(h, now);
+  EXPECT_EQ(s.remaining, 3u);
+  EXPECT_EQ(s.reset, std::optional<std::chrono::milliseconds>(2s));
+  // t missing: the policy's window stands in.
+  h.ratelimit = "\"default\";r=5";
+  s = parse_rate_limit_headers(h, now);
+  EXPECT_TRUE(s.usable());
+  EXPECT_FALSE(s.reset);
+  EXPECT_EQ(s.window, std::optional<std::chrono::milliseconds>(60s));
+}
+
+TEST(RateLimitHeaders, BadValuesAreNotUsed) {
+  const std::time_t now = 1700000000;
+  for (const char* bad : {"", "garbage", "\"default\";r=-1;t=30", "\"default\";r=abc;t=30",
+                          "\"default\";r=5;t=999999999", "\"default\";r=5;t=18446744073709551616",
+                          "\"default\";r=18446744073709551616;t=5", "\"default\";t=5"}) {
+    RateLimitHeaders h;
+    h.ratelimit = bad;
+    EXPECT_FALSE(parse_rate_limit_headers(h, now).usable()) << bad;
+  }
+  RateLimitHeaders none;
+  EXPECT_EQ(parse_rate_limit_headers(none, now), ServerRateLimit{});
+}
+
+TEST(RateLimitHeaders, ParsesTheOlderHeaders) {
+  const std::time_t now = 1700000000;
+  RateLimitHeaders h;
+  h.x_limit = "1200";
+  h.x_remaining = "11";
+  h.x_reset = "40";
+  ServerRateLimit s = parse_rate_limit_headers(h, now);
+  EXPECT_EQ(s.remaining, 11u);
+  EXPECT_EQ(s.limit, 1200u);
+  EXPECT_EQ(s.reset, std::optional<std::chrono::milliseconds>(40s));
+  h.x_reset = std::to_string(now + 25);  // a Unix time
+  EXPECT_EQ(parse_rate_limit_headers(h, now).reset, std::optional<std::chrono::milliseconds>(25s));
+  h.x_reset = "4102444800";  // 2100-01-01: absurd, not a wait
+  EXPECT_FALSE(parse_rate_limit_headers(h, now).usable());
+  // Both forms: the published one wins.
+  h.x_reset = "40";
+  h.ratelimit = "\"default\";r=2;t=3";
+  EXPECT_EQ(parse_rate_limit_headers(h, now).remaining, 2u);
 }
 
 // Replaces spdlog's default logger with one writing into a string, at trace level.
@@ -308,6 +443,7 @@ TEST(CurlTransport, CredentialsNeverReachLogsOrOutput) {
       opts.base_url = server.url("/client/v4");
       opts.retry.base_delay = 1ms;
       opts.retry.max_retries = 2;
+      opts.consistency_timeout = 0ms;  // the 403 below is the error path, not a young org
       HttpClient client(make_curl_transport(creds), opts);
       // Success, a 429 then a 403, a dropped connection retried: every log line and message.
       auto created = client.create(OrgSpec{"n", "", std::nullopt});
@@ -338,6 +474,7 @@ TEST(CurlTransport, CredentialsNeverReachLogsOrOutput) {
     EXPECT_THAT(text, Not(HasSubstr(kKey)));
     EXPECT_THAT(text, Not(HasSubstr("Bearer")));
     EXPECT_THAT(text, Not(HasSubstr("X-Auth-Key")));
+    EXPECT_THAT(text, Not(HasSubstr("ops@example.com")));
   }
 }
 
