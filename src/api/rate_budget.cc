@@ -61,38 +61,127 @@ std::string RateLimit::str() const {
   return std::to_string(requests) + "/" + secs + "s";
 }
 
-RateBudget::RateBudget(RateLimit limit) : limit_(limit) {}
+RateBudget::RateBudget(RateLimit limit, std::chrono::milliseconds max_wait)
+    : limit_(limit), max_wait_(max_wait) {}
+
+std::int64_t RateBudget::allowance_of(const Reading& r) const {
+  return r.remaining - static_cast<std::int64_t>(taken_ - r.ticket);
+}
+
+// The server's reset time has passed. What is left now is not known: a fixed window refilled
+// completely, a sliding one (where t is when the oldest request stops counting) perhaps by a
+// single request. So the allowance stays what it was, at least one, and each response from now
+// on tells more.
+void RateBudget::roll_over(Clock::time_point now) {
+  if (!server_ || !server_->timed || now < server_->reset_at) return;
+  Reading& r = *server_;
+  r.remaining = std::max<std::int64_t>(allowance_of(r), 1);
+  r.ticket = taken_;
+  r.timed = false;
+}
+
+std::optional<std::int64_t> RateBudget::server_allowance(Clock::time_point now) {
+  if (!server_) return std::nullopt;
+  roll_over(now);
+  return allowance_of(*server_);
+}
+
+std::optional<Clock::time_point> RateBudget::server_wait(Clock::time_point now) {
+  std::optional<Clock::time_point> until;
+  if (paused_until_ > now) until = paused_until_;
+  if (!server_) return until;
+  roll_over(now);
+  if (allowance_of(*server_) > 0) return until;
+  if (server_->timed) return std::max(until.value_or(now), server_->reset_at);
+  // The reset passed and nothing says what is left: one request finds out.
+  if (in_flight_ == 0) return until;
+  return Clock::time_point::max();
+}
 
 std::chrono::nanoseconds RateBudget::wait_time(Clock::time_point now) {
-  std::chrono::nanoseconds pause{0};
-  if (paused_until_ > now) pause = paused_until_ - now;
-  if (limit_.unlimited()) return pause;
+  std::chrono::nanoseconds wait{0};
+  if (auto until = server_wait(now)) {
+    if (*until == Clock::time_point::max()) return std::chrono::nanoseconds::max();
+    wait = *until - now;
+  }
+  if (limit_.unlimited()) return wait;
 
   // Slots whose window has passed are free again.
   while (!freeing_.empty() && freeing_.front() <= now) freeing_.pop_front();
-  if (in_flight_ + freeing_.size() < limit_.requests) return pause;
+  if (in_flight_ + freeing_.size() < limit_.requests) return wait;
   // Every slot is in flight: the first to free one is a release we cannot predict.
   if (freeing_.empty()) return std::chrono::nanoseconds::max();
-  return std::max(pause, std::chrono::nanoseconds(freeing_.front() - now));
+  return std::max(wait, std::chrono::nanoseconds(freeing_.front() - now));
 }
 
-void RateBudget::take(Clock::time_point /*now*/) {
+RateBudget::Ticket RateBudget::take(Clock::time_point /*now*/) {
   ++in_flight_;
+  ++taken_;
+  tickets_in_flight_.emplace(taken_, tickets_in_flight_.size());
+  return taken_;
 }
 
-void RateBudget::release_at(Clock::time_point now) {
+void RateBudget::release_at(Clock::time_point now, Ticket ticket, const ServerRateLimit& server) {
   if (in_flight_ > 0) --in_flight_;
-  if (limit_.unlimited()) return;
-  // Sorted insert: real releases come in order, but tests may pass any time points.
-  auto at = now + limit_.window;
-  freeing_.insert(std::upper_bound(freeing_.begin(), freeing_.end(), at), at);
+  std::size_t sent_alongside = 0;
+  if (auto it = tickets_in_flight_.find(ticket); it != tickets_in_flight_.end()) {
+    sent_alongside = it->second;
+    tickets_in_flight_.erase(it);
+  }
+  if (!limit_.unlimited()) {
+    // Sorted insert: real releases come in order, but tests may pass any time points.
+    auto at = now + limit_.window;
+    freeing_.insert(std::upper_bound(freeing_.begin(), freeing_.end(), at), at);
+  }
+  if (ticket == 0 || !server.usable()) {
+    // No figures. After a reset nothing else will tell what is left: the local window decides.
+    if (server_ && !server_->timed) server_.reset();
+    return;
+  }
+  Reading r;
+  r.remaining = static_cast<std::int64_t>(
+      std::min<std::uint64_t>(*server.remaining, std::numeric_limits<std::int32_t>::max()));
+  // Requests sent before this one but unanswered when it went out may have reached the server
+  // after it (another connection), even if their answers came back first: whether `remaining`
+  // counts them is unknown, so they count.
+  r.remaining -= static_cast<std::int64_t>(sent_alongside);
+  r.ticket = ticket;
+  auto reset = server.reset ? *server.reset : *server.window;
+  // "none left, reset in 0 s" (t is whole seconds): do not spin on the server.
+  if (r.remaining == 0 && reset < std::chrono::seconds(1)) reset = std::chrono::seconds(1);
+  r.reset_at = now + reset;
+  if (server_) roll_over(now);
+  // A fresher reading describes the server better; an older one that allows less may know of
+  // requests the fresher one had not seen yet. Either way, never spend more than either allows.
+  if (!server_ || ticket >= server_->ticket || allowance_of(r) < allowance_of(*server_)) {
+    if (server_ && ticket < server_->ticket && server_->timed) {
+      r.reset_at = std::max(r.reset_at, server_->reset_at);
+    }
+    server_ = r;
+  }
 }
 
-void RateBudget::acquire() {
+std::optional<RateBudget::Ticket> RateBudget::acquire(std::chrono::milliseconds* refused_for) {
   std::unique_lock lock(mu_);
   bool waited = false;
   for (;;) {
     auto now = Clock::now();
+    auto server = server_wait(now);
+    if (server && *server != Clock::time_point::max() && *server - now > max_wait_) {
+      // Beyond what we would sit through: fail now rather than hang.
+      if (refused_for) {
+        *refused_for = std::chrono::ceil<std::chrono::milliseconds>(*server - now);
+      }
+      return std::nullopt;
+    }
+    if (report_) {
+      std::int64_t until_ms = 0;
+      if (server && *server != Clock::time_point::max()) {
+        until_ms = std::chrono::duration_cast<std::chrono::milliseconds>(server->time_since_epoch())
+                       .count();
+      }
+      report_->store(until_ms);
+    }
     auto wait = wait_time(now);
     if (wait == std::chrono::nanoseconds::zero()) break;
     if (!waited) ++waits_;
@@ -103,13 +192,13 @@ void RateBudget::acquire() {
       cv_.wait_until(lock, now + wait);
     }
   }
-  take(Clock::now());
+  return take(Clock::now());
 }
 
-void RateBudget::release() {
+void RateBudget::release(Ticket ticket, const ServerRateLimit& server) {
   {
     std::lock_guard lock(mu_);
-    release_at(Clock::now());
+    release_at(Clock::now(), ticket, server);
   }
   // Waiters blocked on "all in flight" can now compute when the new slot frees.
   cv_.notify_all();
@@ -121,6 +210,11 @@ void RateBudget::pause_until(Clock::time_point until) {
     paused_until_ = std::max(paused_until_, until);
   }
   cv_.notify_all();
+}
+
+void RateBudget::report_waits_to(std::atomic<std::int64_t>* until_ms) {
+  std::lock_guard lock(mu_);
+  report_ = until_ms;
 }
 
 std::uint64_t RateBudget::waits() const {

@@ -195,5 +195,151 @@ TEST(RateBudget, ConcurrentAcquireNeverExceedsNPerWindow) {
   EXPECT_GT(b.waits(), 0u);
 }
 
+// --- the server's allowance ------------------------------------------------------------------
+
+ServerRateLimit says(std::uint64_t remaining, std::chrono::milliseconds reset) {
+  ServerRateLimit s;
+  s.remaining = remaining;
+  s.reset = reset;
+  return s;
+}
+
+TEST(RateBudgetServer, CountsRequestsSentAfterTheReading) {
+  RateBudget b(RateLimit::parse("0"));
+  auto k = b.take(t0);
+  b.release_at(t0, k, says(3, 10s));
+  EXPECT_EQ(b.server_allowance(t0), 3);
+  EXPECT_EQ(b.wait_time(t0), 0ns);
+  for (int i = 0; i < 3; ++i) b.take(t0);
+  EXPECT_EQ(b.server_allowance(t0), 0);
+  // Spent: every request waits for the reset, however many local slots are free.
+  EXPECT_EQ(b.wait_time(t0 + 1s), 9s);
+  EXPECT_EQ(b.server_wait(t0 + 1s), t0 + 10s);
+}
+
+TEST(RateBudgetServer, OlderRequestsStillInFlightCount) {
+  RateBudget b(RateLimit::parse("0"));
+  auto a = b.take(t0), k = b.take(t0);
+  (void)a;
+  // k's answer arrived first: a may reach the server after it, so it counts.
+  b.release_at(t0, k, says(5, 10s));
+  EXPECT_EQ(b.server_allowance(t0), 4);
+}
+
+TEST(RateBudgetServer, ARequestAnsweredFirstMayStillHaveArrivedLater) {
+  RateBudget b(RateLimit::parse("0"));
+  auto j = b.take(t0), k = b.take(t0);
+  // j is answered first, but may have reached the server after k: k's figure may not count it.
+  b.release_at(t0, j, says(10, 10s));
+  EXPECT_EQ(b.server_allowance(t0), 9);  // 10, less k sent after j
+  b.release_at(t0, k, says(9, 10s));     // maybe without j
+  EXPECT_EQ(b.server_allowance(t0), 8);
+}
+
+TEST(RateBudgetServer, FresherReadingWinsAndStaleOnlyWhenStricter) {
+  RateBudget b(RateLimit::parse("0"));
+  auto k1 = b.take(t0), k2 = b.take(t0), k3 = b.take(t0);
+  b.release_at(t0, k2, says(10, 10s));  // k1 in flight: 10 - 1 - (k3 sent after) = 8
+  EXPECT_EQ(b.server_allowance(t0), 8);
+  b.release_at(t0, k1, says(50, 10s));  // older and more generous: ignored
+  EXPECT_EQ(b.server_allowance(t0), 8);
+  // Fresher: believed, even though it allows more; less k1 and k2, unanswered when k3 went out.
+  b.release_at(t0, k3, says(20, 10s));
+  EXPECT_EQ(b.server_allowance(t0), 18);
+  auto k4 = b.take(t0);
+  auto k5 = b.take(t0);
+  b.release_at(t0, k5, says(15, 10s));  // k4 in flight: 14
+  EXPECT_EQ(b.server_allowance(t0), 14);
+  b.release_at(t0, k4, says(2, 10s));  // older but stricter (another client spent): 2 - 1
+  EXPECT_EQ(b.server_allowance(t0), 1);
+}
+
+TEST(RateBudgetServer, AfterTheResetOneRequestAtATimeUntilAResponseTells) {
+  RateBudget b(RateLimit::parse("0"));
+  auto k = b.take(t0);
+  b.release_at(t0, k, says(0, 2s));
+  EXPECT_EQ(b.wait_time(t0), 2s);
+  // Past the reset: nothing says how much came back (a sliding window's t is when one slot
+  // frees), so one request goes and the next waits for its answer.
+  EXPECT_EQ(b.wait_time(t0 + 2s), 0ns);
+  auto probe = b.take(t0 + 2s);
+  EXPECT_EQ(b.wait_time(t0 + 2s), std::chrono::nanoseconds::max());
+  b.release_at(t0 + 2100ms, probe, says(30, 5s));
+  EXPECT_EQ(b.server_allowance(t0 + 2100ms), 30);
+  EXPECT_EQ(b.wait_time(t0 + 2100ms), 0ns);
+}
+
+TEST(RateBudgetServer, NoneLeftWithAZeroResetStillWaitsASecond) {
+  RateBudget b(RateLimit::parse("0"));
+  b.release_at(t0, b.take(t0), says(0, 0s));
+  EXPECT_EQ(b.wait_time(t0), 1s);
+}
+
+TEST(RateBudgetServer, WithoutFiguresTheLocalWindowDecides) {
+  RateBudget b({2, 10s});
+  b.release_at(t0, b.take(t0), ServerRateLimit{});  // no headers
+  EXPECT_FALSE(b.server_allowance(t0));
+  EXPECT_EQ(b.wait_time(t0), 0ns);  // one slot freeing, one free
+  b.take(t0);
+  EXPECT_EQ(b.wait_time(t0), 10s);
+}
+
+TEST(RateBudgetServer, BothLimitsHold) {
+  // The server allows plenty, the local window does not: the local window wins, and the
+  // other way round.
+  RateBudget b({2, 10s});
+  b.release_at(t0, b.take(t0), says(100, 60s));
+  b.take(t0);
+  EXPECT_EQ(b.wait_time(t0), 10s);  // 2 local slots used: the first frees at t0 + 10 s
+  RateBudget c({100, 10s});
+  c.release_at(t0, c.take(t0), says(1, 30s));
+  c.take(t0);
+  EXPECT_EQ(c.wait_time(t0), 30s);
+}
+
+TEST(RateBudgetServer, AReadingWithoutRemainingOrResetIsNotUsed) {
+  RateBudget b(RateLimit::parse("0"));
+  ServerRateLimit only_remaining;
+  only_remaining.remaining = 0;
+  b.release_at(t0, b.take(t0), only_remaining);
+  EXPECT_FALSE(b.server_allowance(t0));
+  ServerRateLimit with_window = only_remaining;
+  with_window.window = 60s;  // the policy's window stands in for t
+  b.release_at(t0, b.take(t0), with_window);
+  EXPECT_EQ(b.wait_time(t0), 60s);
+}
+
+TEST(RateBudget, AcquireRefusesAWaitBeyondMaxWait) {
+  RateBudget b(RateLimit::parse("0"), 1s);
+  auto k = b.acquire();
+  ASSERT_TRUE(k);
+  b.release(*k, says(0, 30s));
+  std::chrono::milliseconds refused{0};
+  auto start = Clock::now();
+  EXPECT_FALSE(b.acquire(&refused));
+  EXPECT_LT(Clock::now() - start, 100ms);
+  EXPECT_GE(refused, 29s);
+  EXPECT_LE(refused, 30s);
+}
+
+TEST(RateBudget, AcquireWaitsForTheServersResetAndReportsIt) {
+  RateBudget b(RateLimit::parse("0"));
+  std::atomic<std::int64_t> until{0};
+  b.report_waits_to(&until);
+  auto k = b.acquire();
+  b.release(*k, says(0, 1s));  // t of "1" second
+  auto start = Clock::now();
+  std::thread watcher([&] {
+    while (until.load() == 0 && Clock::now() - start < 900ms) std::this_thread::sleep_for(1ms);
+    auto expected =
+        std::chrono::duration_cast<std::chrono::milliseconds>((start + 1s).time_since_epoch());
+    EXPECT_NEAR(static_cast<double>(until.load()), static_cast<double>(expected.count()), 50.0);
+  });
+  ASSERT_TRUE(b.acquire());
+  watcher.join();
+  EXPECT_GE(Clock::now() - start, 990ms);
+  EXPECT_EQ(until.load(), 0);
+}
+
 }  // namespace
 }  // namespace cforg::api

@@ -1,14 +1,18 @@
 // The request budget shared by every worker of a run.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "cforg/api/transport.h"
 
 namespace cforg::api {
 
@@ -25,38 +29,79 @@ struct RateLimit {
   std::string str() const;  // "1200/300s"
 };
 
-// A sliding window that can never burst past the server's, whatever the latency.
+// A sliding window that can never burst past the server's, whatever the latency, and never
+// spends more than the server says is left.
 //
-// The server counts a request when it arrives, which is some time between our send and the
-// response. So a slot is taken when we send and freed only `window` after the response came
-// back: then any `window`-long span on the server's clock holds at most `requests` arrivals.
-// A 429 pauses every worker until its Retry-After.
+// The local window: the server counts a request when it arrives, which is some time between our
+// send and the response. So a slot is taken when we send and freed only `window` after the
+// response came back: then any `window`-long span on the server's clock holds at most `requests`
+// arrivals.
+//
+// The server's allowance: other clients on the same credential spend the same budget, and only
+// the rate-limit headers show it. Each request gets a ticket (1, 2, ...); a response to ticket k
+// saying r are left until t means at most r - (requests sent after k) may still go out before t.
+// Requests still unanswered when k was sent count too (they may reach the server after k). The
+// fresher reading (higher ticket) wins, and so does any reading that allows less. When it is
+// spent, every request waits for the reset; after the reset, what was left (at least one
+// request) until a response tells more: a sliding window's t only says when one slot frees.
+// Without usable headers, the local window alone decides. A 429 pauses every worker until its
+// Retry-After.
 class RateBudget {
  public:
-  explicit RateBudget(RateLimit limit);
+  using Ticket = std::uint64_t;  // 0: none
 
-  // Blocks until a request may be sent, and takes a slot for it.
-  void acquire();
-  // The request's response (or failure) arrived now: its slot frees one window from now.
-  void release();
+  explicit RateBudget(RateLimit limit,
+                      std::chrono::milliseconds max_wait = std::chrono::milliseconds(360000));
+
+  // Blocks until a request may be sent, and takes a slot for it. nullopt, with nothing taken,
+  // when the server's figures hold every request back for longer than max_wait; then
+  // `*refused_for` (when given) says how long.
+  std::optional<Ticket> acquire(std::chrono::milliseconds* refused_for = nullptr);
+  // The request's response (or failure) arrived now: its slot frees one window from now, and
+  // the response's rate-limit figures (when usable) update the server's allowance.
+  void release(Ticket ticket = 0, const ServerRateLimit& server = {});
   // The server said to wait: no request is sent before `until`.
   void pause_until(Clock::time_point until);
+  // While acquire() waits on the server (a pause, a spent allowance), the wait's end goes here
+  // as steady_clock milliseconds since its epoch, and 0 once requests flow again.
+  void report_waits_to(std::atomic<std::int64_t>* until_ms);
 
   // The pure core, for tests: how long a request sent at `now` must wait (zero: go;
   // nanoseconds::max(): every slot is in flight, so only a release can free one).
   std::chrono::nanoseconds wait_time(Clock::time_point now);
-  void take(Clock::time_point now);
-  void release_at(Clock::time_point now);
+  Ticket take(Clock::time_point now);
+  void release_at(Clock::time_point now, Ticket ticket = 0, const ServerRateLimit& server = {});
+  // Until when the server's figures hold requests back (a pause or a spent allowance;
+  // time_point::max(): until a response tells more); nullopt when they do not.
+  std::optional<Clock::time_point> server_wait(Clock::time_point now);
+  // What the server's figures still allow, nullopt when there are none.
+  std::optional<std::int64_t> server_allowance(Clock::time_point now);
 
   std::uint64_t waits() const;  // how many acquire() calls had to wait
 
  private:
+  // The server's allowance from the freshest (or most restrictive) usable reading.
+  struct Reading {
+    std::int64_t remaining = 0;    // as the response to `ticket` said
+    Ticket ticket = 0;             // requests with a higher ticket are not in `remaining`
+    Clock::time_point reset_at{};  // when the server's window resets
+    bool timed = true;             // false: the reset passed, the next response tells more
+  };
+  void roll_over(Clock::time_point now);
+  std::int64_t allowance_of(const Reading& r) const;
+
   RateLimit limit_;
+  std::chrono::milliseconds max_wait_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::uint32_t in_flight_ = 0;
+  Ticket taken_ = 0;  // tickets issued so far
+  // Each unanswered ticket, with how many requests were unanswered when it was sent.
+  std::map<Ticket, std::size_t> tickets_in_flight_;
   std::deque<Clock::time_point> freeing_;  // when each released slot becomes free, ascending
   Clock::time_point paused_until_{};
+  std::optional<Reading> server_;
+  std::atomic<std::int64_t>* report_ = nullptr;
   std::uint64_t waits_ = 0;
 };
 
