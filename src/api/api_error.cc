@@ -23,6 +23,7 @@ std::string ApiError::str() const {
   }
   if (!detail.empty()) s += " (" + detail + ")";
   if (outcome_unknown) s += "; the server may have carried it out";
+  if (!advice.empty()) s += ". " + advice;
   return s;
 }
 

@@ -20,7 +20,10 @@ Organization fields_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw std::invalid_argument("an organization must be a JSON object");
   Organization org;
   org.id = required_string(j, "id");
-  if (org.id.empty()) throw std::invalid_argument("organization.id is empty");
+  // Opaque, but it goes into URL paths and filters: only what can be checked is.
+  if (auto why = org_id_problem(org.id); !why.empty()) {
+    throw std::invalid_argument("organization.id " + why);
+  }
   org.spec.name = required_string(j, "name");
   if (auto t = j.find("create_time"); t != j.end() && t->is_string()) org.create_time = *t;
 
@@ -32,18 +35,23 @@ Organization fields_from_json(const nlohmann::json& j) {
       throw std::invalid_argument("organization.parent.id must be a string");
     }
     org.spec.parent_id = id->get<std::string>();
+    if (auto why = org_id_problem(org.spec.parent_id); !why.empty()) {
+      throw std::invalid_argument("organization.parent.id " + why);
+    }
     if (auto n = p->find("name"); n != p->end() && n->is_string()) org.parent_name = *n;
   }
-  // Absent and null both mean no profile; a present one must be complete (the model says why).
-  if (auto p = j.find("profile"); p != j.end() && !p->is_null()) {
-    org.spec.profile = profile_from_json(*p);
-  }
+  // null means no profile; a present one must be complete (the model says why). An absent key
+  // says nothing: GET and list may leave profiles out.
+  auto p = j.find("profile");
+  org.profile_known = p != j.end();
+  if (p != j.end() && !p->is_null()) org.spec.profile = profile_from_json(*p);
   return org;
 }
 
 }  // namespace
 
-// Meta is server-computed and not ours to interpret: kept exactly as received.
+// Meta is server-computed and not ours to interpret: kept exactly as received, unknown fields,
+// `flags` and the newer `tenant_flags` alike.
 Organization organization_from_json(const nlohmann::json& j) {
   Organization org = fields_from_json(j);
   if (auto m = j.find("meta"); m != j.end()) org.meta = *m;

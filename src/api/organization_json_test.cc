@@ -48,7 +48,37 @@ TEST(OrganizationJson, AbsentOrNullParentAndProfile) {
     Organization o = organization_from_json(j);
     EXPECT_EQ(o.spec.parent_id, "");
     EXPECT_FALSE(o.spec.profile);
+    // null: known to have none; absent: not told.
+    EXPECT_EQ(o.profile_known, null);
   }
+  EXPECT_TRUE(organization_from_json(full()).profile_known);
+}
+
+TEST(OrganizationJson, IdsAreOpaqueButMustBeUsableInAPath) {
+  for (const char* id : {"a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8", "x", "ORG-1_2.3~", "0123abcd"}) {
+    json j = full();
+    j["id"] = id;
+    j["parent"]["id"] = id;
+    EXPECT_EQ(organization_from_json(j).id, id);
+  }
+  for (std::string bad :
+       {std::string(""), std::string("a b"), std::string("a\nb"), std::string(129, 'a')}) {
+    json j = full();
+    j["id"] = bad;
+    EXPECT_THROW(organization_from_json(j), std::invalid_argument) << bad;
+    j = full();
+    j["parent"]["id"] = bad;
+    EXPECT_THROW(organization_from_json(j), std::invalid_argument) << bad;
+  }
+}
+
+TEST(OrganizationJson, MetaIsKeptWhateverItsFlagsAreCalled) {
+  json j = full();
+  j["meta"] = json::parse(R"({"tenant_flags": {"enterprise_capability": "x",
+      "member_management": "y"}, "flags": {"old": 1}, "managed_by": "m", "new_field": [1, 2]})");
+  EXPECT_EQ(organization_from_json(j).meta, j["meta"]);
+  json moved = j;
+  EXPECT_EQ(organization_from_json(std::move(moved)).meta, j["meta"]);
 }
 
 TEST(OrganizationJson, RejectsWhatTheContractForbids) {

@@ -22,6 +22,7 @@ inline constexpr const char* kDefaultBaseUrl = "https://api.cloudflare.com/clien
 struct ErrorItem {
   int code = 0;
   std::string message;
+  std::string pointer;  // source.pointer, when given ("/page_size")
 };
 
 // A call that did not succeed, after any retries.
@@ -39,8 +40,11 @@ struct ApiError {
   // POST, look before creating again.
   bool outcome_unknown = false;
   std::string request;  // "POST /organizations", for messages
+  // What the user can do about it (a 403's likely causes), a sentence; empty when nothing useful.
+  std::string advice;
 
-  // "POST /organizations: HTTP 400, Cloudflare error 1001: parent not found"
+  // "POST /organizations: HTTP 400, Cloudflare error 1001: parent not found", then ". " and the
+  // advice when there is some.
   std::string str() const;
   bool not_found() const { return kind == Kind::http && status == 404; }
 };
@@ -96,9 +100,9 @@ class Client {
 
 // Counters for progress lines, summaries and benchmarks.
 struct ClientStats {
-  std::atomic<std::uint64_t> requests{0};  // sent, retries included
-  std::atomic<std::uint64_t> retries{0};
-  std::atomic<std::uint64_t> rate_limited{0};  // 429s received
+  std::atomic<std::uint64_t> requests{0};       // sent, retries included
+  std::atomic<std::uint64_t> retries{0};        // requests sent again, young_retries included
+  std::atomic<std::uint64_t> rate_limited{0};   // 429s received
   std::atomic<std::uint64_t> young_retries{0};  // 403s on a just-created org, sent again
   std::atomic<std::uint32_t> in_flight{0};
   // While every request waits for the server (Retry-After, or the budget the Ratelimit header
@@ -136,6 +140,9 @@ class HttpClient : public Client {
   Result<std::vector<Organization>> list(const ListQuery& query) override;
 
   const ClientStats& stats() const { return stats_; }
+  // The page_size list reads ask for: 1000 until the server refuses it with a 400, then the
+  // largest of 500, 100, 50, 10 it took, for the client's lifetime.
+  int page_size() const;
 
  private:
   struct Impl;
