@@ -25,6 +25,10 @@ std::string quoted(const std::string& s) {
   return "\"" + s + "\"";
 }
 
+// What an action changed, to journal: the committer makes it durable before the action counts
+// as done. Returned by each action explicitly, never through hidden per-thread state.
+using Results = std::vector<JournalRecord>;
+
 class Executor {
  public:
   Executor(const plan::Plan& plan, state::State& st, api::Client& client, state::Journal& journal,
@@ -143,9 +147,9 @@ class Executor {
       }
       auto start = SteadyClock::now();
       Outcome result;
-      t_results.clear();
+      Results results;
       try {
-        result = perform(plan_.actions[i]);
+        result = perform(plan_.actions[i], results);
       } catch (const std::exception& e) {
         // The journal could not be written (disk full, fsync error): nothing more can be
         // recorded safely, so nothing more starts.
@@ -154,10 +158,9 @@ class Executor {
       }
       result.took =
           std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
-      if (!t_results.empty()) {
+      if (!results.empty()) {
         // Done once the committer has made its results durable; meanwhile this worker moves on.
-        handoff = Unsynced{i, std::move(result), std::move(t_results)};
-        t_results.clear();
+        handoff = Unsynced{i, std::move(result), std::move(results)};
         continue;
       }
       bool last_in_flight;
@@ -283,16 +286,16 @@ class Executor {
     }
   }
 
-  Outcome perform(const Action& a) {
+  Outcome perform(const Action& a, Results& out) {
     switch (a.kind) {
       case ActionKind::create:
-        return create(a);
+        return create(a, out);
       case ActionKind::update:
-        return update(a, tracked(a), a.renames(), a.sets_profile(), false);
+        return update(a, out, tracked(a), a.renames(), a.sets_profile(), false);
       case ActionKind::remove:
-        return remove(a);
+        return remove(a, out);
       case ActionKind::adopt:
-        return adopt(a);
+        return adopt(a, out);
     }
     return failed("unknown action");
   }
@@ -331,9 +334,9 @@ class Executor {
 
   // A result of the running action, recorded by the committer with those of other actions;
   // the action counts as done only once that is on stable storage.
-  static void record_durably(JournalRecord r) { t_results.push_back(std::move(r)); }
-  void record_durably(const std::string& key, OrgState org) {
-    record_durably({JournalRecord::Op::put, key, std::move(org)});
+  static void record_durably(Results& out, JournalRecord r) { out.push_back(std::move(r)); }
+  static void record_durably(Results& out, const std::string& key, OrgState org) {
+    record_durably(out, {JournalRecord::Op::put, key, std::move(org)});
   }
 
   // The parent id for `t` now: a managed parent must exist by the time its children run.
@@ -374,7 +377,8 @@ class Executor {
 
   // Looks for the org an earlier attempt may have made. Returns an outcome when the search
   // settled the action (adopted, or failed), nullopt when the create should be sent.
-  std::optional<Outcome> recover(const Action& a, const OrgSpec& spec, const std::string& cause) {
+  std::optional<Outcome> recover(const Action& a, Results& out, const OrgSpec& spec,
+                                 const std::string& cause) {
     auto found = find_untracked(spec);
     if (!found) {
       return failed("creating org " + quoted(a.key) + ": " + cause +
@@ -392,17 +396,18 @@ class Executor {
     const Organization& org = found.value().front();
     bool rename = org.spec.name != spec.name;
     bool profile = spec.profile && (!org.profile_known || org.spec.profile != spec.profile);
-    return update(a, as_state(org, *a.after), rename, profile, /*unrecorded=*/true,
+    return update(a, out, as_state(org, *a.after), rename, profile, /*unrecorded=*/true,
                   /*recovered=*/true);
   }
 
-  Outcome create(const Action& a) {
+  Outcome create(const Action& a, Results& out) {
     std::string why;
     auto pid = parent_id(*a.after, why);
     if (!pid) return failed("cannot create org " + quoted(a.key) + ": " + why);
     OrgSpec spec{a.after->name, *pid, a.after->profile};
     if (a.recover) {
-      if (auto settled = recover(a, spec, "an earlier attempt was interrupted")) return *settled;
+      if (auto settled = recover(a, out, spec, "an earlier attempt was interrupted"))
+        return *settled;
     }
     std::string cause;
     for (int attempt = 1;; ++attempt) {
@@ -417,7 +422,7 @@ class Executor {
       api::Result<Organization> created = client_.create(spec);
       if (created) {
         std::string id = created.value().id;
-        record_durably(a.key, as_state(std::move(created.value()), *a.after));
+        record_durably(out, a.key, as_state(std::move(created.value()), *a.after));
         return done(std::move(id), attempt > 1);
       }
       const api::ApiError& err = created.error();
@@ -426,7 +431,7 @@ class Executor {
         return failed("creating org " + quoted(a.key) + ": " + err.str());
       }
       cause = err.str();
-      if (auto settled = recover(a, spec, cause + " (outcome unknown)")) return *settled;
+      if (auto settled = recover(a, out, spec, cause + " (outcome unknown)")) return *settled;
       if (attempt >= opts_.max_create_attempts || stopping()) {
         return failed("creating org " + quoted(a.key) + ": " + cause + " (outcome unknown; " +
                       std::to_string(attempt) + " attempts, none took effect)");
@@ -438,11 +443,11 @@ class Executor {
   // The API's two kinds of update: PUT /organizations/{id} takes only the name, PUT
   // .../profile the profile. `now` is the org as known before; `unrecorded` says it is not in
   // the journal yet (found by a lookup). Whatever happens, what is known at the end is recorded.
-  Outcome update(const Action& a, OrgState now, bool rename, bool profile, bool unrecorded,
-                 bool recovered = false) {
+  Outcome update(const Action& a, Results& out, OrgState now, bool rename, bool profile,
+                 bool unrecorded, bool recovered = false) {
     const std::string id = now.id;
     auto finish = [&](Outcome o) {
-      if (unrecorded) record_durably(a.key, std::move(now));
+      if (unrecorded) record_durably(out, a.key, std::move(now));
       return o;
     };
     auto failure = [&](const char* what, const api::ApiError& e) {
@@ -478,21 +483,21 @@ class Executor {
     return it != st_.orgs.end() ? it->second : a.before.value_or(OrgState{});
   }
 
-  Outcome remove(const Action& a) {
+  Outcome remove(const Action& a, Results& out) {
     api::Result<api::Empty> removed = client_.remove(a.id);
     // Already gone (deleted outside cforg, or a retried DELETE that had worked): same result.
     if (!removed && !removed.error().not_found()) {
       return failed("deleting org " + quoted(a.key) + ": " + removed.error().str(), a.id);
     }
-    record_durably({JournalRecord::Op::remove, a.key, {}});
+    record_durably(out, {JournalRecord::Op::remove, a.key, {}});
     return done(a.id);
   }
 
-  Outcome adopt(const Action& a) {
+  Outcome adopt(const Action& a, Results& out) {
     OrgState found = *a.before;
     found.parent.key = a.after->parent_key;
     found.prevent_destroy = a.after->prevent_destroy;
-    return update(a, std::move(found), a.renames(), a.sets_profile(), /*unrecorded=*/true);
+    return update(a, out, std::move(found), a.renames(), a.sets_profile(), /*unrecorded=*/true);
   }
 
   std::uint64_t jitter() {
@@ -526,13 +531,9 @@ class Executor {
   std::vector<Unsynced> awaiting_;  // finished, results not yet durable; guarded by mu_
   std::condition_variable commit_cv_;
   bool workers_done_ = false;
-  // The results of the action running on this thread, for the committer.
-  static thread_local std::vector<JournalRecord> t_results;
   std::mutex state_mu_;                      // st_ and tracked_
   std::unordered_set<std::string> tracked_;  // ids in state
 };
-
-thread_local std::vector<JournalRecord> Executor::t_results;
 
 }  // namespace
 
