@@ -13,8 +13,8 @@ std::string org_id_problem(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c > 0x20 && c < 0x7f) continue;
-    std::string what = c == ' '    ? "a space"
-                       : c == '\t' ? "a tab"
+    std::string what = c == ' '                ? "a space"
+                       : c == '\t'             ? "a tab"
                        : c < 0x20 || c == 0x7f ? "a control character"
                                                : "a non-ASCII byte";
     return "contains " + what + " at character " + std::to_string(i + 1);

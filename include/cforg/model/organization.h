@@ -50,7 +50,9 @@ inline constexpr std::size_t kMaxOrgIdLength = 128;
 // Why `s` cannot be an organization id ("is empty", "contains a space at character 4", ...), or
 // "" when it can.
 std::string org_id_problem(std::string_view s);
-inline bool is_org_id(std::string_view s) { return org_id_problem(s).empty(); }
+inline bool is_org_id(std::string_view s) {
+  return org_id_problem(s).empty();
+}
 
 // The profile's field names, in the API's (alphabetical) order, and access by name.
 inline constexpr std::string_view kProfileFields[] = {
