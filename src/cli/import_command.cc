@@ -37,10 +37,23 @@ int run_import(const ImportOptions& o) {
     throw Failure(o.id + " is already in state as org \"" + *other + "\"");
   }
   s->client = make_client(o.net);
-  api::Result<Organization> org = s->client->get(o.id);
-  if (!org) {
-    throw Failure("reading organization " + o.id + ": " + org.error().str() +
-                  (org.error().not_found() ? " (no such organization for these credentials)" : ""));
+  // Read as a plan reads it, through the list: GET /organizations/{id} answers 403 for a while
+  // after a create, the list does not, and its create_time tells the client the org is young.
+  api::ListQuery query;
+  query.ids = {o.id};
+  api::Result<std::vector<Organization>> listed = s->client->list(query);
+  if (!listed) throw Failure("reading organization " + o.id + ": " + listed.error().str());
+  if (listed.value().empty()) {
+    throw Failure("no organization " + o.id +
+                  " for these credentials: check the id, and that the credentials are for the "
+                  "account that holds it");
+  }
+  api::Result<Organization> org = std::move(listed.value().front());
+  if (desired->profile && !org.value().profile_known) {
+    api::Result<std::optional<Profile>> profile = s->client->get_profile(o.id);
+    if (!profile) throw Failure("reading the profile of " + o.id + ": " + profile.error().str());
+    org.value().spec.profile = std::move(profile.value());
+    org.value().profile_known = true;
   }
   state::OrgState imported = state::from_remote(org.value());
   imported.prevent_destroy = desired->prevent_destroy;
@@ -58,7 +71,8 @@ void add_import_command(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand(
       "import", "Start managing an existing organization: record ORG_ID in state as KEY");
   cmd->add_option("KEY", o->key, "The organization's key in the config")->required();
-  cmd->add_option("ORG_ID", o->id, "The organization's id (32 hex digits)")->required();
+  cmd->add_option("ORG_ID", o->id, "The organization's id, as the dashboard or the API shows it")
+      ->required();
   add_common_options(cmd, o->common);
   add_network_options(cmd, o->net, /*with_refresh=*/false);
   cmd->callback([o, &run] { run = [o] { return run_import(*o); }; });

@@ -467,7 +467,7 @@ void Server::Impl::serve_api(const httplib::Request& req, httplib::Response& res
       }
     }
     if (!named.empty() && consistency.young(named)) {
-      stats.count_post_create_403();
+      stats.count_post_create_403(method);
       reply_error(res, {403, code::kAuthentication, "Authentication error", ""});
       return;
     }

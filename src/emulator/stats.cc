@@ -4,11 +4,7 @@ namespace cforg::emulator {
 
 void Stats::begin(std::string_view method) {
   requests_total_.fetch_add(1, std::memory_order_relaxed);
-  size_t slot = kMethods.size();
-  for (size_t i = 0; i < kMethods.size(); ++i) {
-    if (method == kMethods[i]) slot = i;
-  }
-  by_method_[slot].fetch_add(1, std::memory_order_relaxed);
+  by_method_[slot_of(method)].fetch_add(1, std::memory_order_relaxed);
   int64_t now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
   int64_t seen = max_in_flight_.load(std::memory_order_relaxed);
   while (now > seen && !max_in_flight_.compare_exchange_weak(seen, now)) {
@@ -22,24 +18,28 @@ void Stats::end(int status) {
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+nlohmann::json Stats::by_method_json(const std::array<Counter, kMethods.size() + 1>& counts) {
+  nlohmann::json out = nlohmann::json::object();
+  for (size_t i = 0; i <= kMethods.size(); ++i) {
+    if (uint64_t n = counts[i].load()) out[i < kMethods.size() ? kMethods[i] : "OTHER"] = n;
+  }
+  return out;
+}
+
 nlohmann::json Stats::to_json(size_t organizations) const {
   nlohmann::json by_status = nlohmann::json::object();
   for (size_t s = 0; s < by_status_.size(); ++s) {
     if (uint64_t n = by_status_[s].load()) by_status[std::to_string(s)] = n;
   }
-  nlohmann::json by_method = nlohmann::json::object();
-  for (size_t i = 0; i <= kMethods.size(); ++i) {
-    if (uint64_t n = by_method_[i].load())
-      by_method[i < kMethods.size() ? kMethods[i] : "OTHER"] = n;
-  }
   return {{"requests_total", requests_total_.load()},
           {"responses_by_status", by_status},
-          {"requests_by_method", by_method},
+          {"requests_by_method", by_method_json(by_method_)},
           {"organizations", organizations},
           {"rate_limited", rate_limited_.load()},
           {"rate_limited_blocked", rate_limited_blocked_.load()},
           {"spent", spent_.load()},
           {"post_create_403", post_create_403_.load()},
+          {"post_create_403_by_method", by_method_json(post_create_403_by_method_)},
           {"token_refused", token_refused_.load()},
           {"faults",
            {{"failed", failed_.load()},

@@ -25,7 +25,10 @@ class Stats {
     if (blocked) rate_limited_blocked_.fetch_add(1, std::memory_order_relaxed);
   }
   // A 403 in the post-create window (--consistency-ms).
-  void count_post_create_403() { post_create_403_.fetch_add(1, std::memory_order_relaxed); }
+  void count_post_create_403(std::string_view method) {
+    post_create_403_.fetch_add(1, std::memory_order_relaxed);
+    post_create_403_by_method_[slot_of(method)].fetch_add(1, std::memory_order_relaxed);
+  }
   // A 403 for a valid token on an endpoint that needs the global key (--auth strict).
   void count_token_refused() { token_refused_.fetch_add(1, std::memory_order_relaxed); }
   // Requests spent through POST /__emulator/spend.
@@ -49,7 +52,15 @@ class Stats {
 
   Counter requests_total_{0};
   std::array<Counter, kMethods.size() + 1> by_method_{};  // the last slot: any other method
-  std::array<Counter, 600> by_status_{};                  // index: HTTP status (100..599)
+  std::array<Counter, kMethods.size() + 1> post_create_403_by_method_{};
+  static size_t slot_of(std::string_view method) {
+    for (size_t i = 0; i < kMethods.size(); ++i) {
+      if (method == kMethods[i]) return i;
+    }
+    return kMethods.size();
+  }
+  static nlohmann::json by_method_json(const std::array<Counter, kMethods.size() + 1>& counts);
+  std::array<Counter, 600> by_status_{};  // index: HTTP status (100..599)
   Counter rate_limited_{0};
   Counter rate_limited_blocked_{0};
   Counter post_create_403_{0};

@@ -79,8 +79,8 @@ std::string config(const std::string& team_a_phone_tag, const std::string& team_
                    const std::string& leaf_parent, bool with_leaf = true) {
   std::string yaml = "organizations:\n";
   yaml += "  - {name: Acme, key: root, profile: " + profile_yaml("acme") + "}\n";
-  yaml += "  - {name: Team A, key: a, parent: root, profile: " + profile_yaml(team_a_phone_tag) +
-          "}\n";
+  yaml +=
+      "  - {name: Team A, key: a, parent: root, profile: " + profile_yaml(team_a_phone_tag) + "}\n";
   yaml += "  - {name: " + team_b_name + ", key: b, parent: root}\n";
   if (with_leaf) yaml += "  - {name: Leaf, key: leaf, parent: " + leaf_parent + "}\n";
   return yaml;
@@ -96,7 +96,7 @@ TEST(PublishedApi, AWholeEstatesLife) {
   ProcessResult created = ws.cforg({"apply", "--auto-approve"});
   ASSERT_EQ(created.exit_code, 0) << dump(created);
   EXPECT_GT(emu.stats()["post_create_403"].get<int>(), 0) << "the window was never hit";
-  EXPECT_EQ(requests(emu, "POST"), 4);
+  EXPECT_EQ(requests(emu, "POST"), 4);  // once each, besides the retries the window refused
   for (const auto& [key, id] : ws.state_ids()) EXPECT_THAT(id, Not(HasSubstr(" "))) << key;
   EXPECT_EQ(remote_estate(emu), estate({{"Acme", "", profile_json("acme")},
                                         {"Team A", "Acme", profile_json("teama")},
@@ -229,7 +229,8 @@ TEST(PublishedApi, ProfileDriftIsFoundWhetherTheListCarriesProfilesOrNot) {
     std::string id = ws.state_ids()["Org 3"];
     nlohmann::json changed = profile_json("o");
     changed["business_phone"] = "+1-555-0199";
-    ASSERT_EQ(emu.request("PUT", "/organizations/" + id + "/profile", changed.dump()).status, 204);
+    ASSERT_EQ(emu.as_dashboard("PUT", "/organizations/" + id + "/profile", changed.dump()).status,
+              204);
     ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode"});
     EXPECT_EQ(plan.exit_code, 2) << reading << dump(plan);
     EXPECT_THAT(plan.out, HasSubstr("profile.business_phone")) << reading;

@@ -64,17 +64,32 @@ TEST_F(Reconcile, RenameAndProfileChangeAreOnePutEach) {
   EXPECT_EQ(ws.state()["organizations"]["platform"]["name"], "Acme Platform Team");
 }
 
-TEST_F(Reconcile, MovingAnOrgIsAnUpdate) {
-  ws.config("organizations:\n  - {name: Acme Root, key: root" + std::string(",") +
-            " profile: {business_name: Acme Corp, business_email: ops@acme.example, "
-            "business_phone: \"+1-555-0100\", business_address: 1 Acme Way, external_metadata: "
-            "\"crm:42\"}}\n  - {name: Acme Platform, key: platform, parent: root}\n"
-            "  - {name: Acme Data, key: data, parent: root}\n");
-  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+TEST_F(Reconcile, MovingAnOrgIsAReplacementOnlyOnRequest) {
+  const std::string moved =
+      "organizations:\n  - {name: Acme Root, key: root" + std::string(",") +
+      " profile: {business_name: Acme Corp, business_email: ops@acme.example, "
+      "business_phone: \"+1-555-0100\", business_address: 1 Acme Way, external_metadata: "
+      "\"crm:42\"}}\n  - {name: Acme Platform, key: platform, parent: root}\n"
+      "  - {name: Acme Data, key: data, parent: root}\n";
+  ws.config(moved);
+  // The API cannot move an org (a PUT with a parent is answered 200 and ignored): refused.
+  ProcessResult refused = ws.cforg({"apply", "--auto-approve"});
+  EXPECT_EQ(refused.exit_code, 1) << dump(refused);
+  EXPECT_THAT(refused.out, HasSubstr("cforg.yaml:4:"));
+  EXPECT_THAT(refused.out, HasSubstr("--replace data"));
+  EXPECT_EQ(mutations(emu), posts + puts + deletes);
+
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve", "--replace", "data"});
   ASSERT_EQ(apply.exit_code, 0) << dump(apply);
-  EXPECT_THAT(apply.out, HasSubstr("~ parent = \"platform\""));
-  EXPECT_EQ(requests(emu, "PUT") - puts, 1);
-  EXPECT_EQ(remote_by_name(emu).find("Acme Data")->second["parent"]["id"], ids["root"]);
+  EXPECT_THAT(apply.out, HasSubstr("~ parent = \"platform\" → \"root\""));
+  EXPECT_EQ(requests(emu, "PUT") - puts, 0);
+  EXPECT_EQ(requests(emu, "DELETE") - deletes, 1);
+  EXPECT_EQ(requests(emu, "POST") - posts, 1);
+  auto remote = remote_by_name(emu);
+  ASSERT_EQ(remote.count("Acme Data"), 1u);
+  EXPECT_EQ(remote.find("Acme Data")->second["parent"]["id"], ids["root"]);
+  EXPECT_NE(ws.state_ids()["data"], ids["data"]);
+  EXPECT_EQ(ws.cforg({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
 TEST_F(Reconcile, RemovingAChildAndItsParentDeletesTheChildFirst) {
@@ -94,8 +109,8 @@ TEST_F(Reconcile, RemovingAChildAndItsParentDeletesTheChildFirst) {
 TEST_F(Reconcile, APIRefusalOfADeleteIsReportedAndStateKeepsIt) {
   // A child created outside cforg keeps "data" from being deleted.
   HttpReply extra =
-      emu.request("POST", "/organizations",
-                  R"({"name": "Outsider", "parent": {"id": ")" + ids["data"] + "\"}}");
+      emu.as_dashboard("POST", "/organizations",
+                       R"({"name": "Outsider", "parent": {"id": ")" + ids["data"] + "\"}}");
   ASSERT_EQ(extra.status, 200);
   ws.config("organizations:\n  - name: Acme Root\n    key: root" + std::string(kProfile) +
             "\n  - {name: Acme Platform, key: platform, parent: root}\n");
@@ -138,7 +153,7 @@ TEST_F(Reconcile, PreventDestroyBlocksEvenAfterTheEntryIsRemoved) {
 }
 
 TEST_F(Reconcile, AnOrgDeletedBehindTheToolsBackIsRecreated) {
-  ASSERT_EQ(emu.request("DELETE", "/organizations/" + ids["data"]).status, 200);
+  ASSERT_EQ(emu.as_dashboard("DELETE", "/organizations/" + ids["data"]).status, 204);
   ProcessResult plan = ws.cforg({"plan"});
   EXPECT_THAT(plan.out, HasSubstr("no longer exists remotely"));
   EXPECT_THAT(plan.out, HasSubstr("Plan: 1 to create"));
@@ -152,9 +167,9 @@ TEST_F(Reconcile, AnOrgDeletedBehindTheToolsBackIsRecreated) {
 }
 
 TEST_F(Reconcile, AnOrgEditedBehindTheToolsBackIsShownAsDriftAndRestored) {
-  HttpReply edit =
-      emu.request("PUT", "/organizations/" + ids["platform"],
-                  R"({"name": "Clicked In Dashboard", "parent": {"id": ")" + ids["root"] + "\"}}");
+  HttpReply edit = emu.as_dashboard(
+      "PUT", "/organizations/" + ids["platform"],
+      R"({"name": "Clicked In Dashboard", "parent": {"id": ")" + ids["root"] + "\"}}");
   ASSERT_EQ(edit.status, 200);
   ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 2);
@@ -170,8 +185,8 @@ TEST_F(Reconcile, AnOrgEditedBehindTheToolsBackIsShownAsDriftAndRestored) {
 }
 
 TEST_F(Reconcile, RefreshUpdatesStateOnlyFromTheRemoteSide) {
-  ASSERT_EQ(emu.request("PUT", "/organizations/" + ids["platform"],
-                        R"({"name": "Renamed", "parent": {"id": ")" + ids["root"] + "\"}}")
+  ASSERT_EQ(emu.as_dashboard("PUT", "/organizations/" + ids["platform"],
+                             R"({"name": "Renamed", "parent": {"id": ")" + ids["root"] + "\"}}")
                 .status,
             200);
   int before = mutations(emu);
@@ -281,8 +296,8 @@ TEST_F(Reconcile, AGarbagePlanFileIsRefusedWithAReason) {
 }
 
 TEST_F(Reconcile, JsonPlanValidatesAgainstTheDocumentedSchema) {
-  ASSERT_EQ(emu.request("PUT", "/organizations/" + ids["platform"],
-                        R"({"name": "Drifted", "parent": {"id": ")" + ids["root"] + "\"}}")
+  ASSERT_EQ(emu.as_dashboard("PUT", "/organizations/" + ids["platform"],
+                             R"({"name": "Drifted", "parent": {"id": ")" + ids["root"] + "\"}}")
                 .status,
             200);
   ws.config(acme("Acme Platform", "+1-555-0101") + "  - {name: New Org, parent: data}\n");

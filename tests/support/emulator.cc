@@ -48,10 +48,11 @@ std::chrono::milliseconds retry_after(const HttpReply& r, std::chrono::milliseco
 // limiting (429: wait Retry-After) and, with `retry_403`, the post-create 403 window. Gives up
 // after `budget`, returning the last reply.
 HttpReply patient(const Emulator& e, const std::string& path, const std::vector<std::string>& h,
-                  bool retry_403, std::chrono::seconds budget = std::chrono::seconds(400)) {
+                  bool retry_403, std::chrono::seconds budget = std::chrono::seconds(400),
+                  const std::string& method = "GET", const std::string& body = "") {
   auto deadline = std::chrono::steady_clock::now() + budget;
   for (;;) {
-    HttpReply r = e.request("GET", path, "", h);
+    HttpReply r = e.request(method, path, body, h);
     bool again = r.status == 429 || r.status >= 500 || (retry_403 && r.status == 403);
     if (!again || std::chrono::steady_clock::now() >= deadline) return r;
     auto wait = r.status == 429 ? retry_after(r, std::chrono::milliseconds(200))
@@ -61,6 +62,12 @@ HttpReply patient(const Emulator& e, const std::string& path, const std::vector<
 }
 
 }  // namespace
+
+HttpReply Emulator::as_dashboard(const std::string& method, const std::string& path,
+                                 const std::string& body) const {
+  return patient(*this, path, global_key_headers(), /*retry_403=*/true, std::chrono::seconds(60),
+                 method, body);
+}
 
 Emulator::Emulator(const std::vector<std::string>& extra_args)
     : logs_(std::make_unique<TempDir>()) {
