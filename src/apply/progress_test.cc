@@ -57,6 +57,47 @@ TEST(Progress, LinesReachALogWithinAFractionOfASecond) {
   std::fclose(out);
 }
 
+TEST(Progress, AWaitForTheServerIsToldOnceWithoutALiveLine) {
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  api::ClientStats stats;
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  stats.waiting_until_ms = now_ms() + 42'000;  // the server said: 42 s
+  {
+    Progress progress(out, /*live=*/false, /*color=*/false, &stats);
+    progress.started(1);
+    auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (written(out).find("Waiting") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    std::this_thread::sleep_for(450ms);  // two more ticks: told once, not every tick
+    progress.stop();
+  }
+  std::string text = written(out);
+  EXPECT_THAT(text, HasSubstr("Waiting 4"));  // 41.x or 42 s
+  EXPECT_THAT(text, HasSubstr("for the API's rate limit"));
+  EXPECT_EQ(text.find("Waiting"), text.rfind("Waiting")) << text;
+  std::fclose(out);
+}
+
+TEST(Progress, SummaryCountsReplacements) {
+  Report r;
+  r.created = 1;
+  r.replaced = 2;
+  EXPECT_THAT(summary_text(r, false), HasSubstr("0 adopted, 2 replaced, in"));
+  Outcome old;
+  old.key = "k";
+  old.kind = plan::ActionKind::remove;
+  old.status = Outcome::Status::done;
+  old.replace = true;
+  EXPECT_THAT(outcome_line(old, false), HasSubstr("old org deleted, to be replaced"));
+}
+
 TEST(Progress, SummaryCountsAndTakesTheRunsTime) {
   Report r;
   r.created = 3;
