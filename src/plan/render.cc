@@ -85,14 +85,6 @@ std::string update_requests(const Action& a) {
 
 void action_out(std::ostream& out, const Action& a, const Palette& c) {
   std::string name = "org " + json_quoted(a.key);
-  if (a.replace && a.kind == ActionKind::remove) {
-    out << "  # " << c.bold(name) << " will be replaced: first its old org is deleted\n";
-    out << "  " << c.red("-") << ' ' << name << " (old) {\n";
-    rows_out(out, "      ", c.red("-") + " ",
-             {{"id", json_quoted(a.id)}, {"name", json_quoted(a.before ? a.before->name : "")}});
-    out << "    }\n";
-    return;
-  }
   switch (a.kind) {
     case ActionKind::create: {
       if (a.replace) {
@@ -142,8 +134,10 @@ void action_out(std::ostream& out, const Action& a, const Palette& c) {
       out << "    }\n";
       break;
     case ActionKind::remove:
-      out << "  # " << c.bold(name) << " will be deleted\n";
-      out << "  " << c.red("-") << ' ' << name << " {\n";
+      out << "  # " << c.bold(name)
+          << (a.replace ? " will be replaced: first its old org is deleted" : " will be deleted")
+          << '\n';
+      out << "  " << c.red("-") << ' ' << name << (a.replace ? " (old)" : "") << " {\n";
       rows_out(out, "      ", c.red("-") + " ",
                {{"id", json_quoted(a.id)}, {"name", json_quoted(a.before ? a.before->name : "")}});
       out << "    }\n";
