@@ -3,7 +3,8 @@
 programs first; this script only runs them.
 
     bench.py --build DIR --work DIR --out DIR [--quick] [--rounds N] BENCH...
-    BENCH: apply-latency | throughput | plan-scale | refresh
+    BENCH: apply-latency | throughput | plan-scale | refresh | consistency | requests |
+           shared-budget
 
 Every number comes from contenders run side by side: each round runs every contender once, in
 a rotated order, and the report gives the median over rounds with the min..max spread, and
@@ -620,8 +621,341 @@ def bench_refresh(a):
     rep.save()
 
 
+# ---------------------------------------------------------------------------------------------
+# 5. Post-create consistency window
+
+
+def apply_once(a, emu, cfg, d, name, *extra, check=True):
+    """A fresh-state `cforg apply` on emu: (wall, requests delta, stats after, stdout text)."""
+    fresh_dir(d)
+    st = os.path.join(d, "cforg.state.json")
+    s0 = emu.stats()
+    out, err = os.path.join(d, name + ".out"), os.path.join(d, name + ".err")
+    wall, rc, use = run(cforg_cmd(a, "apply", "-c", cfg, "--state", st, "--auto-approve",
+                                  *extra), env=emu.env(), out=out, err=err, check=check)
+    s1 = emu.stats()
+    with open(out) as f:
+        text = f.read()
+    return {"wall": wall, "rc": rc, "requests": delta(s0, s1), "stats": s1, "out": text[-400:],
+            "cpu": use.ru_utime + use.ru_stime, "state": st}
+
+
+def bench_consistency(a):
+    n, window_ms, par = 100, 2000, 16
+    rounds = a.rounds or (2 if a.quick else 3)
+    levels = 4
+    rep = Report("consistency", a.out, {"orgs": n, "levels": levels, "consistency_ms": window_ms,
+                                        "parallelism": par, "rounds": rounds})
+    header(rep, f"5. Post-create 403 window: a {n}-org tree of {levels} levels, emulator "
+                f"--consistency-ms {window_ms} vs 0, --parallelism {par}")
+    work = os.path.join(a.work, "consistency")
+    os.makedirs(work, exist_ok=True)
+    cfg = gen("config-deep", n, os.path.join(work, f"deep-{n}.yaml"))
+    net = ["--parallelism", str(par), "--rate-limit", "0"]
+    contenders = [("window", window_ms), ("nowindow", 0)]
+    for r in range(rounds):
+        res = {"loadavg": loadavg()}
+        for name, ms in rotated(contenders, r):
+            with Emulator(a.build, "--consistency-ms", str(ms)) as emu:
+                x = apply_once(a, emu, cfg, os.path.join(work, name), name, *net)
+                if x["stats"]["organizations"] != n:
+                    raise SystemExit(f"{name}: {x['stats']['organizations']} orgs, not {n}")
+                res[name] = {"wall": x["wall"], "requests": x["requests"],
+                             "post_create_403": x["stats"]["post_create_403"],
+                             "post_create_403_by_method": x["stats"].get(
+                                 "post_create_403_by_method"), "cpu": x["cpu"]}
+        w, z = res["window"]["wall"], res["nowindow"]["wall"]
+        res["bound"] = 1.25 * ((levels - 1) * window_ms / 1000 + z)
+        res["floor"] = (levels - 1) * window_ms / 1000 + z
+        rep.data["rounds"].append(res)
+        print(f"  round {r}: window {w:.3f}s ({res['window']['post_create_403']} 403s), "
+              f"no window {z:.3f}s, bound {res['bound']:.3f}s", file=sys.stderr, flush=True)
+    R = rep.data["rounds"]
+    col = lambda f: [f(x) for x in R]
+    rows = []
+    for i, x in enumerate(R):
+        ok = x["window"]["wall"] <= x["bound"]
+        rows.append([i, f"{x['window']['wall']:.3f}", f"{x['nowindow']['wall']:.3f}",
+                     f"{x['floor']:.3f}", f"{x['bound']:.3f}",
+                     f"{x['window']['wall'] / x['floor']:.3f}×",
+                     x["window"]["post_create_403"], json.dumps(x["window"]["requests"]),
+                     json.dumps(x["nowindow"]["requests"]), "met" if ok else "NOT met"])
+    rep.table(["round", "apply, window 2 s: wall s", "apply, window 0: wall s",
+               "3 × 2 s + window-0 wall", "target 1.25 × that", "ratio to 3 × 2 s + window-0",
+               "post-create 403s", "requests (window)", "requests (window 0)", "target"], rows)
+    ratio = col(lambda x: x["window"]["wall"] / x["floor"])
+    met = all(x["window"]["wall"] <= x["bound"] for x in R)
+    rep.line(f"ratio wall / (3 × 2 s + window-0 wall), paired per round: "
+             f"{spread(ratio, '{:.3f}×')} (target ≤ 1.25×: {'met' if met else 'NOT met'} in "
+             f"{sum(x['window']['wall'] <= x['bound'] for x in R)} of {len(R)} rounds)")
+    rep.line("Terraform, for comparison: its provider sleeps 30 s after every create. 100 creates "
+             "at its default parallelism 10 sleep at least 100 / 10 × 30 s = 300 s if the walk "
+             "kept 10 creates busy all the time; level by level (1, 9, 18, 72 orgs: a level "
+             "starts when its parents are done) it is (1 + 1 + 2 + 8) batches × 30 s = 360 s.")
+    rep.line()
+    rep.save()
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Requests per change
+
+
+def plan_once(a, emu, cfg, st, name, d, *extra):
+    s0 = emu.stats()
+    c0 = emu.cpu_seconds()
+    wall, rc, _ = run(cforg_cmd(a, "plan", "-c", cfg, "--state", st, "--detailed-exitcode",
+                                "--log-level", "info", *extra),
+                      env=emu.env(), out=os.path.join(d, name + ".out"),
+                      err=os.path.join(d, name + ".err"), check=False)
+    if rc != 0:
+        with open(os.path.join(d, name + ".out")) as f:
+            tail = f.read()[-1500:]
+        raise SystemExit(f"plan ({name}) exited {rc}: the estate is not converged\n{tail}")
+    return {"wall": wall, "requests": delta(s0, emu.stats()), "emulator_cpu": emu.cpu_seconds() - c0}
+
+
+def bench_requests(a):
+    n_create, n_read, par = 200, 10000, 16
+    rounds = a.rounds or (2 if a.quick else 3)
+    rep = Report("requests", a.out, {"create_orgs": n_create, "read_orgs": n_read,
+                                     "parallelism": par, "rounds": rounds})
+    header(rep, f"6. Requests per change: {n_create} creates (flat and tree), and reading "
+                f"{n_read:,} orgs with --read-profile include / omit")
+    work = os.path.join(a.work, "requests")
+    os.makedirs(work, exist_ok=True)
+    net = ["--parallelism", str(par), "--rate-limit", "0"]
+    shapes = [("flat", gen("config-flat", n_create, os.path.join(work, f"flat-{n_create}.yaml"))),
+              ("tree", gen("config", n_create, os.path.join(work, f"tree-{n_create}.yaml")))]
+    rep.data["create"] = []
+    for r in range(rounds):
+        res = {}
+        for name, cfg in rotated(shapes, r):
+            with Emulator(a.build, "--consistency-ms", "0") as emu:
+                x = apply_once(a, emu, cfg, os.path.join(work, "create-" + name), name, *net)
+                res[name] = {"wall": x["wall"], "requests": x["requests"]}
+        rep.data["create"].append(res)
+        print(f"  create round {r}: " + ", ".join(f"{k} {v['requests']}" for k, v in res.items()),
+              file=sys.stderr, flush=True)
+    rows = []
+    for name, _ in shapes:
+        reqs = [x[name]["requests"] for x in rep.data["create"]]
+        posts = [q.get("POST", 0) for q in reqs]
+        gets = [q.get("GET", 0) for q in reqs]
+        rows.append([f"create {n_create} ({name})", json.dumps(reqs[-1]),
+                     f"{med(posts):.0f} ({min(posts)}..{max(posts)})",
+                     f"{med(gets):.0f} ({min(gets)}..{max(gets)})",
+                     f"{med([q['total'] for q in reqs]) / n_create:.3f}",
+                     spread([x[name]["wall"] for x in rep.data["create"]]),
+                     "met" if all(p == n_create for p in posts) else "NOT met"])
+    rep.table(["change", "requests (last round)", "POSTs", "GETs", "requests per org",
+               "wall s", f"POSTs = {n_create}?"], rows)
+
+    # Reading a 10,000-org estate: one emulator per read profile, each set up by an apply.
+    cfg = gen("config", n_read, os.path.join(work, f"estate-{n_read}.yaml"))
+    emus = {}
+    try:
+        setup = {}
+        for prof in ("include", "omit"):
+            emu = Emulator(a.build, "--consistency-ms", "0", "--read-profile", prof)
+            emus[prof] = emu
+            d = os.path.join(work, "read-" + prof)
+            x = apply_once(a, emu, cfg, d, "setup", "--parallelism", "32", "--rate-limit", "0")
+            if x["stats"]["organizations"] != n_read:
+                raise SystemExit(f"setup ({prof}) made {x['stats']['organizations']} orgs")
+            setup[prof] = {"wall": x["wall"], "requests": x["requests"], "state": x["state"],
+                           "dir": d}
+        rep.data["setup"] = {k: {"wall": v["wall"], "requests": v["requests"]}
+                             for k, v in setup.items()}
+        contenders = [("include", []), ("omit", []), ("omit_local", ["--refresh=false"])]
+        for r in range(rounds):
+            res = {"loadavg": loadavg()}
+            for name, extra in rotated(contenders, r):
+                prof = name.split("_")[0]
+                s = setup[prof]
+                res[name] = plan_once(a, emus[prof], cfg, s["state"], name, s["dir"], *net,
+                                      *extra)
+            rep.data["rounds"].append(res)
+            print(f"  read round {r}: " + ", ".join(f"{k} {v['wall']:.3f}s {v['requests']}"
+                                                   for k, v in res.items() if isinstance(v, dict)),
+                  file=sys.stderr, flush=True)
+    finally:
+        for e in emus.values():
+            e.stop()
+    R = rep.data["rounds"]
+    profiles = sum(1 for line in open(cfg) if line.strip() == "profile:")
+    rows = []
+    for name, desc in [("include", "`cforg plan`, emulator `--read-profile include`"),
+                       ("omit", "`cforg plan`, emulator `--read-profile omit` (default)"),
+                       ("omit_local", "`cforg plan --refresh=false` (no network, for scale)")]:
+        reqs = [x[name]["requests"] for x in R]
+        rows.append([desc, json.dumps(reqs[-1]),
+                     f"{med([q.get('GET', 0) for q in reqs]):.0f}",
+                     spread([x[name]["wall"] for x in R]),
+                     spread([x[name]["wall"] / x["omit_local"]["wall"] for x in R], "{:.2f}×"),
+                     spread([x[name]["emulator_cpu"] for x in R], "{:.2f}")])
+    rep.table(["read of 10,000 orgs", "requests (last round)", "GETs", "wall s",
+               "/ --refresh=false (paired)", "emulator CPU s"], rows)
+    inc = med([x["include"]["requests"].get("GET", 0) for x in R])
+    omit = med([x["omit"]["requests"].get("GET", 0) for x in R])
+    rep.line(f"orgs whose config manages a profile: {profiles}; include: {inc:.0f} GETs (target "
+             f"100: {'met' if inc <= 100 else 'NOT met'}); omit: {omit:.0f} GETs = "
+             f"{omit - inc:.0f} more than include (expected {profiles}: one GET .../profile per "
+             f"org with a managed profile), paired extra time "
+             f"{spread([x['omit']['wall'] - x['include']['wall'] for x in R])} s")
+    rep.line(f"at Cloudflare's 1200 requests per 300 s (4/s) the include read's {inc:.0f} GETs "
+             f"take {inc / 4:.0f} s of budget, omit's {omit:.0f} take {omit / 4:.0f} s "
+             f"({omit / 4 / 60:.0f} min)")
+    rep.line(f"setup applies (once per emulator): " + "; ".join(
+        f"{k} {v['wall']:.1f} s {json.dumps(v['requests'])}" for k, v in rep.data['setup'].items()))
+    rep.line()
+    rep.save()
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. A rate budget shared with another client
+
+
+class Spender:
+    """A thread that spends `count` requests of the token's budget every `every` seconds through
+    /__emulator/spend, recording when each spend was answered (perf_counter)."""
+
+    def __init__(self, emu, count, every):
+        import threading
+        self.emu, self.count, self.every = emu, count, every
+        self.events = []
+        self.samples = []  # (time, stats) right after each spend: when the 429s happened
+        self.stop_ev = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def spend(self):
+        req = urllib.request.Request(f"{self.emu.root}/__emulator/spend?count={self.count}",
+                                     data=b"", method="POST",
+                                     headers={"Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(req) as r:
+            body = json.load(r)
+        self.events.append((time.perf_counter(), self.count, body.get("rate_limit")))
+
+    def loop(self):
+        nxt = time.perf_counter()
+        while not self.stop_ev.is_set():
+            self.spend()
+            self.samples.append((time.perf_counter(), self.emu.stats()))
+            nxt += self.every
+            self.stop_ev.wait(max(0.0, nxt - time.perf_counter()))
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.stop_ev.set()
+        self.thread.join()
+
+
+def greedy_finish(events, start, n_requests, limit, window):
+    """The earliest time (after start) at which a client could have sent its n_requests-th
+    request without ever exceeding `limit` in any sliding window of `window` seconds, given the
+    other client's spends (time, count): every request goes at the first instant the window,
+    the other's spends and this client's earlier requests counted, has room."""
+    mine = []
+    t = start
+    for _ in range(n_requests):
+        while True:
+            lo = t - window
+            used = sum(c for (s, c, _) in events if lo < s <= t) + sum(1 for m in mine if m > lo)
+            if used < limit:
+                break
+            # the next instant something leaves the window
+            leaving = [s + window for (s, c, _) in events if lo < s <= t] + \
+                      [m + window for m in mine if m > lo]
+            t = min(x for x in leaving if x > t) + 1e-6
+        mine.append(t)
+    return t - start
+
+
+def bench_shared_budget(a):
+    n, limit, window, par = 100, 120, 10.0, 16
+    spend, every = 6, 1.0
+    warm = window  # the other client runs one whole window before the apply starts
+    rounds = a.rounds or (2 if a.quick else 3)
+    rep = Report("shared-budget", a.out, {
+        "orgs": n, "rate_limit": f"{limit}/{window:g}", "parallelism": par,
+        "other_client": f"{spend} every {every:g} s through /__emulator/spend, same token, "
+                        f"from {warm:g} s before the apply to its end", "rounds": rounds})
+    header(rep, f"7. Shared budget: {n} creates at --rate-limit {limit}/{window:g} while another "
+                f"client spends {spend} per {every:g} s of the same token's budget")
+    work = os.path.join(a.work, "shared-budget")
+    os.makedirs(work, exist_ok=True)
+    cfg = gen("config", n, os.path.join(work, f"estate-{n}.yaml"))
+    flags = ["--consistency-ms", "0", "--rate-limit", f"{limit}/{window:g}"]
+    for r in range(rounds):
+        res = {"loadavg": loadavg()}
+        order = rotated(["shared", "alone_unlimited"], r)
+        for name in order:
+            if name == "alone_unlimited":
+                # the same apply with no limit anywhere: what the run costs besides waiting
+                with Emulator(a.build, "--consistency-ms", "0") as emu:
+                    x = apply_once(a, emu, cfg, os.path.join(work, name), name,
+                                   "--parallelism", str(par), "--rate-limit", "0")
+                res[name] = {"wall": x["wall"], "requests": x["requests"]}
+                continue
+            with Emulator(a.build, *flags) as emu:
+                sp = Spender(emu, spend, every)
+                sp.start()
+                time.sleep(warm)
+                start = time.perf_counter()
+                x = apply_once(a, emu, cfg, os.path.join(work, name), name, "--parallelism",
+                               str(par), "--rate-limit", f"{limit}/{window:g}", check=False)
+                sp.stop()
+                st = x["stats"]
+                sent = x["requests"]["total"]
+                in_run = sum(c for (s, c, _) in sp.events if start <= s <= start + x["wall"])
+                first429 = next(((t - start, q["requests_total"]) for t, q in sp.samples
+                                 if q["rate_limited"] > 0), None)
+                timeline = [(round(t - start, 2), q["requests_total"], q["rate_limited"])
+                            for t, q in sp.samples if t >= start - 1]
+                ideal_slots = greedy_finish(sp.events, start, sent, limit, window)
+                res[name] = {"wall": x["wall"], "rc": x["rc"], "requests": x["requests"],
+                             "rate_limited": st["rate_limited"],
+                             "rate_limited_blocked": st["rate_limited_blocked"],
+                             "spent_total": st["spent"], "spent_during_run": in_run,
+                             "ideal_slots": ideal_slots, "orgs": st["organizations"],
+                             "first_429_seen": first429, "timeline": timeline,
+                             "out": x["out"]}
+        res["ideal"] = res["shared"]["ideal_slots"] + res["alone_unlimited"]["wall"]
+        res["ratio"] = res["shared"]["wall"] / res["ideal"]
+        rep.data["rounds"].append(res)
+        s = res["shared"]
+        print(f"  round {r}: wall {s['wall']:.3f}s, ideal {res['ideal']:.3f}s, "
+              f"{s['rate_limited']} 429s, {s['requests']}, other spent {s['spent_during_run']} "
+              f"during the run, rc {s['rc']}", file=sys.stderr, flush=True)
+    R = rep.data["rounds"]
+    rows = []
+    for i, x in enumerate(R):
+        s = x["shared"]
+        ok = s["rate_limited"] == 0 and x["ratio"] <= 1.15 and s["rc"] == 0 and s["orgs"] == n
+        rows.append([i, f"{s['wall']:.3f}", json.dumps(s["requests"]), s["spent_during_run"],
+                     f"{s['ideal_slots']:.3f}", f"{x['alone_unlimited']['wall']:.3f}",
+                     f"{x['ideal']:.3f}", f"{x['ratio']:.3f}×", s["rate_limited"],
+                     "met" if ok else "NOT met"])
+    rep.table(["round", "cforg apply wall s", "requests cforg sent", "other client's spends "
+               "during the run", "ideal: last budget slot s", "unlimited apply wall s",
+               "ideal s (slot + unlimited)", "wall / ideal", "429s", "target (0 429s, ≤ 1.15×)"],
+              rows)
+    rep.line(f"wall / ideal: {spread([x['ratio'] for x in R], '{:.3f}×')}; 429s: "
+             f"{[x['shared']['rate_limited'] for x in R]}; first 429 seen by the other client "
+             f"(s after the apply started, API requests by then): "
+             f"{[x['shared']['first_429_seen'] for x in R]}")
+    rep.line("timeline of the last round (s after the apply started, API requests so far, 429s "
+             "so far), sampled after each spend: " +
+             ", ".join(f"{t}/{q}/{z}" for t, q, z in R[-1]["shared"]["timeline"]))
+    rep.line()
+    rep.save()
+
+
 BENCHES = {"apply-latency": bench_apply_latency, "throughput": bench_throughput,
-           "plan-scale": bench_plan_scale, "refresh": bench_refresh}
+           "plan-scale": bench_plan_scale, "refresh": bench_refresh,
+           "consistency": bench_consistency, "requests": bench_requests,
+           "shared-budget": bench_shared_budget}
 
 
 def main():
