@@ -563,7 +563,19 @@ TEST(ClientEmulator, CredentialsNeverReachTheLogs) {
   {
     for (const Credentials& creds : {test_token(), test_global_key(), test_both()}) {
       auto c = ClientFor::make(emu, creds, "10/1");  // above the server's: 429s too
-      crud_round_trip(*c);
+      // Every call, failing or not: 5xx faults make a POST's outcome unknown, and the client
+      // does not repeat it, so results are not asserted here; the logs are.
+      for (int i = 0; i < 2; ++i) {
+        auto root = c->create(OrgSpec{"Acme " + std::to_string(i), "", profile("a")});
+        if (!root) continue;
+        const std::string id = root.value().id;
+        (void)c->create(OrgSpec{"Kid", id, std::nullopt});
+        (void)c->get(id);
+        (void)c->list({});
+        (void)c->rename(id, "Renamed " + std::to_string(i));
+        (void)c->get_profile(id);
+        (void)c->put_profile(id, profile("b"));
+      }
     }
     auto bad = ClientFor::make(emu, Credentials{"wrong-token-xyz", "", ""});
     out << bad->list({}).error().str() << "\n";

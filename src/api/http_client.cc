@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <ctime>
 #include <mutex>
 #include <random>
@@ -26,9 +27,6 @@ constexpr int kPageSizes[] = {1000, 500, 100, 50, 10};
 constexpr std::size_t kMaxPages = 100000;
 // Empty pages that still carry a next token, in a row, before that counts as a loop.
 constexpr int kMaxEmptyPages = 3;
-// The backoff of a request refused with 403 because the org it names is young.
-constexpr auto kYoungBase = 250ms;
-constexpr auto kYoungCap = 4s;
 
 // Percent-escapes everything but RFC 3986's unreserved characters (libcurl's escape), so a value
 // can go in a query string or a path segment as is.
@@ -212,6 +210,51 @@ class YoungOrgs {
     return it->second;
   }
 
+  // One gate per young org that answered 403: while it is closed, the requests naming that org
+  // wait, and one of them at a time probes whether the API takes them yet. Probes follow the
+  // org's age (a quarter more each time, at least 200 ms, at most 2 s apart), so that the wait
+  // overshoots the API's window by about a quarter, however long the window is, and a parent
+  // with 70 children costs a handful of refused requests, not 70 handfuls.
+  //
+  // Blocks until the caller may send a request naming `id`.
+  void wait_turn(const std::string& id) {
+    if (id.empty()) return;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      auto it = gates_.find(id);
+      if (it == gates_.end()) return;  // never refused, or taken since
+      Gate& g = it->second;
+      auto now = Clock::now();
+      auto young = until_.find(id);
+      if (young == until_.end() || young->second <= now) return;  // old now: no more waiting
+      if (!g.probing && now >= g.next_probe) {
+        g.probing = true;
+        return;
+      }
+      cv_.wait_until(lock, g.probing ? young->second : std::min(g.next_probe, young->second));
+    }
+  }
+  // The request naming `id` was refused with 403 while `id` was young.
+  void refused(const std::string& id) {
+    std::lock_guard lock(mu_);
+    auto young = until_.find(id);
+    if (young == until_.end()) return;
+    auto now = Clock::now();
+    auto created = young->second - timeout_;
+    auto age = std::max(now - created, Clock::duration::zero());
+    auto step = std::clamp<Clock::duration>(age / 4, 200ms, 2s);
+    Gate& g = gates_[id];
+    g.probing = false;
+    g.next_probe = std::max(g.next_probe, now + step);
+    cv_.notify_all();
+  }
+  // A request naming `id` got an answer other than that 403: the API knows the org now.
+  void answered(const std::string& id) {
+    if (id.empty()) return;
+    std::lock_guard lock(mu_);
+    if (gates_.erase(id)) cv_.notify_all();
+  }
+
  private:
   void mark(const std::string& id, Clock::time_point until) {
     std::lock_guard lock(mu_);
@@ -225,9 +268,15 @@ class YoungOrgs {
     }
   }
 
+  struct Gate {
+    Clock::time_point next_probe{};
+    bool probing = false;  // a request naming the org is out to find out
+  };
   std::chrono::milliseconds timeout_;
   std::mutex mu_;
+  std::condition_variable cv_;
   std::unordered_map<std::string, Clock::time_point> until_;
+  std::unordered_map<std::string, Gate> gates_;
   std::size_t prune_at_ = 1024;
 };
 
@@ -261,14 +310,6 @@ struct HttpClient::Impl {
     return rng();
   }
 
-  // The wait before young retry `n` (from 1): 250 ms doubling, capped, jittered in [50%, 100%].
-  std::chrono::milliseconds young_delay(int n) {
-    double ms = static_cast<double>(kYoungBase.count()) * std::pow(2.0, std::min(n - 1, 16));
-    ms = std::min(ms, static_cast<double>(std::chrono::milliseconds(kYoungCap).count()));
-    double fraction = static_cast<double>(random() % 1001) / 1000.0;
-    return std::chrono::milliseconds(static_cast<std::int64_t>(ms * (0.5 + 0.5 * fraction)));
-  }
-
   // One logical request: sent, and sent again while the policy allows. Returns the parsed
   // envelope of a successful response (null for an accepted empty 2xx).
   Result<nlohmann::json> call(const Call& c) {
@@ -278,9 +319,11 @@ struct HttpClient::Impl {
     int young_attempts = 0;
     auto young_since = Clock::now();
     for (int attempt = 0;; ++attempt) {
+      young.wait_turn(c.names_org);
       std::chrono::milliseconds refused{0};
       auto ticket = budget.acquire(&refused);
       if (!ticket) {
+        young.answered(c.names_org);  // not sent: let the next request probe
         ApiError e = protocol_error(request_line, 0, "", unknown);
         e.kind = ApiError::Kind::transport;
         e.detail =
@@ -298,6 +341,12 @@ struct HttpClient::Impl {
       budget.release(*ticket, res.rate_limit);
 
       unknown = unknown || maybe_acted(c.method, res);
+      bool young_refusal = has_status(res, 403) && young.young_until(c.names_org).has_value();
+      if (young_refusal) {
+        young.refused(c.names_org);
+      } else {
+        young.answered(c.names_org);
+      }
       if (succeeded(res)) return parse_success(c, res);
 
       if (has_status(res, 429)) {
@@ -316,15 +365,12 @@ struct HttpClient::Impl {
         if (auto until = young.young_until(c.names_org); until && Clock::now() < *until) {
           // The API refuses requests naming a just-created org for a while: only this request
           // waits, and only while the org is young.
+          // wait_turn() paces the retry by the org's age, one probe at a time.
           ++young_attempts;
-          auto delay = young_delay(young_attempts);
-          auto left = std::chrono::ceil<std::chrono::milliseconds>(*until - Clock::now());
-          delay = std::min(delay, left + 1ms);
           ++stats.young_retries;
           ++stats.retries;
-          spdlog::info("{}: HTTP 403 on organization {}, created moments ago; retry in {} ms",
-                       request_line, c.names_org, delay.count());
-          std::this_thread::sleep_for(delay);
+          spdlog::info("{}: HTTP 403 on organization {}, created moments ago; retrying",
+                       request_line, c.names_org);
           --attempt;  // bounded by the org's age, not by max_retries
           continue;
         }
