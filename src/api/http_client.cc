@@ -337,8 +337,9 @@ struct HttpClient::Impl {
       ++stats.in_flight;
       HttpResponse res = transport->send(req);
       --stats.in_flight;
-      // Whatever happened, the server may have counted it; its headers say what is left.
-      budget.release(*ticket, res.rate_limit);
+      // Whatever happened but a 429, the server may have counted it; its headers say what is
+      // left.
+      budget.release(*ticket, res.rate_limit, !has_status(res, 429));
 
       unknown = unknown || maybe_acted(c.method, res);
       bool young_refusal = has_status(res, 403) && young.young_until(c.names_org).has_value();

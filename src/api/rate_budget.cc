@@ -73,11 +73,27 @@ std::int64_t RateBudget::allowance_of(const Reading& r) const {
 // single request. So the allowance stays what it was, at least one, and each response from now
 // on tells more.
 void RateBudget::roll_over(Clock::time_point now) {
-  if (!server_ || !server_->timed || now < server_->reset_at) return;
+  if (!server_ || !server_->timed) return;
   Reading& r = *server_;
+  // Spent: the probe waits for one of our own slots (see the class comment).
+  if (now < (allowance_of(r) > 0 ? r.reset_at : probe_at(r))) return;
   r.remaining = std::max<std::int64_t>(allowance_of(r), 1);
   r.ticket = taken_;
   r.timed = false;
+}
+
+Clock::time_point RateBudget::probe_at(const Reading& r) const {
+  if (!server_window_) return r.reset_at;
+  // The first of ours surely still in the server's window when the reading was made: sent
+  // less than w before it (it arrived after it was sent). It frees its slot by its answer + w
+  // (it arrived before that), maybe before t (t is whole seconds, rounded up), maybe after (the
+  // slot at t is another client's). One answered late may have left the window before the
+  // reading, its slot already spent: that is why the send time picks, and the answer times.
+  auto w = *server_window_;
+  for (const Answered& a : answered_) {  // ascending by answer
+    if (a.sent + w > r.read_at) return a.answered + w;
+  }
+  return r.reset_at;
 }
 
 std::optional<std::int64_t> RateBudget::server_allowance(Clock::time_point now) {
@@ -92,7 +108,7 @@ std::optional<Clock::time_point> RateBudget::server_wait(Clock::time_point now) 
   if (!server_) return until;
   roll_over(now);
   if (allowance_of(*server_) > 0) return until;
-  if (server_->timed) return std::max(until.value_or(now), server_->reset_at);
+  if (server_->timed) return std::max(until.value_or(now), probe_at(*server_));
   // The reset passed and nothing says what is left: one request finds out.
   if (in_flight_ == 0) return until;
   return Clock::time_point::max();
@@ -114,24 +130,35 @@ std::chrono::nanoseconds RateBudget::wait_time(Clock::time_point now) {
   return std::max(wait, std::chrono::nanoseconds(freeing_.front() - now));
 }
 
-RateBudget::Ticket RateBudget::take(Clock::time_point /*now*/) {
+RateBudget::Ticket RateBudget::take(Clock::time_point now) {
   ++in_flight_;
   ++taken_;
-  tickets_in_flight_.emplace(taken_, tickets_in_flight_.size());
+  tickets_in_flight_.emplace(taken_, InFlight{tickets_in_flight_.size(), now});
   return taken_;
 }
 
-void RateBudget::release_at(Clock::time_point now, Ticket ticket, const ServerRateLimit& server) {
+void RateBudget::release_at(Clock::time_point now, Ticket ticket, const ServerRateLimit& server,
+                            bool counted) {
   if (in_flight_ > 0) --in_flight_;
   std::size_t sent_alongside = 0;
+  std::optional<Clock::time_point> sent_at;
   if (auto it = tickets_in_flight_.find(ticket); it != tickets_in_flight_.end()) {
-    sent_alongside = it->second;
+    sent_alongside = it->second.sent_alongside;
+    sent_at = it->second.sent_at;
     tickets_in_flight_.erase(it);
   }
   if (!limit_.unlimited()) {
     // Sorted insert: real releases come in order, but tests may pass any time points.
     auto at = now + limit_.window;
     freeing_.insert(std::upper_bound(freeing_.begin(), freeing_.end(), at), at);
+  }
+  if (server.window && server.window->count() > 0) server_window_ = *server.window;
+  if (counted && sent_at && server_window_) {
+    auto w = *server_window_;
+    while (!answered_.empty() && answered_.front().answered + w <= now) answered_.pop_front();
+    auto later = [](Clock::time_point t, const Answered& a) { return t < a.answered; };
+    answered_.insert(std::upper_bound(answered_.begin(), answered_.end(), now, later),
+                     Answered{*sent_at, now});
   }
   if (ticket == 0 || !server.usable()) {
     // No figures. After a reset nothing else will tell what is left: the local window decides.
@@ -150,6 +177,7 @@ void RateBudget::release_at(Clock::time_point now, Ticket ticket, const ServerRa
   // "none left, reset in 0 s" (t is whole seconds): do not spin on the server.
   if (r.remaining == 0 && reset < std::chrono::seconds(1)) reset = std::chrono::seconds(1);
   r.reset_at = now + reset;
+  r.read_at = now;
   if (server_) roll_over(now);
   // A fresher reading describes the server better; an older one that allows less may know of
   // requests the fresher one had not seen yet. Either way, never spend more than either allows.
@@ -195,10 +223,10 @@ std::optional<RateBudget::Ticket> RateBudget::acquire(std::chrono::milliseconds*
   return take(Clock::now());
 }
 
-void RateBudget::release(Ticket ticket, const ServerRateLimit& server) {
+void RateBudget::release(Ticket ticket, const ServerRateLimit& server, bool counted) {
   {
     std::lock_guard lock(mu_);
-    release_at(Clock::now(), ticket, server);
+    release_at(Clock::now(), ticket, server, counted);
   }
   // Waiters blocked on "all in flight" can now compute when the new slot frees.
   cv_.notify_all();

@@ -269,6 +269,65 @@ TEST(RateBudgetServer, AfterTheResetOneRequestAtATimeUntilAResponseTells) {
   EXPECT_EQ(b.wait_time(t0 + 2100ms), 0ns);
 }
 
+ServerRateLimit says_in(std::uint64_t remaining, std::chrono::milliseconds reset,
+                        std::chrono::milliseconds window) {
+  ServerRateLimit s = says(remaining, reset);
+  s.window = window;
+  return s;
+}
+
+TEST(RateBudgetServer, SpentProbeWaitsForOurOwnOldestRequestToLeaveTheServersWindow) {
+  // Another client's old request frees a slot at t0 + 2 s; it spends at a steady pace and takes
+  // it back. Ours, answered at t0 and t0 + 1 s, leave the 10 s window at t0 + 10 s: the probe
+  // waits for that, not for t.
+  RateBudget b(RateLimit::parse("0"));
+  b.release_at(t0, b.take(t0), says_in(1, 2s, 10s));
+  b.release_at(t0 + 1s, b.take(t0 + 1s), says_in(0, 1s, 10s));
+  EXPECT_EQ(b.server_wait(t0 + 1s), t0 + 10s);
+  EXPECT_EQ(b.wait_time(t0 + 2s), 8s);  // past t, still waiting
+  EXPECT_EQ(b.wait_time(t0 + 10s), 0ns);
+  auto probe = b.take(t0 + 10s);
+  EXPECT_EQ(b.wait_time(t0 + 10s), std::chrono::nanoseconds::max());  // one probe at a time
+  b.release_at(t0 + 10100ms, probe, says_in(5, 1s, 10s));
+  EXPECT_EQ(b.server_allowance(t0 + 10100ms), 5);
+}
+
+TEST(RateBudgetServer, SpentProbeGoesAtTheResetWhenNoneOfOursIsInTheWindow) {
+  RateBudget b(RateLimit::parse("0"));
+  // Our only counted request left the window long ago; the 429s the server refused do not count.
+  b.release_at(t0, b.take(t0), says_in(10, 5s, 10s));
+  b.release_at(t0 + 30s, b.take(t0 + 30s), says_in(0, 4s, 10s), /*counted=*/false);
+  EXPECT_EQ(b.server_wait(t0 + 30s), t0 + 34s);
+  EXPECT_EQ(b.wait_time(t0 + 34s), 0ns);
+}
+
+TEST(RateBudgetServer, SpentProbeGoesWhenOursLeavesEvenBeforeTheRoundedUpReset) {
+  RateBudget b(RateLimit::parse("0"));
+  b.release_at(t0, b.take(t0), says_in(5, 10s, 10s));
+  // t is whole seconds rounded up: 1 s, though our request leaves the window at t0 + 10 s.
+  b.release_at(t0 + 9500ms, b.take(t0 + 9500ms), says_in(0, 1s, 10s));
+  EXPECT_EQ(b.server_wait(t0 + 9500ms), t0 + 10s);
+  EXPECT_EQ(b.wait_time(t0 + 10s), 0ns);
+}
+
+TEST(RateBudgetServer, SpentProbeIgnoresOursAnsweredLateThatMayHaveLeftAlready) {
+  RateBudget b(RateLimit::parse("0"));
+  auto slow = b.take(t0);  // arrived at some point between t0 and its answer at t0 + 3 s
+  auto next = b.take(t0 + 5s);
+  b.release_at(t0 + 3s, slow, says_in(8, 7s, 10s));
+  b.release_at(t0 + 5100ms, next, says_in(7, 5s, 10s));
+  // At t0 + 10.5 s the slow one may have left at t0 + 10 s and its slot been taken already:
+  // not ours to wait for. The next one, sent at t0 + 5 s, surely is in the window.
+  b.release_at(t0 + 10500ms, b.take(t0 + 10500ms), says_in(0, 1s, 10s));
+  EXPECT_EQ(b.server_wait(t0 + 10500ms), t0 + 15100ms);
+}
+
+TEST(RateBudgetServer, WithoutThePolicysWindowTheProbeGoesAtTheReset) {
+  RateBudget b(RateLimit::parse("0"));
+  b.release_at(t0, b.take(t0), says(0, 2s));  // legacy headers: no window
+  EXPECT_EQ(b.server_wait(t0), t0 + 2s);
+}
+
 TEST(RateBudgetServer, NoneLeftWithAZeroResetStillWaitsASecond) {
   RateBudget b(RateLimit::parse("0"));
   b.release_at(t0, b.take(t0), says(0, 0s));

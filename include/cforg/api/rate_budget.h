@@ -46,6 +46,15 @@ struct RateLimit {
 // request) until a response tells more: a sliding window's t only says when one slot frees.
 // Without usable headers, the local window alone decides. A 429 pauses every worker until its
 // Retry-After.
+//
+// Whose slot frees at t: when the allowance is spent and the server's window is known (the
+// policy's w), the slot that frees at t may be another client's, and a client that spends at a
+// steady pace takes it back in the same instant (a CI job, the dashboard). Racing it for that
+// slot risks a 429, and a 429 blocks the credential, other clients included, for a whole
+// window. So the probe after a spent allowance goes when the first of our own counted requests
+// surely in the server's window leaves it (its answer + w), when one is: that slot is ours. That is
+// never longer than one window, the block a 429 would cost, and often sooner than t (whole
+// seconds, rounded up). With none of ours in the window, it goes at t.
 class RateBudget {
  public:
   using Ticket = std::uint64_t;  // 0: none
@@ -58,8 +67,9 @@ class RateBudget {
   // `*refused_for` (when given) says how long.
   std::optional<Ticket> acquire(std::chrono::milliseconds* refused_for = nullptr);
   // The request's response (or failure) arrived now: its slot frees one window from now, and
-  // the response's rate-limit figures (when usable) update the server's allowance.
-  void release(Ticket ticket = 0, const ServerRateLimit& server = {});
+  // the response's rate-limit figures (when usable) update the server's allowance. `counted`:
+  // the server may have counted the request (false for a 429, which it does not).
+  void release(Ticket ticket = 0, const ServerRateLimit& server = {}, bool counted = true);
   // The server said to wait: no request is sent before `until`.
   void pause_until(Clock::time_point until);
   // While acquire() waits on the server (a pause, a spent allowance), the wait's end goes here
@@ -70,7 +80,8 @@ class RateBudget {
   // nanoseconds::max(): every slot is in flight, so only a release can free one).
   std::chrono::nanoseconds wait_time(Clock::time_point now);
   Ticket take(Clock::time_point now);
-  void release_at(Clock::time_point now, Ticket ticket = 0, const ServerRateLimit& server = {});
+  void release_at(Clock::time_point now, Ticket ticket = 0, const ServerRateLimit& server = {},
+                  bool counted = true);
   // Until when the server's figures hold requests back (a pause or a spent allowance;
   // time_point::max(): until a response tells more); nullopt when they do not.
   std::optional<Clock::time_point> server_wait(Clock::time_point now);
@@ -85,9 +96,13 @@ class RateBudget {
     std::int64_t remaining = 0;    // as the response to `ticket` said
     Ticket ticket = 0;             // requests with a higher ticket are not in `remaining`
     Clock::time_point reset_at{};  // when the server's window resets
+    Clock::time_point read_at{};   // when the response came
     bool timed = true;             // false: the reset passed, the next response tells more
   };
   void roll_over(Clock::time_point now);
+  // When the probe after a spent allowance may go: when the first of our own requests leaves
+  // the server's window, or at the reset when none of ours is in it.
+  Clock::time_point probe_at(const Reading& r) const;
   std::int64_t allowance_of(const Reading& r) const;
 
   RateLimit limit_;
@@ -96,11 +111,23 @@ class RateBudget {
   std::condition_variable cv_;
   std::uint32_t in_flight_ = 0;
   Ticket taken_ = 0;  // tickets issued so far
-  // Each unanswered ticket, with how many requests were unanswered when it was sent.
-  std::map<Ticket, std::size_t> tickets_in_flight_;
+  // Each unanswered ticket: how many requests were unanswered when it was sent, and when.
+  struct InFlight {
+    std::size_t sent_alongside = 0;
+    Clock::time_point sent_at{};
+  };
+  std::map<Ticket, InFlight> tickets_in_flight_;
   std::deque<Clock::time_point> freeing_;  // when each released slot becomes free, ascending
   Clock::time_point paused_until_{};
   std::optional<Reading> server_;
+  // The server's window (the policy's w), once a response said it.
+  std::optional<std::chrono::milliseconds> server_window_;
+  // Our counted requests, ascending by answer, kept for one server window: each arrived
+  // between its send and its answer, so it left the server's window between those + w.
+  struct Answered {
+    Clock::time_point sent, answered;
+  };
+  std::deque<Answered> answered_;
   std::atomic<std::int64_t>* report_ = nullptr;
   std::uint64_t waits_ = 0;
 };
