@@ -819,9 +819,9 @@ class Spender:
     """A thread that spends `count` requests of the token's budget every `every` seconds through
     /__emulator/spend, recording when each spend was answered (perf_counter)."""
 
-    def __init__(self, emu, count, every):
+    def __init__(self, emu, count, every, times=None):
         import threading
-        self.emu, self.count, self.every = emu, count, every
+        self.emu, self.count, self.every, self.times = emu, count, every, times
         self.events = []
         self.samples = []  # (time, stats) right after each spend: when the 429s happened
         self.stop_ev = threading.Event()
@@ -838,6 +838,8 @@ class Spender:
     def loop(self):
         nxt = time.perf_counter()
         while not self.stop_ev.is_set():
+            if self.times is not None and len(self.events) >= self.times:
+                return
             self.spend()
             self.samples.append((time.perf_counter(), self.emu.stats()))
             nxt += self.every
@@ -887,9 +889,10 @@ def bench_shared_budget(a):
     os.makedirs(work, exist_ok=True)
     cfg = gen("config", n, os.path.join(work, f"estate-{n}.yaml"))
     flags = ["--consistency-ms", "0", "--rate-limit", f"{limit}/{window:g}"]
+    burst, burst_lead = limit // 2, window / 2
     for r in range(rounds):
         res = {"loadavg": loadavg()}
-        order = rotated(["shared", "alone_unlimited"], r)
+        order = rotated(["shared", "burst", "alone_unlimited"], r)
         for name in order:
             if name == "alone_unlimited":
                 # the same apply with no limit anywhere: what the run costs besides waiting
@@ -899,9 +902,14 @@ def bench_shared_budget(a):
                 res[name] = {"wall": x["wall"], "requests": x["requests"]}
                 continue
             with Emulator(a.build, *flags) as emu:
-                sp = Spender(emu, spend, every)
+                # "burst": the other client spent half the budget at once, half a window before
+                # the apply, and then stopped; "shared": it keeps spending at a steady pace.
+                if name == "burst":
+                    sp = Spender(emu, burst, every, times=1)
+                else:
+                    sp = Spender(emu, spend, every)
                 sp.start()
-                time.sleep(warm)
+                time.sleep(burst_lead if name == "burst" else warm)
                 start = time.perf_counter()
                 x = apply_once(a, emu, cfg, os.path.join(work, name), name, "--parallelism",
                                str(par), "--rate-limit", f"{limit}/{window:g}", check=False)
@@ -923,6 +931,8 @@ def bench_shared_budget(a):
                              "out": x["out"]}
         res["ideal"] = res["shared"]["ideal_slots"] + res["alone_unlimited"]["wall"]
         res["ratio"] = res["shared"]["wall"] / res["ideal"]
+        res["burst_ideal"] = res["burst"]["ideal_slots"] + res["alone_unlimited"]["wall"]
+        res["burst_ratio"] = res["burst"]["wall"] / res["burst_ideal"]
         rep.data["rounds"].append(res)
         s = res["shared"]
         print(f"  round {r}: wall {s['wall']:.3f}s, ideal {res['ideal']:.3f}s, "
@@ -941,6 +951,17 @@ def bench_shared_budget(a):
                "during the run", "ideal: last budget slot s", "unlimited apply wall s",
                "ideal s (slot + unlimited)", "wall / ideal", "429s", "target (0 429s, ≤ 1.15×)"],
               rows)
+    rep.line()
+    rep.line(f"The other client spent {burst} at once {burst_lead:g} s before the apply, then "
+             f"stopped (no target: what waiting for cforg's own slots costs when the other "
+             f"client's slots would have been free):")
+    rep.line()
+    rep.table(["round", "cforg apply wall s", "requests cforg sent", "ideal s", "wall / ideal",
+               "429s"],
+              [[i, f"{x['burst']['wall']:.3f}", json.dumps(x["burst"]["requests"]),
+                f"{x['burst_ideal']:.3f}", f"{x['burst_ratio']:.3f}×",
+                x["burst"]["rate_limited"]] for i, x in enumerate(R)])
+    rep.line()
     rep.line(f"wall / ideal: {spread([x['ratio'] for x in R], '{:.3f}×')}; 429s: "
              f"{[x['shared']['rate_limited'] for x in R]}; first 429 seen by the other client "
              f"(s after the apply started, API requests by then): "
