@@ -430,6 +430,69 @@ TEST(MakePlan, IsDeterministic) {
             make_plan(load(kTree), state::State{}, &remote, {.adopt = true, .replace = {}}));
 }
 
+// An estate with changes of every kind (creates in a tree, renames, drift, deletes at several
+// depths with siblings, a replacement), plus `filler` unchanged orgs tracked and remote. The
+// fillers change nothing in the plan, but they change the bucket counts and insertion history
+// of every hash container the planner and its inputs use.
+struct Estate {
+  config::Config cfg;
+  state::State st;
+  Remote remote;
+};
+
+Estate estate_with_filler(int filler) {
+  std::string yaml = "organizations:\n";
+  Estate e;
+  auto track = [&](int n, const std::string& key, const std::string& name, int parent) {
+    e.st.orgs[key] = tracked(n, name, parent);
+    e.remote.checked.insert(id(n));
+    e.remote.orgs[id(n)] = remote_of(e.st.orgs[key]);
+  };
+  // Kept: a root with a child renamed in config and one drifted remotely.
+  yaml += "  - {name: Root, key: root}\n";
+  yaml += "  - {name: Renamed, key: ren, parent: root}\n";
+  yaml += "  - {name: Drift, key: drift, parent: root}\n";
+  yaml += "  - {name: Moved, key: moved, parent: root}\n";  // was under gone-a: replaced
+  track(1, "root", "Root", 0);
+  track(2, "ren", "Old name", 1);
+  track(3, "drift", "Drift", 1);
+  e.remote.orgs[id(3)].spec.name = "Drifted";
+  // Deleted: a subtree two levels deep with siblings, in an order unlike their keys.
+  track(10, "gone-a", "Gone A", 1);
+  track(11, "gone-z", "Gone Z", 10);
+  track(12, "gone-m", "Gone M", 10);
+  track(13, "gone-b", "Gone B", 11);
+  track(14, "gone-y", "Gone Y", 1);
+  track(15, "moved", "Moved", 10);
+  e.remote.children[id(15)] = {};
+  // Created: a small tree whose config order is not its key order.
+  for (const char* name : {"New Z", "New A", "New M"}) {
+    yaml += std::string("  - {name: ") + name + ", parent: root}\n";
+    yaml += std::string("  - {name: ") + name + " child, parent: " + name + "}\n";
+  }
+  for (int i = 0; i < filler; ++i) {
+    std::string name = "Filler " + std::to_string(i);
+    yaml += "  - {name: " + name + ", parent: root}\n";
+    track(1000 + i, name, name, 1);
+  }
+  e.cfg = load(yaml);
+  return e;
+}
+
+TEST(MakePlan, OrderDoesNotDependOnHashOrderOfUnrelatedOrgs) {
+  Estate small = estate_with_filler(0);
+  Plan a = make_plan(small.cfg, small.st, &small.remote, {.adopt = false, .replace = {"moved"}});
+  ASSERT_TRUE(a.errors.empty()) << a.errors.front().message;
+  ASSERT_GE(a.actions.size(), 14u);
+  for (int filler : {1, 7, 97, 1000}) {
+    Estate big = estate_with_filler(filler);
+    Plan b = make_plan(big.cfg, big.st, &big.remote, {.adopt = false, .replace = {"moved"}});
+    ASSERT_TRUE(b.errors.empty()) << b.errors.front().message;
+    EXPECT_EQ(b.actions, a.actions) << "with " << filler << " unchanged orgs besides";
+    EXPECT_EQ(b.drift, a.drift) << "with " << filler << " unchanged orgs besides";
+  }
+}
+
 TEST(PlanFile, RoundTripsEveryField) {
   state::State st = tree_state();
   st.orgs["gone"] = tracked(7, "Gone", 1);
