@@ -77,7 +77,8 @@ struct LoadResult {
 // input: problems come back as diagnostics.
 LoadResult load(const std::vector<std::string>& paths);
 
-// Loads one YAML document given as text; `file` is the name used in diagnostics. For tests.
+// Loads one YAML document given as text; `file` is the name used in diagnostics (a config that
+// does not come from a file: standard input, a test).
 LoadResult load_text(std::string_view yaml, const std::string& file);
 
 }  // namespace cforg::config
