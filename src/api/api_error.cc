@@ -21,6 +21,10 @@ std::string ApiError::str() const {
     s += i == 0 ? ", " : "; ";
     s += "Cloudflare error " + std::to_string(errors[i].code) + ": " + errors[i].message;
   }
+  if (errors_omitted > 0) {
+    s += "; and " + std::to_string(errors_omitted) + " more error" +
+         (errors_omitted == 1 ? "" : "s");
+  }
   if (!detail.empty()) s += " (" + detail + ")";
   if (outcome_unknown) s += "; the server may have carried it out";
   if (!advice.empty()) s += ". " + advice;

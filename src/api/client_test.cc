@@ -610,6 +610,57 @@ TEST_F(ClientTest, SuccessMustBeTheBooleanTrue) {
   }
 }
 
+TEST_F(ClientTest, RenameAnswerMustCarryTheNewName) {
+  queue(reply(200, envelope(org_json(kId, "Something else", kParent))));
+  auto r = client().rename(kId, "New name");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ApiError::Kind::protocol);
+  EXPECT_TRUE(r.error().outcome_unknown);
+  EXPECT_THAT(r.error().str(), ::testing::HasSubstr("\"Something else\", not \"New name\""));
+}
+
+TEST_F(ClientTest, AnswerWithADuplicateKeyIsNotBelieved) {
+  // Last-wins would record the second id; first-wins the first: neither is trusted.
+  HttpResponse r = reply(200, json::object());
+  r.body = R"({"success": true, "errors": [], "result": {"id": ")" + std::string(kId) +
+           R"(", "name": "Acme EU", "parent": {"id": ")" + std::string(kParent) +
+           R"("}, "create_time": "2026-01-01T00:00:00Z"}, "result": {"id": "other"}})";
+  queue(r);
+  auto created = client().create(OrgSpec{"Acme EU", kParent, std::nullopt});
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().kind, ApiError::Kind::protocol);
+  EXPECT_TRUE(created.error().outcome_unknown);
+  EXPECT_THAT(created.error().str(), ::testing::HasSubstr("the key \"result\" twice"));
+}
+
+TEST_F(ClientTest, ServerErrorTextIsCappedAndFreeOfControlCharacters) {
+  json errors = json::array();
+  errors.push_back({{"code", 1000}, {"message", "\x1b]0;owned\x07" + std::string(100000, 'm')}});
+  for (int i = 0; i < 199999; ++i) errors.push_back({{"code", 1001}, {"message", "again"}});
+  queue(reply(400, {{"success", false}, {"errors", errors}, {"result", nullptr}}));
+  auto r = client().get(kId);
+  ASSERT_FALSE(r.ok());
+  std::string text = r.error().str();
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text.find('\x07'), std::string::npos);
+  EXPECT_LT(text.size(), 2000u) << "200,000 errors printed 13 MB";
+  EXPECT_THAT(text, ::testing::HasSubstr("and 199990 more errors"));
+  EXPECT_THAT(text, ::testing::HasSubstr("Cloudflare error 1000:  ]0;owned mmm"));
+}
+
+TEST_F(ClientTest, AnHtmlErrorPageIsShownAsAShortPrintableLine) {
+  HttpResponse r;
+  r.status = 502;
+  r.body = "<html>\x1b[2J<body>" + std::string(50000, 'x') + "</body></html>";
+  opts.retry.max_retries = 0;
+  queue(r);
+  auto got = client().get(kId);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().str().find('\x1b'), std::string::npos);
+  EXPECT_LT(got.error().str().size(), 400u);
+  EXPECT_THAT(got.error().str(), ::testing::HasSubstr("<html> [2J<body>xxx"));
+}
+
 TEST_F(ClientTest, ProfileKnownOnlyWhenTheKeyIsThere) {
   json absent = org_json(kId, "x");
   json null = org_json(kId, "x");

@@ -27,8 +27,24 @@ void init_curl_once() {
   });
 }
 
+// No answer of this API comes near this (a page of 1000 orgs with profiles is about 1 MB): a
+// body beyond it is a broken or hostile server, and reading it whole would only take memory.
+constexpr std::size_t kMaxBodyBytes = 16u << 20;
+constexpr const char* kBodyTooLarge =
+    "the response is larger than 16 MiB, far more than any answer of this API: not read further";
+
+struct BodySink {
+  std::string* body;
+  bool too_large = false;
+};
+
 std::size_t collect_body(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(out);
+  if (sink->body->size() + size * n > kMaxBodyBytes) {
+    sink->too_large = true;
+    return 0;  // libcurl ends the transfer with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -176,7 +192,8 @@ class CurlTransport final : public Transport {
     HttpResponse res;
     Attempts attempts;
     char error[CURL_ERROR_SIZE] = {0};
-    configure(h, req, res.body, attempts, error);
+    BodySink sink{&res.body};
+    configure(h, req, sink, attempts, error);
 
     auto start = std::chrono::steady_clock::now();
     CURLcode rc = curl_easy_perform(h);
@@ -199,6 +216,7 @@ class CurlTransport final : public Transport {
       if (attempts.refused) {
         res.failure_text = "the connection closed after the request went out, without a reply";
       }
+      if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) res.failure_text = kBodyTooLarge;
       res.body.clear();
       spdlog::debug("{} {} → {} ({}) in {} ms", req.method, loggable_url(req.url),
                     failure_name(res.failure), res.failure_text, ms);
@@ -214,7 +232,7 @@ class CurlTransport final : public Transport {
     list = next;
   }
 
-  void configure(CURL* h, const HttpRequest& req, std::string& body, Attempts& attempts,
+  void configure(CURL* h, const HttpRequest& req, BodySink& body, Attempts& attempts,
                  char* error) const {
     curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, req.accept_any ? any_headers_ : json_headers_);
@@ -236,6 +254,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    // A Content-Length beyond the cap fails before the body is read.
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxBodyBytes));
 
     if (req.method == "GET") {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);

@@ -159,6 +159,20 @@ TEST(CurlTransport, ReadsRetryAfterDate) {
   EXPECT_LE(*r.retry_after, 60s);
 }
 
+TEST(CurlTransport, ABodyBeyond16MiBIsNotReadWhole) {
+  ScriptedServer server;
+  server.push(ScriptedReply::http(200, std::string((16u << 20) + 1, '[')));
+  server.push(ScriptedReply::http(200, std::string(1u << 20, ' ') + "{}"));
+  auto t = make_curl_transport(token());
+  HttpResponse big = t->send({"GET", server.url("/x"), ""});
+  EXPECT_EQ(big.failure, Failure::broken);
+  EXPECT_THAT(big.failure_text, HasSubstr("larger than 16 MiB"));
+  EXPECT_TRUE(big.body.empty());
+  HttpResponse fine = t->send({"GET", server.url("/x"), ""});  // 1 MiB: a large page
+  EXPECT_EQ(fine.failure, Failure::none) << fine.failure_text;
+  EXPECT_EQ(fine.body.size(), (1u << 20) + 2);
+}
+
 TEST(RetryAfter, Parses) {
   const std::time_t now = 1700000000;  // 2023-11-14T22:13:20Z
   EXPECT_EQ(parse_retry_after("120", now), std::optional<std::chrono::milliseconds>(120s));

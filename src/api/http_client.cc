@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "cforg/api/client.h"
+#include "response_text.h"
 
 namespace cforg::api {
 namespace {
@@ -65,31 +66,44 @@ bool maybe_acted(const std::string& method, const HttpResponse& res) {
   return true;
 }
 
-void collect_errors(const nlohmann::json& items, std::vector<ErrorItem>& out) {
-  if (!items.is_array()) return;
-  for (const auto& e : items) {
-    if (!e.is_object()) continue;
-    ErrorItem item;
-    if (auto c = e.find("code"); c != e.end() && c->is_number_integer()) item.code = c->get<int>();
-    if (auto m = e.find("message"); m != e.end() && m->is_string()) item.message = *m;
-    if (auto src = e.find("source"); src != e.end() && src->is_object()) {
-      if (auto p = src->find("pointer"); p != src->end() && p->is_string()) item.pointer = *p;
+// The envelope's errors, as many as are worth showing (kMaxErrors; the rest are counted), each
+// message printable and capped: the server's text goes to a terminal.
+constexpr std::size_t kMaxErrors = 10;
+
+void collect_errors(const nlohmann::json& items, ApiError& e, int depth = 0) {
+  if (!items.is_array() || depth > 8) return;
+  for (const auto& item_json : items) {
+    if (!item_json.is_object()) continue;
+    if (e.errors.size() >= kMaxErrors) {
+      ++e.errors_omitted;
+      continue;
     }
-    out.push_back(std::move(item));
+    ErrorItem item;
+    const auto& j = item_json;
+    if (auto c = j.find("code"); c != j.end() && c->is_number_integer()) {
+      // Codes are small; one that does not fit an int is shown as 0, not wrapped.
+      bool fits = c->is_number_unsigned()
+                      ? c->get<std::uint64_t>() <= INT32_MAX
+                      : c->get<std::int64_t>() >= INT32_MIN && c->get<std::int64_t>() <= INT32_MAX;
+      if (fits) item.code = static_cast<int>(c->get<std::int64_t>());
+    }
+    if (auto m = j.find("message"); m != j.end() && m->is_string()) {
+      item.message = printable(m->get_ref<const std::string&>());
+    }
+    if (auto src = j.find("source"); src != j.end() && src->is_object()) {
+      if (auto p = src->find("pointer"); p != src->end() && p->is_string()) {
+        item.pointer = printable(p->get_ref<const std::string&>(), 100);
+      }
+    }
+    e.errors.push_back(std::move(item));
     // Cloudflare nests the underlying causes; they often carry the useful message.
-    if (auto chain = e.find("error_chain"); chain != e.end()) collect_errors(*chain, out);
+    if (auto chain = j.find("error_chain"); chain != j.end()) collect_errors(*chain, e, depth + 1);
   }
 }
 
 // The start of a body that is not an envelope (a proxy's HTML page, say), on one line.
 std::string snippet(const std::string& body) {
-  constexpr std::size_t kMax = 120;
-  std::string s = body.substr(0, kMax);
-  for (char& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  if (body.size() > kMax) s += "…";
-  return s;
+  return printable(body, 120);
 }
 
 std::string describe(const HttpResponse& res) {
@@ -417,7 +431,7 @@ struct HttpClient::Impl {
   static std::string quoted_retry_after(const HttpResponse& res) {
     std::string text = res.retry_after_text.empty()
                            ? std::to_string(res.retry_after->count() / 1000)
-                           : res.retry_after_text;
+                           : printable(res.retry_after_text, 64);
     return "(Retry-After: " + text + ")";
   }
 
@@ -443,10 +457,14 @@ struct HttpClient::Impl {
     const std::string request_line = c.line();
     const bool acted = c.method != "GET";
     if (c.empty_ok && blank(res.body)) return nlohmann::json();
-    auto body = nlohmann::json::parse(res.body, nullptr, /*allow_exceptions=*/false);
-    if (body.is_discarded() || !body.is_object()) {
-      return protocol_error(request_line, res.status, "the body is not a JSON envelope", acted);
+    ParsedBody parsed = parse_body(res.body);
+    if (!parsed.ok() || !parsed.value.is_object()) {
+      return protocol_error(request_line, res.status,
+                            "the body is not a JSON envelope" +
+                                (parsed.ok() ? std::string() : " (" + parsed.problem + ")"),
+                            acted);
     }
+    nlohmann::json& body = parsed.value;
     auto ok = body.find("success");
     if (ok == body.end() || !ok->is_boolean()) {
       return protocol_error(request_line, res.status, "the envelope's success is not a boolean",
@@ -457,7 +475,7 @@ struct HttpClient::Impl {
       ApiError e;
       e.status = res.status;
       e.request = request_line;
-      if (auto errs = body.find("errors"); errs != body.end()) collect_errors(*errs, e.errors);
+      if (auto errs = body.find("errors"); errs != body.end()) collect_errors(*errs, e);
       e.detail = "the envelope says success: false";
       e.outcome_unknown = acted;
       return e;
@@ -479,12 +497,15 @@ struct HttpClient::Impl {
     } else {
       e.kind = ApiError::Kind::http;
       e.status = res.status;
-      auto body = nlohmann::json::parse(res.body, nullptr, /*allow_exceptions=*/false);
-      if (body.is_object()) {
-        if (auto errs = body.find("errors"); errs != body.end()) collect_errors(*errs, e.errors);
+      ParsedBody body = parse_body(res.body);
+      if (body.ok() && body.value.is_object()) {
+        if (auto errs = body.value.find("errors"); errs != body.value.end()) {
+          collect_errors(*errs, e);
+        }
+      } else if (!res.body.empty()) {
+        // Not an envelope at all (a proxy's page, say): show its start instead.
+        e.detail = snippet(res.body);
       }
-      // Not an envelope at all (a proxy's page, say): show its start instead.
-      if (!body.is_object() && !res.body.empty()) e.detail = snippet(res.body);
     }
     if (retries > 0) {
       if (!e.detail.empty()) e.detail += ", ";
@@ -568,9 +589,10 @@ Result<Organization> HttpClient::create(const OrgSpec& spec) {
   // created all the same (a 2xx), so the outcome is unknown and the caller looks it up.
   std::string wrong;
   if (org.spec.name != spec.name) {
-    wrong = "name \"" + org.spec.name + "\" instead of \"" + spec.name + "\"";
+    wrong = "name \"" + printable(org.spec.name, 100) + "\" instead of \"" + spec.name + "\"";
   } else if (org.spec.parent_id != spec.parent_id) {
-    wrong = "parent \"" + org.spec.parent_id + "\" instead of \"" + spec.parent_id + "\"";
+    wrong = "parent \"" + printable(org.spec.parent_id, 130) + "\" instead of \"" + spec.parent_id +
+            "\"";
   }
   if (!wrong.empty()) {
     return protocol_error(c.line(), 200, "the created organization has " + wrong, true);
@@ -584,7 +606,8 @@ Result<Organization> HttpClient::get(const std::string& id) {
   Call c{"GET", Impl::org_path(id), "", id};
   auto r = impl_->one_org(c);
   if (r && r.value().id != id) {
-    return protocol_error(c.line(), 200, "the answer is organization \"" + r.value().id + "\"");
+    return protocol_error(c.line(), 200,
+                          "the answer is organization \"" + printable(r.value().id, 130) + "\"");
   }
   return r;
 }
@@ -594,8 +617,15 @@ Result<Organization> HttpClient::rename(const std::string& id, const std::string
   // The API only takes a new name here: nothing else is sent.
   Call c{"PUT", Impl::org_path(id), nlohmann::json{{"name", name}}.dump(), id};
   auto r = impl_->one_org(c);
+  // The rename happened (a 2xx) but the answer is not the org it was asked of: unknown.
   if (r && r.value().id != id) {
-    return protocol_error(c.line(), 200, "the answer is organization \"" + r.value().id + "\"",
+    return protocol_error(
+        c.line(), 200, "the answer is organization \"" + printable(r.value().id, 130) + "\"", true);
+  }
+  if (r && r.value().spec.name != name) {
+    return protocol_error(c.line(), 200,
+                          "the answer names the organization \"" +
+                              printable(r.value().spec.name, 100) + "\", not \"" + name + "\"",
                           true);
   }
   return r;

@@ -33,9 +33,10 @@ struct ApiError {
     protocol,   // a 2xx whose body is not what the contract says
   };
   Kind kind = Kind::http;
-  int status = 0;                 // HTTP status, 0 without a response
-  std::vector<ErrorItem> errors;  // from the envelope
-  std::string detail;             // transport failure text or protocol problem
+  int status = 0;                  // HTTP status, 0 without a response
+  std::vector<ErrorItem> errors;   // from the envelope: the first few, printable and capped
+  std::size_t errors_omitted = 0;  // how many more the envelope listed
+  std::string detail;              // transport failure text or protocol problem
   // The server may have carried the request out (timeout, dropped connection, 5xx): for a
   // POST, look before creating again.
   bool outcome_unknown = false;
