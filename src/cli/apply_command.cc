@@ -21,6 +21,7 @@ struct ApplyOptions {
   NetworkOptions net;
   std::string plan_file;
   bool auto_approve = false;
+  int max_create_attempts = 11;  // its own bound: --max-retries is about one request's retries
   PlanFlags flags;
 };
 
@@ -127,7 +128,7 @@ int run_apply(const ApplyOptions& o) {
   apply::Progress progress(stdout, ::isatty(STDOUT_FILENO), color, &s->client->stats());
   apply::Options exec;
   exec.parallelism = o.net.parallelism;
-  exec.max_create_attempts = o.net.max_retries + 1;
+  exec.max_create_attempts = o.max_create_attempts;
   exec.backoff = retry_policy(o.net);
   exec.stop = &g_interrupted;
   exec.observer = &progress;
@@ -152,6 +153,11 @@ void add_apply_command(CLI::App& app, Runner& run) {
   add_common_options(cmd, o->common);
   add_network_options(cmd, o->net);
   cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation");
+  cmd->add_option(
+         "--max-create-attempts", o->max_create_attempts,
+         "Sends of one create while its outcome stays unknown; each resend follows a lookup")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   add_plan_flags(cmd, o->flags);
   cmd->callback([o, &run] { run = [o] { return run_apply(*o); }; });
 }

@@ -215,5 +215,37 @@ TEST(Apply, MissingCredentialsFailBeforeAnyRequest) {
   EXPECT_EQ(offline.exit_code, 0) << dump(offline);
 }
 
+// --max-retries bounds the retries of one request; the sends of a create whose outcome stays
+// unknown have their own bound. With this seed the emulator answers the first POST with a 500
+// (no effect, but cforg cannot know), then lets the lookup and the second POST through.
+TEST(Apply, CreateAttemptsHaveTheirOwnBoundNotMaxRetries) {
+  const std::vector<std::string> faults = {"--fail-rate", "0.3", "--seed", "2"};
+  const std::vector<std::string> fast = {
+      "apply", "--auto-approve",    "--rate-limit", "0", "--retry-base-delay",
+      "0.01",  "--retry-max-delay", "0.02"};
+  const char* lone = "organizations:\n  - name: Lone\n    key: lone\n";
+  {
+    Emulator emu(faults);
+    Workspace ws(&emu);
+    ws.config(lone);
+    std::vector<std::string> args = fast;
+    args.insert(args.end(), {"--max-retries", "0", "--max-create-attempts", "3"});
+    ProcessResult r = ws.cforg(args);
+    ASSERT_EQ(r.exit_code, 0) << dump(r);
+    EXPECT_THAT(r.out, HasSubstr("1 created"));
+    EXPECT_EQ(emu.organizations().size(), 1u);
+  }
+  {
+    Emulator emu(faults);
+    Workspace ws(&emu);
+    ws.config(lone);
+    std::vector<std::string> args = fast;
+    args.insert(args.end(), {"--max-retries", "10", "--max-create-attempts", "1"});
+    ProcessResult r = ws.cforg(args);
+    EXPECT_EQ(r.exit_code, 1) << dump(r);
+    EXPECT_THAT(r.out, HasSubstr("1 attempts, none took effect"));
+  }
+}
+
 }  // namespace
 }  // namespace cforg::testing

@@ -1,0 +1,239 @@
+#include "actions.h"
+
+#include <thread>
+
+namespace cforg::apply {
+namespace {
+
+using plan::Action;
+using plan::ActionKind;
+using state::JournalRecord;
+using state::OrgState;
+using Status = Outcome::Status;
+
+// On a non-const string, write (quoted)(s): plain quoted(s) finds std::quoted by ADL, a better
+// match there.
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
+
+Outcome done(std::string id, bool recovered = false) {
+  Outcome o;
+  o.status = Status::done;
+  o.id = std::move(id);
+  o.recovered = recovered;
+  return o;
+}
+
+OrgState as_state(Organization org, const plan::Target& t) {
+  OrgState s = state::from_remote(std::move(org));
+  s.parent.key = t.parent_key;
+  s.prevent_destroy = t.prevent_destroy;
+  return s;
+}
+
+// One action being carried out: the records it collects become the result's.
+class Run {
+ public:
+  Run(const Action& a, const ActionContext& ctx) : a_(a), ctx_(ctx) {}
+
+  ActionResult operator()() {
+    Outcome outcome = perform();
+    return {std::move(outcome), std::move(records_)};
+  }
+
+ private:
+  Outcome perform() {
+    switch (a_.kind) {
+      case ActionKind::create:
+        return create();
+      case ActionKind::update:
+        return update(tracked(), a_.renames(), a_.sets_profile(), /*unrecorded=*/false);
+      case ActionKind::remove:
+        return remove();
+      case ActionKind::adopt:
+        return adopt();
+    }
+    return failed_outcome("unknown action");
+  }
+
+  // A result of this action, made durable by the committer with those of other actions; the
+  // action counts as done only once that is on stable storage.
+  void record_durably(JournalRecord r) { records_.push_back(std::move(r)); }
+  void record_durably(OrgState org) {
+    record_durably({JournalRecord::Op::put, a_.key, std::move(org)});
+  }
+
+  // The parent id for `t` now: a managed parent must exist by the time its children run.
+  std::optional<std::string> parent_id(const plan::Target& t, std::string& why) const {
+    std::string id = ctx_.ledger.parent_id(t);
+    if (!t.parent_key.empty() && id.empty()) {
+      why = "its parent " + quoted(t.parent_key) + " does not exist";
+      return std::nullopt;
+    }
+    return id;
+  }
+
+  // Untracked orgs with the spec's name and parent: where a create with an unknown outcome
+  // would have left its org.
+  api::Result<std::vector<Organization>> find_untracked(const OrgSpec& spec) const {
+    api::ListQuery q;
+    q.parent_id = spec.parent_id;
+    q.name = spec.name;
+    auto listed = ctx_.client.list(q);
+    if (!listed) return listed;
+    std::vector<Organization> out;
+    for (Organization& o : listed.value()) {
+      if (o.spec.name == spec.name && o.spec.parent_id == spec.parent_id &&
+          !ctx_.ledger.tracks(o.id)) {
+        out.push_back(std::move(o));
+      }
+    }
+    return out;
+  }
+
+  // Looks for the org an earlier attempt may have made. Returns an outcome when the search
+  // settled the action (adopted, or failed), nullopt when the create should be sent.
+  std::optional<Outcome> recover(const OrgSpec& spec, const std::string& cause) {
+    auto found = find_untracked(spec);
+    if (!found) {
+      return failed_outcome("creating org " + quoted(a_.key) + ": " + cause +
+                            "; looking for it then failed (" + found.error().str() +
+                            "). It stays pending in state: the next plan looks for it again");
+    }
+    if (found.value().size() > 1) {
+      std::string ids;
+      for (const Organization& o : found.value()) ids += (ids.empty() ? "" : ", ") + o.id;
+      return failed_outcome("creating org " + quoted(a_.key) +
+                            ": several untracked organizations named " + quoted(spec.name) +
+                            " exist under the same parent (" + ids +
+                            "); import the right one with: cforg import " + a_.key + " <id>");
+    }
+    if (found.value().empty()) return std::nullopt;
+    const Organization& org = found.value().front();
+    bool rename = org.spec.name != spec.name;
+    bool profile = spec.profile && (!org.profile_known || org.spec.profile != spec.profile);
+    return update(as_state(org, *a_.after), rename, profile, /*unrecorded=*/true,
+                  /*recovered=*/true);
+  }
+
+  Outcome create() {
+    std::string why;
+    auto pid = parent_id(*a_.after, why);
+    if (!pid) return failed_outcome("cannot create org " + quoted(a_.key) + ": " + why);
+    OrgSpec spec{a_.after->name, *pid, a_.after->profile};
+    if (a_.recover) {
+      if (auto settled = recover(spec, "an earlier attempt was interrupted")) return *settled;
+    }
+    std::string cause;
+    for (int attempt = 1;; ++attempt) {
+      OrgState intent;
+      intent.name = spec.name;
+      intent.parent = {spec.parent_id, a_.after->parent_key};
+      intent.profile = spec.profile;
+      intent.pending_create = true;
+      // Written before the request, so that a crash while it is in flight leaves a trace
+      // the next run looks for. It needs no fsync: it only has to outlive this process.
+      ctx_.ledger.write_ahead({JournalRecord::Op::begin_create, a_.key, std::move(intent)});
+      api::Result<Organization> created = ctx_.client.create(spec);
+      if (created) {
+        std::string id = created.value().id;
+        record_durably(as_state(std::move(created.value()), *a_.after));
+        return done(std::move(id), attempt > 1);
+      }
+      const api::ApiError& err = created.error();
+      if (!err.outcome_unknown) {
+        // It provably did not happen: the intent is withdrawn the same way it was written.
+        ctx_.ledger.write_ahead({JournalRecord::Op::remove, a_.key, {}});
+        return failed_outcome("creating org " + quoted(a_.key) + ": " + err.str());
+      }
+      cause = err.str();
+      if (auto settled = recover(spec, cause + " (outcome unknown)")) return *settled;
+      if (attempt >= ctx_.max_create_attempts || ctx_.stopping()) {
+        return failed_outcome("creating org " + quoted(a_.key) + ": " + cause +
+                              " (outcome unknown; " + std::to_string(attempt) +
+                              " attempts, none took effect)");
+      }
+      std::this_thread::sleep_for(ctx_.backoff.delay(attempt, {}, ctx_.jitter()));
+    }
+  }
+
+  // The API's two kinds of update: PUT /organizations/{id} takes only the name, PUT
+  // .../profile the profile. `now` is the org as known before; `unrecorded` says it is not in
+  // the journal yet (found by a lookup). Whatever happens, what is known at the end is recorded.
+  Outcome update(OrgState now, bool rename, bool profile, bool unrecorded, bool recovered = false) {
+    const std::string id = now.id;
+    auto finish = [&](Outcome o) {
+      if (unrecorded) record_durably(std::move(now));
+      return o;
+    };
+    auto failure = [&](const char* what, const api::ApiError& e) {
+      std::string hint =
+          e.not_found() ? " (it was deleted outside cforg: run cforg plan again)" : "";
+      return finish(
+          failed_outcome(std::string(what) + " org " + quoted(a_.key) + ": " + e.str() + hint, id));
+    };
+    if (rename) {
+      api::Result<Organization> renamed = ctx_.client.rename(id, a_.after->name);
+      if (!renamed) return failure("renaming", renamed.error());
+      now = state::from_remote(std::move(renamed.value()), &now);
+      unrecorded = true;
+      if (now.name != a_.after->name) {
+        return finish(failed_outcome("renaming org " + quoted(a_.key) +
+                                         ": the API answered with the name " + (quoted)(now.name) +
+                                         " instead of " + (quoted)(a_.after->name),
+                                     id));
+      }
+    }
+    if (profile) {
+      api::Result<api::Empty> put = ctx_.client.put_profile(id, *a_.after->profile);
+      if (!put) return failure("updating the profile of", put.error());
+      now.profile = a_.after->profile;
+      unrecorded = true;
+    }
+    return finish(done(id, recovered));
+  }
+
+  // The tracked org as the state holds it now.
+  OrgState tracked() const {
+    if (std::optional<OrgState> org = ctx_.ledger.org(a_.key)) return std::move(*org);
+    return a_.before.value_or(OrgState{});
+  }
+
+  Outcome remove() {
+    api::Result<api::Empty> removed = ctx_.client.remove(a_.id);
+    // Already gone (deleted outside cforg, or a retried DELETE that had worked): same result.
+    if (!removed && !removed.error().not_found()) {
+      return failed_outcome("deleting org " + quoted(a_.key) + ": " + removed.error().str(), a_.id);
+    }
+    record_durably({JournalRecord::Op::remove, a_.key, {}});
+    return done(a_.id);
+  }
+
+  Outcome adopt() {
+    OrgState found = *a_.before;
+    found.parent.key = a_.after->parent_key;
+    found.prevent_destroy = a_.after->prevent_destroy;
+    return update(std::move(found), a_.renames(), a_.sets_profile(), /*unrecorded=*/true);
+  }
+
+  const Action& a_;
+  const ActionContext& ctx_;
+  std::vector<JournalRecord> records_;
+};
+
+}  // namespace
+
+Outcome failed_outcome(std::string message, std::string id) {
+  Outcome o;
+  o.status = Status::failed;
+  o.message = std::move(message);
+  o.id = std::move(id);
+  return o;
+}
+
+ActionResult perform(const plan::Action& a, const ActionContext& ctx) {
+  return Run(a, ctx)();
+}
+
+}  // namespace cforg::apply

@@ -1,0 +1,51 @@
+// Which of a plan's actions may run now, and what a result releases or rules out: the
+// dependency graph alone, after ninja's Plan. No threads, no I/O, no clock; the executor
+// guards it with its lock.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "cforg/plan/plan.h"
+
+namespace cforg::apply {
+
+class Scheduler {
+ public:
+  // An action waits for the actions its depends_on names (the key's create, update, adopt, or
+  // its delete when that is its only action: children-before-parent deletes are written this
+  // way by the plan) and for the replacement deletes its after_removal_of names. A name with no
+  // such action is nothing to wait for. Members of a cycle never become ready.
+  explicit Scheduler(std::span<const plan::Action> actions);
+
+  // Takes the next ready action, in the order they became ready (plan order at first); it
+  // counts as running until finished() or failed().
+  std::optional<std::size_t> take();
+
+  bool has_ready() const { return !ready_.empty(); }
+  std::size_t running() const { return running_; }
+  // Nothing ready and nothing running: whatever has not run can never start.
+  bool exhausted() const { return ready_.empty() && running_ == 0; }
+
+  // `action` succeeded: the dependents it was the last dependency of become ready. Returns how
+  // many did.
+  std::size_t finished(std::size_t action);
+  // `action` failed: everything that depends on it, directly or not, is skipped and never
+  // becomes ready. Returns the actions newly skipped, nearest first along each path.
+  std::vector<std::size_t> failed(std::size_t action);
+
+ private:
+  enum class Stage { waiting, ready, running, done, failed, skipped };
+  void end(std::size_t action, Stage stage);
+
+  std::vector<Stage> stage_;
+  std::vector<std::size_t> waiting_on_;  // unfinished dependencies per action
+  std::vector<std::vector<std::size_t>> dependents_;
+  std::deque<std::size_t> ready_;
+  std::size_t running_ = 0;
+};
+
+}  // namespace cforg::apply

@@ -1,0 +1,173 @@
+// Test doubles shared by the apply tests: an in-memory journal and an in-memory API with
+// scripted failures.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cforg/api/client.h"
+#include "cforg/state/journal.h"
+#include "support/ids.h"
+
+namespace cforg::apply::fakes {
+
+// Records appended and synced; checks that a child's create is only sent once its parent's
+// record is durable.
+class MemoryJournal : public state::Journal {
+ public:
+  using state::Journal::append;
+  std::uint64_t append(std::span<const state::JournalRecord> batch) override {
+    std::lock_guard lock(mu);
+    records.insert(records.end(), batch.begin(), batch.end());
+    ++appends;
+    return records.size();
+  }
+  void sync(std::uint64_t seq) override {
+    std::lock_guard lock(mu);
+    synced = std::max(synced, seq);
+    ++syncs;
+  }
+  // Whether a put of `id` is among the synced records.
+  bool durable(const std::string& id) {
+    std::lock_guard lock(mu);
+    for (std::size_t i = 0; i < synced && i < records.size(); ++i) {
+      if (records[i].op == state::JournalRecord::Op::put && records[i].org.id == id) return true;
+    }
+    return false;
+  }
+  std::mutex mu;
+  std::vector<state::JournalRecord> records;
+  std::uint64_t synced = 0;
+  int syncs = 0;
+  int appends = 0;  // calls, each of one or more records
+};
+
+// An in-memory API with scripted failures.
+class FakeClient : public api::Client {
+ public:
+  api::Result<Organization> create(const OrgSpec& spec) override {
+    enter();
+    if (auto slow = slow_names.find(spec.name); slow != slow_names.end()) {
+      std::this_thread::sleep_for(slow->second);
+    }
+    std::unique_lock lock(mu);
+    ++posts;
+    if (!spec.parent_id.empty() && !orgs.count(spec.parent_id)) return leave(error(400, false));
+    if (!spec.parent_id.empty() && journal && !journal->durable(spec.parent_id)) {
+      parent_not_durable = true;
+    }
+    if (fail_names.count(spec.name)) return leave(error(400, false));
+    if (lost_names.count(spec.name) && lost_names[spec.name]-- > 0) {
+      return leave(error(502, true));  // not committed, outcome unknown to the client
+    }
+    Organization o;
+    o.id = next_id();
+    o.spec = spec;
+    o.meta = nlohmann::json::object();
+    orgs[o.id] = o;
+    if (ambiguous_names.count(spec.name) && ambiguous_names[spec.name]-- > 0) {
+      return leave(error(0, true));  // committed, then the connection dropped
+    }
+    return leave(o);
+  }
+  api::Result<Organization> get(const std::string& id) override {
+    std::lock_guard lock(mu);
+    if (!orgs.count(id)) return error(404, false);
+    return orgs[id];
+  }
+  api::Result<Organization> rename(const std::string& id, const std::string& name) override {
+    std::lock_guard lock(mu);
+    ++puts;
+    if (!orgs.count(id)) return error(404, false);
+    orgs[id].spec.name = name;
+    Organization answer = orgs[id];
+    answer.spec.profile.reset();  // as GET and PUT may: the profile is not told
+    answer.profile_known = false;
+    return answer;
+  }
+  api::Result<std::optional<Profile>> get_profile(const std::string& id) override {
+    std::lock_guard lock(mu);
+    if (!orgs.count(id)) return error(404, false);
+    return orgs[id].spec.profile;
+  }
+  api::Result<api::Empty> put_profile(const std::string& id, const Profile& p) override {
+    std::lock_guard lock(mu);
+    ++profile_puts;
+    if (!orgs.count(id)) return error(404, false);
+    orgs[id].spec.profile = p;
+    return api::Empty{};
+  }
+  api::Result<api::Empty> remove(const std::string& id) override {
+    std::lock_guard lock(mu);
+    ++deletes;
+    if (!orgs.count(id)) return error(404, false);
+    for (const auto& [other, o] : orgs) {
+      if (o.spec.parent_id == id) return error(400, false);
+    }
+    orgs.erase(id);
+    return api::Empty{};
+  }
+  api::Result<std::vector<Organization>> list(const api::ListQuery& q) override {
+    std::lock_guard lock(mu);
+    ++lists;
+    std::vector<Organization> out;
+    for (const auto& [id, o] : orgs) {
+      if (q.parent_id && o.spec.parent_id != *q.parent_id) continue;
+      if (q.name && o.spec.name != *q.name) continue;
+      out.push_back(o);
+    }
+    return out;
+  }
+
+  std::size_t count_named(const std::string& name) {
+    std::lock_guard lock(mu);
+    std::size_t n = 0;
+    for (const auto& [id, o] : orgs) n += o.spec.name == name;
+    return n;
+  }
+
+  std::mutex mu;
+  std::map<std::string, Organization> orgs;
+  std::set<std::string> fail_names;
+  std::map<std::string, int> lost_names, ambiguous_names;
+  std::map<std::string, std::chrono::milliseconds> slow_names;  // extra latency; set before a run
+  MemoryJournal* journal = nullptr;
+  bool parent_not_durable = false;
+  int posts = 0, puts = 0, profile_puts = 0, deletes = 0, lists = 0;
+  std::atomic<int> in_flight{0}, max_in_flight{0};
+  std::chrono::milliseconds latency{0};
+
+ private:
+  void enter() {
+    int now = ++in_flight;
+    int seen = max_in_flight.load();
+    while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(latency);
+  }
+  template <class T>
+  T leave(T r) {
+    --in_flight;
+    return r;
+  }
+  std::string next_id() { return testing::org_id(++counter_); }
+  static api::ApiError error(int status, bool unknown) {
+    api::ApiError e;
+    e.kind = status ? api::ApiError::Kind::http : api::ApiError::Kind::transport;
+    e.status = status;
+    e.outcome_unknown = unknown;
+    e.errors = {{1000 + status, "scripted failure", ""}};
+    e.request = "TEST";
+    return e;
+  }
+  int counter_ = 0;
+};
+
+}  // namespace cforg::apply::fakes
