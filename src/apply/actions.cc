@@ -117,6 +117,30 @@ class Run {
                   /*recovered=*/true);
   }
 
+  // The plan did not look for look-alikes (--refresh=false): look now, and refuse to make a
+  // second org of this name and parent. Returns the failure, nullopt when the create may go.
+  std::optional<Outcome> refuse_look_alike(const OrgSpec& spec) {
+    const std::string unrefreshed =
+        "the plan did not read the remote side (--refresh=false), so cforg looks for an "
+        "existing organization of this name and parent before creating one";
+    auto found = find_untracked(spec);
+    if (!found) {
+      return failed_outcome("not creating org " + quoted(a_.key) + ": " + unrefreshed +
+                            ", and that look failed (" + found.error().str() +
+                            "). Nothing was created; apply again");
+    }
+    if (found.value().empty()) return std::nullopt;
+    std::string ids;
+    for (const Organization& o : found.value()) ids += (ids.empty() ? "" : ", ") + o.id;
+    std::string where = spec.parent_id.empty() ? "at the top level" : "under " + spec.parent_id;
+    return failed_outcome("not creating org " + quoted(a_.key) + ": an organization named " +
+                          quoted(spec.name) + " already exists " + where + " (" + ids +
+                          ") but is not in state (" + unrefreshed +
+                          "). To manage it, plan with --adopt (and without --refresh=false), "
+                          "or run: cforg import " +
+                          a_.key + " " + found.value().front().id);
+  }
+
   Outcome create() {
     std::string why;
     auto pid = parent_id(*a_.after, why);
@@ -124,6 +148,8 @@ class Run {
     OrgSpec spec{a_.after->name, *pid, a_.after->profile};
     if (a_.recover) {
       if (auto settled = recover(spec, "an earlier attempt was interrupted")) return *settled;
+    } else if (!ctx_.plan_refreshed) {
+      if (auto refused = refuse_look_alike(spec)) return *refused;
     }
     std::string cause;
     for (int attempt = 1;; ++attempt) {

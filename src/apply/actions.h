@@ -50,6 +50,10 @@ struct ActionContext {
   api::RetryPolicy backoff;
   std::function<bool()> stopping;         // once true, a create sends no further attempt
   std::function<std::uint64_t()> jitter;  // a random number for the backoff's jitter
+  // Whether the plan read the remote side. Without it nothing checked that an org of the same
+  // name and parent does not exist already (a lost state): each create looks first, and
+  // refuses to make a duplicate.
+  bool plan_refreshed = true;
 };
 
 // Carries out `a`: create (with the recovery protocol of a create whose outcome is unknown),

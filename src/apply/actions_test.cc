@@ -71,7 +71,8 @@ struct Actions : ::testing::Test {
                       max_create_attempts,
                       {},
                       [this] { return stop; },
-                      [] { return std::uint64_t{0}; }};
+                      [] { return std::uint64_t{0}; },
+                      plan_refreshed};
     ctx.backoff.base_delay = std::chrono::milliseconds(0);
     return perform(a, ctx);
   }
@@ -98,6 +99,7 @@ struct Actions : ::testing::Test {
   FakeLedger ledger{client};
   int max_create_attempts = 5;
   bool stop = false;
+  bool plan_refreshed = true;
 };
 
 TEST_F(Actions, ACreateWritesItsIntentAheadAndReturnsTheOrgToCommit) {
@@ -193,6 +195,32 @@ TEST_F(Actions, RecoveryLooksBeforeTheFirstPostAndAdoptsWhatItFinds) {
   EXPECT_THAT(ledger.written, IsEmpty());
   ASSERT_THAT(ops(r.records), ElementsAre(Op::put));
   EXPECT_EQ(r.records[0].org.id, found);
+}
+
+TEST_F(Actions, WithoutARefreshedPlanACreateLooksFirstAndRefusesADuplicate) {
+  // A lost state and --refresh=false: the plan could not see that "root" exists.
+  plan_refreshed = false;
+  std::string existing = stray("root");
+  ActionResult r = run(create("root"));
+  EXPECT_EQ(r.outcome.status, Status::failed);
+  EXPECT_THAT(r.outcome.message, HasSubstr("already exists at the top level (" + existing));
+  EXPECT_THAT(r.outcome.message, HasSubstr("cforg import root " + existing));
+  EXPECT_EQ(client.posts, 0);
+  EXPECT_EQ(client.count_named("root"), 1u);
+  EXPECT_THAT(ledger.written, IsEmpty());
+  EXPECT_THAT(r.records, IsEmpty());
+  // Nothing of that name: the create goes, after the look.
+  ActionResult fresh = run(create("other"));
+  ASSERT_EQ(fresh.outcome.status, Status::done) << fresh.outcome.message;
+  EXPECT_EQ(client.posts, 1);
+}
+
+TEST_F(Actions, ARefreshedPlanAlreadyLookedSoTheCreateGoesAtOnce) {
+  stray("root");  // what the plan saw and allowed (say, with a parent it also saw)
+  ActionResult r = run(create("root"));
+  ASSERT_EQ(r.outcome.status, Status::done) << r.outcome.message;
+  EXPECT_EQ(client.lists, 0);
+  EXPECT_EQ(client.posts, 1);
 }
 
 TEST_F(Actions, RecoveryIgnoresALookAlikeTheStateAlreadyTracks) {

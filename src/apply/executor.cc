@@ -36,7 +36,8 @@ class Executor {
                  opts.max_create_attempts,
                  opts.backoff,
                  [this] { return stopping(); },
-                 [this] { return jitter(); }} {
+                 [this] { return jitter(); },
+                 plan.refreshed} {
     report_.outcomes.resize(plan.actions.size());
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
       const plan::Action& a = plan.actions[i];

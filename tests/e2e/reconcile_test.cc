@@ -218,6 +218,23 @@ TEST_F(Reconcile, ALostStateCreatesNothingAndAdoptTakesEveryOrgBackWithoutAPost)
   EXPECT_EQ(ws.cforg({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
+TEST_F(Reconcile, ALostStateWithoutRefreshStillMakesNoDuplicate) {
+  // --refresh=false skips the look the plan makes: each create looks before it posts.
+  std::filesystem::remove(ws.state_path());
+  std::filesystem::remove(ws.state_path() + ".backup");
+  ProcessResult r = ws.cforg({"apply", "--refresh=false", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1) << dump(r);
+  EXPECT_THAT(r.out + r.err, HasSubstr("\"Acme Root\" already exists at the top level"));
+  EXPECT_THAT(r.out + r.err, HasSubstr("cforg import root " + ids["root"]));
+  EXPECT_EQ(requests(emu, "POST"), posts);
+  EXPECT_EQ(emu.organizations().size(), 3u);
+  // What the look found is not tracked behind the user's back; a refreshed --adopt takes it.
+  ProcessResult adopt = ws.cforg({"apply", "--auto-approve", "--adopt"});
+  ASSERT_EQ(adopt.exit_code, 0) << dump(adopt);
+  EXPECT_EQ(ws.state_ids(), ids);
+  EXPECT_EQ(requests(emu, "POST"), posts);
+}
+
 TEST_F(Reconcile, ImportAndStateCommands) {
   std::filesystem::remove(ws.state_path());
   ProcessResult missing_key = ws.cforg({"import", "nope", ids["root"]});
