@@ -104,10 +104,10 @@ class Run {
     if (found.value().size() > 1) {
       std::string ids;
       for (const Organization& o : found.value()) ids += (ids.empty() ? "" : ", ") + o.id;
-      return failed_outcome("creating org " + quoted(a_.key) +
-                            ": several untracked organizations named " + quoted(spec.name) +
-                            " exist under the same parent (" + ids +
-                            "); import the right one with: cforg import " + a_.key + " <id>");
+      return failed_outcome(
+          "creating org " + quoted(a_.key) + ": several untracked organizations named " +
+          quoted(spec.name) + " exist under the same parent (" + ids +
+          "); import the right one with: cforg import " + plan::shell_word(a_.key) + " <id>");
     }
     if (found.value().empty()) return std::nullopt;
     const Organization& org = found.value().front();
@@ -138,7 +138,7 @@ class Run {
                           ") but is not in state (" + unrefreshed +
                           "). To manage it, plan with --adopt (and without --refresh=false), "
                           "or run: cforg import " +
-                          a_.key + " " + found.value().front().id);
+                          plan::shell_word(a_.key) + " " + found.value().front().id);
   }
 
   Outcome create() {

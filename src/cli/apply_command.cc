@@ -47,18 +47,9 @@ void catch_interrupts() {
 }
 
 bool confirmed() {
-  if (!::isatty(STDIN_FILENO)) {
-    throw Failure(
-        "stdin is not a terminal, so cforg cannot ask for confirmation. Pass --auto-approve, "
-        "or save a plan and apply exactly it: cforg plan --out FILE, then cforg apply FILE");
-  }
-  std::printf(
-      "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n"
-      "  Enter a value: ");
-  std::fflush(stdout);
-  std::string answer;
-  std::getline(std::cin, answer);
-  return answer == "yes";
+  return cli::confirmed("Do you want to perform these actions?",
+                        "Pass --auto-approve, or save a plan and apply exactly it: cforg plan "
+                        "--out FILE, then cforg apply FILE");
 }
 
 // A saved plan applies only to exactly what it was made from.
@@ -67,19 +58,19 @@ plan::Plan check_saved_plan(const plan::Plan& saved, const Session& s, const std
     throw Failure("the saved plan " + path +
                   " was made for another state (lineage differs): make a new plan with "
                   "cforg plan --out " +
-                  path);
+                  plan::shell_word(path));
   }
   if (s.state.serial != saved.serial) {
     throw Failure("the saved plan " + path + " is stale: the state changed since it was made " +
                   "(serial " + std::to_string(saved.serial) + " then, " +
                   std::to_string(s.state.serial) + " now). Make a new one with cforg plan --out " +
-                  path);
+                  plan::shell_word(path));
   }
   if (s.config.digest() != saved.config_digest) {
     throw Failure("the saved plan " + path +
                   " is stale: the config changed since it was made. Make a new one with "
                   "cforg plan --out " +
-                  path);
+                  plan::shell_word(path));
   }
   if (!saved.errors.empty()) throw Failure("the saved plan " + path + " has errors");
   return saved;

@@ -16,7 +16,10 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
     cmd->add_option("-c,--config", o.config_paths,
                     "Config file or folder (every *.yaml/*.yml in it); repeatable. "
                     "Default: cforg.yaml")
-        ->type_name("PATH");
+        ->type_name("PATH")
+        // One path per -c: a vector option would otherwise take the positional arguments
+        // after it too (apply -c orgs plan.json would read the plan as config).
+        ->allow_extra_args(false);
   }
   cmd->add_option("--state", o.state_path, "State file")->capture_default_str()->type_name("FILE");
   cmd->add_option("--log-level", o.log_level,
@@ -63,6 +66,25 @@ void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
                   "cforg gives up; Cloudflare blocks for 300 s after a 429")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
+  if (with_refresh) add_mass_forget_flag(cmd, o);
+}
+
+void add_mass_forget_flag(CLI::App* cmd, NetworkOptions& o) {
+  cmd->add_flag("--allow-mass-forget", o.allow_mass_forget,
+                "Accept a remote side that lists none of most tracked orgs (more often a wrong "
+                "account or credential than deletions): drop them from state");
+}
+
+bool confirmed(const char* question, const char* without_terminal) {
+  if (!::isatty(STDIN_FILENO)) {
+    throw Failure(std::string("stdin is not a terminal, so cforg cannot ask for confirmation. ") +
+                  without_terminal);
+  }
+  std::printf("\n%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question);
+  std::fflush(stdout);
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
 }
 
 void add_plan_flags(CLI::App* cmd, PlanFlags& o) {

@@ -39,6 +39,7 @@ struct NetworkOptions {
   double retry_max_delay = 30;
   double consistency_timeout = 60;  // seconds a just-created org's 403s are waited out
   double max_wait = 360;            // seconds: the longest Retry-After or budget wait obeyed
+  bool allow_mass_forget = false;   // accept a refresh that finds most tracked orgs gone
 };
 
 // What shapes a plan, for plan and apply.
@@ -50,6 +51,13 @@ void add_plan_flags(CLI::App* cmd, PlanFlags& o);
 
 void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config = true);
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh = true);
+// --allow-mass-forget, for the commands that refresh (add_network_options adds it with
+// with_refresh).
+void add_mass_forget_flag(CLI::App* cmd, NetworkOptions& o);
+
+// Asks `question` on the terminal; true only for "yes". Throws Failure, ending with
+// `without_terminal` (what to do instead), when stdin is not a terminal.
+bool confirmed(const char* question, const char* without_terminal);
 
 // Logging to stderr at --log-level, else CFORG_LOG, else "warn".
 void setup_logging(const CommonOptions& o);

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cforg/plan/plan.h"
 #include "commands.h"
 #include "session.h"
 
@@ -31,7 +32,7 @@ int run_import(const ImportOptions& o) {
       it != s->state.orgs.end() && !it->second.pending_create) {
     throw Failure("org \"" + o.key + "\" is already in state as " + it->second.id +
                   "; to import another organization under this key, first run: cforg state rm " +
-                  o.key);
+                  plan::shell_word(o.key));
   }
   if (const std::string* other = s->state.key_of(o.id)) {
     throw Failure(o.id + " is already in state as org \"" + *other + "\"");

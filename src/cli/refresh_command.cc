@@ -11,6 +11,7 @@ namespace {
 struct RefreshOptions {
   CommonOptions common;
   NetworkOptions net;
+  bool auto_approve = false;
 };
 
 int run_refresh(const RefreshOptions& o) {
@@ -31,6 +32,18 @@ int run_refresh(const RefreshOptions& o) {
   }
   p.unchanged = 0;
   std::fputs(plan::render_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
+  // Like terraform apply -refresh-only: what changes is shown, and the state changes only
+  // when that is approved. A wrong account would otherwise empty it without a word.
+  if (!o.net.allow_mass_forget) {
+    if (std::string why = plan::mass_forget_problem(p, s->state); !why.empty()) {
+      throw Failure("not refreshing: " + why);
+    }
+  }
+  if (!o.auto_approve && !confirmed("Do you want to update the state with what was read?",
+                                    "Pass --auto-approve to refresh without asking")) {
+    std::printf("Refresh cancelled: the state is unchanged.\n");
+    return kExitError;
+  }
   s->state = plan::refreshed_state(s->state, p);
   s->backend->save(s->state);
   std::printf(
@@ -49,6 +62,8 @@ void add_refresh_command(CLI::App& app, Runner& run) {
       "refresh", "Update the state from the remote side; change nothing remotely");
   add_common_options(cmd, o->common);
   add_network_options(cmd, o->net, /*with_refresh=*/false);
+  add_mass_forget_flag(cmd, o->net);
+  cmd->add_flag("--auto-approve", o->auto_approve, "Save what was read without asking");
   cmd->callback([o, &run] { run = [o] { return run_refresh(*o); }; });
 }
 

@@ -39,7 +39,13 @@ plan::Plan plan_live(Session& s, const NetworkOptions& net, const PlanFlags& fla
   }
   spdlog::info("read {} organizations with {} requests", remote.value().orgs.size(),
                s.client->stats().requests.load());
-  return plan::make_plan(s.config, s.state, &remote.value(), opts);
+  plan::Plan p = plan::make_plan(s.config, s.state, &remote.value(), opts);
+  if (!net.allow_mass_forget) {
+    if (std::string why = plan::mass_forget_problem(p, s.state); !why.empty()) {
+      p.errors.push_back({"", std::move(why), ""});
+    }
+  }
+  return p;
 }
 
 }  // namespace cforg::cli

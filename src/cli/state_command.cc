@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cforg/plan/plan.h"
 #include "commands.h"
 #include "common.h"
 
@@ -73,7 +74,7 @@ int run_mv(const StateOptions& o) {
   state::OrgState org = find_org(s.st, o.from, *s.backend);
   if (s.st.orgs.count(o.to)) {
     throw Failure("org \"" + o.to + "\" is already in state; choose another key or remove it " +
-                  "first with: cforg state rm " + o.to);
+                  "first with: cforg state rm " + plan::shell_word(o.to));
   }
   s.st.orgs.erase(o.from);
   s.st.orgs[o.to] = std::move(org);

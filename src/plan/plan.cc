@@ -190,7 +190,8 @@ class Planner {
       for (const Organization* m : matches) ids += (ids.empty() ? "" : ", ") + m->id;
       problem(d.key, "several organizations named \"" + t.name + "\" exist under " +
                          parent_label(t) + " and none is in state (" + ids +
-                         "); import the right one with: cforg import " + d.key + " <id>");
+                         "); import the right one with: cforg import " + shell_word(d.key) +
+                         " <id>");
       return;
     }
     if (matches.size() == 1) {
@@ -223,7 +224,7 @@ class Planner {
                            parent_label(t) + " (" + m.id +
                            ") but is not in state; to manage it, plan with --adopt or run: "
                            "cforg import " +
-                           d.key + " " + m.id);
+                           shell_word(d.key) + " " + m.id);
       }
       return;
     }
@@ -271,13 +272,14 @@ class Planner {
       why = "its parent \"" + t.parent_key +
             "\" is replaced, which gives it a new id, and the Cloudflare API cannot move an "
             "organization to another parent. Replace it too: add --replace " +
-            d.key + " (it is deleted and created again under the new \"" + t.parent_key + "\")";
+            shell_word(d.key) + " (it is deleted and created again under the new \"" +
+            t.parent_key + "\")";
     } else {
       why = "its parent changes from " + from + " to " + parent_label(t) +
             ", but the Cloudflare API cannot move an organization to another parent. To "
             "recreate it there (a new id; the old org is deleted, which the API allows only when "
             "it is empty), plan with --replace " +
-            d.key + "; to keep it where it is, set its parent back to " + from;
+            shell_word(d.key) + "; to keep it where it is, set its parent back to " + from;
     }
     problem(d.key, why, d.parent.where.line ? d.parent.where.str() : d.where.str());
   }
@@ -332,7 +334,7 @@ class Planner {
                          ") and the config no longer declares it, so it would be deleted. To "
                          "delete it, first declare it again with prevent_destroy: false and "
                          "apply; to stop managing it without deleting it, run: cforg state rm " +
-                         key);
+                         shell_word(key));
         continue;
       }
       doomed.emplace_back(key, cur);
@@ -566,6 +568,35 @@ bool Plan::touches_state() const {
 Plan make_plan(const config::Config& cfg, const state::State& st, const Remote* remote,
                const Options& opts) {
   return Planner(cfg, st, remote, opts).run();
+}
+
+std::string shell_word(std::string_view s) {
+  auto plain = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+  };
+  if (!s.empty() && std::all_of(s.begin(), s.end(), plain)) return std::string(s);
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string mass_forget_problem(const Plan& plan, const state::State& st) {
+  std::size_t tracked = 0;
+  for (const auto& [key, org] : st.orgs) tracked += org.pending_create ? 0 : 1;
+  const std::size_t gone = plan.forget.size();
+  if (gone < 2 || gone * 2 <= tracked) return "";
+  std::string some;
+  for (std::size_t i = 0; i < gone && i < 3; ++i) {
+    some += (i ? ", " : "") + std::string("\"") + plan.forget[i] + "\"";
+  }
+  if (gone > 3) some += ", ...";
+  return "the remote side lists none of " + std::to_string(gone) + " of the " +
+         std::to_string(tracked) + " organizations in state (" + some +
+         "). That is more often a wrong account, base URL or credential (one that cannot see "
+         "them) than that many deletions, so cforg does not drop them from state: check "
+         "CLOUDFLARE_BASE_URL and the credentials. If they really are gone, run again with "
+         "--allow-mass-forget";
 }
 
 state::State refreshed_state(const state::State& st, const Plan& plan) {

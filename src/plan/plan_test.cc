@@ -497,6 +497,46 @@ TEST(MakePlan, OrderDoesNotDependOnHashOrderOfUnrelatedOrgs) {
   }
 }
 
+TEST(ShellWord, QuotesOnlyWhatAShellWouldSplitOrExpand) {
+  EXPECT_EQ(shell_word("retail"), "retail");
+  EXPECT_EQ(shell_word("state/plan-1.json"), "state/plan-1.json");
+  EXPECT_EQ(shell_word("Retail Web"), "'Retail Web'");
+  EXPECT_EQ(shell_word("Bob's $HOME"), "'Bob'\\''s $HOME'");
+  EXPECT_EQ(shell_word(""), "''");
+}
+
+TEST(MakePlan, HintsQuoteKeysWithSpaces) {
+  Remote remote = untracked_tree();
+  remote.searched.insert({"", "Retail Web"});
+  Organization web;
+  web.id = id(9);
+  web.spec.name = "Retail Web";
+  web.meta = nlohmann::json::object();
+  remote.orgs[web.id] = web;
+  Plan p = make_plan(load("organizations:\n  - {name: Retail Web}\n"), state::State{}, &remote, {});
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_THAT(p.errors[0].message, HasSubstr("cforg import 'Retail Web' " + id(9)));
+}
+
+TEST(MassForget, MostTrackedOrgsGoneAtOnceIsAProblemAFewIsNot) {
+  state::State st;
+  for (int i = 1; i <= 4; ++i)
+    st.orgs["k" + std::to_string(i)] = tracked(i, "O" + std::to_string(i));
+  Plan p;
+  p.forget = {"k1"};
+  EXPECT_EQ(mass_forget_problem(p, st), "");  // one: a deletion in the dashboard
+  p.forget = {"k1", "k2"};
+  EXPECT_EQ(mass_forget_problem(p, st), "");  // half
+  p.forget = {"k1", "k2", "k3"};
+  EXPECT_THAT(
+      mass_forget_problem(p, st),
+      HasSubstr("lists none of 3 of the 4 organizations in state (\"k1\", \"k2\", \"k3\")"));
+  // Pending creates are not tracked orgs.
+  st.orgs["p1"].pending_create = true;
+  st.orgs["p2"].pending_create = true;
+  EXPECT_NE(mass_forget_problem(p, st), "");
+}
+
 // The renderer's whole output, byte for byte, against files under src/plan/testdata/: a
 // substring test cannot see a line that moved, a blank line lost, an alignment broken. After
 // an intended change, rewrite them with CFORG_UPDATE_GOLDEN=1 and review the diff.

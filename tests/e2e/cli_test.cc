@@ -59,6 +59,20 @@ TEST(Cli, ValidateReportsEveryErrorWithItsLocation) {
   EXPECT_THAT(ok.out, HasSubstr("3 organizations in 2 files"));
 }
 
+TEST(Cli, ConfigFlagTakesOnePathAndLeavesThePositionalArguments) {
+  Emulator emu({"--consistency-ms", "0"});
+  Workspace ws(&emu);
+  ws.config("organizations:\n  - {name: Root}\n", "orgs/a.yaml");
+  ws.config("organizations:\n  - {name: Other}\n", "more/b.yaml");
+  ProcessResult plan = ws.cforg({"plan", "-c", "orgs", "-c", "more", "--out", "saved.json"});
+  ASSERT_EQ(plan.exit_code, 0) << dump(plan);
+  EXPECT_THAT(plan.out, HasSubstr("2 to create"));  // -c repeats
+  // The plan file after -c is the plan to apply, not a second config path.
+  ProcessResult apply = ws.cforg({"apply", "-c", "orgs", "-c", "more", "saved.json"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_EQ(emu.organizations().size(), 2u);
+}
+
 TEST(Cli, BadInputNeverTouchesTheState) {
   Emulator emu;
   Workspace ws(&emu);

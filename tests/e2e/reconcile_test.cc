@@ -190,11 +190,46 @@ TEST_F(Reconcile, RefreshUpdatesStateOnlyFromTheRemoteSide) {
                 .status,
             200);
   int before = mutations(emu);
-  ProcessResult r = ws.cforg({"refresh"});
+  ProcessResult r = ws.cforg({"refresh", "--auto-approve"});
   ASSERT_EQ(r.exit_code, 0) << dump(r);
   EXPECT_THAT(r.out, HasSubstr("1 changed outside cforg"));
   EXPECT_EQ(ws.state()["organizations"]["platform"]["name"], "Renamed");
   EXPECT_EQ(mutations(emu), before);
+}
+
+TEST_F(Reconcile, RefreshShowsWhatChangesAndAsks) {
+  ASSERT_EQ(
+      emu.as_dashboard("PUT", "/organizations/" + ids["platform"], R"({"name": "Renamed"})").status,
+      200);
+  const std::string before = read_file(ws.state_path());
+  ProcessResult r = ws.cforg({"refresh"});  // stdin is not a terminal: it cannot ask
+  EXPECT_EQ(r.exit_code, 1) << dump(r);
+  EXPECT_THAT(r.out, HasSubstr("~ name = \"Acme Platform\" → \"Renamed\""));
+  EXPECT_THAT(r.err, HasSubstr("Pass --auto-approve"));
+  EXPECT_EQ(read_file(ws.state_path()), before);
+}
+
+TEST_F(Reconcile, ARefreshAgainstAnotherAccountDoesNotEmptyTheState) {
+  // A token of another account, or one that sees nothing: every tracked org looks gone.
+  Emulator other;
+  RunOptions elsewhere;
+  elsewhere.env = other.env();
+  const std::string before = read_file(ws.state_path());
+  ProcessResult refresh = ws.cforg({"refresh", "--auto-approve"}, elsewhere);
+  EXPECT_EQ(refresh.exit_code, 1) << dump(refresh);
+  EXPECT_THAT(refresh.err, HasSubstr("lists none of 3 of the 3 organizations in state"));
+  EXPECT_THAT(refresh.err, HasSubstr("--allow-mass-forget"));
+  EXPECT_EQ(read_file(ws.state_path()), before);
+  // Nor does an apply recreate them all there.
+  ProcessResult apply = ws.cforg({"apply", "--auto-approve"}, elsewhere);
+  EXPECT_EQ(apply.exit_code, 1) << dump(apply);
+  EXPECT_THAT(apply.out + apply.err, HasSubstr("lists none of 3 of the 3"));
+  EXPECT_EQ(requests(other, "POST"), 0);
+  EXPECT_EQ(read_file(ws.state_path()), before);
+  // When they really are gone, saying so lets the refresh drop them.
+  ProcessResult forced = ws.cforg({"refresh", "--auto-approve", "--allow-mass-forget"}, elsewhere);
+  ASSERT_EQ(forced.exit_code, 0) << dump(forced);
+  EXPECT_TRUE(ws.state()["organizations"].empty());
 }
 
 TEST_F(Reconcile, ALostStateCreatesNothingAndAdoptTakesEveryOrgBackWithoutAPost) {

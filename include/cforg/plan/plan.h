@@ -158,6 +158,16 @@ Plan make_plan(const config::Config& cfg, const state::State& st, const Remote* 
                const Options& opts);
 
 // The state the actions start from: `st` with the plan's forget/observed/protection applied.
+// `s` as one word of a POSIX shell command, quoted only when it must be, so that the commands
+// cforg suggests paste as they read: cforg import 'Retail Web' ID.
+std::string shell_word(std::string_view s);
+
+// When reading the remote side found most tracked orgs gone at once: a wrong account, or a
+// token that cannot see them, far more often than that many deletions. Forgetting them would
+// empty the state (and plan them all for creation). A message saying so and what to do; empty
+// when the plan forgets few (fewer than 2, or half the tracked orgs or fewer).
+std::string mass_forget_problem(const Plan& plan, const state::State& st);
+
 state::State refreshed_state(const state::State& st, const Plan& plan);
 
 // The state's view of a target: the parent id it would have, given the state so far.
