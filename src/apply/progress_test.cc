@@ -110,13 +110,16 @@ TEST(Progress, SummaryCountsAndTakesTheRunsTime) {
   r.elapsed = 150s;
   EXPECT_THAT(summary_text(r, false), HasSubstr("in 2 min 30 s."));
   r.failed = 1;
+  r.skipped = 2;
+  r.not_started = 3;
   Outcome bad;
   bad.key = "x";
   bad.status = Outcome::Status::failed;
   bad.message = "creating org \"x\": HTTP 400";
   r.outcomes = {bad};
   std::string text = summary_text(r, false);
-  EXPECT_THAT(text, HasSubstr("Apply incomplete: "));
+  EXPECT_THAT(text, HasSubstr("Apply incomplete: 3 created, 1 updated, 0 deleted, 0 adopted, in "
+                              "2 min 30 s. 1 failed, 2 skipped, 3 not started.\n"));
   EXPECT_THAT(text, HasSubstr("org \"x\": failed: creating org \"x\": HTTP 400"));
 }
 

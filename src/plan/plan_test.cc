@@ -428,6 +428,15 @@ TEST(MakePlan, InterruptedCreateWithoutRefreshLooksBeforeCreating) {
   EXPECT_FALSE(p.actions[1].recover);
 }
 
+TEST(MakePlan, ARenameThatOnlyChangesCaseIsARename) {
+  state::State st;
+  st.orgs["root"] = tracked(1, "acme corp");
+  Plan p = make_plan(load("organizations:\n  - {name: Acme Corp, key: root}\n"), st, nullptr, {});
+  ASSERT_THAT(keys(p), ElementsAre("update root"));
+  EXPECT_TRUE(p.actions[0].renames());
+  EXPECT_THAT(render_text(p), HasSubstr("~ name = \"acme corp\" → \"Acme Corp\""));
+}
+
 TEST(MakePlan, IsDeterministic) {
   Remote remote = untracked_tree();
   EXPECT_EQ(make_plan(load(kTree), state::State{}, &remote, {.adopt = true, .replace = {}}),

@@ -137,6 +137,13 @@ TEST(Cli, ASecondWriterFailsAtOnceNamingTheHolder) {
   EXPECT_THAT(second.err, HasSubstr("force-unlock"));
   EXPECT_LT(took, std::chrono::seconds(3)) << "fails at once, does not wait";
 
+  // force-unlock wants the holder's id: another one changes nothing and names the right one.
+  ProcessResult wrong = ws.cforg({"force-unlock", "not-the-lock-id"});
+  EXPECT_EQ(wrong.exit_code, 1) << dump(wrong);
+  EXPECT_THAT(wrong.err, HasSubstr("the lock id is "));
+  EXPECT_THAT(wrong.err, HasSubstr(", not not-the-lock-id (held by "));
+  EXPECT_EQ(ws.cforg({"plan"}).exit_code, 1) << "still locked";
+
   // A holder killed with SIGKILL leaves no stale lock behind.
   first->kill(SIGKILL);
   first->wait();
@@ -149,6 +156,7 @@ TEST(Cli, ForceUnlockWantsTheRightId) {
   ProcessResult r = ws.cforg({"force-unlock", "not-a-lock-id"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("Error:"));
+  EXPECT_THAT(r.err, HasSubstr("is not locked")) << "nothing holds this state";
 }
 
 }  // namespace

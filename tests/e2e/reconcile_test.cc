@@ -307,6 +307,19 @@ TEST_F(Reconcile, ImportAndStateCommands) {
   EXPECT_EQ(mutations(emu), posts);
 }
 
+TEST_F(Reconcile, ASavedPlanForAnotherStateIsRefusedEvenAtTheSameSerial) {
+  ws.config(acme("Renamed Platform"));
+  ASSERT_EQ(ws.cforg({"plan", "--out", "rename.plan"}).exit_code, 0);
+  // Another state with the same serial: only its lineage tells them apart.
+  nlohmann::json st = ws.state();
+  st["lineage"] = "00000000-0000-4000-8000-000000000000";
+  ws.dir().write("state/cforg.state.json", st.dump());
+  ProcessResult r = ws.cforg({"apply", "rename.plan"});
+  EXPECT_EQ(r.exit_code, 1) << dump(r);
+  EXPECT_THAT(r.err, HasSubstr("made for another state (lineage differs)"));
+  EXPECT_EQ(requests(emu, "PUT"), puts);
+}
+
 TEST_F(Reconcile, ASavedPlanAppliesExactlyAndAStaleOneIsRefused) {
   ws.config(acme("Renamed Platform"));
   ProcessResult saved = ws.cforg({"plan", "--out", "rename.plan"});
