@@ -242,6 +242,7 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(opts_.timeout.count()));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(opts_.connect_timeout.count()));
+    if (!opts_.ca_bundle.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, opts_.ca_bundle.c_str());
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     // A connection idle this long is not reused: servers close idle keep-alive connections
     // (httplib after 5 s, many after 60 s), and a request sent into one being closed fails.

@@ -173,6 +173,22 @@ TEST(CurlTransport, ABodyBeyond16MiBIsNotReadWhole) {
   EXPECT_EQ(fine.body.size(), (1u << 20) + 2);
 }
 
+TEST(BaseUrl, HttpsAnywhereHttpOnlyToThisMachine) {
+  EXPECT_EQ(base_url_problem("https://api.cloudflare.com/client/v4", false), "");
+  EXPECT_EQ(base_url_problem("http://127.0.0.1:4010/client/v4", false), "");
+  EXPECT_EQ(base_url_problem("http://localhost:4010/client/v4", false), "");
+  EXPECT_EQ(base_url_problem("http://[::1]:4010/client/v4", false), "");
+  EXPECT_THAT(base_url_problem("http://proxy.corp.example/client/v4", false),
+              HasSubstr("unencrypted; use https, or --allow-insecure-http"));
+  EXPECT_EQ(base_url_problem("http://proxy.corp.example/client/v4", true), "");
+  EXPECT_THAT(base_url_problem("not a url", false), HasSubstr("is not a URL"));
+  EXPECT_THAT(base_url_problem("ftp://api.cloudflare.com/", false), HasSubstr("\"ftp\""));
+  // A password in the URL is never repeated.
+  std::string why = base_url_problem("http://user:hunter2@proxy.example/v4", false);
+  EXPECT_THAT(why, HasSubstr("http://proxy.example/v4"));
+  EXPECT_THAT(why, Not(HasSubstr("hunter2")));
+}
+
 TEST(RetryAfter, Parses) {
   const std::time_t now = 1700000000;  // 2023-11-14T22:13:20Z
   EXPECT_EQ(parse_retry_after("120", now), std::optional<std::chrono::milliseconds>(120s));

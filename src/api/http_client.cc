@@ -494,6 +494,13 @@ struct HttpClient::Impl {
     if (res.failure != Failure::none) {
       e.kind = ApiError::Kind::transport;
       e.detail = describe(res);
+      if (res.failure == Failure::unusable &&
+          res.failure_text.find("certificate") != std::string::npos) {
+        e.advice =
+            "cforg always verifies the server's certificate. If a proxy or a private CA signs "
+            "it, name that CA's PEM file with --ca-bundle FILE (or CURL_CA_BUNDLE, "
+            "SSL_CERT_FILE)";
+      }
     } else {
       e.kind = ApiError::Kind::http;
       e.status = res.status;

@@ -114,6 +114,44 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   return std::chrono::seconds(std::min<std::time_t>(when - now, kDaySeconds));
 }
 
+std::string base_url_problem(const std::string& url, bool allow_insecure_http) {
+  CURLU* u = curl_url();
+  if (!u) throw std::bad_alloc();
+  std::string problem;
+  auto part = [u](CURLUPart what) {
+    char* text = nullptr;
+    std::string out;
+    if (curl_url_get(u, what, &text, 0) == CURLUE_OK && text) out = text;
+    curl_free(text);
+    return out;
+  };
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    problem =
+        "is not a URL (expected https://HOST/PATH, such as "
+        "https://api.cloudflare.com/client/v4)";
+  } else {
+    std::string scheme = part(CURLUPART_SCHEME);
+    std::string host = part(CURLUPART_HOST);
+    bool loopback = host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+    if (scheme == "http" && !loopback && !allow_insecure_http) {
+      problem =
+          "is plain http to a host that is not this machine, so the credentials would "
+          "cross the network unencrypted; use https, or --allow-insecure-http if you "
+          "must";
+    } else if (scheme != "https" && scheme != "http") {
+      problem = "has the scheme \"" + scheme + "\"; expected https";
+    }
+  }
+  std::string shown = url;
+  if (problem.empty() || !part(CURLUPART_PASSWORD).empty() || !part(CURLUPART_USER).empty()) {
+    curl_url_set(u, CURLUPART_USER, nullptr, 0);
+    curl_url_set(u, CURLUPART_PASSWORD, nullptr, 0);
+    shown = part(CURLUPART_URL);
+  }
+  curl_url_cleanup(u);
+  return problem.empty() ? "" : "the base URL " + shown + " " + problem;
+}
+
 ServerRateLimit parse_rate_limit_headers(const RateLimitHeaders& h, std::time_t now) {
   ServerRateLimit modern;
   if (h.ratelimit) {

@@ -66,6 +66,14 @@ void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
                   "cforg gives up; Cloudflare blocks for 300 s after a 429")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
+  cmd->add_option("--ca-bundle", o.ca_bundle,
+                  "PEM file of the CAs to verify the API's certificate against (a corporate "
+                  "proxy's); default: CURL_CA_BUNDLE, SSL_CERT_FILE, else the system's")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--allow-insecure-http", o.allow_insecure_http,
+                "Allow a plain http:// CLOUDFLARE_BASE_URL to a host that is not this machine "
+                "(the credentials then cross the network unencrypted)");
   if (with_refresh) add_mass_forget_flag(cmd, o);
 }
 
@@ -155,6 +163,9 @@ std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
     opts.base_url = base;
     while (!opts.base_url.empty() && opts.base_url.back() == '/') opts.base_url.pop_back();
   }
+  if (std::string why = api::base_url_problem(opts.base_url, o.allow_insecure_http); !why.empty()) {
+    throw Failure("CLOUDFLARE_BASE_URL: " + why);
+  }
   try {
     opts.rate_limit = api::RateLimit::parse(o.rate_limit);
   } catch (const std::invalid_argument& e) {
@@ -167,6 +178,11 @@ std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
   api::TransportOptions transport;
   transport.timeout = milliseconds(static_cast<long>(o.request_timeout * 1000));
   transport.connect_timeout = std::min(transport.timeout, milliseconds(10000));
+  transport.ca_bundle = o.ca_bundle;
+  for (const char* env : {"CURL_CA_BUNDLE", "SSL_CERT_FILE"}) {
+    const char* file = std::getenv(env);
+    if (transport.ca_bundle.empty() && file && *file) transport.ca_bundle = file;
+  }
   return std::make_unique<api::HttpClient>(api::make_curl_transport(std::move(creds), transport),
                                            std::move(opts));
 }

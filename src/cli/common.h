@@ -37,9 +37,11 @@ struct NetworkOptions {
   double request_timeout = 30;
   double retry_base_delay = 1;
   double retry_max_delay = 30;
-  double consistency_timeout = 60;  // seconds a just-created org's 403s are waited out
-  double max_wait = 360;            // seconds: the longest Retry-After or budget wait obeyed
-  bool allow_mass_forget = false;   // accept a refresh that finds most tracked orgs gone
+  double consistency_timeout = 60;   // seconds a just-created org's 403s are waited out
+  double max_wait = 360;             // seconds: the longest Retry-After or budget wait obeyed
+  bool allow_mass_forget = false;    // accept a refresh that finds most tracked orgs gone
+  std::string ca_bundle;             // --ca-bundle, else CURL_CA_BUNDLE, else SSL_CERT_FILE
+  bool allow_insecure_http = false;  // http:// to a host that is not loopback
 };
 
 // What shapes a plan, for plan and apply.

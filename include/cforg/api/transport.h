@@ -113,7 +113,16 @@ class Transport {
 struct TransportOptions {
   std::chrono::milliseconds timeout{30000};  // whole request
   std::chrono::milliseconds connect_timeout{10000};
+  // A CA bundle (PEM) to verify servers against instead of the system's: a corporate proxy's.
+  // Verification itself is never turned off.
+  std::string ca_bundle;
 };
+
+// Why `url` may not be the API's base URL, empty when it may: it must parse, and be https,
+// or plain http to a loopback host (the emulator), or any http when `allow_insecure_http`
+// (credentials would cross the network in the clear). The message quotes the URL without
+// any user:password in it.
+std::string base_url_problem(const std::string& url, bool allow_insecure_http);
 
 // libcurl, with a pool of easy handles so connections are kept alive and reused.
 std::unique_ptr<Transport> make_curl_transport(Credentials creds, TransportOptions opts = {});
