@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 
 #include "cforg/plan/plan_file.h"
@@ -35,7 +37,13 @@ int main(int argc, char** argv) {
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   try {
-    return run ? run() : kExitError;
+    int code = run ? run() : kExitError;
+    // A plan piped into a full disk, or a closed pipe, must not look like success.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      print_error(std::string("cannot write to standard output: ") + std::strerror(errno));
+      return kExitError;
+    }
+    return code;
   } catch (const Failure& e) {
     print_error(e.what());
   } catch (const cforg::state::StateError& e) {

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cforg/plan/plan_file.h"
@@ -18,23 +19,39 @@ struct PlanOptions {
   PlanFlags flags;
 };
 
+// --out naming one of the config's own files would replace it with a plan.
+void refuse_to_overwrite_config(const std::string& out, const config::Config& cfg) {
+  if (out.empty() || out == "-") return;
+  std::error_code ec;
+  for (const std::string& f : cfg.files) {
+    if (std::filesystem::equivalent(out, f, ec)) {
+      throw Failure("--out " + out + " is the config file " + f +
+                    ": saving the plan there would replace the config; name another file");
+    }
+  }
+}
+
 int run_plan(const PlanOptions& o) {
   setup_logging(o.common);
   std::optional<Session> s = open_session(config_paths(o.common), o.common, "plan");
   if (!s) return kExitError;
+  refuse_to_overwrite_config(o.out, s->config);
   plan::Plan p = plan_live(*s, o.net, o.flags);
 
+  // --out -: the plan file is standard output, so what people read goes to stderr.
+  std::FILE* shown = o.out == "-" ? stderr : stdout;
   switch (*plan::parse_format(o.format)) {
     case plan::Format::text:
-      std::fputs(plan::render_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
+      std::fputs(plan::render_text(p, {use_color(o.common, shown)}).c_str(), shown);
       break;
     case plan::Format::json:
-      std::fputs((plan::to_json(p).dump(2) + "\n").c_str(), stdout);
+      std::fputs((plan::to_json(p).dump(2) + "\n").c_str(), shown);
       break;
     case plan::Format::markdown:
-      std::fputs(plan::render_markdown(p).c_str(), stdout);
+      std::fputs(plan::render_markdown(p).c_str(), shown);
       break;
   }
+  std::fflush(shown);
   if (!p.errors.empty()) {
     if (!o.out.empty()) print_error("the plan has errors, so it was not saved to " + o.out);
     return kExitError;
@@ -42,8 +59,11 @@ int run_plan(const PlanOptions& o) {
   if (!o.out.empty()) {
     plan::write_plan_file(p, o.out);
     // On stderr so that stdout stays the plan alone (it may be JSON).
-    std::fprintf(stderr, "Saved the plan to %s. To apply exactly this plan, run: cforg apply %s\n",
-                 o.out.c_str(), o.out.c_str());
+    if (o.out != "-") {
+      std::fprintf(stderr,
+                   "Saved the plan to %s. To apply exactly this plan, run: cforg apply %s\n",
+                   o.out.c_str(), plan::shell_word(o.out).c_str());
+    }
   }
   return o.detailed_exitcode && p.has_changes() ? kExitChanges : kExitOk;
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "support/workspace.h"
@@ -71,6 +72,57 @@ TEST(Cli, ConfigFlagTakesOnePathAndLeavesThePositionalArguments) {
   ProcessResult apply = ws.cforg({"apply", "-c", "orgs", "-c", "more", "saved.json"});
   ASSERT_EQ(apply.exit_code, 0) << dump(apply);
   EXPECT_EQ(emu.organizations().size(), 2u);
+}
+
+TEST(Cli, PlanOutWritesThroughSymlinksToStdoutAndNeverOverDevicesOrTheConfig) {
+  Workspace ws(nullptr);
+  ws.config("organizations:\n  - {name: Root}\n");
+  const std::vector<std::string> plan = {"plan", "--refresh=false"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = plan;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return ws.cforg(args);
+  };
+  // "-": the plan file on stdout, what people read on stderr.
+  ProcessResult dash = with({"--out", "-"});
+  ASSERT_EQ(dash.exit_code, 0) << dump(dash);
+  EXPECT_EQ(nlohmann::json::parse(dash.out)["format_version"], 2);
+  EXPECT_THAT(dash.err, HasSubstr("will be created"));
+  EXPECT_FALSE(file_exists(ws.dir() / "-"));
+  // Not over the config itself, nor over a device.
+  const std::string config = read_file(ws.dir() / "cforg.yaml");
+  ProcessResult over_config = with({"--out", "cforg.yaml"});
+  EXPECT_EQ(over_config.exit_code, 1);
+  EXPECT_THAT(over_config.err, HasSubstr("is the config file"));
+  EXPECT_EQ(read_file(ws.dir() / "cforg.yaml"), config);
+  ProcessResult device = with({"--out", "/dev/null"});
+  EXPECT_EQ(device.exit_code, 1);
+  EXPECT_THAT(device.err, HasSubstr("not a regular file"));
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  // Through a symlink, to its target: the link stays a link.
+  std::filesystem::create_directories(ws.dir() / "plans");
+  std::filesystem::create_symlink("plans/real.json", ws.dir() / "link.json");
+  ProcessResult linked = with({"--out", "link.json"});
+  ASSERT_EQ(linked.exit_code, 0) << dump(linked);
+  EXPECT_TRUE(std::filesystem::is_symlink(ws.dir() / "link.json"));
+  EXPECT_EQ(nlohmann::json::parse(read_file(ws.dir() / "plans/real.json"))["format_version"], 2);
+  // A missing folder is named.
+  ProcessResult nowhere = with({"--out", "no/such/folder/p.json"});
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_THAT(nowhere.err, HasSubstr("does not exist"));
+}
+
+TEST(Cli, AWriteErrorOnStandardOutputIsAnError) {
+  Workspace ws(nullptr);
+  ws.config("organizations:\n  - {name: Root}\n");
+  RunOptions opts;
+  opts.cwd = ws.dir().path();
+  ProcessResult full =
+      run({"/bin/sh", "-c",
+           std::string("exec '") + CFORG_BIN + "' plan --refresh=false --format json > /dev/full"},
+          opts);
+  EXPECT_EQ(full.exit_code, 1) << full.err;
+  EXPECT_THAT(full.err, HasSubstr("cannot write to standard output: No space left on device"));
 }
 
 TEST(Cli, BadInputNeverTouchesTheState) {

@@ -19,7 +19,9 @@ nlohmann::json to_json(const Plan& plan);
 // Throws PlanFileError saying what is wrong; `where` names the source.
 Plan plan_from_json(const nlohmann::json& j, const std::string& where);
 
-// Written atomically (a temporary file renamed into place).
+// Written atomically (a temporary file beside it, fsynced, renamed into place), through a
+// symlink to its target; a path that is a folder, a device or a pipe is refused. "-" writes to
+// standard output. Every error gives the OS's reason.
 void write_plan_file(const Plan& plan, const std::string& path);
 Plan read_plan_file(const std::string& path);
 
