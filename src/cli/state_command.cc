@@ -26,6 +26,7 @@ const state::OrgState& find_org(const state::State& st, const std::string& key,
 struct Opened {
   std::unique_ptr<state::Backend> backend;
   std::unique_ptr<state::Lock> lock;
+  std::unique_ptr<state::Transaction> tx;  // when locked
   state::State st;
 };
 
@@ -34,7 +35,9 @@ Opened open(const StateOptions& o, const char* operation = nullptr) {
   Opened s;
   s.backend = open_state(o.common);
   if (operation) s.lock = s.backend->lock(operation);
-  s.st = s.backend->load();
+  state::Snapshot loaded = s.backend->load();
+  if (s.lock) s.tx = s.backend->begin(*s.lock, loaded);
+  s.st = std::move(loaded.state);
   return s;
 }
 
@@ -61,7 +64,7 @@ int run_rm(const StateOptions& o) {
   Opened s = open(o, "state rm");
   for (const std::string& key : o.keys) find_org(s.st, key, *s.backend);  // all or nothing
   for (const std::string& key : o.keys) s.st.orgs.erase(key);
-  s.backend->save(s.st);
+  s.tx->commit(s.st);
   for (const std::string& key : o.keys) {
     std::printf("Removed org \"%s\" from state; it still exists remotely.\n", key.c_str());
   }
@@ -77,7 +80,7 @@ int run_mv(const StateOptions& o) {
   }
   s.st.orgs.erase(o.from);
   s.st.orgs[o.to] = std::move(org);
-  s.backend->save(s.st);
+  s.tx->commit(s.st);
   std::printf("Moved org \"%s\" to \"%s\".\n", o.from.c_str(), o.to.c_str());
   return kExitOk;
 }
