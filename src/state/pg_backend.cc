@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -69,7 +70,11 @@ std::vector<std::string> pg_secrets(const std::string& url) {
 }
 
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& s : secrets) {
+  // Longest first: the whole URL before the password inside it.
+  std::vector<std::string> sorted = secrets;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const std::string& s : sorted) {
     if (s.empty()) continue;
     for (std::size_t pos; (pos = text.find(s)) != std::string::npos;)
       text.replace(pos, s.size(), "****");
