@@ -18,13 +18,15 @@ namespace cforg::state {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::make_org;
+using ::testing::Not;
 using testing::org_id;
 using testing::TempDir;
 using Op = JournalRecord::Op;
 
-JournalRecord put(const std::string& key, const OrgState& org) { return {Op::put, key, org}; }
+JournalRecord put(const std::string& key, const OrgState& org) {
+  return {Op::put, key, org};
+}
 JournalRecord begin_create(const std::string& key, const std::string& name) {
   OrgState org;
   org.name = name;

@@ -20,19 +20,19 @@ std::string unique_workspace(const std::string& prefix);
 
 // Skips the test when no server can be started, saying why; fails it instead when
 // CFORG_REQUIRE_PG=1 (scripts/test sets it: CI must not skip them silently).
-#define CFORG_PG_URL_OR_SKIP(var)                                                         \
-  std::string var;                                                                        \
-  do {                                                                                    \
-    std::string pg_why_;                                                                  \
-    std::optional<std::string> pg_url_ = ::cforg::testing::test_pg_url(&pg_why_);         \
-    if (!pg_url_) {                                                                       \
-      const char* required_ = std::getenv("CFORG_REQUIRE_PG");                            \
-      if (required_ && std::string(required_) == "1") {                                   \
-        FAIL() << "no PostgreSQL server (CFORG_REQUIRE_PG=1): " << pg_why_;               \
-      }                                                                                   \
-      GTEST_SKIP() << "no PostgreSQL server could be started, so the pg backend is not "  \
-                      "tested: "                                                          \
-                   << pg_why_;                                                            \
-    }                                                                                     \
-    var = *pg_url_;                                                                       \
+#define CFORG_PG_URL_OR_SKIP(var)                                                        \
+  std::string var;                                                                       \
+  do {                                                                                   \
+    std::string pg_why_;                                                                 \
+    std::optional<std::string> pg_url_ = ::cforg::testing::test_pg_url(&pg_why_);        \
+    if (!pg_url_) {                                                                      \
+      const char* required_ = std::getenv("CFORG_REQUIRE_PG");                           \
+      if (required_ && std::string(required_) == "1") {                                  \
+        FAIL() << "no PostgreSQL server (CFORG_REQUIRE_PG=1): " << pg_why_;              \
+      }                                                                                  \
+      GTEST_SKIP() << "no PostgreSQL server could be started, so the pg backend is not " \
+                      "tested: "                                                         \
+                   << pg_why_;                                                           \
+    }                                                                                    \
+    var = *pg_url_;                                                                      \
   } while (0)
