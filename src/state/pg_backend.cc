@@ -175,6 +175,9 @@ struct Shared {
   std::string url_where;  // "postgres://user@host:port/db": no password
   std::string where;      // "workspace W in " + url_where
   std::shared_ptr<Conn> conn;
+  // The lock this backend's connection holds, if any: advisory locks nest within a session,
+  // so a second lock() here must be refused by us, not the server. Under conn->mu.
+  std::optional<LockInfo> held;
 
   std::shared_ptr<Conn> connect() const {
     return std::make_shared<Conn>(url, url_where, where, secrets);
@@ -247,6 +250,7 @@ class PgLock final : public Lock {
   ~PgLock() override {
     try {
       std::lock_guard lock(sh_->conn->mu);
+      sh_->held.reset();
       // The row first, while the advisory lock still keeps others away.
       sh_->conn->exec("removing the lock row",
                       "DELETE FROM cforg_locks WHERE workspace = $1 AND id = $2",
@@ -525,14 +529,25 @@ class PgBackend final : public Backend {
   std::unique_ptr<Lock> lock(std::string_view operation) override {
     Conn& c = *sh_->conn;
     std::lock_guard guard(c.mu);
+    if (sh_->held) {
+      throw LockedError(sh_->where + " is locked by " + holder_text(*sh_->held) + " (lock id " +
+                            sh_->held->id + "), in this very process",
+                        *sh_->held);
+    }
     Result got = c.exec("cannot lock",
                         (std::string("SELECT pg_try_advisory_lock(") + kLockKey + ")").c_str(),
                         {sh_->workspace});
     if (value(got, 0, 0) != "t") {
-      Result r =
-          c.exec("cannot read the lock holder",
-                 "SELECT id, operation, who, pid, created FROM cforg_locks WHERE workspace = $1",
-                 {sh_->workspace});
+      // The holder writes its row right after taking the lock (or replaces the row of a dead
+      // holder): look a few times before giving up on naming it.
+      Result r;
+      for (int attempt = 0; attempt < 40; ++attempt) {
+        r = c.exec("cannot read the lock holder",
+                   "SELECT id, operation, who, pid, created FROM cforg_locks WHERE workspace = $1",
+                   {sh_->workspace});
+        if (PQntuples(r.get()) > 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      }
       if (PQntuples(r.get()) == 0) {
         throw LockedError(sh_->where +
                               " is locked by another cforg, which has not written who "
@@ -565,6 +580,7 @@ class PgBackend final : public Backend {
       }
       throw;
     }
+    sh_->held = info;
     return std::make_unique<PgLock>(sh_, std::move(info));
   }
 
