@@ -97,6 +97,13 @@ int transfer(state::Backend& src, state::Backend& dst, bool force, const char* v
   if (from.state.lineage.empty() && from.state.orgs.empty()) {
     throw Failure("nothing to " + std::string(verb) + ": " + src.describe() + " holds no state");
   }
+  if (to.journal_pending() && !force) {
+    // Ids an interrupted run created there, in neither state: replacing them would make the
+    // next apply create those organizations again.
+    throw Failure(dst.describe() + " holds " + std::to_string(to.journal_records) +
+                  " changes an interrupted run journaled, which " + src.describe() +
+                  " lacks: run cforg refresh (or apply) on it first, or pass --force");
+  }
   const state::State& had = to.state;
   state::State out = std::move(from.state);
   bool replaced_other = false;
