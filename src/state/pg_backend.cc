@@ -138,6 +138,26 @@ class Conn {
     Result r(values.empty() ? PQexec(pg_, sql)
                             : PQexecParams(pg_, sql, static_cast<int>(values.size()), nullptr,
                                            values.data(), nullptr, nullptr, 0));
+    return check(std::move(r), what);
+  }
+
+  // Prepares `sql` as `name` on this connection (for the statements of the hot path: parsed
+  // and planned once).
+  void prepare(const std::string& what, const char* name, const char* sql, int params) {
+    check(Result(PQprepare(pg_, name, sql, params, nullptr)), what);
+  }
+  Result exec_prepared(const std::string& what, const char* name,
+                       const std::vector<std::string>& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const std::string& p : params) values.push_back(p.c_str());
+    return check(Result(PQexecPrepared(pg_, name, static_cast<int>(values.size()), values.data(),
+                                       nullptr, nullptr, 0)),
+                 what);
+  }
+
+ private:
+  Result check(Result r, const std::string& what) {
     ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
       std::string why = redact(trim(PQerrorMessage(pg_)), secrets_);
@@ -150,6 +170,8 @@ class Conn {
     }
     return r;
   }
+
+ public:
   // A statement that may fail harmlessly (ROLLBACK after an error).
   void exec_quiet(const char* sql) { Result r(PQexec(pg_, sql)); }
 
@@ -305,6 +327,23 @@ class PgJournal final : public Journal {
                        ": this journal was closed by a save of the state; open a new one");
     }
     std::uint64_t first = written_seq_.load(std::memory_order_relaxed) + 1;
+    if (!append_conn_) {
+      append_conn_ = sh_->connect();
+      std::lock_guard conn_lock(append_conn_->mu);
+      append_conn_->exec("cannot open the journal", "SET synchronous_commit = off");
+      append_conn_->prepare("cannot open the journal", "cforg_append1",
+                            "INSERT INTO cforg_journal (workspace, seq, base_lineage, "
+                            "base_serial, record) VALUES ($1, $2, $3, $4, $5)",
+                            5);
+    }
+    if (lines.size() == 1) {  // an intent before a create: the most frequent append
+      std::lock_guard conn_lock(append_conn_->mu);
+      append_conn_->exec_prepared("cannot append to the journal", "cforg_append1",
+                                  {sh_->workspace, std::to_string(first_row_ + first),
+                                   base_lineage_, std::to_string(base_serial_), lines[0]});
+      written_seq_.store(first, std::memory_order_release);
+      return first;
+    }
     std::string sql =
         "INSERT INTO cforg_journal (workspace, seq, base_lineage, base_serial, record) VALUES ";
     std::vector<std::string> params = {sh_->workspace, base_lineage_, std::to_string(base_serial_)};
@@ -314,11 +353,6 @@ class PgJournal final : public Journal {
              std::to_string(params.size() + 2) + ")";
       params.push_back(std::to_string(first_row_ + first + i));
       params.push_back(std::move(lines[i]));
-    }
-    if (!append_conn_) {
-      append_conn_ = sh_->connect();
-      std::lock_guard conn_lock(append_conn_->mu);
-      append_conn_->exec("cannot open the journal", "SET synchronous_commit = off");
     }
     {
       std::lock_guard conn_lock(append_conn_->mu);
