@@ -136,6 +136,16 @@ TEST_F(PgE2E, KillDashNineMidApplyLosesNothingAndARerunCompletes) {
   int created_before = requests(emu, "POST");
   ASSERT_LT(created_before, 120);
 
+  // What the killed run journaled is in the workspace's journal, not yet in its state: a push
+  // over it would drop those ids, so it is refused.
+  std::string copy = ws.dir() / "copy.json";
+  ProcessResult pull = ws.cforg(pg({"state", "pull", copy}), env());
+  ASSERT_EQ(pull.exit_code, 0) << dump(pull);
+  EXPECT_THAT(pull.out, HasSubstr("with the changes an interrupted run had journaled"));
+  ProcessResult push = ws.cforg(pg({"state", "push", copy}), env());
+  EXPECT_EQ(push.exit_code, 1) << dump(push);
+  EXPECT_THAT(push.err, HasSubstr("changes an interrupted run journaled"));
+
   // The workspace lock died with the process: the re-run proceeds, adopts nothing twice.
   ProcessResult r =
       ws.cforg(with(pg({"apply", "--auto-approve", "--parallelism", "8"}), kFast), env());
