@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -308,8 +309,16 @@ class PgJournal final : public Journal {
         first_row_(last_row) {}
 
   using Journal::append;
+  // Appends run on up to kAppendConnections connections at once: each is a round trip to the
+  // server, and one connection would serialize the workers' intents. Sequence numbers are
+  // taken in order under append_mu_; an append returns once its own rows are committed, and
+  // sync(seq) waits for every row up to seq (rows may commit out of order; load() reads them
+  // by seq, and a row whose append did not return was never acknowledged).
   std::uint64_t append(std::span<const JournalRecord> records) override {
-    if (records.empty()) return written_seq_.load(std::memory_order_acquire);
+    if (records.empty()) {
+      std::lock_guard lock(append_mu_);
+      return assigned_seq_;
+    }
     std::vector<std::string> lines;
     lines.reserve(records.size());
     try {
@@ -321,51 +330,88 @@ class PgJournal final : public Journal {
     } catch (const StateError& e) {
       throw StateError(std::string("cannot journal an invalid record: ") + e.what());
     }
-    std::lock_guard append_lock(append_mu_);
-    if (retired_) {
-      throw StateError(sh_->where +
-                       ": this journal was closed by a save of the state; open a new one");
-    }
-    std::uint64_t first = written_seq_.load(std::memory_order_relaxed) + 1;
-    if (!append_conn_) {
-      append_conn_ = sh_->connect();
-      std::lock_guard conn_lock(append_conn_->mu);
-      append_conn_->exec("cannot open the journal", "SET synchronous_commit = off");
-      append_conn_->prepare("cannot open the journal", "cforg_append1",
-                            "INSERT INTO cforg_journal (workspace, seq, base_lineage, "
-                            "base_serial, record) VALUES ($1, $2, $3, $4, $5)",
-                            5);
-    }
-    if (lines.size() == 1) {  // an intent before a create: the most frequent append
-      std::lock_guard conn_lock(append_conn_->mu);
-      append_conn_->exec_prepared("cannot append to the journal", "cforg_append1",
-                                  {sh_->workspace, std::to_string(first_row_ + first),
-                                   base_lineage_, std::to_string(base_serial_), lines[0]});
-      written_seq_.store(first, std::memory_order_release);
-      return first;
-    }
-    std::string sql =
-        "INSERT INTO cforg_journal (workspace, seq, base_lineage, base_serial, record) VALUES ";
-    std::vector<std::string> params = {sh_->workspace, base_lineage_, std::to_string(base_serial_)};
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (i) sql += ", ";
-      sql += "($1, $" + std::to_string(params.size() + 1) + ", $2, $3, $" +
-             std::to_string(params.size() + 2) + ")";
-      params.push_back(std::to_string(first_row_ + first + i));
-      params.push_back(std::move(lines[i]));
-    }
+    std::shared_ptr<Conn> conn;
+    std::uint64_t first;
     {
-      std::lock_guard conn_lock(append_conn_->mu);
-      append_conn_->exec("cannot append to the journal", sql.c_str(), params);
+      std::unique_lock lock(append_mu_);
+      appended_.wait(lock, [&] {
+        return retired_ || !broken_.empty() || !idle_.empty() || connections_ < kAppendConnections;
+      });
+      if (retired_) {
+        throw StateError(sh_->where +
+                         ": this journal was closed by a save of the state; open a new one");
+      }
+      if (!broken_.empty()) throw StateError(broken_);
+      first = assigned_seq_ + 1;
+      assigned_seq_ += records.size();
+      ++in_flight_;
+      if (!idle_.empty()) {
+        conn = std::move(idle_.back());
+        idle_.pop_back();
+      } else {
+        ++connections_;
+      }
     }
-    std::uint64_t seq = first + records.size() - 1;
-    written_seq_.store(seq, std::memory_order_release);
-    return seq;
+    std::string error;
+    try {
+      if (!conn) conn = open_append_connection();
+      std::lock_guard conn_lock(conn->mu);
+      if (lines.size() == 1) {  // an intent before a create: the most frequent append
+        conn->exec_prepared("cannot append to the journal", "cforg_append1",
+                            {sh_->workspace, std::to_string(first_row_ + first), base_lineage_,
+                             std::to_string(base_serial_), lines[0]});
+      } else {
+        std::string sql =
+            "INSERT INTO cforg_journal (workspace, seq, base_lineage, base_serial, record) "
+            "VALUES ";
+        std::vector<std::string> params = {sh_->workspace, base_lineage_,
+                                           std::to_string(base_serial_)};
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+          if (i) sql += ", ";
+          sql += "($1, $" + std::to_string(params.size() + 1) + ", $2, $3, $" +
+                 std::to_string(params.size() + 2) + ")";
+          params.push_back(std::to_string(first_row_ + first + i));
+          params.push_back(std::move(lines[i]));
+        }
+        conn->exec("cannot append to the journal", sql.c_str(), params);
+      }
+    } catch (const StateError& e) {
+      error = e.what();
+    }
+    std::uint64_t last = first + records.size() - 1;
+    {
+      std::lock_guard lock(append_mu_);
+      --in_flight_;
+      if (conn && error.empty()) {
+        idle_.push_back(std::move(conn));
+      } else {
+        --connections_;
+      }
+      if (!error.empty()) {
+        // Its seqs stay a hole that no sync can cover: nothing after it may be acknowledged.
+        if (broken_.empty()) broken_ = error;
+      } else {
+        done_ranges_[first] = last;
+        while (!done_ranges_.empty() && done_ranges_.begin()->first == written_seq_ + 1) {
+          written_seq_ = done_ranges_.begin()->second;
+          done_ranges_.erase(done_ranges_.begin());
+        }
+      }
+    }
+    appended_.notify_all();
+    if (!error.empty()) throw StateError(error);
+    return last;
   }
 
   void sync(std::uint64_t seq) override {
-    if (seq > written_seq_.load(std::memory_order_acquire)) {
-      throw std::logic_error("Journal::sync(" + std::to_string(seq) + "): no such record yet");
+    {
+      // Every row up to seq committed first (appends of other threads may still be running).
+      std::unique_lock lock(append_mu_);
+      if (seq > assigned_seq_) {
+        throw std::logic_error("Journal::sync(" + std::to_string(seq) + "): no such record yet");
+      }
+      appended_.wait(lock, [&] { return written_seq_ >= seq || !broken_.empty(); });
+      if (written_seq_ < seq) throw StateError(broken_);
     }
     std::unique_lock lock(sync_mu_);
     while (durable_seq_ < seq) {
@@ -375,7 +421,7 @@ class PgJournal final : public Journal {
         continue;
       }
       syncing_ = true;
-      std::uint64_t target = written_seq_.load(std::memory_order_acquire);
+      std::uint64_t target = written();
       lock.unlock();
       std::string error;
       try {
@@ -400,9 +446,12 @@ class PgJournal final : public Journal {
     }
   }
 
+  // Waits for appends in flight: their rows must be in before the commit deletes the journal.
   void retire() {
-    std::lock_guard lock(append_mu_);
+    std::unique_lock lock(append_mu_);
+    appended_.wait(lock, [&] { return in_flight_ == 0; });
     retired_ = true;
+    appended_.notify_all();
   }
 
  private:
@@ -411,10 +460,33 @@ class PgJournal final : public Journal {
   const std::uint64_t base_serial_;
   const std::uint64_t first_row_;  // rows of an interrupted run this journal continues
 
-  std::mutex append_mu_;
+  std::uint64_t written() {
+    std::lock_guard lock(append_mu_);
+    return written_seq_;
+  }
+
+  std::shared_ptr<Conn> open_append_connection() {
+    auto c = sh_->connect();
+    std::lock_guard conn_lock(c->mu);
+    c->exec("cannot open the journal", "SET synchronous_commit = off");
+    c->prepare("cannot open the journal", "cforg_append1",
+               "INSERT INTO cforg_journal (workspace, seq, base_lineage, base_serial, record) "
+               "VALUES ($1, $2, $3, $4, $5)",
+               5);
+    return c;
+  }
+
+  static constexpr int kAppendConnections = 4;
+  std::mutex append_mu_;  // guards everything down to done_ranges_
+  std::condition_variable appended_;
   bool retired_ = false;
-  std::shared_ptr<Conn> append_conn_;  // under append_mu_
-  std::atomic<std::uint64_t> written_seq_{0};
+  std::string broken_;  // an append failed: its seqs are a hole
+  std::uint64_t assigned_seq_ = 0;
+  std::uint64_t written_seq_ = 0;                       // every seq up to this is committed
+  std::map<std::uint64_t, std::uint64_t> done_ranges_;  // committed past a gap: first -> last
+  int in_flight_ = 0;
+  int connections_ = 0;                      // open or being opened
+  std::vector<std::shared_ptr<Conn>> idle_;  // open, not in use
 
   std::mutex sync_mu_;
   std::condition_variable synced_;
