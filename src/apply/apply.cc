@@ -2,9 +2,9 @@
 
 namespace cforg::apply {
 
-Report run(const plan::Plan& plan, state::State& st, state::Backend& backend, api::Client& client,
+Report run(const plan::Plan& plan, state::State& st, state::Transaction& tx, api::Client& client,
            const Options& opts) {
-  std::unique_ptr<state::Journal> journal = backend.open_journal(st);
+  state::Journal* journal = &tx.journal();
   // What refreshing learned goes through the journal like any other change, so that the
   // state on disk is always the loaded state plus journaled records, in order.
   state::State refreshed = plan::refreshed_state(st, plan);
@@ -16,8 +16,7 @@ Report run(const plan::Plan& plan, state::State& st, state::Backend& backend, ap
   }
   st = std::move(refreshed);
   Report report = execute(plan, st, client, *journal, opts);
-  journal.reset();
-  backend.save(st);
+  tx.commit(st);
   return report;
 }
 

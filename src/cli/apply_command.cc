@@ -102,11 +102,11 @@ int run_apply(const ApplyOptions& o) {
   }
   // Changes an interrupted run left in the journal are written into the state file even when
   // there is nothing else to do: the file alone then tells the whole truth again.
-  bool journal_pending = s->backend->journal_pending();
+  bool journal_pending = s->journal_pending;
   if (!p.touches_state() && !journal_pending) return kExitOk;
   if (p.actions.empty()) {  // only state changes: nothing to send
     s->state = plan::refreshed_state(s->state, p);
-    s->backend->save(s->state);
+    s->tx->commit(s->state);
     std::printf("State updated (serial %llu)%s.\n",
                 static_cast<unsigned long long>(s->state.serial),
                 journal_pending ? ", with the changes an interrupted run had journaled" : "");
@@ -123,7 +123,7 @@ int run_apply(const ApplyOptions& o) {
   exec.backoff = retry_policy(o.net);
   exec.stop = &g_interrupted;
   exec.observer = &progress;
-  apply::Report report = apply::run(p, s->state, *s->backend, *s->client, exec);
+  apply::Report report = apply::run(p, s->state, *s->tx, *s->client, exec);
   progress.stop();
   std::printf("\n%s", apply::summary_text(report, color).c_str());
   std::printf("State saved to %s (serial %llu); %llu requests sent.\n",

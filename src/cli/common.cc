@@ -22,6 +22,16 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
         ->allow_extra_args(false);
   }
   cmd->add_option("--state", o.state_path, "State file")->capture_default_str()->type_name("FILE");
+  cmd->add_option("--backend", o.backend, "Where the state lives: local (the --state file) or pg")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"local", "pg"}));
+  cmd->add_option("--state-url", o.state_url,
+                  "PostgreSQL URL for --backend pg (else CFORG_PG_URL, which keeps the password "
+                  "out of the process list)")
+      ->type_name("postgres://USER:PASSWORD@HOST:PORT/DB");
+  cmd->add_option("--workspace", o.workspace, "State workspace in PostgreSQL (--backend pg)")
+      ->capture_default_str()
+      ->type_name("NAME");
   cmd->add_option("--log-level", o.log_level,
                   "trace|debug|info|warn|error (also CFORG_LOG). Logs go to stderr")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
@@ -147,6 +157,18 @@ std::optional<config::Config> load_config(const std::vector<std::string>& paths)
 }
 
 std::unique_ptr<state::Backend> open_state(const CommonOptions& o) {
+  if (o.backend == "pg") {
+    std::string url = o.state_url;
+    if (url.empty()) {
+      if (const char* env = std::getenv("CFORG_PG_URL")) url = env;
+    }
+    if (url.empty()) {
+      throw Failure(
+          "--backend pg needs the database: pass --state-url postgres://... or set "
+          "CFORG_PG_URL");
+    }
+    return state::open_pg_backend(url, o.workspace);
+  }
   return state::open_file_backend(o.state_path);
 }
 

@@ -25,6 +25,9 @@ class Failure : public std::runtime_error {
 struct CommonOptions {
   std::vector<std::string> config_paths;
   std::string state_path = "state/cforg.state.json";
+  std::string backend = "local";      // local | pg
+  std::string state_url;              // pg: else CFORG_PG_URL; holds a password, never shown
+  std::string workspace = "default";  // pg: several configs share one database
   std::string log_level;
   bool no_color = false;
 };
@@ -70,7 +73,7 @@ bool use_color(const CommonOptions& o, std::FILE* stream);
 std::optional<config::Config> load_config(const std::vector<std::string>& paths);
 std::vector<std::string> config_paths(const CommonOptions& o);  // the default when none given
 
-// The state backend for --state.
+// The state backend for --backend: the file at --state, or the PostgreSQL workspace.
 std::unique_ptr<state::Backend> open_state(const CommonOptions& o);
 
 // A client from CLOUDFLARE_* variables. Throws Failure when there are no credentials, before

@@ -59,7 +59,7 @@ int run_import(const ImportOptions& o) {
   state::OrgState imported = state::from_remote(org.value());
   imported.prevent_destroy = desired->prevent_destroy;
   s->state.orgs[o.key] = std::move(imported);
-  s->backend->save(s->state);
+  s->tx->commit(s->state);
   std::printf("Imported org \"%s\": %s (\"%s\"). Run cforg plan to compare it with the config.\n",
               o.key.c_str(), o.id.c_str(), org.value().spec.name.c_str());
   return kExitOk;

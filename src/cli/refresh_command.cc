@@ -26,7 +26,7 @@ int run_refresh(const RefreshOptions& o) {
   p.protection.clear();
   p.errors.clear();
   std::size_t read = s->state.orgs.size();
-  if (!p.touches_state() && !s->backend->journal_pending()) {
+  if (!p.touches_state() && !s->journal_pending) {
     std::printf("State matches the remote side: %zu organizations read, nothing changed.\n", read);
     return kExitOk;
   }
@@ -45,7 +45,7 @@ int run_refresh(const RefreshOptions& o) {
     return kExitError;
   }
   s->state = plan::refreshed_state(s->state, p);
-  s->backend->save(s->state);
+  s->tx->commit(s->state);
   std::printf(
       "State refreshed: %zu changed outside cforg, %zu gone, %zu found after an "
       "interrupted create. Saved to %s (serial %llu).\n",

@@ -14,7 +14,10 @@ std::optional<Session> open_session(const std::vector<std::string>& config_paths
   s.config = std::move(*cfg);
   s.backend = open_state(common);
   s.lock = s.backend->lock(operation);
-  s.state = s.backend->load();
+  state::Snapshot loaded = s.backend->load();
+  s.tx = s.backend->begin(*s.lock, loaded);
+  s.journal_pending = loaded.journal_pending();
+  s.state = std::move(loaded.state);
   return s;
 }
 

@@ -14,7 +14,9 @@ struct Session {
   config::Config config;
   std::unique_ptr<state::Backend> backend;
   std::unique_ptr<state::Lock> lock;
+  std::unique_ptr<state::Transaction> tx;  // from the snapshot `state` was loaded as
   state::State state;
+  bool journal_pending = false;             // state holds records of an interrupted run's journal
   std::unique_ptr<api::HttpClient> client;  // only when the command talks to the API
 };
 

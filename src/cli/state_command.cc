@@ -12,6 +12,8 @@ struct StateOptions {
   CommonOptions common;
   std::vector<std::string> keys;  // show, rm
   std::string from, to;           // mv
+  std::string file;               // push, pull: the local state file
+  bool force = false;             // push, pull
 };
 
 const state::OrgState& find_org(const state::State& st, const std::string& key,
@@ -27,6 +29,7 @@ const state::OrgState& find_org(const state::State& st, const std::string& key,
 struct Opened {
   std::unique_ptr<state::Backend> backend;
   std::unique_ptr<state::Lock> lock;
+  std::unique_ptr<state::Transaction> tx;  // when locked
   state::State st;
 };
 
@@ -35,7 +38,9 @@ Opened open(const StateOptions& o, const char* operation = nullptr) {
   Opened s;
   s.backend = open_state(o.common);
   if (operation) s.lock = s.backend->lock(operation);
-  s.st = s.backend->load();
+  state::Snapshot loaded = s.backend->load();
+  if (s.lock) s.tx = s.backend->begin(*s.lock, loaded);
+  s.st = std::move(loaded.state);
   return s;
 }
 
@@ -62,7 +67,7 @@ int run_rm(const StateOptions& o) {
   Opened s = open(o, "state rm");
   for (const std::string& key : o.keys) find_org(s.st, key, *s.backend);  // all or nothing
   for (const std::string& key : o.keys) s.st.orgs.erase(key);
-  s.backend->save(s.st);
+  s.tx->commit(s.st);
   for (const std::string& key : o.keys) {
     std::printf("Removed org \"%s\" from state; it still exists remotely.\n", key.c_str());
   }
@@ -78,9 +83,70 @@ int run_mv(const StateOptions& o) {
   }
   s.st.orgs.erase(o.from);
   s.st.orgs[o.to] = std::move(org);
-  s.backend->save(s.st);
+  s.tx->commit(s.st);
   std::printf("Moved org \"%s\" to \"%s\".\n", o.from.c_str(), o.to.c_str());
   return kExitOk;
+}
+
+// Copies the state from `src` to `dst`, both locked for it: refuses to replace a state of
+// another lineage, or a newer serial of the same one, unless `force`.
+int transfer(state::Backend& src, state::Backend& dst, bool force, const char* verb) {
+  std::unique_ptr<state::Lock> src_lock = src.lock(verb);
+  std::unique_ptr<state::Lock> dst_lock = dst.lock(verb);
+  state::Snapshot from = src.load();
+  state::Snapshot to = dst.load();
+  if (from.state.lineage.empty() && from.state.orgs.empty()) {
+    throw Failure("nothing to " + std::string(verb) + ": " + src.describe() + " holds no state");
+  }
+  if (to.journal_pending() && !force) {
+    // Ids an interrupted run created there, in neither state: replacing them would make the
+    // next apply create those organizations again.
+    throw Failure(dst.describe() + " holds " + std::to_string(to.journal_records) +
+                  " changes an interrupted run journaled, which " + src.describe() +
+                  " lacks: run cforg refresh (or apply) on it first, or pass --force");
+  }
+  const state::State& had = to.state;
+  state::State out = std::move(from.state);
+  bool replaced_other = false;
+  if (!had.lineage.empty() && had.lineage != out.lineage) {
+    if (!force) {
+      throw Failure(dst.describe() + " holds another state (lineage " + had.lineage + ", serial " +
+                    std::to_string(had.serial) + ") than " + src.describe() + " (lineage " +
+                    (out.lineage.empty() ? std::string("none") : out.lineage) +
+                    "): refusing to replace it. If that is what you want, pass --force");
+    }
+    replaced_other = true;
+  } else if (!had.lineage.empty() && had.serial > out.serial) {
+    if (!force) {
+      throw Failure(dst.describe() + " is newer (serial " + std::to_string(had.serial) + ") than " +
+                    src.describe() + " (serial " + std::to_string(out.serial) +
+                    "): refusing to overwrite it. Pull it first, or pass --force");
+    }
+    replaced_other = true;
+  }
+  // The destination's serial never goes back: a forced copy continues after it.
+  if (replaced_other && out.serial <= had.serial) out.serial = had.serial + 1;
+  std::unique_ptr<state::Transaction> tx = dst.begin(*dst_lock, to);
+  tx->replace(out);
+  std::printf("Copied %zu organizations from %s to %s (serial %llu)%s.\n", out.orgs.size(),
+              src.describe().c_str(), dst.describe().c_str(),
+              static_cast<unsigned long long>(out.serial),
+              from.journal_pending() ? ", with the changes an interrupted run had journaled" : "");
+  return kExitOk;
+}
+
+int run_push(const StateOptions& o) {
+  setup_logging(o.common);
+  std::unique_ptr<state::Backend> dst = open_state(o.common);
+  std::unique_ptr<state::Backend> src = state::open_file_backend(o.file);
+  return transfer(*src, *dst, o.force, "state push");
+}
+
+int run_pull(const StateOptions& o) {
+  setup_logging(o.common);
+  std::unique_ptr<state::Backend> src = open_state(o.common);
+  std::unique_ptr<state::Backend> dst = state::open_file_backend(o.file);
+  return transfer(*src, *dst, o.force, "state pull");
 }
 
 }  // namespace
@@ -112,6 +178,23 @@ void add_state_command(CLI::App& app, Runner& run) {
   cmd->add_option("NEW", mv->to, "New key")->required();
   add_common_options(cmd, mv->common, false);
   cmd->callback([mv, &run] { run = [mv] { return run_mv(*mv); }; });
+
+  auto push = std::make_shared<StateOptions>();
+  cmd = state->add_subcommand(
+      "push", "Copy a local state file to the backend (--backend pg: its --workspace)");
+  cmd->add_option("FILE", push->file, "The local state file")->required();
+  cmd->add_flag("--force", push->force,
+                "Replace a state of another lineage, or a newer serial, in the backend");
+  add_common_options(cmd, push->common, false);
+  cmd->callback([push, &run] { run = [push] { return run_push(*push); }; });
+
+  auto pull = std::make_shared<StateOptions>();
+  cmd = state->add_subcommand("pull", "Copy the backend's state into a local state file");
+  cmd->add_option("FILE", pull->file, "The local state file to write")->required();
+  cmd->add_flag("--force", pull->force,
+                "Replace a state of another lineage, or a newer serial, in FILE");
+  add_common_options(cmd, pull->common, false);
+  cmd->callback([pull, &run] { run = [pull] { return run_pull(*pull); }; });
 }
 
 }  // namespace cforg::cli

@@ -19,23 +19,25 @@
 namespace cforg::state {
 namespace {
 
-class FileBackend final : public Backend {
+// The state's files and what is done to them; shared by the backend and its transactions, so
+// that a transaction may outlive the backend object it was opened from.
+class FileStore {
  public:
-  explicit FileBackend(std::string path)
+  explicit FileStore(std::string path)
       : path_(std::move(path)),
         dir_(dir_of(path_)),
         lock_path_(path_ + ".lock"),
         backup_path_(path_ + ".backup"),
         journal_path_(path_ + ".journal") {}
 
-  std::string describe() const override { return path_; }
+  const std::string& path() const { return path_; }
 
-  std::unique_ptr<Lock> lock(std::string_view operation) override {
+  std::unique_ptr<Lock> lock(std::string_view operation) {
     make_dirs(dir_);
     return acquire_file_lock(lock_path_, path_, operation);
   }
 
-  State load() override {
+  Snapshot load() {
     State s;  // a missing state: no lineage, serial 0
     if (std::optional<std::string> text = read_file(path_)) {
       s = state_from_text(*text, path_);
@@ -45,20 +47,20 @@ class FileBackend final : public Backend {
           "backup back first: cforg would create its organizations again.",
           path_, backup_path_);
     }
-    journal_pending_ = fold_journal(s);
-    return s;
+    std::size_t folded = fold_journal(s);
+    return Snapshot{std::move(s), folded};
   }
 
-  bool journal_pending() const override { return journal_pending_; }
-
-  void save(State& s) override {
+  // commit(): save(s, true, s, ...); replace(): save(s, false, base, ...). The file must still
+  // be the one `loaded` (its lineage and serial) came from. `journal`, when open, is retired.
+  void save(State& s, bool bump, const State& loaded, FileJournal* journal) {
     make_dirs(dir_);
     std::optional<std::string> current = read_file(path_);
-    check_current(s, current);
+    check_current(loaded, current);
 
     const std::uint64_t old_serial = s.serial;
     const std::string old_lineage = s.lineage;
-    s.serial += 1;
+    if (bump) s.serial += 1;
     if (s.lineage.empty()) s.lineage = new_uuid();
     s.relink_parents();
     try {
@@ -66,7 +68,7 @@ class FileBackend final : public Backend {
       validate(s, path_);
       std::string text = state_to_text(s);
       // The journal is removed below: from now on an append to it would be lost, so it throws.
-      if (auto journal = journal_.lock()) journal->retire();
+      if (journal) journal->retire();
       write_state(text, current);
     } catch (const StateError& e) {
       s.serial = old_serial;
@@ -85,10 +87,7 @@ class FileBackend final : public Backend {
     remove_leftover_temp_files();
   }
 
-  std::unique_ptr<Journal> open_journal(const State& base) override {
-    if (auto open = journal_.lock(); open && !open->retired()) {
-      throw std::logic_error("open_journal: a journal for " + path_ + " is already open");
-    }
+  std::shared_ptr<FileJournal> open_journal(const State& base) {
     make_dirs(dir_);
     std::shared_ptr<FileJournal> journal;
     if (std::optional<std::string> text = read_file(journal_path_)) {
@@ -103,35 +102,31 @@ class FileBackend final : public Backend {
       }
     }
     if (!journal) journal = FileJournal::create(journal_path_, {base.lineage, base.serial});
-    journal_ = journal;
-    return std::make_unique<FileJournalHandle>(std::move(journal));
+    return journal;
   }
 
-  void force_unlock(std::string_view lock_id) override {
-    force_unlock_file(lock_path_, path_, lock_id);
-  }
+  void force_unlock(std::string_view lock_id) { force_unlock_file(lock_path_, path_, lock_id); }
 
  private:
-  // Folds in what an interrupted run left in the journal. Changes no file.
-  // Folds in the records of a journal left by an interrupted run; whether there were any.
-  bool fold_journal(State& s) const {
+  // Folds in the records of a journal left by an interrupted run; how many. Changes no file.
+  std::size_t fold_journal(State& s) const {
     std::optional<std::string> text = read_file(journal_path_);
-    if (!text) return false;
+    if (!text) return 0;
     JournalContents contents = parse_journal(*text, journal_path_);
     if (contents.empty) {
       spdlog::warn("{} is empty; ignoring it", journal_path_);
-      return false;
+      return 0;
     }
     if (classify(contents.header, s, journal_path_, path_) == JournalFit::stale) {
       spdlog::debug("{} was already folded into {}; ignoring it", journal_path_, path_);
-      return false;
+      return 0;
     }
     for (const JournalRecord& r : contents.records) fold(s, r);
-    if (contents.records.empty()) return false;
+    if (contents.records.empty()) return 0;
     s.relink_parents();
     spdlog::info("{}: folded in {} changes left by an interrupted run", path_,
                  contents.records.size());
-    return true;
+    return contents.records.size();
   }
 
   // Refuses to overwrite a file that is not the state `s` was loaded from: a corrupt one, one
@@ -248,8 +243,74 @@ class FileBackend final : public Backend {
   const std::string lock_path_;
   const std::string backup_path_;
   const std::string journal_path_;
-  std::weak_ptr<FileJournal> journal_;  // the last one opened, to retire it on save()
-  bool journal_pending_ = false;        // see journal_pending()
+};
+
+class FileTransaction final : public Transaction {
+ public:
+  FileTransaction(std::shared_ptr<FileStore> store, const Snapshot& base)
+      : store_(std::move(store)),
+        base_lineage_(base.state.lineage),
+        base_serial_(base.state.serial) {}
+
+  Journal& journal() override {
+    check_open();
+    if (!handle_) {
+      journal_ = store_->open_journal(base());
+      handle_ = std::make_unique<FileJournalHandle>(journal_);
+    }
+    return *handle_;
+  }
+
+  void commit(State& s) override {
+    check_open();
+    store_->save(s, /*bump=*/true, s, journal_.get());
+    done_ = true;
+  }
+
+  void replace(const State& s) override {
+    check_open();
+    State copy = s;
+    store_->save(copy, /*bump=*/false, base(), journal_.get());
+    done_ = true;
+  }
+
+ private:
+  // What the file backend needs of the snapshot: its lineage and serial.
+  State base() const {
+    State b;
+    b.lineage = base_lineage_;
+    b.serial = base_serial_;
+    return b;
+  }
+
+  void check_open() const {
+    if (done_) throw std::logic_error("a transaction on " + store_->path() + " was committed");
+  }
+
+  std::shared_ptr<FileStore> store_;
+  const std::string base_lineage_;
+  const std::uint64_t base_serial_;
+  std::shared_ptr<FileJournal> journal_;  // opened on first use
+  std::unique_ptr<FileJournalHandle> handle_;
+  bool done_ = false;
+};
+
+class FileBackend final : public Backend {
+ public:
+  explicit FileBackend(std::string path) : store_(std::make_shared<FileStore>(std::move(path))) {}
+
+  std::string describe() const override { return store_->path(); }
+  std::unique_ptr<Lock> lock(std::string_view operation) override {
+    return store_->lock(operation);
+  }
+  Snapshot load() override { return store_->load(); }
+  std::unique_ptr<Transaction> begin(const Lock& /*held*/, const Snapshot& base) override {
+    return std::make_unique<FileTransaction>(store_, base);
+  }
+  void force_unlock(std::string_view lock_id) override { store_->force_unlock(lock_id); }
+
+ private:
+  std::shared_ptr<FileStore> store_;
 };
 
 }  // namespace

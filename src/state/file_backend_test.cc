@@ -6,20 +6,24 @@
 #include <random>
 #include <thread>
 
+#include "backend_test_support.h"
 #include "cforg/state/backend.h"
 #include "state_test_support.h"
 
 namespace cforg::state {
 namespace {
 
+using testing::begin;
 using ::testing::ElementsAre;
 using testing::file_exists;
 using testing::FileSnapshot;
 using ::testing::HasSubstr;
 using testing::list_dir;
+using testing::load;
 using testing::make_org;
 using testing::org_id;
 using testing::read_bytes;
+using testing::save;
 using testing::TempDir;
 using testing::write_bytes;
 
@@ -27,7 +31,7 @@ TEST(FileBackend, MissingStateIsEmptyAndCreatesNothing) {
   TempDir dir;
   auto backend = open_file_backend(dir / "sub/cforg.state.json");
   EXPECT_EQ(backend->describe(), dir / "sub/cforg.state.json");
-  State s = backend->load();
+  State s = load(*backend);
   EXPECT_EQ(s, State{});
   EXPECT_EQ(s.lineage, "");
   EXPECT_EQ(s.serial, 0u);
@@ -39,25 +43,25 @@ TEST(FileBackend, SaveBumpsSerialAssignsLineageOnceAndKeepsBackup) {
   std::string path = dir / "state/cforg.state.json";  // the folder is created on save
   auto backend = open_file_backend(path);
   auto lock = backend->lock("apply");
-  State s = backend->load();
+  State s = load(*backend);
   s.orgs["root"] = make_org(org_id(1), "Root");
-  backend->save(s);
+  save(*backend, s, lock.get());
   EXPECT_EQ(s.serial, 1u);
   ASSERT_EQ(s.lineage.size(), 36u);
   std::string lineage = s.lineage;
   std::string first = read_bytes(path);
   EXPECT_EQ(first, state_to_text(s));
-  EXPECT_EQ(backend->load(), s);
+  EXPECT_EQ(load(*backend), s);
   EXPECT_FALSE(file_exists(path + ".backup"));  // nothing to back up the first time
 
   s.orgs["child"] = make_org(org_id(2), "Child", org_id(1));
-  backend->save(s);
+  save(*backend, s, lock.get());
   EXPECT_EQ(s.serial, 2u);
   EXPECT_EQ(s.lineage, lineage);
   EXPECT_EQ(s.orgs["child"].parent.key, "root");  // save relinks parents
   EXPECT_EQ(read_bytes(path + ".backup"), first);
   EXPECT_EQ(read_bytes(path), state_to_text(s));
-  EXPECT_EQ(open_file_backend(path)->load(), s);
+  EXPECT_EQ(load(*open_file_backend(path)), s);
   // No temporary files, no journal: the state, its backup and the lock.
   EXPECT_THAT(list_dir(dir / "state"),
               ElementsAre("cforg.state.json", "cforg.state.json.backup", "cforg.state.json.lock"));
@@ -67,10 +71,10 @@ TEST(FileBackend, SaveKeepsFilePermissions) {
   TempDir dir;
   std::string path = dir / "s.json";
   auto backend = open_file_backend(path);
-  State s = backend->load();
-  backend->save(s);
+  State s = load(*backend);
+  save(*backend, s);
   ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
-  backend->save(s);
+  save(*backend, s);
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
@@ -86,7 +90,7 @@ TEST(FileBackend, CorruptStateIsReportedWithLocationAndNeverTouched) {
   FileSnapshot before = FileSnapshot::of(path);
   auto backend = open_file_backend(path);
   try {
-    backend->load();
+    load(*backend);
     ADD_FAILURE() << "loaded a corrupt state";
   } catch (const StateError& e) {
     EXPECT_THAT(e.what(), HasSubstr(path + ":4:10: invalid JSON"));
@@ -96,7 +100,7 @@ TEST(FileBackend, CorruptStateIsReportedWithLocationAndNeverTouched) {
   EXPECT_THROW(
       {
         try {
-          backend->save(fresh);
+          save(*backend, fresh, lock.get());
         } catch (const StateError& e) {
           EXPECT_THAT(e.what(), HasSubstr("refusing to overwrite " + path));
           EXPECT_THAT(e.what(), HasSubstr(":4:10"));
@@ -116,7 +120,7 @@ TEST(FileBackend, UnknownFormatVersionIsReportedAndNeverTouched) {
   FileSnapshot before = FileSnapshot::of(path);
   auto backend = open_file_backend(path);
   try {
-    backend->load();
+    load(*backend);
     ADD_FAILURE() << "loaded format_version 2";
   } catch (const StateError& e) {
     EXPECT_THAT(e.what(), HasSubstr(path));
@@ -127,7 +131,7 @@ TEST(FileBackend, UnknownFormatVersionIsReportedAndNeverTouched) {
   State s;
   s.lineage = "l";
   s.serial = 3;
-  EXPECT_THROW(backend->save(s), StateError);
+  EXPECT_THROW(save(*backend, s), StateError);
   EXPECT_TRUE(FileSnapshot::of(path) == before);
 }
 
@@ -136,22 +140,22 @@ TEST(FileBackend, SaveRefusesAStateChangedSinceLoad) {
   std::string path = dir / "s.json";
   auto a = open_file_backend(path);
   auto b = open_file_backend(path);
-  State from_missing = a->load();
-  State s = a->load();
-  a->save(s);  // serial 1
-  State stale = b->load();
-  State fresh = b->load();
+  State from_missing = load(*a);
+  State s = load(*a);
+  save(*a, s);  // serial 1
+  State stale = load(*b);
+  State fresh = load(*b);
   fresh.orgs["x"] = make_org(org_id(1), "X");
-  b->save(fresh);  // serial 2
+  save(*b, fresh);  // serial 2
   std::string saved = read_bytes(path);
   try {
-    a->save(stale);
+    save(*a, stale);
     ADD_FAILURE() << "overwrote a newer state";
   } catch (const StateError& e) {
     EXPECT_THAT(e.what(), HasSubstr("changed since it was loaded"));
     EXPECT_THAT(e.what(), HasSubstr("at serial 2"));
   }
-  EXPECT_THROW(a->save(from_missing), StateError);  // the state appeared since
+  EXPECT_THROW(save(*a, from_missing), StateError);  // the state appeared since
   EXPECT_EQ(read_bytes(path), saved);
   EXPECT_EQ(stale.serial, 1u);
 }
@@ -160,9 +164,9 @@ TEST(FileBackend, FailedSaveLeavesStateIntact) {
   TempDir dir;
   std::string path = dir / "s.json";
   auto backend = open_file_backend(path);
-  State s = backend->load();
+  State s = load(*backend);
   s.orgs["a"] = make_org(org_id(1), "A");
-  backend->save(s);
+  save(*backend, s);
   std::string saved = read_bytes(path);
   // Make the temporary file impossible to create (a folder in its place): this works even as
   // root, where permissions would not stop the write.
@@ -170,7 +174,7 @@ TEST(FileBackend, FailedSaveLeavesStateIntact) {
   ASSERT_EQ(::mkdir(tmp.c_str(), 0700), 0);
   s.orgs["b"] = make_org(org_id(2), "B");
   try {
-    backend->save(s);
+    save(*backend, s);
     ADD_FAILURE() << "save succeeded";
   } catch (const StateError& e) {
     EXPECT_THAT(e.what(), HasSubstr("cannot save the state to " + path));
@@ -179,23 +183,23 @@ TEST(FileBackend, FailedSaveLeavesStateIntact) {
   EXPECT_EQ(s.serial, 1u);
   EXPECT_EQ(read_bytes(path), saved);
   ASSERT_EQ(::rmdir(tmp.c_str()), 0);
-  backend->save(s);
+  save(*backend, s);
   EXPECT_EQ(s.serial, 2u);
-  EXPECT_EQ(backend->load(), s);
+  EXPECT_EQ(load(*backend), s);
 }
 
 TEST(FileBackend, NeverWritesAStateItCouldNotLoad) {
   TempDir dir;
   std::string path = dir / "s.json";
   auto backend = open_file_backend(path);
-  State s = backend->load();
+  State s = load(*backend);
   s.orgs["a"] = make_org(org_id(1), "A");
-  backend->save(s);
+  save(*backend, s);
   std::string saved = read_bytes(path);
   // E.g. a key renamed by adding the new entry before removing the old one.
   s.orgs["a-renamed"] = make_org(org_id(1), "A");
   try {
-    backend->save(s);
+    save(*backend, s);
     ADD_FAILURE() << "saved one id under two keys";
   } catch (const StateError& e) {
     EXPECT_THAT(e.what(), HasSubstr("cannot save the state to " + path));
@@ -203,7 +207,7 @@ TEST(FileBackend, NeverWritesAStateItCouldNotLoad) {
   }
   s.orgs.erase("a-renamed");
   s.orgs["bad"] = make_org("not an id", "Bad");
-  EXPECT_THROW(backend->save(s), StateError);
+  EXPECT_THROW(save(*backend, s), StateError);
   EXPECT_EQ(s.serial, 1u);
   EXPECT_EQ(read_bytes(path), saved);
 }
@@ -229,11 +233,11 @@ TEST(FileBackend, StateIsAlwaysOldOrNewWhenASaverIsKilled) {
       auto backend = open_file_backend(path);
       auto lock = backend->lock("apply");
       for (int i = 0;; ++i) {
-        State s = backend->load();
+        State s = load(*backend);
         State next = big_state(3000, i);
         next.lineage = s.lineage;
         next.serial = s.serial;
-        backend->save(next);
+        save(*backend, next, lock.get());
         if (i == 0) testing::send(started.write_end(), "x");  // the kill may come from now on
       }
       return 0;
@@ -249,7 +253,7 @@ TEST(FileBackend, StateIsAlwaysOldOrNewWhenASaverIsKilled) {
     auto backend = open_file_backend(path);
     auto lock = backend->lock("check");
     ASSERT_TRUE(file_exists(path)) << "the state disappeared";
-    State s = backend->load();
+    State s = load(*backend);
     EXPECT_GT(s.serial, last_serial);
     last_serial = s.serial;
     if (file_exists(path + ".backup")) {
@@ -262,8 +266,8 @@ TEST(FileBackend, StateIsAlwaysOldOrNewWhenASaverIsKilled) {
   EXPECT_GT(last_serial, 0u);
   // The next save removes what the killed savers left behind.
   auto backend = open_file_backend(path);
-  State s = backend->load();
-  backend->save(s);
+  State s = load(*backend);
+  save(*backend, s);
   EXPECT_THAT(list_dir(dir.path()), ElementsAre("s.json", "s.json.backup", "s.json.lock"));
 }
 
@@ -272,15 +276,15 @@ TEST(FileBackend, ReadersNeverSeeAMissingOrPartialState) {
   std::string path = dir / "s.json";
   auto backend = open_file_backend(path);
   State s = big_state(500, 0);
-  backend->save(s);
+  save(*backend, s);
   pid_t child = testing::fork_child([&] {
     auto writer = open_file_backend(path);
     for (int i = 1; i <= 100; ++i) {
       State next = big_state(500, i);
-      State current = writer->load();
+      State current = load(*writer);
       next.lineage = current.lineage;
       next.serial = current.serial;
-      writer->save(next);
+      save(*writer, next);
     }
     return 0;
   });
@@ -304,7 +308,7 @@ TEST(FileBackend, ReadersNeverSeeAMissingOrPartialState) {
   }
   ASSERT_EQ(problem, "");
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  EXPECT_EQ(backend->load().serial, 101u);
+  EXPECT_EQ(load(*backend).serial, 101u);
   EXPECT_GT(reads, 0);
 }
 
@@ -317,8 +321,8 @@ TEST(FileBackend, RemovesTempFilesOfDeadProcessesOnly) {
   write_bytes(path + ".journal.tmp." + std::to_string(dead), "partial");
   write_bytes(path + ".tmp.1", "pid 1 is alive");  // not ours to remove
   auto backend = open_file_backend(path);
-  State s = backend->load();
-  backend->save(s);
+  State s = load(*backend);
+  save(*backend, s);
   EXPECT_THAT(list_dir(dir.path()), ElementsAre("s.json", "s.json.tmp.1"));
 }
 
@@ -326,15 +330,15 @@ TEST(FileBackend, SaveAfterASaveInterruptedAfterTheBackupLeavesNoTempFile) {
   TempDir dir;
   std::string path = dir / "s.json";
   auto backend = open_file_backend(path);
-  State s = backend->load();
-  backend->save(s);
-  backend->save(s);
+  State s = load(*backend);
+  save(*backend, s);
+  save(*backend, s);
   // What a save killed between keeping the backup and renaming the new state in leaves: the
   // backup and the state are two links to one file.
   ASSERT_EQ(::unlink((path + ".backup").c_str()), 0);
   ASSERT_EQ(::link(path.c_str(), (path + ".backup").c_str()), 0);
   std::string previous = read_bytes(path);
-  backend->save(s);
+  save(*backend, s);
   EXPECT_EQ(read_bytes(path + ".backup"), previous);
   EXPECT_THAT(list_dir(dir.path()), ElementsAre("s.json", "s.json.backup"));
 }
@@ -343,11 +347,11 @@ TEST(FileBackend, WarnsButLoadsEmptyWhenOnlyTheBackupExists) {
   TempDir dir;
   std::string path = dir / "s.json";
   auto backend = open_file_backend(path);
-  State s = backend->load();
-  backend->save(s);
-  backend->save(s);
+  State s = load(*backend);
+  save(*backend, s);
+  save(*backend, s);
   ASSERT_EQ(::unlink(path.c_str()), 0);
-  EXPECT_EQ(backend->load(), State{});
+  EXPECT_EQ(load(*backend), State{});
 }
 
 }  // namespace

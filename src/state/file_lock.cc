@@ -16,7 +16,6 @@
 #include "posix_file.h"
 
 namespace cforg::state {
-namespace {
 
 std::string user_at_host() {
   std::string user;
@@ -34,6 +33,8 @@ std::string user_at_host() {
   if (::gethostname(host, sizeof host - 1) != 0) return user + "@unknown-host";
   return user + "@" + host;
 }
+
+namespace {
 
 std::string read_all_at_start(int fd) {
   std::string text;

@@ -5,15 +5,19 @@
 #include <chrono>
 #include <regex>
 
+#include "backend_test_support.h"
 #include "cforg/state/backend.h"
 #include "state_test_support.h"
 
 namespace cforg::state {
 namespace {
 
+using testing::begin;
 using testing::file_exists;
 using ::testing::HasSubstr;
+using testing::load;
 using testing::read_bytes;
+using testing::save;
 using testing::TempDir;
 
 TEST(FileLock, RecordsItsHolder) {

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "backend_test_support.h"
 #include "cforg/state/backend.h"
 #include "file_journal.h"
 #include "state_test_support.h"
@@ -21,12 +22,15 @@ namespace cforg::state {
 namespace {
 
 using testing::append_bytes;
+using testing::begin;
 using testing::file_exists;
 using testing::FileSnapshot;
 using ::testing::HasSubstr;
+using testing::load;
 using testing::make_org;
 using testing::org_id;
 using testing::read_bytes;
+using testing::save;
 using testing::TempDir;
 using testing::write_bytes;
 using Op = JournalRecord::Op;
@@ -186,15 +190,15 @@ class JournalFile : public ::testing::Test {
   // A saved state at serial `serial` holding org "root"; returns it.
   State saved_state(int serial) {
     auto b = backend();
-    State s = b->load();
+    State s = load(*b);
     s.orgs["root"] = make_org(org_id(1), "Root");
-    for (int i = 0; i < serial; ++i) b->save(s);
+    for (int i = 0; i < serial; ++i) save(*b, s);
     return s;
   }
 
   void expect_load_error(const std::vector<std::string>& parts) {
     try {
-      backend()->load();
+      load(*backend());
       ADD_FAILURE() << "load succeeded";
     } catch (const StateError& e) {
       for (const auto& part : parts) EXPECT_THAT(e.what(), HasSubstr(part));
@@ -207,9 +211,10 @@ class JournalFile : public ::testing::Test {
 TEST_F(JournalFile, RecordsOfARunOnAMissingStateAreFoldedByLoad) {
   auto b = backend();
   auto lock = b->lock("apply");
-  State base = b->load();
-  EXPECT_FALSE(b->journal_pending());
-  auto journal = b->open_journal(base);
+  Snapshot snapshot = b->load();
+  State base = snapshot.state;
+  EXPECT_FALSE(snapshot.journal_pending());
+  auto journal = begin(*b, base, lock.get());
   EXPECT_EQ(lines_of(read_bytes(journal_path())),
             std::vector<std::string>{R"({"cforg_journal":1,"lineage":"","base_serial":0})"});
   journal->append(begin_create("root", "Root"));
@@ -222,8 +227,9 @@ TEST_F(JournalFile, RecordsOfARunOnAMissingStateAreFoldedByLoad) {
   // As after a crash: another process loads.
   FileSnapshot before = FileSnapshot::of(journal_path());
   auto after_crash = backend();
-  State loaded = after_crash->load();
-  EXPECT_TRUE(after_crash->journal_pending());  // the state file lacks what it folded in
+  Snapshot loaded_snapshot = after_crash->load();
+  State loaded = loaded_snapshot.state;
+  EXPECT_TRUE(loaded_snapshot.journal_pending());  // the state file lacks what it folded in
   EXPECT_TRUE(FileSnapshot::of(journal_path()) == before);  // loading changes no file
   EXPECT_EQ(loaded.lineage, "");
   EXPECT_EQ(loaded.serial, 0u);
@@ -231,33 +237,34 @@ TEST_F(JournalFile, RecordsOfARunOnAMissingStateAreFoldedByLoad) {
   EXPECT_TRUE(loaded.orgs["child"].pending_create);
   EXPECT_EQ(loaded.orgs["child"].parent.key, "root");  // relinked after folding
 
-  b->save(loaded);
+  save(*b, loaded, lock.get());
   EXPECT_FALSE(file_exists(journal_path()));
   auto next = backend();
-  EXPECT_EQ(next->load(), loaded);
-  EXPECT_FALSE(next->journal_pending());
+  Snapshot next_snapshot = next->load();
+  EXPECT_EQ(next_snapshot.state, loaded);
+  EXPECT_FALSE(next_snapshot.journal_pending());
 }
 
 TEST_F(JournalFile, AppendsToTheJournalThatLoadFolded) {
   State base = saved_state(2);
   {
     auto b = backend();
-    auto journal = b->open_journal(base);
+    auto journal = begin(*b, base);
     journal->append(put("a", make_org(org_id(10), "A")));
     journal->sync(journal->append(put("b", make_org(org_id(11), "B"))));
   }  // the run dies without saving
   auto b = backend();
-  State folded = b->load();
+  State folded = load(*b);
   EXPECT_EQ(folded.serial, 2u);
   ASSERT_EQ(folded.orgs.size(), 3u);
   {
-    auto journal = b->open_journal(folded);  // same header: appends
+    auto journal = begin(*b, folded);  // same header: appends
     journal->sync(journal->append(remove("a")));
   }
   auto lines = lines_of(read_bytes(journal_path()));
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0] + "\n", header(base.lineage, 2));
-  State again = backend()->load();
+  State again = load(*backend());
   EXPECT_FALSE(again.orgs.count("a"));
   EXPECT_TRUE(again.orgs.count("b"));
 }
@@ -267,9 +274,9 @@ TEST_F(JournalFile, StaleJournalIsIgnoredAndReplaced) {
   // What a save interrupted between renaming the state and removing the journal leaves.
   write_bytes(journal_path(),
               header(s.lineage, 2) + expected_line(put("ghost", make_org(org_id(9), "Ghost"))));
-  State loaded = backend()->load();
+  State loaded = load(*backend());
   EXPECT_EQ(loaded, s);
-  auto journal = backend()->open_journal(loaded);
+  auto journal = begin(*backend(), loaded);
   EXPECT_EQ(read_bytes(journal_path()), header(s.lineage, 3));
 }
 
@@ -277,7 +284,7 @@ TEST_F(JournalFile, JournalOfAnInterruptedFirstSaveIsStale) {
   State s = saved_state(1);
   write_bytes(journal_path(),
               header("", 0) + expected_line(put("ghost", make_org(org_id(9), "Ghost"))));
-  EXPECT_EQ(backend()->load(), s);
+  EXPECT_EQ(load(*backend()), s);
 }
 
 TEST_F(JournalFile, JournalNewerThanTheStateIsAnError) {
@@ -285,7 +292,7 @@ TEST_F(JournalFile, JournalNewerThanTheStateIsAnError) {
   write_bytes(journal_path(), header(s.lineage, 5) + expected_line(remove("root")));
   FileSnapshot before = FileSnapshot::of(journal_path());
   expect_load_error({journal_path(), "serial 5", "older than its journal"});
-  EXPECT_THROW(backend()->open_journal(s), StateError);  // never replaced
+  EXPECT_THROW(begin(*backend(), s), StateError);  // never replaced
   EXPECT_TRUE(FileSnapshot::of(journal_path()) == before);
 }
 
@@ -294,7 +301,7 @@ TEST_F(JournalFile, JournalOfAnotherLineageIsAnError) {
   write_bytes(journal_path(), header("another-lineage", 1) + expected_line(remove("root")));
   FileSnapshot before = FileSnapshot::of(journal_path());
   expect_load_error({journal_path(), "another-lineage", s.lineage, "replaced"});
-  EXPECT_THROW(backend()->open_journal(s), StateError);
+  EXPECT_THROW(begin(*backend(), s), StateError);
   EXPECT_TRUE(FileSnapshot::of(journal_path()) == before);
 }
 
@@ -309,18 +316,18 @@ TEST_F(JournalFile, TornLastLineIsIgnoredAndCutBeforeAppending) {
   std::string torn = expected_line(put("b", make_org(org_id(11), "B"))).substr(0, 40);
   write_bytes(journal_path(), header(s.lineage, 1) + good + torn);
   FileSnapshot before = FileSnapshot::of(journal_path());
-  State loaded = backend()->load();
+  State loaded = load(*backend());
   EXPECT_TRUE(FileSnapshot::of(journal_path()) == before);
   EXPECT_TRUE(loaded.orgs.count("a"));
   EXPECT_FALSE(loaded.orgs.count("b"));
 
   {
-    auto journal = backend()->open_journal(loaded);
+    auto journal = begin(*backend(), loaded);
     journal->sync(journal->append(put("c", make_org(org_id(12), "C"))));
   }
   EXPECT_EQ(read_bytes(journal_path()),
             header(s.lineage, 1) + good + expected_line(put("c", make_org(org_id(12), "C"))));
-  State again = backend()->load();
+  State again = load(*backend());
   EXPECT_TRUE(again.orgs.count("a"));
   EXPECT_TRUE(again.orgs.count("c"));
 }
@@ -329,10 +336,10 @@ TEST_F(JournalFile, WholeLastRecordWithoutItsNewlineIsKept) {
   State s = saved_state(1);
   std::string record = expected_line(put("a", make_org(org_id(10), "A")));
   write_bytes(journal_path(), header(s.lineage, 1) + record.substr(0, record.size() - 1));
-  State loaded = backend()->load();
+  State loaded = load(*backend());
   EXPECT_TRUE(loaded.orgs.count("a"));
   {
-    auto journal = backend()->open_journal(loaded);
+    auto journal = begin(*backend(), loaded);
     journal->sync(journal->append(remove("root")));
   }
   EXPECT_EQ(read_bytes(journal_path()),
@@ -345,7 +352,7 @@ TEST_F(JournalFile, CorruptLineBeforeTheLastIsAnError) {
               header(s.lineage, 1) + "{\"op\":\"put\",\"ke\n" + expected_line(remove("root")));
   FileSnapshot before = FileSnapshot::of(journal_path());
   expect_load_error({journal_path() + ":2:", "invalid JSON"});
-  EXPECT_THROW(backend()->open_journal(s), StateError);
+  EXPECT_THROW(begin(*backend(), s), StateError);
   EXPECT_TRUE(FileSnapshot::of(journal_path()) == before);
 
   // A well-formed line that is not a valid record counts as corrupt too.
@@ -364,7 +371,7 @@ TEST_F(JournalFile, BadHeaderIsAnError) {
 
 TEST_F(JournalFile, AppendRefusesARecordTheReaderWouldReject) {
   auto b = backend();
-  auto journal = b->open_journal(b->load());
+  auto journal = begin(*b, load(*b));
   std::string before = read_bytes(journal_path());
   EXPECT_THROW(journal->append(put("a", make_org("", "No id"))), StateError);
   EXPECT_THROW(journal->append(put("", make_org(org_id(1), "No key"))), StateError);
@@ -375,7 +382,7 @@ TEST_F(JournalFile, AppendRefusesARecordTheReaderWouldReject) {
 
 TEST_F(JournalFile, AppendsABatchInOneGoAllOrNone) {
   auto b = backend();
-  auto journal = b->open_journal(b->load());
+  auto journal = begin(*b, load(*b));
   EXPECT_EQ(journal->append(begin_create("a", "A")), 1u);
   std::vector<JournalRecord> batch = {put("a", make_org(org_id(1), "A")),
                                       put("b", make_org(org_id(2), "B", org_id(1), "a")),
@@ -393,23 +400,23 @@ TEST_F(JournalFile, AppendsABatchInOneGoAllOrNone) {
   EXPECT_EQ(read_bytes(journal_path()), before);  // not even the good one
   EXPECT_EQ(journal->append(std::span<const JournalRecord>()), 4u);
   journal->sync(4);
-  State folded = b->load();
+  State folded = load(*b);
   EXPECT_EQ(folded.orgs.at("b").parent.id, org_id(1));
   EXPECT_FALSE(folded.orgs.count("c"));
 }
 
 TEST_F(JournalFile, SaveRetiresTheOpenJournal) {
   auto b = backend();
-  State s = b->load();
-  auto journal = b->open_journal(s);
+  State s = load(*b);
+  auto journal = begin(*b, s);
   OrgState a = make_org(org_id(10), "A");
   journal->sync(journal->append(put("a", a)));
   s.orgs["a"] = a;
-  b->save(s);
+  journal.tx->commit(s);
   EXPECT_FALSE(file_exists(journal_path()));
   // An append now would go to a removed file and be lost: it throws instead.
-  EXPECT_THROW(journal->append(remove("a")), StateError);
-  auto next = b->open_journal(s);
+  EXPECT_THROW(journal.journal().append(remove("a")), StateError);
+  auto next = begin(*b, s, journal.own_lock.get());
   EXPECT_EQ(read_bytes(journal_path()), header(s.lineage, 1));
 }
 
@@ -419,8 +426,8 @@ std::uint64_t concurrent_appends_and_syncs(Backend& b, FileJournal::SyncFunction
   constexpr int kThreads = 16;
   constexpr int kPerThread = 200;
   constexpr int kRecords = kThreads * kPerThread;
-  auto journal = b.open_journal(b.load());
-  auto& file = dynamic_cast<FileJournalHandle&>(*journal).file();
+  auto journal = begin(b, load(b));
+  auto& file = dynamic_cast<FileJournalHandle&>(journal.journal()).file();
   if (sync_function) file.set_sync_function(sync_function);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -437,7 +444,7 @@ std::uint64_t concurrent_appends_and_syncs(Backend& b, FileJournal::SyncFunction
   std::uint64_t fsyncs = file.sync_count();
   std::cout << "[          ] " << kRecords << " synced appends took " << fsyncs << " fsyncs\n";
 
-  State loaded = b.load();
+  State loaded = load(b);
   EXPECT_EQ(loaded.orgs.size(), static_cast<std::size_t>(kRecords));
   for (int n = 0; n < kRecords; ++n) {
     EXPECT_EQ(loaded.orgs["k" + std::to_string(n)].id, org_id(n + 1)) << n;
@@ -480,8 +487,8 @@ TEST_F(JournalFile, SyncedRecordsSurviveAKill) {
     pid_t child = testing::fork_child([&] {
       auto b = backend();
       auto lock = b->lock("apply");
-      State base = b->load();  // folds what earlier rounds' killed children left
-      auto journal = b->open_journal(base);
+      State base = load(*b);  // folds what earlier rounds' killed children left
+      auto journal = begin(*b, base, lock.get());
       for (int n = first;; ++n) {
         std::uint64_t seq =
             journal->append(put("k" + std::to_string(n), make_org(org_id(n + 1), "Org")));
@@ -509,7 +516,7 @@ TEST_F(JournalFile, SyncedRecordsSurviveAKill) {
     }
     next_key += 1;  // a record written but not yet acknowledged may be there too
 
-    State loaded = backend()->load();
+    State loaded = load(*backend());
     for (int n : acknowledged) {
       ASSERT_TRUE(loaded.orgs.count("k" + std::to_string(n))) << "lost acknowledged record " << n;
       EXPECT_EQ(loaded.orgs["k" + std::to_string(n)].id, org_id(n + 1));

@@ -9,11 +9,11 @@
 
 namespace cforg::apply {
 
-// `st` is the state `plan` was made against, as `backend.load()` returned it, with the
-// backend's lock held. Journals what refreshing learned (forget, observed, protection), runs
-// the actions and saves; on return `st` is what was saved. Throws StateError when the final
-// save fails (the journal then still holds every result: the next command folds it in).
-Report run(const plan::Plan& plan, state::State& st, state::Backend& backend, api::Client& client,
+// `st` is the state `plan` was made against, as loaded; `tx` the transaction opened from that
+// snapshot. Journals what refreshing learned (forget, observed, protection), runs the actions
+// and commits; on return `st` is what was saved. Throws StateError when the commit fails (the
+// journal then still holds every result: the next command folds it in).
+Report run(const plan::Plan& plan, state::State& st, state::Transaction& tx, api::Client& client,
            const Options& opts);
 
 }  // namespace cforg::apply

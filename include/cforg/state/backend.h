@@ -2,6 +2,7 @@
 // backend (an object store, a database) fits without touching planner or executor.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,36 +40,66 @@ class Lock {
   virtual const LockInfo& info() const = 0;
 };
 
+// The backend protocol, after Terraform's statemgr (transient, persistent, locker):
+//   lock()   the locker: held while the returned Lock lives;
+//   load()   a Snapshot: the persisted state with what an interrupted run's journal holds;
+//   begin()  a Transaction from a snapshot, with the lock held: it owns the run's journal and
+//            commit() persists the state and retires that journal in one step.
+// A read-only command only loads; a command that changes the state locks, loads, begins,
+// journals its mutations as they complete and commits once at the end.
+
+// What load() read.
+struct Snapshot {
+  State state;
+  // How many records of a journal left by an interrupted run are folded into `state`: they
+  // are not in the persisted state until the next commit().
+  std::size_t journal_records = 0;
+  bool journal_pending() const { return journal_records > 0; }
+};
+
+// One run's changes to the state, from the snapshot it was opened from. Destroying it without
+// commit() keeps what its journal holds for the next load() to fold in (as a crash would).
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // The journal for the run's mutations, opened on first use. When the snapshot folded in a
+  // journal left by an interrupted run, new records are appended to it, so that nothing it
+  // holds is lost before the commit. Throws StateError for a journal that belongs to neither
+  // this state nor an older version of it.
+  virtual Journal& journal() = 0;
+
+  // Writes `s` atomically with serial bumped by one (s.serial is updated; a state without a
+  // lineage gets a fresh one), keeps the previous version where the backend can, then
+  // discards the journal (its records are now in the state): appending to it throws from
+  // then on. Refuses a persisted state that changed since `s` was loaded. Once per
+  // transaction.
+  virtual void commit(State& s) = 0;
+
+  // Writes `s` as it is, serial and lineage included (state push / pull: the caller checked
+  // lineage and serial), with the same atomicity as commit(). Once per transaction.
+  virtual void replace(const State& s) = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
 
-  // For messages: "state/cforg.state.json".
+  // For messages: "state/cforg.state.json". Never holds a credential.
   virtual std::string describe() const = 0;
 
   // Takes the lock at once or throws LockedError naming the holder.
   virtual std::unique_ptr<Lock> lock(std::string_view operation) = 0;
 
-  // The current state with any journal left by an interrupted run folded in (in memory; the
-  // files are not changed). A missing state is an empty one with an empty lineage (so that a
-  // plan made against it stays valid until something is saved); a corrupt one, or one with an
-  // unknown format_version, throws StateError and is never touched.
-  virtual State load() = 0;
+  // The current state with any journal left by an interrupted run folded in (in memory;
+  // nothing persisted is changed). A missing state is an empty one with an empty lineage (so
+  // that a plan made against it stays valid until something is saved); a corrupt one, or one
+  // with an unknown format_version, throws StateError and is never touched.
+  virtual Snapshot load() = 0;
 
-  // Whether the last load() folded in changes an interrupted run left in the journal: they
-  // are in the state load() returned but not in the state file until the next save().
-  virtual bool journal_pending() const = 0;
-
-  // Writes `s` atomically with serial bumped by one (s.serial is updated; a state without a
-  // lineage gets a fresh one), keeps the previous version as a backup, then discards the
-  // journal (its records are now in the state). Call with the lock held.
-  virtual void save(State& s) = 0;
-
-  // A journal for the mutations of a run that starts from `base` (as loaded). When a journal
-  // left by an interrupted run is what `base` already folded in, new records are appended to
-  // it, so nothing it holds is lost before the next save. Call with the lock held; at most one
-  // open journal at a time.
-  virtual std::unique_ptr<Journal> open_journal(const State& base) = 0;
+  // A transaction for a run that starts from `base` (as loaded), with `held` (this backend's
+  // lock) held for as long as the transaction lives.
+  virtual std::unique_ptr<Transaction> begin(const Lock& held, const Snapshot& base) = 0;
 
   // Removes the lock whose id is `lock_id`. Throws StateError when there is no lock or the id
   // is another one.
@@ -78,5 +109,10 @@ class Backend {
 // The local-file backend: the state at `path`, with `path.lock`, `path.backup` and
 // `path.journal` beside it. The folder is created when missing.
 std::unique_ptr<Backend> open_file_backend(const std::string& path);
+
+// The PostgreSQL backend: workspace `workspace` in the database at `url` (a postgres:// URL or
+// a libpq connection string). Connects, and creates or checks the schema, before returning;
+// throws StateError with the URL's password left out of every message.
+std::unique_ptr<Backend> open_pg_backend(const std::string& url, const std::string& workspace);
 
 }  // namespace cforg::state

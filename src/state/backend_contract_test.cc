@@ -1,0 +1,349 @@
+// The backend protocol (backend.h), checked against every backend: the local file and
+// PostgreSQL (skipped, saying so, when no PostgreSQL server can be started).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <set>
+#include <thread>
+
+#include "backend_test_support.h"
+#include "cforg/state/backend.h"
+#include "cforg/state/journal.h"
+#include "pg_backend.h"
+#include "state_test_support.h"
+#include "support/pg.h"
+
+namespace cforg::state {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::make_org;
+using ::testing::Not;
+using testing::org_id;
+using testing::TempDir;
+using Op = JournalRecord::Op;
+
+JournalRecord put(const std::string& key, const OrgState& org) {
+  return {Op::put, key, org};
+}
+JournalRecord begin_create(const std::string& key, const std::string& name) {
+  OrgState org;
+  org.name = name;
+  return {Op::begin_create, key, org};
+}
+
+// Opens backends onto one state: a file in a temporary folder, or a fresh pg workspace.
+class BackendTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "pg") {
+      CFORG_PG_URL_OR_SKIP(url);
+      url_ = url;
+      workspace_ = cforg::testing::unique_workspace("contract");
+    }
+  }
+  // A new backend object, as another process would open it.
+  std::unique_ptr<Backend> open() const {
+    if (GetParam() == "pg") return open_pg_backend(url_, workspace_);
+    return open_file_backend(dir_ / "s.json");
+  }
+
+  TempDir dir_;
+  std::string url_, workspace_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, BackendTest, ::testing::Values("file", "pg"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(BackendTest, MissingStateIsEmpty) {
+  Snapshot s = open()->load();
+  EXPECT_EQ(s.state, State{});
+  EXPECT_FALSE(s.journal_pending());
+}
+
+TEST_P(BackendTest, CommitBumpsSerialAndKeepsTheLineage) {
+  auto b = open();
+  auto lock = b->lock("apply");
+  Snapshot snap = b->load();
+  State s = snap.state;
+  s.orgs["root"] = make_org(org_id(1), "Root");
+  b->begin(*lock, snap)->commit(s);
+  EXPECT_EQ(s.serial, 1u);
+  ASSERT_EQ(s.lineage.size(), 36u);
+  EXPECT_EQ(open()->load().state, s);
+
+  Snapshot second = b->load();
+  State next = second.state;
+  next.orgs["child"] = make_org(org_id(2), "Child", org_id(1));
+  b->begin(*lock, second)->commit(next);
+  EXPECT_EQ(next.serial, 2u);
+  EXPECT_EQ(next.lineage, s.lineage);
+  EXPECT_EQ(next.orgs["child"].parent.key, "root");  // relinked
+  EXPECT_EQ(open()->load().state, next);
+}
+
+TEST_P(BackendTest, CommitRefusesAStateChangedSinceLoad) {
+  auto a = open();
+  auto b = open();
+  State from_missing = testing::load(*a);
+  State s = testing::load(*a);
+  testing::save(*a, s);  // serial 1
+  State stale = testing::load(*b);
+  State fresh = testing::load(*b);
+  testing::save(*b, fresh);  // serial 2
+  try {
+    testing::save(*a, stale);
+    ADD_FAILURE() << "a stale state was saved";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("changed since it was loaded"));
+  }
+  EXPECT_EQ(stale.serial, 1u);  // unchanged by the failed commit
+  EXPECT_THROW(testing::save(*a, from_missing), StateError);
+  EXPECT_EQ(testing::load(*open()).serial, 2u);
+}
+
+TEST_P(BackendTest, JournalOfAnInterruptedRunIsFoldedByLoadAndCommitted) {
+  {
+    auto b = open();
+    auto lock = b->lock("apply");
+    Snapshot base = b->load();
+    auto tx = b->begin(*lock, base);
+    Journal& j = tx->journal();
+    j.append(begin_create("root", "Root"));
+    j.append(begin_create("child", "Child"));  // an intent whose outcome is unknown
+    std::uint64_t seq = j.append(put("root", make_org(org_id(1), "Root")));
+    EXPECT_EQ(seq, 3u);
+    j.sync(seq);
+  }  // the run dies: no commit
+  auto b = open();
+  auto lock = b->lock("apply");
+  Snapshot loaded = b->load();
+  EXPECT_TRUE(loaded.journal_pending());
+  EXPECT_EQ(loaded.journal_records, 3u);
+  EXPECT_EQ(loaded.state.orgs.at("root").id, org_id(1));
+  EXPECT_TRUE(loaded.state.orgs.at("child").pending_create);
+
+  // The next run continues the journal, then commits everything.
+  auto tx = b->begin(*lock, loaded);
+  tx->journal().sync(tx->journal().append(put("b", make_org(org_id(2), "B"))));
+  Snapshot again = open()->load();
+  EXPECT_EQ(again.journal_records, 4u);
+  State s = again.state;
+  Journal& j = tx->journal();
+  tx->commit(s);
+  EXPECT_THROW(j.append(put("c", make_org(org_id(3), "C"))), StateError);  // retired
+  Snapshot after = open()->load();
+  EXPECT_FALSE(after.journal_pending());
+  EXPECT_EQ(after.state, s);
+  EXPECT_EQ(after.state.serial, 1u);
+}
+
+TEST_P(BackendTest, ConcurrentAppendsAndSyncsKeepEveryRecord) {
+  auto b = open();
+  auto lock = b->lock("apply");
+  Snapshot base = b->load();
+  auto tx = b->begin(*lock, base);
+  Journal& j = tx->journal();
+  constexpr int kThreads = 8, kPerThread = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        int n = t * kPerThread + i;
+        j.sync(j.append(put("k" + std::to_string(n), make_org(org_id(n + 1), "Org"))));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  Snapshot loaded = open()->load();
+  ASSERT_EQ(loaded.state.orgs.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  for (int n = 0; n < kThreads * kPerThread; ++n) {
+    EXPECT_EQ(loaded.state.orgs["k" + std::to_string(n)].id, org_id(n + 1));
+  }
+}
+
+TEST_P(BackendTest, SecondLockFailsAtOnceNamingTheHolder) {
+  auto holder = open()->lock("apply");
+  try {
+    open()->lock("plan");
+    ADD_FAILURE() << "locked twice";
+  } catch (const LockedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("locked by"));
+    EXPECT_THAT(e.what(), HasSubstr("\"apply\""));
+    EXPECT_THAT(e.what(), HasSubstr(holder->info().id));
+    EXPECT_EQ(e.holder.id, holder->info().id);
+    EXPECT_EQ(e.holder.pid, static_cast<int>(::getpid()));
+  }
+  holder.reset();
+  EXPECT_NO_THROW(open()->lock("apply"));  // released
+}
+
+TEST_P(BackendTest, LockOfAKilledHolderIsReleased) {
+  testing::Pipe locked;
+  pid_t child = testing::fork_child([&] {
+    auto lock = open()->lock("apply");
+    testing::send(locked.write_end(), "x");
+    for (;;) ::pause();
+    return 0;
+  });
+  locked.close_write();
+  ASSERT_EQ(testing::receive_until(locked.read_end(), "x"), "x");
+  EXPECT_THROW(open()->lock("plan"), LockedError);
+  ::kill(child, SIGKILL);
+  ASSERT_EQ(testing::wait_child(child), 128 + SIGKILL);
+  // The server notices the closed connection at once; allow it a moment.
+  std::unique_ptr<Lock> lock;
+  for (int i = 0; i < 100 && !lock; ++i) {
+    try {
+      lock = open()->lock("apply");
+    } catch (const LockedError&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_TRUE(lock) << "the killed holder's lock was never released";
+}
+
+TEST_P(BackendTest, SyncedRecordsSurviveAKill) {
+  testing::Pipe acks;
+  pid_t child = testing::fork_child([&] {
+    auto b = open();
+    auto lock = b->lock("apply");
+    auto tx = b->begin(*lock, b->load());
+    for (int n = 0;; ++n) {
+      tx->journal().sync(
+          tx->journal().append(put("k" + std::to_string(n), make_org(org_id(n + 1), "Org"))));
+      if (!testing::send(acks.write_end(), std::to_string(n) + "\n")) return 1;
+    }
+    return 0;
+  });
+  acks.close_write();
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += testing::receive_until(acks.read_end(), "\n");
+  ::kill(child, SIGKILL);
+  ASSERT_EQ(testing::wait_child(child), 128 + SIGKILL);
+  for (std::string more; !(more = testing::receive_until(acks.read_end(), "\n")).empty();) {
+    text += more;
+  }
+  std::istringstream in(text);
+  State loaded = testing::load(*open());
+  int acknowledged = 0;
+  for (int n; in >> n; ++acknowledged) {
+    ASSERT_TRUE(loaded.orgs.count("k" + std::to_string(n))) << "lost acknowledged record " << n;
+  }
+  EXPECT_GE(acknowledged, 50);
+}
+
+TEST_P(BackendTest, ReplaceWritesTheStateAsItIs) {
+  auto b = open();
+  auto lock = b->lock("state push");
+  State s;
+  s.lineage = "0b8d3f2e-8a4e-4c1e-9a52-3c5f5d1e2a10";
+  s.serial = 41;
+  s.orgs["root"] = make_org(org_id(1), "Root");
+  b->begin(*lock, b->load())->replace(s);
+  State loaded = testing::load(*open());
+  EXPECT_EQ(loaded.serial, 41u);
+  EXPECT_EQ(loaded.lineage, s.lineage);
+  EXPECT_EQ(loaded.orgs.at("root").id, org_id(1));
+}
+
+// PostgreSQL only.
+
+class PgBackend : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CFORG_PG_URL_OR_SKIP(url);
+    url_ = url;
+  }
+  // Runs `sql` in the database of `url`; fails the test on an error.
+  static void sql(const std::string& url, const std::string& statement) {
+    PGconn* c = PQconnectdb(url.c_str());
+    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+    PGresult* r = PQexec(c, statement.c_str());
+    EXPECT_TRUE(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
+        << PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+  }
+  // `url_` with its database replaced by `db`.
+  std::string with_database(const std::string& db) const {
+    return url_.substr(0, url_.rfind('/') + 1) + db;
+  }
+  std::string password() const {
+    std::size_t start = url_.find("://") + 3;
+    std::string userinfo = url_.substr(start, url_.find('@') - start);
+    return userinfo.substr(userinfo.find(':') + 1);
+  }
+  std::string url_;
+};
+
+TEST_F(PgBackend, WorkspacesAreSeparateStates) {
+  std::string a = cforg::testing::unique_workspace("ws-a");
+  std::string b = cforg::testing::unique_workspace("ws-b");
+  auto first = open_pg_backend(url_, a);
+  State s;
+  s.orgs["root"] = make_org(org_id(1), "Root");
+  testing::save(*first, s);
+  EXPECT_EQ(testing::load(*open_pg_backend(url_, b)), State{});
+  auto lock_a = first->lock("apply");
+  EXPECT_NO_THROW(open_pg_backend(url_, b)->lock("apply"));  // another workspace's lock
+  EXPECT_EQ(testing::load(*open_pg_backend(url_, a)), s);
+}
+
+TEST_F(PgBackend, ANewerSchemaIsRefusedClearly) {
+  std::string db = "cforg_schema_" + std::to_string(::getpid());
+  sql(url_, "DROP DATABASE IF EXISTS " + db);
+  sql(url_, "CREATE DATABASE " + db);
+  std::string url = with_database(db);
+  open_pg_backend(url, "default");  // creates schema version 1
+  sql(url, "UPDATE cforg_schema SET version = 2");
+  try {
+    open_pg_backend(url, "default");
+    ADD_FAILURE() << "a newer schema was accepted";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("version 2, newer than this cforg knows (1)"));
+    EXPECT_THAT(e.what(), HasSubstr("Upgrade cforg"));
+  }
+  sql(url_, "DROP DATABASE " + db + " WITH (FORCE)");
+}
+
+TEST_F(PgBackend, ConnectionErrorsAreClearAndNeverShowThePassword) {
+  std::string pw = password();
+  ASSERT_GE(pw.size(), 8u);
+  std::string wrong = url_;
+  wrong.replace(wrong.find(pw), pw.size(), pw + "x");
+  struct Case {
+    std::string url, expected;
+  };
+  std::string host_port = url_.substr(url_.find('@') + 1);
+  host_port = host_port.substr(0, host_port.find('/'));
+  std::vector<Case> cases = {
+      {wrong, "password authentication failed"},
+      {with_database("no_such_database"), "database \"no_such_database\" does not exist"},
+      {"postgres://cforg:" + pw + "@127.0.0.1:1/cforg_test", "Connection refused"},
+      {"postgres://cforg:" + pw + "@127.0.0.1:notaport/db", "invalid integer value"},
+      {"host=127.0.0.1 password=" + pw + " port=1", "Connection refused"},
+  };
+  for (const Case& c : cases) {
+    try {
+      open_pg_backend(c.url, "default");
+      ADD_FAILURE() << "connected with a bad URL";
+    } catch (const StateError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(c.expected));
+      EXPECT_THAT(e.what(), HasSubstr("cannot connect to PostgreSQL at postgres://"));
+      EXPECT_THAT(e.what(), Not(HasSubstr(pw)));
+    }
+  }
+}
+
+TEST(PgRedact, PasswordsOfEveryURLFormAreFound) {
+  EXPECT_EQ(redact("x postgres://u:s3cr%40t@h/d y s3cr@t", pg_secrets("postgres://u:s3cr%40t@h/d")),
+            "x **** y ****");
+  EXPECT_EQ(redact("pw=abc", pg_secrets("postgresql://u@h/d?password=abc&sslmode=disable")),
+            "pw=****");
+  EXPECT_EQ(redact("'q w'", pg_secrets("host=h password='q w' port=5")), "'****'");
+}
+
+}  // namespace
+}  // namespace cforg::state
