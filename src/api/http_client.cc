@@ -245,7 +245,11 @@ class YoungOrgs {
         g.probing = true;
         return;
       }
-      cv_.wait_until(lock, g.probing ? young->second : std::min(g.next_probe, young->second));
+      // A copy: wait_until reads its deadline again after waking, and by then another worker
+      // may have erased the gate or rehashed the registry these entries live in.
+      const Clock::time_point deadline =
+          g.probing ? young->second : std::min(g.next_probe, young->second);
+      cv_.wait_until(lock, deadline);
     }
   }
   // The request naming `id` was refused with 403 while `id` was young.
