@@ -4,80 +4,14 @@
 #include <unordered_set>
 #include <vector>
 
+#include "cforg/model/json_parse.h"
+
 namespace cforg::api {
-namespace {
-
-using Json = nlohmann::json;
-
-// nlohmann's DOM builder behind a SAX filter that counts depth and remembers each open object's
-// keys. (Its parse callback could do the same, but it makes a parse of a large array of
-// objects take seconds instead of milliseconds.)
-class CheckedSax {
- public:
-  explicit CheckedSax(Json& out) : dom_(out, /*allow_exceptions=*/false) {}
-
-  bool null() { return dom_.null(); }
-  bool boolean(bool v) { return dom_.boolean(v); }
-  bool number_integer(Json::number_integer_t v) { return dom_.number_integer(v); }
-  bool number_unsigned(Json::number_unsigned_t v) { return dom_.number_unsigned(v); }
-  bool number_float(Json::number_float_t v, const Json::string_t& s) {
-    return dom_.number_float(v, s);
-  }
-  bool string(Json::string_t& v) { return dom_.string(v); }
-  bool binary(Json::binary_t& v) { return dom_.binary(v); }
-  bool start_object(std::size_t n) {
-    if (!enter()) return false;
-    if (open_ == keys_.size()) keys_.emplace_back();
-    keys_[open_++].clear();
-    return dom_.start_object(n);
-  }
-  bool key(Json::string_t& k) {
-    if (!keys_[open_ - 1].insert(k).second) {
-      problem = "an object has the key \"" + printable(k, 60) + "\" twice";
-      return false;
-    }
-    return dom_.key(k);
-  }
-  bool end_object() {
-    --open_;
-    --depth_;
-    return dom_.end_object();
-  }
-  bool start_array(std::size_t n) { return enter() && dom_.start_array(n); }
-  bool end_array() {
-    --depth_;
-    return dom_.end_array();
-  }
-  bool parse_error(std::size_t at, const std::string& token, const nlohmann::detail::exception& e) {
-    problem = "not JSON";
-    return dom_.parse_error(at, token, e);
-  }
-
-  std::string problem;
-
- private:
-  bool enter() {
-    if (++depth_ <= kMaxJsonDepth) return true;
-    problem = "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
-    return false;
-  }
-
-  nlohmann::detail::json_sax_dom_parser<Json> dom_;
-  int depth_ = 0;
-  std::size_t open_ = 0;  // objects open: keys_[0 .. open_)
-  std::vector<std::unordered_set<std::string>> keys_;
-};
-
-}  // namespace
-
 ParsedBody parse_body(std::string_view body) {
+  JsonParse parsed = parse_json_checked(body, kMaxJsonDepth);
   ParsedBody out;
-  CheckedSax sax(out.value);
-  bool ok = Json::sax_parse(body.begin(), body.end(), &sax);
-  if (!ok || !sax.problem.empty()) {
-    out.value = Json(Json::value_t::discarded);
-    out.problem = sax.problem.empty() ? "not JSON" : sax.problem;
-  }
+  out.value = std::move(parsed.value);
+  if (!parsed.ok()) out.problem = parsed.syntax_error ? "not JSON" : std::move(parsed.problem);
   return out;
 }
 

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "cforg/model/json_parse.h"
+
 namespace cforg::plan {
 namespace {
 
@@ -298,9 +300,13 @@ Plan read_plan_file(const std::string& path) {
     throw PlanFileError("cannot read the plan file " + path + ": no such file or not readable");
   std::stringstream ss;
   ss << in.rdbuf();
-  json j = json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) throw PlanFileError(path + ": not a cforg plan (not valid JSON)");
-  return plan_from_json(j, path);
+  JsonParse parsed = parse_json_checked(ss.str());
+  if (!parsed.ok()) {
+    throw PlanFileError(path + ": not a cforg plan (" +
+                        (parsed.syntax_error ? std::string("not valid JSON") : parsed.problem) +
+                        ")");
+  }
+  return plan_from_json(parsed.value, path);
 }
 
 }  // namespace cforg::plan

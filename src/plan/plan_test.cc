@@ -10,6 +10,7 @@
 #include "cforg/plan/plan_file.h"
 #include "cforg/plan/render.h"
 #include "support/ids.h"
+#include "support/process.h"
 
 namespace cforg::plan {
 namespace {
@@ -607,6 +608,20 @@ organizations:
   Plan back = plan_from_json(to_json(p), "test");
   EXPECT_EQ(back, p);
   EXPECT_EQ(to_json(back), to_json(p));
+}
+
+TEST(PlanFile, AKeyTwiceIsRefusedNotResolvedLastWins) {
+  testing::TempDir d;
+  std::string text = to_json(make_plan(load(kTree), state::State{}, nullptr, {})).dump();
+  // A second "actions", as a hand edit could add after the real one.
+  text.insert(text.rfind('}'), R"(,"actions":[])");
+  std::string path = d.write("p.json", text);
+  try {
+    read_plan_file(path);
+    ADD_FAILURE() << "accepted";
+  } catch (const PlanFileError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("an object has the key \"actions\" twice"));
+  }
 }
 
 TEST(PlanFile, RejectsOtherVersionsAndGarbageWithReasons) {

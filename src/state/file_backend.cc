@@ -60,7 +60,7 @@ class FileStore {
 
     const std::uint64_t old_serial = s.serial;
     const std::string old_lineage = s.lineage;
-    if (bump) s.serial += 1;
+    if (bump) s.serial = next_serial(s, path_);
     if (s.lineage.empty()) s.lineage = new_uuid();
     s.relink_parents();
     try {

@@ -4,19 +4,23 @@
 
 #include <algorithm>
 
+#include "cforg/model/json_parse.h"
+
 namespace cforg::state {
 namespace {
 
 nlohmann::json parse_line(std::string_view line, const std::string& at) {
-  try {
-    return nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
+  JsonParse parsed = parse_json_checked(line);
+  if (parsed.syntax_error) {
+    const std::string& what = parsed.problem;
     std::size_t colon = what.find(": ", what.find("column "));
-    std::size_t column = std::min<std::size_t>(e.byte == 0 ? 1 : e.byte, line.size() + 1);
+    std::size_t column =
+        std::min<std::size_t>(parsed.error_byte == 0 ? 1 : parsed.error_byte, line.size() + 1);
     throw StateError(at + ":" + std::to_string(column) + ": invalid JSON: " +
                      (colon == std::string::npos ? what : what.substr(colon + 2)));
   }
+  if (!parsed.ok()) throw StateError(at + ": invalid JSON: " + parsed.problem);
+  return std::move(parsed.value);
 }
 
 JournalHeader parse_header(std::string_view line, const std::string& at) {

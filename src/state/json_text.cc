@@ -2,10 +2,14 @@
 
 #include <algorithm>
 
+#include "cforg/model/json_parse.h"
 #include "cforg/state/state.h"
 
 namespace cforg::state {
 namespace {
+
+// A state's documents are 5 levels deep (an org's meta may add a few): far below this.
+constexpr int kMaxStateDepth = 64;
 
 // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 1, column 2:
 // syntax error while parsing value - ..."; keep what follows the location, which we compute
@@ -97,11 +101,12 @@ std::string line_column(std::string_view text, std::size_t offset) {
 }
 
 nlohmann::json parse_json_text(std::string_view text, const std::string& where) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw_syntax_error(text, where, e.byte, e.what());
-  }
+  // Strict: a key twice would otherwise keep the last value silently, and a number beyond a
+  // double's range would escape as an "unexpected" error without a place.
+  JsonParse parsed = parse_json_checked(text, kMaxStateDepth);
+  if (parsed.syntax_error) throw_syntax_error(text, where, parsed.error_byte, parsed.problem);
+  if (!parsed.ok()) throw StateError(where + ": invalid JSON: " + parsed.problem);
+  return std::move(parsed.value);
 }
 
 StateHeader scan_state_header(std::string_view text, const std::string& where) {

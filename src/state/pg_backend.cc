@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "cforg/model/json_parse.h"
 #include "cforg/state/backend.h"
 #include "file_lock.h"
 #include "journal_reader.h"
@@ -542,7 +543,7 @@ class PgTransaction final : public Transaction {
     check_open();
     const std::uint64_t old_serial = s.serial;
     const std::string old_lineage = s.lineage;
-    s.serial += 1;
+    s.serial = next_serial(s, sh_->where);
     if (s.lineage.empty()) s.lineage = new_uuid();
     s.relink_parents();
     try {
@@ -726,13 +727,9 @@ class PgBackend final : public Backend {
     if (classify(header, snap.state, where, sh_->where) == JournalFit::stale) return snap;
     for (const auto& [seq, line] : rows) {
       std::string at = where + " (seq " + seq + ")";
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::parse_error& e) {
-        throw StateError(at + ": invalid JSON: " + e.what());
-      }
-      fold(snap.state, record_from_json(j, at));
+      JsonParse parsed = parse_json_checked(line);
+      if (!parsed.ok()) throw StateError(at + ": invalid JSON: " + parsed.problem);
+      fold(snap.state, record_from_json(parsed.value, at));
     }
     snap.state.relink_parents();
     snap.journal_records = rows.size();

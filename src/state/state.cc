@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <string_view>
@@ -123,6 +124,37 @@ ParentLink parent_from_json(const json& j, const std::string& where, const std::
 // What the JSON types cannot express: the rules every org of a readable state obeys.
 // Across orgs: an id is tracked under one key only, and a parent key names the org that holds
 // the parent id.
+// A parent that is the org itself, or a chain of parents that comes back to where it started:
+// no such tree exists, and walking it would never end.
+void check_no_cycles(const State& s, const std::string& where,
+                     const std::unordered_map<std::string_view, const std::string*>& key_by_id) {
+  // 0: not seen, 1: on the current walk, 2: known to reach a root.
+  std::unordered_map<std::string_view, int> mark;
+  mark.reserve(s.orgs.size());
+  for (const auto& [key, org] : s.orgs) {
+    std::vector<std::string_view> walk;
+    std::string_view id = org.id;
+    while (!id.empty()) {
+      int& m = mark[id];
+      if (m == 2) break;
+      if (m == 1) {
+        const std::string& at = *key_by_id.at(id);
+        invalid(where, "organizations." + at + ".parent",
+                walk.size() == 1 && walk.front() == id
+                    ? "is the organization itself"
+                    : "the parents of " + at + " lead back to it (a cycle)");
+      }
+      m = 1;
+      walk.push_back(id);
+      auto it = key_by_id.find(id);
+      if (it == key_by_id.end()) break;
+      id = s.orgs.at(*it->second).parent.id;
+      if (!key_by_id.count(id)) break;  // a parent outside this state, or a root
+    }
+    for (std::string_view w : walk) mark[w] = 2;
+  }
+}
+
 void check_links(const State& s, const std::string& where) {
   std::unordered_map<std::string_view, const std::string*> key_by_id;
   key_by_id.reserve(s.orgs.size());
@@ -142,6 +174,16 @@ void check_links(const State& s, const std::string& where) {
       invalid(where, "organizations." + key + ".parent.key",
               "\"" + org.parent.key + "\" does not hold the parent id " + org.parent.id);
     }
+  }
+  check_no_cycles(s, where, key_by_id);
+}
+
+void check_key(const std::string& key, const std::string& where) {
+  if (key.empty()) invalid(where, "organizations", "an organization key is empty");
+  if (key.size() > kMaxKeyBytes) {
+    invalid(where, "organizations." + key.substr(0, 40) + "…",
+            "the key is " + std::to_string(key.size()) + " bytes long, more than the " +
+                std::to_string(kMaxKeyBytes) + " a key may have");
   }
 }
 
@@ -362,7 +404,7 @@ State from_json(const nlohmann::json& j, const std::string& where) {
   f.no_others();
 
   for (auto it = orgs.begin(); it != orgs.end(); ++it) {
-    if (it.key().empty()) invalid(where, "organizations", "an organization key is empty");
+    check_key(it.key(), where);
     s.orgs.emplace_hint(s.orgs.end(), it.key(),
                         detail::parse_org(it.value(), where, "organizations." + it.key(), false));
   }
@@ -376,7 +418,7 @@ void validate(const State& s, const std::string& where) {
     invalid(where, "format_version", "this cforg writes only " + std::to_string(kFormatVersion));
   }
   for (const auto& [key, org] : s.orgs) {
-    if (key.empty()) invalid(where, "organizations", "an organization key is empty");
+    check_key(key, where);
     detail::check_org(org, where, "organizations." + key, false);
   }
   check_links(s, where);
@@ -408,6 +450,16 @@ std::string state_to_text(const State& s) {
     // Only invalid UTF-8 in a string can fail here.
     throw StateError(std::string("cannot write the state as JSON: ") + e.what());
   }
+}
+
+std::uint64_t next_serial(const State& s, const std::string& where) {
+  if (s.serial == std::numeric_limits<std::uint64_t>::max()) {
+    throw StateError(where + ": serial " + std::to_string(s.serial) +
+                     " is the largest there is; a next one would wrap to 0 and let stale "
+                     "saved plans apply again. Give the state a new lineage (cforg state "
+                     "pull into a new file, or edit lineage and serial by hand)");
+  }
+  return s.serial + 1;
 }
 
 State state_from_text(std::string_view text, const std::string& where) {

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <regex>
 #include <set>
 
@@ -206,6 +208,64 @@ TEST(StateJson, RejectsInvalidContent) {
                   {"organizations"});
   expect_rejected([&](auto& j) { j["extra"] = 1; }, {"extra: unknown field"});
   expect_rejected([&](auto& j) { j = nlohmann::json::array(); }, {"expected an object"});
+}
+
+TEST(StateJson, RejectsImpossibleTrees) {
+  auto orgs_of = [](nlohmann::json& j) -> nlohmann::json& { return j["organizations"]; };
+  // A parent that is the org itself.
+  expect_rejected(
+      [&](auto& j) {
+        orgs_of(j)["partner"]["parent"] = {{"id", orgs_of(j)["partner"]["id"]}, {"key", "partner"}};
+      },
+      {"organizations.partner.parent", "is the organization itself"});
+  // Two orgs each other's parent.
+  expect_rejected(
+      [&](auto& j) {
+        orgs_of(j)["root"]["parent"] = {{"id", orgs_of(j)["platform"]["id"]}, {"key", "platform"}};
+      },
+      {"lead back to it (a cycle)"});
+  expect_rejected([&](auto& j) { orgs_of(j)[std::string(10000, 'k')] = orgs_of(j)["partner"]; },
+                  {"the key is 10000 bytes long, more than the 1024"});
+}
+
+TEST(StateJson, TextRefusesDuplicateKeysHugeNumbersAndDeepNesting) {
+  std::string text = state_to_text(sample_state());
+  // The same org twice: nlohmann alone would keep the second silently.
+  std::string twice = text;
+  twice.insert(twice.find("\"lineage\""), "\"serial\": 1,\n  ");
+  try {
+    state_from_text(twice, "s.json");
+    ADD_FAILURE() << "accepted a key twice";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("s.json: invalid JSON: an object has the key \"serial\" twice"));
+  }
+  std::string huge = text;
+  huge.replace(huge.find("\"serial\": 7"), 11, "\"serial\": 1e400");
+  try {
+    state_from_text(huge, "s.json");
+    ADD_FAILURE() << "accepted 1e400";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("s.json:"));
+    EXPECT_THAT(e.what(), HasSubstr("invalid JSON"));
+  }
+  try {
+    state_from_text(std::string(100000, '['), "s.json");
+    ADD_FAILURE() << "accepted deep nesting";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("nested deeper than 64 levels"));
+  }
+}
+
+TEST(StateValue, TheSerialNeverWrapsToZero) {
+  State s = sample_state();
+  EXPECT_EQ(next_serial(s, "s.json"), 8u);
+  s.serial = std::numeric_limits<std::uint64_t>::max();
+  try {
+    next_serial(s, "s.json");
+    ADD_FAILURE() << "wrapped";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("is the largest there is"));
+  }
 }
 
 TEST(StateJson, UnknownFormatVersionSaysWhatToDo) {

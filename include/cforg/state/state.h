@@ -80,6 +80,14 @@ OrgState org_from_json(const nlohmann::json& j, const std::string& where);
 // save() checks this first: a state that could not be loaded again is never written.
 void validate(const State& s, const std::string& where);
 
+// The longest organization key a state holds (a key defaults to a name; names are far
+// shorter): a 10,000-character key is damage, not a key.
+inline constexpr std::size_t kMaxKeyBytes = 1024;
+
+// The serial a save of `s` writes: s.serial + 1. Throws StateError at the largest serial rather
+// than wrap to 0, which would let a stale saved plan pass the serial check again.
+std::uint64_t next_serial(const State& s, const std::string& where);
+
 // The state file's text: to_json pretty-printed (2 spaces) with a trailing newline, so that a
 // change to one org is a small diff in git. state_from_text reports JSON syntax errors as
 // "where:line:column: ...".
