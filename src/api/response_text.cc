@@ -1,9 +1,5 @@
 #include "response_text.h"
 
-#include <stdexcept>
-#include <unordered_set>
-#include <vector>
-
 #include "cforg/model/json_parse.h"
 
 namespace cforg::api {
