@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   add_state_command(app, run);
   add_force_unlock_command(app, run);
   add_version_command(app, run);
+  add_completion_command(app, run);
+  add_reference_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
