@@ -237,11 +237,11 @@ std::string zsh_function_name(const CommandInfo& c) {
   return name;
 }
 
-// The text of an _arguments spec's [description] or :message: part.
-std::string zsh_spec_text(const std::string& text) {
+// The text of an _arguments spec's [description] (colon = false) or :message: part.
+std::string zsh_spec_text(const std::string& text, bool colon = true) {
   std::string out;
   for (char ch : text) {
-    if (ch == '[' || ch == ']' || ch == ':' || ch == '\\') out += '\\';
+    if (ch == '[' || ch == ']' || ch == '\\' || (colon && ch == ':')) out += '\\';
     out += ch;
   }
   return out;
@@ -271,7 +271,7 @@ std::string zsh_option_specs(const CommandInfo& c) {
       if (o.takes_value) form += n.rfind("--", 0) == 0 ? "=" : "+";
       out << "    "
           << single_quoted((repeatable ? "*" : exclusive) + form + "[" +
-                           zsh_spec_text(summary(o.description)) + "]" + action)
+                           zsh_spec_text(summary(o.description), false) + "]" + action)
           << " \\\n";
     }
   }
