@@ -1,0 +1,63 @@
+// Every example config in examples/ is valid, and examples/invalid fails with the diagnostics
+// the README shows for it (read from README.md, so the two cannot drift apart).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/workspace.h"
+
+namespace cforg::testing {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kExamples = std::string(CFORG_SOURCE_DIR) + "/examples";
+
+TEST(Examples, EveryExampleConfigValidates) {
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(kExamples)) {
+    std::string name = entry.path().filename();
+    if (!entry.is_directory() || name == "invalid" || name == "ci") continue;
+    ProcessResult r = run({CFORG_BIN, "validate", "-c", entry.path()});
+    EXPECT_EQ(r.exit_code, 0) << "examples/" << name << ": " << r.err;
+    EXPECT_NE(r.out.find("The config is valid"), std::string::npos) << name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 4) << "acme, basic, hierarchy, multi-file";
+}
+
+TEST(Examples, MultiFileLayoutIsOneConfigAcrossItsFiles) {
+  ProcessResult r = run({CFORG_BIN, "validate", "-c", kExamples + "/multi-file"});
+  EXPECT_EQ(r.out, "The config is valid: 6 organizations in 3 files.\n") << r.err;
+}
+
+TEST(Examples, InvalidExampleFailsWithTheDiagnosticsTheReadmeShows) {
+  std::string readme = read_file(std::string(CFORG_SOURCE_DIR) + "/README.md");
+  const std::string command = "$ cforg validate -c examples/invalid\n";
+  auto begin = readme.find(command);
+  ASSERT_NE(begin, std::string::npos) << "README.md no longer shows " << command;
+  begin += command.size();
+  std::string shown = readme.substr(begin, readme.find("```", begin) - begin);
+
+  RunOptions in_source;
+  in_source.cwd = CFORG_SOURCE_DIR;  // the README shows paths relative to it
+  ProcessResult r = run({CFORG_BIN, "validate", "-c", "examples/invalid"}, in_source);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  int lines = 0;
+  for (std::size_t at = 0; at < shown.size();) {
+    auto nl = shown.find('\n', at);
+    std::string line = shown.substr(at, nl - at);
+    at = nl == std::string::npos ? shown.size() : nl + 1;
+    auto text = line.find_first_not_of(' ');  // indented in a list item
+    if (text == std::string::npos) continue;
+    // The README shortens long messages with "(...)": compare what it shows.
+    line = line.substr(text);
+    line = line.substr(0, line.find(" (...)"));
+    EXPECT_NE(r.err.find(line), std::string::npos) << "cforg no longer prints: " << line;
+    ++lines;
+  }
+  EXPECT_GE(lines, 8);
+}
+
+}  // namespace
+}  // namespace cforg::testing
