@@ -63,12 +63,13 @@ int run_export(ExportOptions& o) {
     std::fprintf(
         told,
         "Exported %zu of the %zu organizations listed (%zu top-level tree%s) to %s, "
-        "with %llu requests.\n",
+        "with %llu request%s.\n",
         e.orgs.size(), e.listed, e.tree_starts.size(), e.tree_starts.size() == 1 ? "" : "s",
         to_stdout           ? "standard output"
         : files.size() == 1 ? files.front().c_str()
                             : (std::to_string(files.size()) + " files in " + o.out).c_str(),
-        static_cast<unsigned long long>(client->stats().requests.load()));
+        static_cast<unsigned long long>(client->stats().requests.load()),
+        client->stats().requests.load() == 1 ? "" : "s");
     if (o.import) {
       tx->commit(st);
       std::fprintf(told,

@@ -113,7 +113,10 @@ TEST(Export, WritesParentsBeforeChildrenWithParentLinksAsKeys) {
 TEST(Export, SameEstateInAnyListOrderGivesTheSameConfig) {
   EstateClient c;
   std::string root = c.add("Acme").id;
-  for (int i = 0; i < 30; ++i) c.add("Team " + std::to_string(i % 7) + (i % 2 ? "!" : "?"), root);
+  // Names that differ only in punctuation: the same key, so suffixes decide.
+  for (int i = 0; i < 30; ++i) {
+    c.add("Team " + std::to_string(i % 10) + (i < 10 ? "!" : i < 20 ? "?" : "."), root);
+  }
   c.add("ACME").id;  // "acme" again: a suffix from its id
   std::string first = export_yaml(export_orgs(c, {}), 0, c.orgs.size());
   std::mt19937 rng(7);
@@ -199,14 +202,15 @@ TEST(Export, ReadsProfilesOnlyWhenAsked) {
   c.add("Without");
   Export e = export_orgs(c, {});
   EXPECT_EQ(c.profile_reads, 2u);
-  EXPECT_EQ(e.orgs[1].desired.profile, profile("w"));
-  EXPECT_EQ(e.orgs[0].desired.profile, std::nullopt);
+  // Siblings by name: "With" before "Without".
+  EXPECT_EQ(e.orgs[0].desired.profile, profile("w"));
+  EXPECT_EQ(e.orgs[1].desired.profile, std::nullopt);
   ExportOptions o;
   o.profiles = false;
   Export lean = export_orgs(c, o);
   EXPECT_EQ(c.profile_reads, 2u);  // none more
-  EXPECT_EQ(lean.orgs[1].desired.profile, std::nullopt);
-  EXPECT_FALSE(lean.orgs[1].remote.profile_known);
+  EXPECT_EQ(lean.orgs[0].desired.profile, std::nullopt);
+  EXPECT_FALSE(lean.orgs[0].remote.profile_known);
 }
 
 TEST(Export, RefusesSiblingsOfOneNameNamingTheirIds) {
