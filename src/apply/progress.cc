@@ -24,6 +24,8 @@ const char* past_tense(plan::ActionKind k) {
   return "done";
 }
 
+}  // namespace
+
 std::string duration_text(double seconds) {
   std::ostringstream s;
   if (seconds < 1) {
@@ -36,6 +38,8 @@ std::string duration_text(double seconds) {
   }
   return s.str();
 }
+
+namespace {
 
 // The whole run, to the millisecond below a minute (the throughput benchmark reads it).
 std::string elapsed_text(std::chrono::microseconds elapsed) {

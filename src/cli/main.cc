@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   add_state_command(app, run);
   add_force_unlock_command(app, run);
   add_version_command(app, run);
+  add_export_command(app, run);
+  add_schema_command(app, run);
+  add_graph_command(app, run);
   add_completion_command(app, run);
   add_reference_command(app, run);
   try {

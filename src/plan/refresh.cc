@@ -1,47 +1,14 @@
 #include "cforg/plan/refresh.h"
 
 #include <algorithm>
-#include <atomic>
 #include <map>
-#include <mutex>
-#include <thread>
+
+#include "parallel.h"
 
 namespace cforg::plan {
 namespace {
 
 using Query = api::ListQuery;
-
-// Runs `call(i)` for i in [0, count) on up to `parallelism` threads (the client's rate budget
-// is shared by all). `call` returns an error to stop the rest, and is called with `mu` held
-// only for what it does after its request: see the callers.
-template <class Call>
-std::optional<api::ApiError> in_parallel(std::size_t count, int parallelism, Call call) {
-  std::mutex mu;
-  std::optional<api::ApiError> error;
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      {
-        std::lock_guard lock(mu);
-        if (error) return;
-      }
-      std::optional<api::ApiError> failed = call(i, mu);
-      if (failed) {
-        std::lock_guard lock(mu);
-        if (!error) error = std::move(failed);
-        return;
-      }
-    }
-  };
-  std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(std::max(parallelism, 1)), count);
-  if (n <= 1) {
-    worker();
-  } else {
-    std::vector<std::jthread> threads;
-    for (std::size_t i = 0; i < n; ++i) threads.emplace_back(worker);
-  }
-  return error;
-}
 
 // Sends the queries and adds every org returned to `remote`. Stops at the first error.
 std::optional<api::ApiError> run_queries(const std::vector<Query>& queries, api::Client& client,

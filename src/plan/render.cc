@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "cforg/plan/graph.h"
+
 namespace cforg::plan {
 namespace {
 
@@ -257,6 +259,7 @@ std::string render_markdown(const Plan& plan) {
     out << "\n\n";
   }
   if (plan.actions.empty() && plan.protection.empty()) return out.str();
+  out << change_tree_markdown(plan);  // graph.h: the changed orgs as a Mermaid tree
   out << "<details><summary>" << plan.actions.size() << " action"
       << (plan.actions.size() == 1 ? "" : "s") << "</summary>\n\n```diff\n";
   for (const Action& a : plan.actions) {

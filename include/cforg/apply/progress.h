@@ -52,6 +52,9 @@ class Progress : public Observer {
 // action left undone with its reason.
 std::string summary_text(const Report& r, bool color);
 
+// "52 ms", "3.4 s", "7 min 12 s": a duration as progress lines show it.
+std::string duration_text(double seconds);
+
 // One line for a finished action: `org "root": created 0123… in 52 ms`.
 std::string outcome_line(const Outcome& o, bool color);
 

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "cforg/plan/plan.h"
 
@@ -24,5 +25,8 @@ Plan plan_from_json(const nlohmann::json& j, const std::string& where);
 // standard output. Every error gives the OS's reason.
 void write_plan_file(const Plan& plan, const std::string& path);
 Plan read_plan_file(const std::string& path);
+// What write_plan_file does, for any text: `what` names it in errors ("cannot write <what> to
+// <path>: <why>"), thrown as PlanFileError.
+void write_file_atomically(const std::string& path, std::string_view text, const std::string& what);
 
 }  // namespace cforg::plan

@@ -1,0 +1,104 @@
+#include "cforg/config/writer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace cforg::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+// What to_yaml writes must come back from load_text as exactly the same orgs, whatever the
+// strings hold: names come from the API, not from a person who knows YAML.
+TEST(Writer, EveryStringReadsBackAsItself) {
+  const std::vector<std::string> tricky = {"Acme Corp",
+                                           "yes",
+                                           "No",
+                                           "on",
+                                           "null",
+                                           "~",
+                                           "true",
+                                           "123",
+                                           "0x1F",
+                                           "1e3",
+                                           "+1-555-0100",
+                                           "-leading dash",
+                                           "a: b",
+                                           "x #comment",
+                                           "#hash",
+                                           "'single'",
+                                           "\"double\"",
+                                           "back\\slash",
+                                           "trailing space ",
+                                           " leading space",
+                                           "tab\there",
+                                           "new\nline",
+                                           "ctrl\x01x",
+                                           "del\x7f",
+                                           "c1\xc2\x85next",
+                                           "Zürich — ünïcode ✓",
+                                           "[list]",
+                                           "{map}",
+                                           "*alias",
+                                           "&anchor",
+                                           "!tag",
+                                           "%directive",
+                                           "@at",
+                                           "`tick`",
+                                           "a,b",
+                                           "O'Brien",
+                                           "...",
+                                           "---",
+                                           "?",
+                                           ":",
+                                           "-",
+                                           ".5"};
+  std::vector<DesiredOrg> orgs;
+  for (std::size_t i = 0; i < tricky.size(); ++i) {
+    DesiredOrg o;
+    o.name = tricky[i];
+    o.key = "k" + std::to_string(i) + " " + tricky[i];
+    if (i > 0) o.parent = {ParentRef::Kind::key, orgs[0].key, {}};
+    if (i % 3 == 0) {
+      o.profile = Profile{tricky[i], tricky[(i + 1) % tricky.size()], "+15550100", "1 Way", "x: y"};
+    }
+    orgs.push_back(o);
+  }
+  std::string yaml = to_yaml(orgs, "a header\n\nsecond line");
+  LoadResult r = load_text(yaml, "out.yaml");
+  ASSERT_TRUE(r.ok()) << r.errors.front().str() << "\n" << yaml;
+  ASSERT_EQ(r.config.orgs.size(), orgs.size());
+  for (std::size_t i = 0; i < orgs.size(); ++i) {
+    EXPECT_EQ(r.config.orgs[i].name, orgs[i].name) << i;
+    EXPECT_EQ(r.config.orgs[i].key, orgs[i].key) << i;
+    EXPECT_EQ(r.config.orgs[i].parent, orgs[i].parent) << i;
+    EXPECT_EQ(r.config.orgs[i].profile, orgs[i].profile) << i;
+  }
+  EXPECT_THAT(yaml, HasSubstr("# a header\n#\n# second line\norganizations:\n"));
+}
+
+TEST(Writer, PlainWhenSafeQuotedOtherwise) {
+  EXPECT_EQ(yaml_string("Acme Retail (EU)"), "Acme Retail (EU)");
+  EXPECT_EQ(yaml_string("yes"), "\"yes\"");
+  EXPECT_EQ(yaml_string("+1-555"), "\"+1-555\"");
+  EXPECT_EQ(yaml_string("cost-center:1000"), "\"cost-center:1000\"");
+  EXPECT_EQ(yaml_string("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
+}
+
+TEST(Writer, ExternalParentsProfilesAndFlags) {
+  DesiredOrg o;
+  o.name = "Team";
+  o.key = "team";
+  o.parent = {ParentRef::Kind::id, "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8", {}};
+  o.prevent_destroy = true;
+  EXPECT_EQ(to_yaml({o}),
+            "organizations:\n"
+            "  - name: Team\n"
+            "    key: team\n"
+            "    parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}\n"
+            "    prevent_destroy: true\n");
+  EXPECT_EQ(to_yaml({}), "organizations: []\n");
+}
+
+}  // namespace
+}  // namespace cforg::config
