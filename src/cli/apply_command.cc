@@ -52,30 +52,6 @@ bool confirmed() {
                         "--out FILE, then cforg apply FILE");
 }
 
-// A saved plan applies only to exactly what it was made from.
-plan::Plan check_saved_plan(const plan::Plan& saved, const Session& s, const std::string& path) {
-  if (s.state.lineage != saved.lineage) {
-    throw Failure("the saved plan " + path +
-                  " was made for another state (lineage differs): make a new plan with "
-                  "cforg plan --out " +
-                  plan::shell_word(path));
-  }
-  if (s.state.serial != saved.serial) {
-    throw Failure("the saved plan " + path + " is stale: the state changed since it was made " +
-                  "(serial " + std::to_string(saved.serial) + " then, " +
-                  std::to_string(s.state.serial) + " now). Make a new one with cforg plan --out " +
-                  plan::shell_word(path));
-  }
-  if (s.config.digest() != saved.config_digest) {
-    throw Failure("the saved plan " + path +
-                  " is stale: the config changed since it was made. Make a new one with "
-                  "cforg plan --out " +
-                  plan::shell_word(path));
-  }
-  if (!saved.errors.empty()) throw Failure("the saved plan " + path + " has errors");
-  return saved;
-}
-
 int run_apply(const ApplyOptions& o) {
   setup_logging(o.common);
   bool color = use_color(o.common, stdout);
@@ -83,10 +59,12 @@ int run_apply(const ApplyOptions& o) {
   plan::Plan p;
   if (!o.plan_file.empty()) {
     plan::Plan saved = plan::read_plan_file(o.plan_file);
-    s = open_session(o.common.config_paths.empty() ? saved.config_files : o.common.config_paths,
+    s = open_session(o.common.config_paths.empty() ? plan::saved_config_paths(saved, o.plan_file)
+                                                   : o.common.config_paths,
                      o.common, "apply");
     if (!s) return kExitError;
-    p = check_saved_plan(saved, *s, o.plan_file);
+    // Nothing of the plan is acted on unless it is what config and state give (plan stage).
+    p = plan::verify_saved_plan(std::move(saved), s->config, s->state, o.plan_file);
     std::printf("Applying the saved plan %s. %s\n", o.plan_file.c_str(),
                 plan::summary_line(p).c_str());
   } else {

@@ -169,7 +169,9 @@ std::unique_ptr<state::Backend> open_state(const CommonOptions& o) {
     }
     return state::open_pg_backend(url, o.workspace);
   }
-  return state::open_file_backend(o.state_path);
+  // Only the default folder is created: an explicit --state in a missing folder is a typo
+  // more often than a new estate.
+  return state::open_file_backend(o.state_path, o.state_path == CommonOptions{}.state_path);
 }
 
 std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {

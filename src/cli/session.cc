@@ -48,6 +48,8 @@ plan::Plan plan_live(Session& s, const NetworkOptions& net, const PlanFlags& fla
       p.errors.push_back({"", std::move(why), ""});
     }
   }
+  // Saved with the plan: apply of a saved plan re-derives its actions from it.
+  p.remote = std::move(remote.value());
   return p;
 }
 

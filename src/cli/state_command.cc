@@ -138,14 +138,14 @@ int transfer(state::Backend& src, state::Backend& dst, bool force, const char* v
 int run_push(const StateOptions& o) {
   setup_logging(o.common);
   std::unique_ptr<state::Backend> dst = open_state(o.common);
-  std::unique_ptr<state::Backend> src = state::open_file_backend(o.file);
+  std::unique_ptr<state::Backend> src = state::open_file_backend(o.file, /*create_folder=*/false);
   return transfer(*src, *dst, o.force, "state push");
 }
 
 int run_pull(const StateOptions& o) {
   setup_logging(o.common);
   std::unique_ptr<state::Backend> src = open_state(o.common);
-  std::unique_ptr<state::Backend> dst = state::open_file_backend(o.file);
+  std::unique_ptr<state::Backend> dst = state::open_file_backend(o.file, /*create_folder=*/false);
   return transfer(*src, *dst, o.force, "state pull");
 }
 

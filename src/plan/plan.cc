@@ -94,6 +94,7 @@ class Planner {
     plan_.config_digest = cfg_.digest();
     plan_.config_files = cfg_.files;
     plan_.refreshed = remote_ != nullptr;
+    plan_.options = opts_;
     read_remote_side();
     for (const DesiredOrg* d : parents_first(cfg_)) plan_org(*d);
     plan_deletes();

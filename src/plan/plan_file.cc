@@ -1,8 +1,10 @@
 #include "cforg/plan/plan_file.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cforg/api/client.h"
 #include "cforg/model/json_parse.h"
 
 namespace cforg::plan {
@@ -52,6 +55,67 @@ json action_to_json(const Action& a) {
           {"recover", a.recover},
           {"replace", a.replace},
           {"requests", a.requests()}};
+}
+
+// An organization as the API returns it, so that api::organization_from_json reads it back with
+// the API's own checks: `profile` present only when the API told it.
+json remote_org_to_json(const Organization& o) {
+  json j = {{"id", o.id}, {"name", o.spec.name}, {"meta", o.meta}};
+  j["parent"] = nullptr;
+  if (!o.spec.parent_id.empty()) {
+    j["parent"] = {{"id", o.spec.parent_id}};
+    if (!o.parent_name.empty()) j["parent"]["name"] = o.parent_name;
+  }
+  if (o.profile_known) j["profile"] = o.spec.profile ? profile_to_json(*o.spec.profile) : json();
+  if (!o.create_time.empty()) j["create_time"] = o.create_time;
+  return j;
+}
+
+// Sorted, so that one plan always has the same bytes (and digest).
+template <typename Set>
+std::vector<std::string> sorted(const Set& s) {
+  std::vector<std::string> out(s.begin(), s.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+json remote_to_json(const Remote& r) {
+  std::vector<const Organization*> orgs;
+  orgs.reserve(r.orgs.size());
+  for (const auto& [id, org] : r.orgs) orgs.push_back(&org);
+  std::sort(orgs.begin(), orgs.end(),
+            [](const Organization* a, const Organization* b) { return a->id < b->id; });
+  json out_orgs = json::array();
+  for (const Organization* o : orgs) out_orgs.push_back(remote_org_to_json(*o));
+  json children = json::object();
+  for (const auto& [id, kids] : r.children) children[id] = kids;
+  json searched = json::array();
+  for (const auto& [parent, name] : r.searched)
+    searched.push_back({{"parent", parent}, {"name", name}});
+  return {{"orgs", out_orgs},
+          {"checked", sorted(r.checked)},
+          {"children", children},
+          {"searched", searched}};
+}
+
+// SHA-256 of the document without its "digest", dumped compactly. nlohmann keeps object keys
+// sorted and prints numbers and strings one way, so a document read back and dumped again has
+// the same bytes: any change to what it says changes the digest.
+std::string digest_of(const json& doc) {
+  json rest = doc;
+  rest.erase("digest");
+  const std::string text = rest.dump();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr) != 1) {
+    throw PlanFileError("SHA-256 is not available");
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < n; ++i) {
+    hex += "0123456789abcdef"[md[i] >> 4];
+    hex += "0123456789abcdef"[md[i] & 0xF];
+  }
+  return hex;
 }
 
 // Field access that explains itself: every failure names the field and the source.
@@ -135,26 +199,30 @@ json to_json(const Plan& plan) {
     errors.push_back({{"key", p.key}, {"message", p.message}, {"where", or_null(p.where)}});
   }
   Summary s = plan.summary();
-  return {{"format_version", plan.format_version},
-          {"state", {{"lineage", plan.lineage}, {"serial", plan.serial}}},
-          {"config", {{"digest", plan.config_digest}, {"files", plan.config_files}}},
-          {"refreshed", plan.refreshed},
-          {"refresh", {{"forget", plan.forget}, {"observed", observed}, {"drift", drift}}},
-          {"protection", plan.protection},
-          {"actions", actions},
-          {"summary",
-           {{"create", s.create},
-            {"update", s.update},
-            {"delete", s.remove},
-            {"adopt", s.adopt},
-            {"replace", s.replace},
-            {"unchanged", s.unchanged},
-            {"renames", s.renames},
-            {"profile_updates", s.profile_updates},
-            {"requests", s.requests}}},
-          {"changes_pending", plan.has_changes()},
-          {"warnings", plan.warnings},
-          {"errors", errors}};
+  json doc = {{"format_version", plan.format_version},
+              {"state", {{"lineage", plan.lineage}, {"serial", plan.serial}}},
+              {"config", {{"digest", plan.config_digest}, {"files", plan.config_files}}},
+              {"refreshed", plan.refreshed},
+              {"options", {{"adopt", plan.options.adopt}, {"replace", plan.options.replace}}},
+              {"remote", plan.remote ? remote_to_json(*plan.remote) : json(nullptr)},
+              {"refresh", {{"forget", plan.forget}, {"observed", observed}, {"drift", drift}}},
+              {"protection", plan.protection},
+              {"actions", actions},
+              {"summary",
+               {{"create", s.create},
+                {"update", s.update},
+                {"delete", s.remove},
+                {"adopt", s.adopt},
+                {"replace", s.replace},
+                {"unchanged", s.unchanged},
+                {"renames", s.renames},
+                {"profile_updates", s.profile_updates},
+                {"requests", s.requests}}},
+              {"changes_pending", plan.has_changes()},
+              {"warnings", plan.warnings},
+              {"errors", errors}};
+  doc["digest"] = digest_of(doc);
+  return doc;
 }
 
 Plan plan_from_json(const json& j, const std::string& where) {
@@ -162,9 +230,29 @@ Plan plan_from_json(const json& j, const std::string& where) {
   using T = json::value_t;
   Plan p;
   p.format_version = r.field(j, "format_version", T::number_unsigned).get<int>();
+  if (p.format_version < kPlanFormatVersion) {
+    // Before version 3 a plan carried neither a digest nor the inputs its actions came from, so
+    // nothing in it can be verified.
+    r.fail("format_version " + std::to_string(p.format_version) +
+           ", written by an older cforg, whose plans cannot be verified (no digest, no record of "
+           "what the actions were derived from); this cforg reads version " +
+           std::to_string(kPlanFormatVersion) + ": make a new plan");
+  }
   if (p.format_version != kPlanFormatVersion) {
     r.fail("format_version " + std::to_string(p.format_version) + "; this cforg reads version " +
            std::to_string(kPlanFormatVersion) + ": make the plan with the same cforg version");
+  }
+  // Before any field is believed: a hand edit is told as such, whatever it broke.
+  const json& digest = r.field(j, "digest", T::string);
+  try {
+    if (digest.get<std::string>() != digest_of(j)) {
+      throw PlanFileError(where +
+                          ": the plan file was changed after it was written: make a new plan "
+                          "with cforg plan --out " +
+                          shell_word(where) + " (its digest does not match its contents)");
+    }
+  } catch (const json::exception& e) {  // dump() of a string that is not UTF-8
+    r.fail(e.what());
   }
   const json& st = r.field(j, "state", T::object);
   p.lineage = r.str(st, "lineage");
@@ -174,10 +262,30 @@ Plan plan_from_json(const json& j, const std::string& where) {
   for (const json& f : r.field(cfg, "files", T::array))
     p.config_files.push_back(f.get<std::string>());
   p.refreshed = r.flag(j, "refreshed");
+  const json& options = r.field(j, "options", T::object);
+  p.options.adopt = r.flag(options, "adopt");
+  const json& remote = r.field(j, "remote", T::object, true);
   const json& refresh = r.field(j, "refresh", T::object);
   for (const json& k : r.field(refresh, "forget", T::array))
     p.forget.push_back(k.get<std::string>());
   try {
+    for (const json& k : r.field(options, "replace", T::array))
+      p.options.replace.insert(k.get<std::string>());
+    if (!remote.is_null()) {
+      Remote& rem = p.remote.emplace();
+      for (const json& o : r.field(remote, "orgs", T::array)) {
+        Organization org = api::organization_from_json(o);
+        std::string id = org.id;
+        if (!rem.orgs.emplace(id, std::move(org)).second)
+          r.fail("the remote side lists the organization " + id + " twice");
+      }
+      for (const json& id : r.field(remote, "checked", T::array))
+        rem.checked.insert(id.get<std::string>());
+      for (const auto& [id, kids] : r.field(remote, "children", T::object).items())
+        rem.children[id] = kids.get<std::vector<std::string>>();
+      for (const json& s : r.field(remote, "searched", T::array))
+        rem.searched.insert({r.str(s, "parent"), r.str(s, "name")});
+    }
     for (const auto& [key, org] : r.field(refresh, "observed", T::object).items()) {
       p.observed[key] = state::org_from_json(org, where);
     }
@@ -221,6 +329,8 @@ Plan plan_from_json(const json& j, const std::string& where) {
   } catch (const json::exception& e) {
     r.fail(e.what());
   } catch (const state::StateError& e) {
+    r.fail(e.what());
+  } catch (const std::invalid_argument& e) {  // an organization of the remote side
     r.fail(e.what());
   }
   return p;

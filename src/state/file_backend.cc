@@ -23,21 +23,24 @@ namespace {
 // that a transaction may outlive the backend object it was opened from.
 class FileStore {
  public:
-  explicit FileStore(std::string path)
-      : path_(std::move(path)),
+  FileStore(std::string given, bool create_folder)
+      : given_(std::move(given)),
+        create_folder_(create_folder),
+        path_(resolve_symlinks(given_)),
         dir_(dir_of(path_)),
         lock_path_(path_ + ".lock"),
         backup_path_(path_ + ".backup"),
         journal_path_(path_ + ".journal") {}
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return given_; }
 
   std::unique_ptr<Lock> lock(std::string_view operation) {
-    make_dirs(dir_);
+    ensure_folder();
     return acquire_file_lock(lock_path_, path_, operation);
   }
 
   Snapshot load() {
+    require_folder();
     State s;  // a missing state: no lineage, serial 0
     if (std::optional<std::string> text = read_file(path_)) {
       s = state_from_text(*text, path_);
@@ -54,7 +57,7 @@ class FileStore {
   // commit(): save(s, true, s, ...); replace(): save(s, false, base, ...). The file must still
   // be the one `loaded` (its lineage and serial) came from. `journal`, when open, is retired.
   void save(State& s, bool bump, const State& loaded, FileJournal* journal) {
-    make_dirs(dir_);
+    ensure_folder();
     std::optional<std::string> current = read_file(path_);
     check_current(loaded, current);
 
@@ -88,7 +91,7 @@ class FileStore {
   }
 
   std::shared_ptr<FileJournal> open_journal(const State& base) {
-    make_dirs(dir_);
+    ensure_folder();
     std::shared_ptr<FileJournal> journal;
     if (std::optional<std::string> text = read_file(journal_path_)) {
       JournalContents contents = parse_journal(*text, journal_path_);
@@ -108,6 +111,28 @@ class FileStore {
   void force_unlock(std::string_view lock_id) { force_unlock_file(lock_path_, path_, lock_id); }
 
  private:
+  // The default folder is created on first use; any other must exist. Terraform creates
+  // nothing for an explicit path either: a typo in --state would otherwise plan from an empty
+  // state, as if the whole estate were new.
+  void ensure_folder() const {
+    if (create_folder_) {
+      make_dirs(dir_);
+    } else {
+      require_folder();
+    }
+  }
+  void require_folder() const {
+    if (create_folder_) return;  // load() of the default: a missing folder is an empty state
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir_, ec)) return;
+    bool exists = std::filesystem::exists(dir_, ec);
+    throw StateError("the folder " + dir_ + " of the state file " + given_ +
+                     (exists ? " is not a folder" : " does not exist") +
+                     ": check the path; if the state is to live there, create the folder "
+                     "first (mkdir -p " +
+                     dir_ + "). cforg creates only its default folder, state/");
+  }
+
   // Folds in the records of a journal left by an interrupted run; how many. Changes no file.
   std::size_t fold_journal(State& s) const {
     std::optional<std::string> text = read_file(journal_path_);
@@ -238,7 +263,9 @@ class FileStore {
     }
   }
 
-  const std::string path_;
+  const std::string given_;  // as named, for messages
+  const bool create_folder_;
+  const std::string path_;  // symlinks followed: the file that is read and replaced
   const std::string dir_;
   const std::string lock_path_;
   const std::string backup_path_;
@@ -297,7 +324,8 @@ class FileTransaction final : public Transaction {
 
 class FileBackend final : public Backend {
  public:
-  explicit FileBackend(std::string path) : store_(std::make_shared<FileStore>(std::move(path))) {}
+  FileBackend(std::string path, bool create_folder)
+      : store_(std::make_shared<FileStore>(std::move(path), create_folder)) {}
 
   std::string describe() const override { return store_->path(); }
   std::unique_ptr<Lock> lock(std::string_view operation) override {
@@ -315,9 +343,9 @@ class FileBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> open_file_backend(const std::string& path) {
+std::unique_ptr<Backend> open_file_backend(const std::string& path, bool create_folder) {
   if (path.empty()) throw StateError("the state path is empty");
-  return std::make_unique<FileBackend>(path);
+  return std::make_unique<FileBackend>(path, create_folder);
 }
 
 }  // namespace cforg::state

@@ -8,6 +8,7 @@
 
 #include "backend_test_support.h"
 #include "cforg/state/backend.h"
+#include "posix_file.h"
 #include "state_test_support.h"
 
 namespace cforg::state {
@@ -352,6 +353,89 @@ TEST(FileBackend, WarnsButLoadsEmptyWhenOnlyTheBackupExists) {
   save(*backend, s);
   ASSERT_EQ(::unlink(path.c_str()), 0);
   EXPECT_EQ(load(*backend), State{});
+}
+
+TEST(FileBackend, SavingThroughASymlinkReplacesTheTargetAndKeepsTheLink) {
+  TempDir dir;
+  ASSERT_EQ(::mkdir((dir / "real").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((dir / "work").c_str(), 0755), 0);
+  std::string target = dir / "real/s.json";
+  std::string link = dir / "work/s.json";
+  ASSERT_EQ(::symlink("../real/s.json", link.c_str()), 0);  // relative, and dangling at first
+  auto backend = open_file_backend(link);
+  EXPECT_EQ(backend->describe(), link);
+  State s = load(*backend);
+  s.orgs["root"] = make_org(org_id(1), "Root");
+  save(*backend, s);
+  save(*backend, s);
+  ASSERT_EQ(s.serial, 2u);
+  struct stat st {};
+  ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the symlink was replaced by a plain file";
+  EXPECT_EQ(read_bytes(target), state_to_text(s));
+  EXPECT_EQ(load(*open_file_backend(target)).serial, 2u);
+  // Everything lives beside the target: a run through the link and one through the target
+  // share one lock, one journal and one backup.
+  EXPECT_THAT(list_dir(dir / "work"), ElementsAre("s.json"));
+  EXPECT_THAT(list_dir(dir / "real"), ElementsAre("s.json", "s.json.backup"));
+}
+
+TEST(FileBackend, AnExplicitPathInAMissingFolderIsAnErrorNotAnEmptyState) {
+  TempDir dir;
+  std::string path = dir / "typo/s.json";
+  auto backend = open_file_backend(path, /*create_folder=*/false);
+  for (auto attempt : {+[](Backend& b) { b.load(); }, +[](Backend& b) { b.lock("plan"); }}) {
+    try {
+      attempt(*backend);
+      ADD_FAILURE() << "a missing folder read as an empty state";
+    } catch (const StateError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("the folder " + dir / "typo" + " of the state file " + path +
+                                      " does not exist"));
+      EXPECT_THAT(e.what(), HasSubstr("mkdir -p " + dir / "typo"));
+    }
+  }
+  EXPECT_FALSE(file_exists(dir / "typo"));
+  // A file where the folder should be is not one either.
+  write_bytes(dir / "file", "x");
+  EXPECT_THROW(open_file_backend(dir / "file/s.json", false)->load(), StateError);
+  // Once it exists, the state is empty and saved there.
+  ASSERT_EQ(::mkdir((dir / "typo").c_str(), 0755), 0);
+  State s = load(*backend);
+  save(*backend, s);
+  EXPECT_TRUE(file_exists(path));
+}
+
+// The folder holds the state's name: the rename is durable only once the folder is synced, and
+// that must happen before the journal is removed (else a power loss can keep the removal and
+// lose the rename: the journal's records would be in neither file). Through a symlink, the
+// folder is the target's.
+TEST(FileBackend, TheTargetsFolderIsSyncedAfterTheRenameWhileTheJournalStillExists) {
+  TempDir dir;
+  ASSERT_EQ(::mkdir((dir / "real").c_str(), 0755), 0);
+  std::string target = dir / "real/s.json";
+  ASSERT_EQ(::symlink(target.c_str(), (dir / "s.json").c_str()), 0);
+  auto backend = open_file_backend(dir / "s.json");
+  State s = load(*backend);
+  save(*backend, s);  // serial 1
+  bool synced_in_time = false;
+  std::vector<std::string> synced;
+  set_dir_sync_function_for_test([&](int fd, const std::string& folder) {
+    synced.push_back(folder);
+    if (folder == dir / "real" && file_exists(target + ".journal") &&
+        read_bytes(target).find("\"serial\": 2") != std::string::npos) {
+      synced_in_time = true;
+    }
+    return ::fsync(fd);
+  });
+  {
+    testing::Run run = begin(*backend, s);  // opens the journal, as apply does
+    s.orgs["root"] = make_org(org_id(1), "Root");
+    run.tx->commit(s);
+  }
+  set_dir_sync_function_for_test(nullptr);
+  ASSERT_EQ(s.serial, 2u);
+  EXPECT_FALSE(file_exists(target + ".journal"));
+  EXPECT_TRUE(synced_in_time) << "folders synced: " << ::testing::PrintToString(synced);
 }
 
 }  // namespace

@@ -91,32 +91,52 @@ TEST(FileLock, ContentionFromAnotherProcessFailsAtOnce) {
   EXPECT_THAT(text, HasSubstr("force-unlock " + holder->info().id));
 }
 
-// Starts a child that takes the lock and waits to be killed; returns its pid.
-pid_t child_holding_lock(const std::string& path) {
-  testing::Pipe ready;
-  pid_t child = testing::fork_child([&] {
-    auto lock = open_file_backend(path)->lock("apply");
-    testing::send(ready.write_end(), "locked\n");
-    for (;;) ::pause();
-    return 0;
-  });
-  ready.close_write();
-  EXPECT_EQ(testing::receive_until(ready.read_end(), "\n"), "locked\n");
-  return child;
-}
+// A child that takes the lock and waits to be killed. Killed and reaped on destruction too:
+// a test that fails (an ASSERT returns early) must not leave it paused forever, holding the
+// test binary's output open, which stalls ctest until its timeout.
+class ChildHoldingLock {
+ public:
+  explicit ChildHoldingLock(const std::string& path) {
+    testing::Pipe ready;
+    pid_ = testing::fork_child([&] {
+      auto lock = open_file_backend(path)->lock("apply");
+      testing::send(ready.write_end(), "locked\n");
+      for (;;) ::pause();
+      return 0;
+    });
+    ready.close_write();
+    EXPECT_EQ(testing::receive_until(ready.read_end(), "\n"), "locked\n");
+  }
+  ~ChildHoldingLock() {
+    if (pid_ > 0) kill();
+  }
+  ChildHoldingLock(const ChildHoldingLock&) = delete;
+  ChildHoldingLock& operator=(const ChildHoldingLock&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // SIGKILL, then the exit status.
+  int kill() {
+    ::kill(pid_, SIGKILL);
+    int status = testing::wait_child(pid_);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
 
 TEST(FileLock, KilledHolderDoesNotBlock) {
   TempDir dir;
   std::string path = dir / "s.json";
-  pid_t child = child_holding_lock(path);
+  ChildHoldingLock child(path);
   try {
     open_file_backend(path)->lock("apply");
     ADD_FAILURE() << "locked while the child holds the lock";
   } catch (const LockedError& e) {
-    EXPECT_EQ(e.holder.pid, child);
+    EXPECT_EQ(e.holder.pid, child.pid());
   }
-  ::kill(child, SIGKILL);
-  ASSERT_EQ(testing::wait_child(child), 128 + SIGKILL);
+  ASSERT_EQ(child.kill(), 128 + SIGKILL);
   auto lock = open_file_backend(path)->lock("apply");  // the OS released the dead holder's flock
   EXPECT_EQ(lock->info().pid, ::getpid());
 }
@@ -157,16 +177,15 @@ TEST(FileLock, ForceUnlock) {
 TEST(FileLock, ForceUnlockOfAKilledHolder) {
   TempDir dir;
   std::string path = dir / "s.json";
-  pid_t child = child_holding_lock(path);
+  ChildHoldingLock child(path);
   std::string id;
   try {
     open_file_backend(path)->lock("apply");
   } catch (const LockedError& e) {
     id = e.holder.id;
   }
-  ASSERT_FALSE(id.empty());
-  ::kill(child, SIGKILL);
-  testing::wait_child(child);
+  ASSERT_FALSE(id.empty());  // on failure, the guard kills the child
+  child.kill();
   open_file_backend(path)->force_unlock(id);
   EXPECT_FALSE(file_exists(path + ".lock"));
 }

@@ -83,10 +83,36 @@ void sync_file(int fd, const std::string& path) {
   if (::fsync(fd) != 0) throw_errno("cannot fsync", path, errno);
 }
 
+namespace {
+DirSyncFunction& dir_sync_function() {
+  static DirSyncFunction fn;
+  return fn;
+}
+}  // namespace
+
+void set_dir_sync_function_for_test(DirSyncFunction fn) {
+  dir_sync_function() = std::move(fn);
+}
+
 void sync_dir(const std::string& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) throw_errno("cannot open folder", dir, errno);
-  if (::fsync(fd.get()) != 0) throw_errno("cannot fsync folder", dir, errno);
+  const DirSyncFunction& hook = dir_sync_function();
+  int rc = hook ? hook(fd.get(), dir) : ::fsync(fd.get());
+  if (rc != 0) throw_errno("cannot fsync folder", dir, errno);
+}
+
+std::string resolve_symlinks(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path target = path;
+  std::error_code ec;
+  for (int hops = 0; fs::is_symlink(fs::symlink_status(target, ec)); ++hops) {
+    if (hops == 40) throw StateError(path + ": too many levels of symlinks");
+    fs::path next = fs::read_symlink(target, ec);
+    if (ec) throw StateError("cannot follow the symlink " + target.string() + ": " + ec.message());
+    target = next.is_absolute() ? next : target.parent_path() / next;
+  }
+  return target.string();
 }
 
 std::string dir_of(const std::string& path) {

@@ -2,6 +2,7 @@
 // that report failures as StateError naming the file, and fsync of files and folders.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,16 @@ void write_all(int fd, std::string_view data, const std::string& path);
 // renamed or removed entry survives a power loss only once its folder is synced).
 void sync_file(int fd, const std::string& path);
 void sync_dir(const std::string& dir);
+// What sync_dir calls instead of fsync(2) on the folder's descriptor, with the folder's path;
+// for tests that check which folder is synced and when (a missing folder fsync is invisible
+// otherwise). An empty function restores fsync. Set it only while no other thread syncs.
+using DirSyncFunction = std::function<int(int fd, const std::string& dir)>;
+void set_dir_sync_function_for_test(DirSyncFunction fn);
+
+// `path` with every symlink in its last component followed, by hand: the target need not exist
+// yet (a dangling link names where the file is to be created). A relative target is taken from
+// the link's folder. Throws StateError on a loop.
+std::string resolve_symlinks(const std::string& path);
 
 // The folder holding `path` ("." for a bare file name).
 std::string dir_of(const std::string& path);

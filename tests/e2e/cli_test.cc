@@ -86,7 +86,7 @@ TEST(Cli, PlanOutWritesThroughSymlinksToStdoutAndNeverOverDevicesOrTheConfig) {
   // "-": the plan file on stdout, what people read on stderr.
   ProcessResult dash = with({"--out", "-"});
   ASSERT_EQ(dash.exit_code, 0) << dump(dash);
-  EXPECT_EQ(nlohmann::json::parse(dash.out)["format_version"], 2);
+  EXPECT_EQ(nlohmann::json::parse(dash.out)["format_version"], 3);
   EXPECT_THAT(dash.err, HasSubstr("will be created"));
   EXPECT_FALSE(file_exists(ws.dir() / "-"));
   // Not over the config itself, nor over a device.
@@ -105,7 +105,7 @@ TEST(Cli, PlanOutWritesThroughSymlinksToStdoutAndNeverOverDevicesOrTheConfig) {
   ProcessResult linked = with({"--out", "link.json"});
   ASSERT_EQ(linked.exit_code, 0) << dump(linked);
   EXPECT_TRUE(std::filesystem::is_symlink(ws.dir() / "link.json"));
-  EXPECT_EQ(nlohmann::json::parse(read_file(ws.dir() / "plans/real.json"))["format_version"], 2);
+  EXPECT_EQ(nlohmann::json::parse(read_file(ws.dir() / "plans/real.json"))["format_version"], 3);
   // A missing folder is named.
   ProcessResult nowhere = with({"--out", "no/such/folder/p.json"});
   EXPECT_EQ(nowhere.exit_code, 1);

@@ -347,6 +347,107 @@ TEST_F(Reconcile, ASavedPlanAppliesExactlyAndAStaleOneIsRefused) {
   EXPECT_THAT(changed.err, HasSubstr("config changed"));
 }
 
+// A plan file edited by someone who also recomputes its digest (SHA-256 of the document
+// without "digest", dumped compactly as cforg dumps it): only re-deriving the actions and
+// checking them catches what such an edit does.
+std::string resealed(const TempDir& dir, nlohmann::json j) {
+  j.erase("digest");
+  std::string text = dir.write("reseal.tmp", j.dump());
+  ProcessResult sum = run({"/usr/bin/sha256sum", text});
+  EXPECT_EQ(sum.exit_code, 0) << dump(sum);
+  j["digest"] = sum.out.substr(0, 64);
+  return j.dump(2);
+}
+
+TEST_F(Reconcile, ATamperedSavedPlanIsRefusedBeforeAnyRequestAndTheStateIsUntouched) {
+  // A new root: a child of an org created moments ago would meet the API's post-create 403s.
+  ws.config(acme("Renamed Platform") + "  - {name: New Org}\n");
+  ProcessResult saved = ws.cforg({"plan", "--out", "good.plan"});
+  ASSERT_EQ(saved.exit_code, 0) << dump(saved);
+  const nlohmann::json good = nlohmann::json::parse(read_file(ws.dir() / "good.plan"));
+  ASSERT_EQ(good["actions"].size(), 2u);
+  // The create of "New Org" (a root, so first) and the rename of "platform".
+  const std::size_t c = good["actions"][0]["action"] == "create" ? 0 : 1, u = 1 - c;
+  ASSERT_EQ(good["actions"][c]["action"], "create");
+  ASSERT_EQ(good["actions"][u]["key"], "platform");
+  const nlohmann::json create = good["actions"][c];
+
+  struct Case {
+    const char* what;
+    std::string text;
+    std::string message;
+  };
+  std::vector<Case> cases;
+  nlohmann::json j = good;
+  j["actions"][c]["after"]["name"] = "TAMPERED";
+  cases.push_back(
+      {"a hand edit", j.dump(2),
+       "tampered.plan: the plan file was changed after it was written: make a new plan"});
+  cases.push_back({"an org renamed TAMPERED, digest recomputed", resealed(ws.dir(), j),
+                   "does not match what the config, the state and the remote side it recorded "
+                   "give (action " +
+                       std::to_string(c + 1) + " (create \"New Org\")"});
+  j = good;
+  j["actions"].push_back(create);
+  cases.push_back(
+      {"a duplicated create", resealed(ws.dir(), j), "the key \"New Org\" is acted on twice"});
+  j = good;
+  j["actions"].push_back({{"action", "delete"},
+                          {"key", "root"},
+                          {"id", ids["root"]},
+                          {"before", ws.state()["organizations"]["root"]},
+                          {"after", nullptr},
+                          {"changes", nlohmann::json::array()},
+                          {"depends_on", nlohmann::json::array()},
+                          {"after_removal_of", nlohmann::json::array()},
+                          {"drift", false},
+                          {"recover", false},
+                          {"replace", false},
+                          {"requests", 1}});
+  cases.push_back({"an injected delete of a declared org", resealed(ws.dir(), j),
+                   "action 3 (delete \"root\") deletes an organization the config declares"});
+  j = good;
+  j["actions"][u]["depends_on"].push_back("New Org");
+  j["actions"][c]["depends_on"].push_back("platform");
+  cases.push_back({"a dependency cycle", resealed(ws.dir(), j),
+                   "its dependencies form a cycle through action 1"});
+  j = good;
+  j["actions"][c]["key"] = "";
+  cases.push_back({"an empty key", resealed(ws.dir(), j), "has an empty key"});
+  j = good;
+  j["actions"][c]["action"] = "explode";
+  cases.push_back({"an unknown action", resealed(ws.dir(), j), "unknown action \"explode\""});
+  std::string twice = good.dump(2);
+  twice.insert(twice.find("\"action\": \"create\""), "\"action\": \"delete\", ");
+  cases.push_back({"two action fields", twice, "has the key \"action\" twice"});
+  j = good;
+  j["config"]["files"] = {"/dev/zero"};
+  cases.push_back({"a config path that is a device", resealed(ws.dir(), j),
+                   "names the config file /dev/zero, which is not a .yaml or .yml file"});
+  j = good;
+  j["format_version"] = 2;
+  cases.push_back({"a plan of the previous format", resealed(ws.dir(), j),
+                   "format_version 2, written by an older cforg"});
+
+  const std::string state_before = read_file(ws.state_path());
+  const int requests_before = emu.stats()["requests_total"];
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    ws.dir().write("tampered.plan", c.text);
+    ProcessResult r = ws.cforg({"apply", "tampered.plan"});
+    EXPECT_EQ(r.exit_code, 1) << dump(r);
+    EXPECT_THAT(r.err, HasSubstr(c.message)) << dump(r);
+    EXPECT_THAT(r.err, Not(HasSubstr("bug")));
+    EXPECT_EQ(emu.stats()["requests_total"], requests_before) << "a request was sent";
+    EXPECT_EQ(read_file(ws.state_path()), state_before);
+  }
+  // The untouched plan still applies, exactly: one rename and one create.
+  ProcessResult apply = ws.cforg({"apply", "good.plan"});
+  ASSERT_EQ(apply.exit_code, 0) << dump(apply);
+  EXPECT_EQ(requests(emu, "PUT") - puts, 1);
+  EXPECT_EQ(requests(emu, "POST") - posts, 1);
+}
+
 TEST_F(Reconcile, AGarbagePlanFileIsRefusedWithAReason) {
   ws.dir().write("garbage.plan", "{\"format_version\": 1, \"actions\": 3}");
   ProcessResult r = ws.cforg({"apply", "garbage.plan"});

@@ -130,15 +130,21 @@ TEST(Scale, ABudgetLargerThanTheServersIsRescuedByRetryAfter) {
   Workspace ws(&emu);
   ws.config(flat_config("Over", 39));
   auto start = Clock::now();
-  ProcessResult r = ws.cforg({"apply", "--auto-approve", "--parallelism", "16", "--rate-limit", "0",
-                              "--retry-base-delay", "0.05", "--retry-max-delay", "0.1"});
+  // Retries enough to outlast the block on the short backoff alone: then only the count of
+  // 429s tells a client that waits Retry-After from one that ignores it (and would otherwise
+  // fail or pass by how its retries happen to add up against the block).
+  ProcessResult r =
+      ws.cforg({"apply", "--auto-approve", "--parallelism", "16", "--rate-limit", "0",
+                "--retry-base-delay", "0.05", "--retry-max-delay", "0.1", "--max-retries", "100"});
   double took = std::chrono::duration<double>(Clock::now() - start).count();
   ASSERT_EQ(r.exit_code, 0) << dump(r);
   int rate_limited = emu.stats()["rate_limited"].get<int>();
   EXPECT_GT(rate_limited, 0);
   // Every worker waits out the server's Retry-After: at most the requests in flight hit each
-  // block. Retrying on the short backoff instead would hit it again and again.
+  // block. Retrying on the short backoff instead would hit it again and again (16 workers
+  // every 0.1 s for 2 s: hundreds).
   EXPECT_LE(rate_limited, 2 * 16) << dump(r);
+  EXPECT_LE(emu.stats()["rate_limited_blocked"].get<int>(), 2 * 16) << dump(r);
   EXPECT_GE(took, 1.8);
   expect_converged(emu, ws, 39);
 }

@@ -22,7 +22,9 @@
 namespace cforg::plan {
 
 // 2: replacements (the `replace` flag, `after_removal_of`); updates say which requests they send.
-inline constexpr int kPlanFormatVersion = 2;
+// 3: a digest over the whole file, and the inputs make_plan had (its options, what was read of
+// the remote side), so that apply can re-derive the actions and trust none it cannot.
+inline constexpr int kPlanFormatVersion = 3;
 
 enum class ActionKind { create, update, remove, adopt };
 std::string_view to_string(ActionKind k);  // "create", "update", "delete", "adopt"
@@ -105,6 +107,30 @@ struct Summary {
   std::size_t requests = 0;                      // every mutation apply sends
 };
 
+// What was read from the API to plan against (see refresh.h).
+struct Remote {
+  // Every org read, by id. When the list leaves profiles out (profile_known false), the profile
+  // is read for the orgs whose config manages one.
+  std::unordered_map<std::string, Organization> orgs;
+  std::unordered_set<std::string> checked;  // tracked ids asked for: absent = gone
+  // Orgs to be replaced, by id: the ids of their children as the API lists them. A replacement
+  // deletes the old org, which the API allows only when it is empty.
+  std::unordered_map<std::string, std::vector<std::string>> children;
+  // (parent id, name) pairs looked up for orgs about to be created; "" parent = root.
+  std::set<std::pair<std::string, std::string>> searched;
+
+  bool operator==(const Remote&) const = default;
+};
+
+struct Options {
+  bool adopt = false;  // take over untracked orgs that match by name and parent
+  // Keys to replace (--replace): needed for a parent change, which the API cannot make in
+  // place; also allowed without one, to recreate an org.
+  std::set<std::string> replace;
+
+  bool operator==(const Options&) const = default;
+};
+
 struct Plan {
   int format_version = kPlanFormatVersion;
   // What the plan was made against; apply of a saved plan refuses when either moved on.
@@ -113,6 +139,11 @@ struct Plan {
   std::string config_digest;
   std::vector<std::string> config_files;
   bool refreshed = false;  // whether the remote side was read
+  // make_plan's inputs besides the config and the state, saved with the plan so that apply
+  // re-derives its actions instead of trusting them (see verify_saved_plan): the options, and
+  // what was read of the remote side (set by whoever read it; absent without refresh).
+  Options options;
+  std::optional<Remote> remote;
 
   // What reading the remote side taught us, written to state before any action runs:
   std::vector<std::string> forget;                  // tracked orgs gone remotely
@@ -132,26 +163,6 @@ struct Plan {
   // Whether apply writes the state: changes, or what refreshing learned (forget, observed).
   bool touches_state() const;
   bool operator==(const Plan&) const = default;
-};
-
-// What was read from the API to plan against (see refresh.h).
-struct Remote {
-  // Every org read, by id. When the list leaves profiles out (profile_known false), the profile
-  // is read for the orgs whose config manages one.
-  std::unordered_map<std::string, Organization> orgs;
-  std::unordered_set<std::string> checked;  // tracked ids asked for: absent = gone
-  // Orgs to be replaced, by id: the ids of their children as the API lists them. A replacement
-  // deletes the old org, which the API allows only when it is empty.
-  std::unordered_map<std::string, std::vector<std::string>> children;
-  // (parent id, name) pairs looked up for orgs about to be created; "" parent = root.
-  std::set<std::pair<std::string, std::string>> searched;
-};
-
-struct Options {
-  bool adopt = false;  // take over untracked orgs that match by name and parent
-  // Keys to replace (--replace): needed for a parent change, which the API cannot make in
-  // place; also allowed without one, to recreate an org.
-  std::set<std::string> replace;
 };
 
 Plan make_plan(const config::Config& cfg, const state::State& st, const Remote* remote,

@@ -24,9 +24,32 @@ Plan plan_from_json(const nlohmann::json& j, const std::string& where);
 // symlink to its target; a path that is a folder, a device or a pipe is refused. "-" writes to
 // standard output. Every error gives the OS's reason.
 void write_plan_file(const Plan& plan, const std::string& path);
+// Reads and parses a plan file strictly; a file whose digest does not match its contents (a
+// hand edit) is refused before any field of it is believed.
 Plan read_plan_file(const std::string& path);
 // What write_plan_file does, for any text: `what` names it in errors ("cannot write <what> to
 // <path>: <why>"), thrown as PlanFileError.
 void write_file_atomically(const std::string& path, std::string_view text, const std::string& what);
+
+// A saved plan names the config files it was made from; apply reads them when no -c is given.
+// They are checked before anything reads them: each must be a regular file (after symlinks)
+// named *.yaml or *.yml, as the config loader would pick from a folder, so that a plan cannot
+// point apply at a device, a pipe or any other file. Throws PlanFileError saying which and what
+// to do. `plan_path` names the plan in messages.
+std::vector<std::string> saved_config_paths(const Plan& saved, const std::string& plan_path);
+
+// Apply trusts nothing in a saved plan that it cannot verify. Throws PlanFileError, before any
+// request, unless:
+//  - it was made from this state (lineage, serial) and this config (digest), without errors;
+//  - its actions hold together: no empty key, no key acted on twice (but the delete and create
+//    of one replacement), no delete of an org the config declares (but a replacement's),
+//    dependencies that name actions of the plan and have no cycle, ids of the published shape;
+//  - it is exactly what make_plan gives for `cfg`, `st` and the inputs the plan recorded (its
+//    options and what it read of the remote side): a hand edit that recomputed the digest
+//    (an org renamed, a create duplicated, a delete injected) is refused.
+// Returns the plan, verified. The recorded remote side cannot be checked without reading it
+// again: what a forged one can do is what a hostile API could have answered at plan time.
+Plan verify_saved_plan(Plan saved, const config::Config& cfg, const state::State& st,
+                       const std::string& path);
 
 }  // namespace cforg::plan

@@ -107,8 +107,13 @@ class Backend {
 };
 
 // The local-file backend: the state at `path`, with `path.lock`, `path.backup` and
-// `path.journal` beside it. The folder is created when missing.
-std::unique_ptr<Backend> open_file_backend(const std::string& path);
+// `path.journal` beside it. A symlink at `path` is followed: the state is written to its
+// target (renamed into the target's folder, which is synced), and the lock, backup and journal
+// sit beside the target, so that runs through the link and through the target exclude each
+// other. A missing folder is created only with `create_folder` (the default state/ folder);
+// otherwise loading or locking it is a StateError naming the folder: a mistyped --state must
+// not read as an empty estate.
+std::unique_ptr<Backend> open_file_backend(const std::string& path, bool create_folder = true);
 
 // The PostgreSQL backend: workspace `workspace` in the database at `url` (a postgres:// URL or
 // a libpq connection string). Connects, and creates or checks the schema, before returning;
