@@ -17,6 +17,7 @@ void add_import_command(CLI::App& app, Runner& run);
 void add_state_command(CLI::App& app, Runner& run);
 void add_force_unlock_command(CLI::App& app, Runner& run);
 void add_version_command(CLI::App& app, Runner& run);
+void add_show_command(CLI::App& app, Runner& run);
 
 // Exit codes: a contract with scripts and CI.
 inline constexpr int kExitOk = 0;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -135,6 +136,7 @@ json to_json(const Plan& plan) {
     errors.push_back({{"key", p.key}, {"message", p.message}, {"where", or_null(p.where)}});
   }
   Summary s = plan.summary();
+  Estimate e = plan.estimate();
   return {{"format_version", plan.format_version},
           {"state", {{"lineage", plan.lineage}, {"serial", plan.serial}}},
           {"config", {{"digest", plan.config_digest}, {"files", plan.config_files}}},
@@ -152,6 +154,14 @@ json to_json(const Plan& plan) {
             {"renames", s.renames},
             {"profile_updates", s.profile_updates},
             {"requests", s.requests}}},
+          {"estimate",
+           {{"requests", e.requests},
+            {"lookups", e.lookups},
+            {"young_parent_creates", e.young_parent_creates},
+            {"seconds", e.seconds},
+            {"budget",
+             {{"requests", e.budget.requests}, {"window_seconds", e.budget.window_ms / 1000.0}}}}},
+          {"targets", plan.targets},
           {"changes_pending", plan.has_changes()},
           {"warnings", plan.warnings},
           {"errors", errors}};
@@ -214,6 +224,25 @@ Plan plan_from_json(const json& j, const std::string& where) {
     }
     p.unchanged = r.field(r.field(j, "summary", T::object), "unchanged", T::number_unsigned)
                       .get<std::size_t>();
+    // Added within format_version 2: a plan saved before them has neither. The estimate
+    // itself is computed again from the actions; only the budget it assumed is read.
+    if (j.contains("estimate")) {
+      const json& b = r.field(r.field(j, "estimate", T::object), "budget", T::object);
+      const json& n = r.field(b, "requests", T::number_unsigned);
+      if (n.get<std::uint64_t>() > UINT32_MAX)
+        r.fail("\"estimate.budget.requests\" is out of range");
+      p.budget.requests = n.get<std::uint32_t>();
+      auto window = b.find("window_seconds");
+      if (window == b.end() || !window->is_number() || window->get<double>() < 0 ||
+          window->get<double>() > 1e9) {
+        r.fail("\"estimate.budget.window_seconds\" is missing or out of range");
+      }
+      p.budget.window_ms = static_cast<std::uint64_t>(window->get<double>() * 1000 + 0.5);
+    }
+    if (j.contains("targets")) {
+      for (const json& t : r.field(j, "targets", T::array))
+        p.targets.push_back(t.get<std::string>());
+    }
     for (const json& w : r.field(j, "warnings", T::array))
       p.warnings.push_back(w.get<std::string>());
     for (const json& e : r.field(j, "errors", T::array))
