@@ -88,7 +88,7 @@ TEST(Estimate, AReplacementIsADeleteAndACreate) {
   Plan p = make_plan(load("organizations:\n  - {name: A, key: a}\n"), st, &remote,
                      {.adopt = false, .replace = {"a"}});
   ASSERT_TRUE(p.errors.empty()) << p.errors.front().message;
-  EXPECT_THAT(keys(p), ElementsAre("delete a", "create a"));
+  EXPECT_THAT(keys(p), ::testing::UnorderedElementsAre("delete a", "create a"));
   EXPECT_EQ(p.estimate().requests, 2u);
 }
 

@@ -180,9 +180,10 @@ struct Options {
   bool adopt = false;  // take over untracked orgs that match by name and parent
   // Keys to replace (--replace): needed for a parent change, which the API cannot make in
   // place; also allowed without one, to recreate an org.
-  std::set<std::string> replace;
-  Budget budget;                  // for the plan's estimate
-  std::set<std::string> targets;  // --target: see restrict_to_targets
+  std::set<std::string> replace{};
+  // With `{}`: designated initializers that leave them out stay -Wextra clean.
+  Budget budget{};                  // for the plan's estimate
+  std::set<std::string> targets{};  // --target: see restrict_to_targets
 };
 
 Plan make_plan(const config::Config& cfg, const state::State& st, const Remote* remote,
