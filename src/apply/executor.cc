@@ -105,6 +105,7 @@ class Executor {
         // Workers are about to run dry: what waits for a commit may be what they need next.
         if (!scheduler_.has_ready() && committer_.has_pending()) committer_.wake();
       }
+      if (opts_.observer) opts_.observer->action_started(plan_.actions[i]);
       auto start = SteadyClock::now();
       ActionResult result;
       try {

@@ -159,7 +159,7 @@ void Progress::finished(const Outcome& o) {
   ++finished_;
   if (o.status != Outcome::Status::done) ++failed_;
   if (live_) {
-    if (o.status == Outcome::Status::done) return;  // the live line counts it
+    // Each org's line scrolls above the live one, as the README's tour shows.
     std::fprintf(out_, "\r\x1b[K%s\n", outcome_line(o, color_).c_str());
     draw();
     return;
@@ -179,6 +179,63 @@ void Progress::stop() {
     std::fprintf(out_, "\n");
   }
   std::fflush(out_);
+}
+
+void JsonEvents::emit(const nlohmann::json& event) {
+  std::string line = event.dump() + "\n";
+  std::lock_guard lock(mu_);
+  std::fputs(line.c_str(), out_);
+  std::fflush(out_);
+}
+
+void JsonEvents::action_started(const plan::Action& a) {
+  emit({{"type", "started"},
+        {"key", a.key},
+        {"action", plan::to_string(a.kind)},
+        {"replace", a.replace},
+        {"id", a.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.id)}});
+}
+
+void JsonEvents::finished(const Outcome& o) {
+  const char* type = "finished";
+  switch (o.status) {
+    case Outcome::Status::done:
+      break;
+    case Outcome::Status::failed:
+      type = "failed";
+      break;
+    case Outcome::Status::skipped:
+      type = "skipped";
+      break;
+    case Outcome::Status::not_started:
+      type = "not_started";
+      break;
+  }
+  bool done = o.status == Outcome::Status::done;
+  emit({{"type", type},
+        {"key", o.key},
+        {"action", plan::to_string(o.kind)},
+        {"replace", o.replace},
+        {"id", o.id.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.id)},
+        {"error", done ? nlohmann::json(nullptr) : nlohmann::json(o.message)},
+        {"recovered", o.recovered},
+        {"ms", o.took.count()}});
+}
+
+nlohmann::json summary_event(const Report& r, std::uint64_t requests, std::uint64_t serial) {
+  return {{"type", "summary"},
+          {"ok", r.ok()},
+          {"created", r.created},
+          {"updated", r.updated},
+          {"deleted", r.deleted},
+          {"adopted", r.adopted},
+          {"replaced", r.replaced},
+          {"failed", r.failed},
+          {"skipped", r.skipped},
+          {"not_started", r.not_started},
+          {"seconds", static_cast<double>(r.elapsed.count()) / 1e6},
+          {"requests", requests},
+          {"serial", serial}};
 }
 
 std::string summary_text(const Report& r, bool color) {

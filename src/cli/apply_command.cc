@@ -23,6 +23,7 @@ struct ApplyOptions {
   bool auto_approve = false;
   int max_create_attempts = 11;  // its own bound: --max-retries is about one request's retries
   PlanFlags flags;
+  std::string format = "text";  // json: JSON Lines events on stdout (apply::JsonEvents)
 };
 
 std::atomic<bool> g_interrupted{false};
@@ -54,7 +55,15 @@ bool confirmed() {
 
 int run_apply(const ApplyOptions& o) {
   setup_logging(o.common);
-  bool color = use_color(o.common, stdout);
+  const bool json = o.format == "json";
+  if (json && o.plan_file.empty() && !o.auto_approve) {
+    throw Failure(
+        "apply --format json does not ask for confirmation: pass --auto-approve, or "
+        "apply a saved plan (cforg plan --out FILE, then cforg apply FILE)");
+  }
+  // With --format json, stdout holds the events alone; what people read goes to stderr.
+  std::FILE* shown = json ? stderr : stdout;
+  bool color = use_color(o.common, shown);
   std::optional<Session> s;
   plan::Plan p;
   if (!o.plan_file.empty()) {
@@ -65,13 +74,13 @@ int run_apply(const ApplyOptions& o) {
     if (!s) return kExitError;
     // Nothing of the plan is acted on unless it is what config and state give (plan stage).
     p = plan::verify_saved_plan(std::move(saved), s->config, s->state, o.plan_file);
-    std::printf("Applying the saved plan %s. %s\n", o.plan_file.c_str(),
-                plan::summary_line(p).c_str());
+    std::fprintf(shown, "Applying the saved plan %s. %s\n", o.plan_file.c_str(),
+                 plan::summary_line(p).c_str());
   } else {
     s = open_session(config_paths(o.common), o.common, "apply");
     if (!s) return kExitError;
     p = plan_live(*s, o.net, o.flags);
-    std::fputs(plan::render_text(p, {color}).c_str(), stdout);
+    std::fputs(plan::render_text(p, {color}).c_str(), shown);
     if (!p.errors.empty()) return kExitError;
     if (p.has_changes() && !o.auto_approve && !confirmed()) {
       std::printf("Apply cancelled: nothing was changed.\n");
@@ -81,32 +90,43 @@ int run_apply(const ApplyOptions& o) {
   // Changes an interrupted run left in the journal are written into the state file even when
   // there is nothing else to do: the file alone then tells the whole truth again.
   bool journal_pending = s->journal_pending;
-  if (!p.touches_state() && !journal_pending) return kExitOk;
+  apply::JsonEvents events(stdout);
+  auto summary_event = [&](const apply::Report& r) {
+    if (!json) return;
+    std::uint64_t sent = s->client ? s->client->stats().requests.load() : 0;
+    events.emit(apply::summary_event(r, sent, s->state.serial));
+  };
+  if (!p.touches_state() && !journal_pending) {
+    summary_event({});
+    return kExitOk;
+  }
   if (p.actions.empty()) {  // only state changes: nothing to send
     s->state = plan::refreshed_state(s->state, p);
     s->tx->commit(s->state);
-    std::printf("State updated (serial %llu)%s.\n",
-                static_cast<unsigned long long>(s->state.serial),
-                journal_pending ? ", with the changes an interrupted run had journaled" : "");
+    summary_event({});
+    std::fprintf(shown, "State updated (serial %llu)%s.\n",
+                 static_cast<unsigned long long>(s->state.serial),
+                 journal_pending ? ", with the changes an interrupted run had journaled" : "");
     return kExitOk;
   }
   if (!s->client) s->client = make_client(o.net);
 
   catch_interrupts();
-  std::printf("\n");
-  apply::Progress progress(stdout, ::isatty(STDOUT_FILENO), color, &s->client->stats());
+  std::fprintf(shown, "\n");
+  apply::Progress progress(shown, can_redraw(shown), color, &s->client->stats());
   apply::Options exec;
   exec.parallelism = o.net.parallelism;
   exec.max_create_attempts = o.max_create_attempts;
   exec.backoff = retry_policy(o.net);
   exec.stop = &g_interrupted;
-  exec.observer = &progress;
+  exec.observer = json ? static_cast<apply::Observer*>(&events) : &progress;
   apply::Report report = apply::run(p, s->state, *s->tx, *s->client, exec);
   progress.stop();
-  std::printf("\n%s", apply::summary_text(report, color).c_str());
-  std::printf("State saved to %s (serial %llu); %llu requests sent.\n",
-              s->backend->describe().c_str(), static_cast<unsigned long long>(s->state.serial),
-              static_cast<unsigned long long>(s->client->stats().requests.load()));
+  summary_event(report);
+  std::fprintf(shown, "\n%s", apply::summary_text(report, color).c_str());
+  std::fprintf(shown, "State saved to %s (serial %llu); %llu requests sent.\n",
+               s->backend->describe().c_str(), static_cast<unsigned long long>(s->state.serial),
+               static_cast<unsigned long long>(s->client->stats().requests.load()));
   return report.ok() ? kExitOk : kExitError;
 }
 
@@ -128,6 +148,11 @@ void add_apply_command(CLI::App& app, Runner& run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
   add_plan_flags(cmd, o->flags);
+  cmd->add_option("--format", o->format,
+                  "Output: text, or json (one event per line as each action starts and ends, "
+                  "then a summary; docs/apply-events.md)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &run] { run = [o] { return run_apply(*o); }; });
 }
 

@@ -6,8 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+
+#include "cforg/config/diagnostics.h"
 
 namespace cforg::cli {
 
@@ -17,11 +21,15 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
                     "Config file or folder (every *.yaml/*.yml in it); repeatable. "
                     "Default: cforg.yaml")
         ->type_name("PATH")
+        ->envname("CFORG_CONFIG")
         // One path per -c: a vector option would otherwise take the positional arguments
         // after it too (apply -c orgs plan.json would read the plan as config).
         ->allow_extra_args(false);
   }
-  cmd->add_option("--state", o.state_path, "State file")->capture_default_str()->type_name("FILE");
+  cmd->add_option("--state", o.state_path, "State file")
+      ->capture_default_str()
+      ->type_name("FILE")
+      ->envname("CFORG_STATE");
   cmd->add_option("--backend", o.backend, "Where the state lives: local (the --state file) or pg")
       ->capture_default_str()
       ->check(CLI::IsMember({"local", "pg"}));
@@ -35,7 +43,11 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
   cmd->add_option("--log-level", o.log_level,
                   "trace|debug|info|warn|error (also CFORG_LOG). Logs go to stderr")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  cmd->add_flag("--no-color", o.no_color, "No colors (also NO_COLOR)");
+  cmd->add_option("--color", o.color,
+                  "auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_flag("--no-color", o.no_color, "No colors: the same as --color never");
 }
 
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
@@ -113,6 +125,11 @@ void add_plan_flags(CLI::App* cmd, PlanFlags& o) {
                   "The only way to give an org another parent, which the API cannot change; "
                   "repeatable")
       ->type_name("KEY");
+  cmd->add_option("--target", o.targets,
+                  "Plan only the org with this key and what it depends on (repeatable). For "
+                  "exceptional use, like Terraform's -target: a partial plan leaves the rest of "
+                  "the config unapplied")
+      ->type_name("KEY");
 }
 
 void setup_logging(const CommonOptions& o) {
@@ -121,7 +138,7 @@ void setup_logging(const CommonOptions& o) {
     const char* env = std::getenv("CFORG_LOG");
     level = env && *env ? env : "warn";
   }
-  bool plain = o.no_color || std::getenv("NO_COLOR") || !::isatty(2);
+  bool plain = !use_color(o, stderr);
   auto logger = plain ? spdlog::stderr_logger_mt("cforg") : spdlog::stderr_color_mt("cforg");
   logger->set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(logger);
@@ -133,10 +150,97 @@ void setup_logging(const CommonOptions& o) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
+bool can_redraw(std::FILE* stream) {
+  const char* term = std::getenv("TERM");
+  return ::isatty(::fileno(stream)) && !(term && std::string_view(term) == "dumb");
+}
+
 bool use_color(const CommonOptions& o, std::FILE* stream) {
+  if (o.no_color || o.color == "never") return false;
+  if (o.color == "always") return true;  // a flag outranks the environment (no-color.org)
   const char* no_color = std::getenv("NO_COLOR");
-  if (o.no_color || (no_color && *no_color)) return false;
-  return ::isatty(::fileno(stream));
+  if (no_color && *no_color) return false;
+  return can_redraw(stream);
+}
+
+std::string chdir_from_args(int argc, char** argv) {
+  // Only before the command, as Terraform's -chdir: everything after it (a PLANFILE, -c,
+  // --state) is then read relative to DIR, and CLI11's file checks run after this.
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::string dir;
+    if (arg == "--chdir" || arg == "-C") {
+      if (i + 1 >= argc) return "";  // CLI11 reports the missing value
+      dir = argv[++i];
+    } else if (arg.rfind("--chdir=", 0) == 0) {
+      dir = arg.substr(8);
+    } else if (!arg.empty() && arg.front() == '-') {
+      continue;
+    } else {
+      return "";
+    }
+    if (::chdir(dir.c_str()) != 0) {
+      return "--chdir " + dir + ": cannot enter that folder (" + std::strerror(errno) + ")";
+    }
+  }
+  return "";
+}
+
+std::string suggestion_for(const CLI::App& app, const std::string& error) {
+  // The deepest command given: its flags and subcommands are what was meant.
+  const CLI::App* cmd = &app;
+  for (;;) {
+    std::vector<CLI::App*> given = cmd->get_subcommands();
+    if (given.empty()) break;
+    cmd = given.back();
+  }
+  std::vector<std::string> words;
+  for (const CLI::App* sub : cmd->get_subcommands({})) words.push_back(sub->get_name());
+  std::vector<std::string> flags;
+  for (const CLI::Option* opt : cmd->get_options()) {
+    for (const std::string& l : opt->get_lnames()) flags.push_back("--" + l);
+  }
+  // CLI11 names what it did not understand after the colon ("The following argument was not
+  // expected: --refersh"): try each word there.
+  std::string best, what;
+  std::string word;
+  auto consider = [&](std::string w) {
+    while (!w.empty() && std::string_view(":,'\"").find(w.back()) != std::string_view::npos)
+      w.pop_back();
+    while (!w.empty() && std::string_view("'\"").find(w.front()) != std::string_view::npos)
+      w.erase(w.begin());
+    if (w.empty() || !what.empty()) return;
+    std::string name = w.substr(0, w.find('='));
+    bool is_flag = name.rfind("--", 0) == 0;
+    const std::vector<std::string>& pool = is_flag ? flags : words;
+    if (std::find(pool.begin(), pool.end(), name) != pool.end()) return;  // a valid one
+    if (!is_flag && (name.empty() || name.front() == '-' || words.empty())) return;
+    best = config::nearest_word(name, pool);
+    what = name;
+  };
+  auto colon = error.find(": ");
+  if (colon != std::string::npos) {
+    for (char c : error.substr(colon + 2) + " ") {
+      if (c == ' ' || c == '\n') {
+        consider(word);
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+  }
+  // "A subcommand is required" names nothing: the word it did not take is left over.
+  for (const std::string& left : cmd->remaining()) consider(left);
+  if (what.empty()) return "";
+  std::string path = cmd->get_name();
+  for (const CLI::App* p = cmd->get_parent(); p; p = p->get_parent())
+    path = p->get_name() + " " + path;
+  if (best.empty()) {
+    // CLI11 named a flag itself; a command it only calls missing.
+    if (what.front() == '-') return "";
+    return what + " is not a command of " + path + " (" + path + " --help lists them)";
+  }
+  return "did you mean " + best + " instead of " + what + "? (" + path + " --help lists them)";
 }
 
 std::vector<std::string> config_paths(const CommonOptions& o) {
@@ -147,9 +251,11 @@ std::vector<std::string> config_paths(const CommonOptions& o) {
   return {"cforg.yaml"};
 }
 
-std::optional<config::Config> load_config(const std::vector<std::string>& paths) {
+std::optional<config::Config> load_config(const std::vector<std::string>& paths,
+                                          std::vector<config::Diagnostic>* errors) {
   config::LoadResult r = config::load(paths);
   if (r.ok()) return std::move(r.config);
+  if (errors) *errors = r.errors;
   for (const config::Diagnostic& d : r.errors) std::fprintf(stderr, "%s\n", d.str().c_str());
   std::fprintf(stderr, "Error: the config has %zu error%s; nothing was done.\n", r.errors.size(),
                r.errors.size() == 1 ? "" : "s");

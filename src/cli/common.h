@@ -29,7 +29,8 @@ struct CommonOptions {
   std::string state_url;              // pg: else CFORG_PG_URL; holds a password, never shown
   std::string workspace = "default";  // pg: several configs share one database
   std::string log_level;
-  bool no_color = false;
+  std::string color = "auto";  // auto | always | never
+  bool no_color = false;       // --no-color: the same as --color never
 };
 
 struct NetworkOptions {
@@ -51,6 +52,7 @@ struct NetworkOptions {
 struct PlanFlags {
   bool adopt = false;
   std::vector<std::string> replace;  // --replace KEY, repeatable
+  std::vector<std::string> targets;  // --target KEY, repeatable
 };
 void add_plan_flags(CLI::App* cmd, PlanFlags& o);
 
@@ -66,11 +68,24 @@ bool confirmed(const char* question, const char* without_terminal);
 
 // Logging to stderr at --log-level, else CFORG_LOG, else "warn".
 void setup_logging(const CommonOptions& o);
-// Color on `stream` unless --no-color, NO_COLOR or not a terminal.
+// Color on `stream`: --color always|never decides; auto (the default) means a terminal, unless
+// NO_COLOR is set or TERM is "dumb". --no-color is --color never.
 bool use_color(const CommonOptions& o, std::FILE* stream);
+// Whether `stream` can redraw a line in place (a terminal that is not TERM=dumb).
+bool can_redraw(std::FILE* stream);
 
-// The config, or every problem in it printed to stderr and nullopt.
-std::optional<config::Config> load_config(const std::vector<std::string>& paths);
+// --chdir DIR, before the command: changes the working folder before anything is read.
+// Returns an error message for a folder that cannot be entered, else "".
+std::string chdir_from_args(int argc, char** argv);
+// For an argument the parser did not understand: "did you mean --refresh?" (or a command's
+// name), from the options and subcommands of the command that was being parsed; "" when
+// nothing is close.
+std::string suggestion_for(const CLI::App& app, const std::string& error);
+
+// The config, or every problem in it printed to stderr and nullopt (the problems also in
+// `errors`, when given: plan --format markdown renders them).
+std::optional<config::Config> load_config(const std::vector<std::string>& paths,
+                                          std::vector<config::Diagnostic>* errors = nullptr);
 std::vector<std::string> config_paths(const CommonOptions& o);  // the default when none given
 
 // The state backend for --backend: the file at --state, or the PostgreSQL workspace.

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 
@@ -20,6 +21,13 @@ int main(int argc, char** argv) {
       "cforg"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
+  app.set_version_flag("--version", std::string("cforg ") + CFORG_VERSION, "Print the version");
+  // Registered for --help and completion; acted on by chdir_from_args before parsing.
+  std::string chdir_dir;
+  app.add_option("-C,--chdir", chdir_dir,
+                 "Run in DIR: every path (config, state, plan file) is then relative to it. "
+                 "Before the command: cforg --chdir DIR plan")
+      ->type_name("DIR");
   Runner run;
   add_validate_command(app, run);
   add_plan_command(app, run);
@@ -32,12 +40,22 @@ int main(int argc, char** argv) {
   add_export_command(app, run);
   add_schema_command(app, run);
   add_graph_command(app, run);
+  add_show_command(app, run);
   add_completion_command(app, run);
   add_reference_command(app, run);
+  if (std::string why = chdir_from_args(argc, argv); !why.empty()) {
+    print_error(why);
+    return kExitError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);  // prints help, or the error with a hint
+    if (code != 0) {
+      if (std::string hint = suggestion_for(app, e.what()); !hint.empty()) {
+        std::fprintf(stderr, "%s\n", hint.c_str());
+      }
+    }
     return code == 0 ? kExitOk : kExitError;
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);

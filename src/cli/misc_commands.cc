@@ -2,19 +2,48 @@
 #include <cstdio>
 #include <memory>
 
+#include "cforg/config/diagnostics.h"
 #include "commands.h"
 #include "common.h"
 
 namespace cforg::cli {
 
 void add_validate_command(CLI::App& app, Runner& run) {
-  auto o = std::make_shared<CommonOptions>();
+  struct Options {
+    CommonOptions common;
+    std::string format = "text";
+  };
+  auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("validate", "Check the config; change nothing");
-  add_common_options(cmd, *o);
+  add_common_options(cmd, o->common);
+  cmd->add_option("--format", o->format,
+                  "Output: text, json (every diagnostic with its place; docs/validate.schema.json) "
+                  "or github (workflow annotations on the pull request's diff)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json", "github"}));
   cmd->callback([o, &run] {
     run = [o] {
-      setup_logging(*o);
-      std::vector<std::string> paths = config_paths(*o);
+      setup_logging(o->common);
+      std::vector<std::string> paths = config_paths(o->common);
+      if (o->format != "text") {
+        config::LoadResult r = config::load(paths);
+        if (o->format == "json") {
+          std::printf("%s\n", config::diagnostics_json(r).dump(2).c_str());
+        } else {
+          std::fputs(config::github_annotations(r.errors).c_str(), stdout);
+        }
+        if (!r.ok()) {
+          std::fprintf(stderr, "Error: the config has %zu error%s; nothing was done.\n",
+                       r.errors.size(), r.errors.size() == 1 ? "" : "s");
+          return kExitError;
+        }
+        if (o->format == "github") {
+          std::printf("The config is valid: %zu organization%s in %zu file%s.\n",
+                      r.config.orgs.size(), r.config.orgs.size() == 1 ? "" : "s",
+                      r.config.files.size(), r.config.files.size() == 1 ? "" : "s");
+        }
+        return kExitOk;
+      }
       std::optional<config::Config> cfg = load_config(paths);
       if (!cfg) return kExitError;
       std::printf("The config is valid: %zu organization%s in %zu file%s.\n", cfg->orgs.size(),

@@ -33,8 +33,15 @@ void refuse_to_overwrite_config(const std::string& out, const config::Config& cf
 
 int run_plan(const PlanOptions& o) {
   setup_logging(o.common);
-  std::optional<Session> s = open_session(config_paths(o.common), o.common, "plan");
-  if (!s) return kExitError;
+  std::vector<config::Diagnostic> config_errors;
+  std::optional<Session> s = open_session(config_paths(o.common), o.common, "plan", &config_errors);
+  if (!s) {
+    // A pull-request comment made from stdout must say why there is no plan.
+    if (o.format == "markdown" && o.out != "-") {
+      std::fputs(plan::render_config_errors_markdown(config_errors).c_str(), stdout);
+    }
+    return kExitError;
+  }
   refuse_to_overwrite_config(o.out, s->config);
   plan::Plan p = plan_live(*s, o.net, o.flags);
 

@@ -31,7 +31,7 @@ int run_refresh(const RefreshOptions& o) {
     return kExitOk;
   }
   p.unchanged = 0;
-  std::fputs(plan::render_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
+  std::fputs(plan::render_refresh_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
   // Like terraform apply -refresh-only: what changes is shown, and the state changes only
   // when that is approved. A wrong account would otherwise empty it without a word.
   if (!o.net.allow_mass_forget) {

@@ -2,13 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cforg/config/diagnostics.h"
 #include "cforg/plan/refresh.h"
 
 namespace cforg::cli {
 
 std::optional<Session> open_session(const std::vector<std::string>& config_paths,
-                                    const CommonOptions& common, const char* operation) {
-  std::optional<config::Config> cfg = load_config(config_paths);
+                                    const CommonOptions& common, const char* operation,
+                                    std::vector<config::Diagnostic>* config_errors) {
+  std::optional<config::Config> cfg = load_config(config_paths, config_errors);
   if (!cfg) return std::nullopt;
   Session s;
   s.config = std::move(*cfg);
@@ -30,6 +32,26 @@ plan::Plan plan_live(Session& s, const NetworkOptions& net, const PlanFlags& fla
                     key + "\"");
     }
     opts.replace.insert(key);
+  }
+  for (const std::string& key : flags.targets) {
+    if (s.config.find(key) || s.state.orgs.count(key)) {
+      opts.targets.insert(key);
+      continue;
+    }
+    std::vector<std::string> keys;
+    for (const config::DesiredOrg& d : s.config.orgs) keys.push_back(d.key);
+    for (const auto& [k, org] : s.state.orgs) keys.push_back(k);
+    std::string near = config::nearest_word(key, keys);
+    throw Failure("--target " + key +
+                  ": neither the config nor the state has an organization "
+                  "with the key \"" +
+                  key + "\"" + (near.empty() ? "" : "; did you mean \"" + near + "\"?"));
+  }
+  try {
+    api::RateLimit budget = api::RateLimit::parse(net.rate_limit);
+    opts.budget = {budget.requests, static_cast<std::uint64_t>(budget.window.count())};
+  } catch (const std::invalid_argument& e) {
+    throw Failure(std::string("--rate-limit: ") + e.what());
   }
   if (!net.refresh) return plan::make_plan(s.config, s.state, nullptr, opts);
   if (!s.client) s.client = make_client(net);

@@ -22,12 +22,15 @@ struct Session {
 
 // Loads the config (nullopt when it is invalid: already reported), then locks and loads the
 // state for `operation`. Throws Failure / StateError for the caller to report.
+// `config_errors`, when given, receives the config's problems.
 std::optional<Session> open_session(const std::vector<std::string>& config_paths,
-                                    const CommonOptions& common, const char* operation);
+                                    const CommonOptions& common, const char* operation,
+                                    std::vector<config::Diagnostic>* config_errors = nullptr);
 
 // Plans against the live state: reads the remote side first unless --refresh=false (making
 // the client then, so a missing credential fails before any request).
-// Throws Failure when --replace names a key the config does not declare.
+// Throws Failure when --replace names a key the config does not declare, or --target one that
+// neither the config nor the state has.
 plan::Plan plan_live(Session& s, const NetworkOptions& net, const PlanFlags& flags);
 
 }  // namespace cforg::cli

@@ -14,6 +14,7 @@ struct StateOptions {
   std::string from, to;           // mv
   std::string file;               // push, pull: the local state file
   bool force = false;             // push, pull
+  std::string format = "text";    // list, show
 };
 
 const state::OrgState& find_org(const state::State& st, const std::string& key,
@@ -46,6 +47,18 @@ Opened open(const StateOptions& o, const char* operation = nullptr) {
 
 int run_list(const StateOptions& o) {
   const state::State st = open(o).st;
+  if (o.format == "json") {
+    // Each entry as the state file holds it, with its key: what state show prints, in a list.
+    nlohmann::json orgs = nlohmann::json::array();
+    for (const auto& [key, org] : st.orgs) {
+      nlohmann::json entry = state::org_to_json(org);
+      entry["key"] = key;
+      orgs.push_back(std::move(entry));
+    }
+    nlohmann::json out = {{"lineage", st.lineage}, {"serial", st.serial}, {"organizations", orgs}};
+    std::printf("%s\n", out.dump(2).c_str());
+    return kExitOk;
+  }
   std::size_t width = 3;
   for (const auto& [key, org] : st.orgs) width = std::max(width, key.size());
   for (const auto& [key, org] : st.orgs) {
@@ -158,12 +171,20 @@ void add_state_command(CLI::App& app, Runner& run) {
   auto list = std::make_shared<StateOptions>();
   CLI::App* cmd = state->add_subcommand("list", "Every org in state: key, id, name");
   add_common_options(cmd, list->common, /*with_config=*/false);
+  cmd->add_option("--format", list->format,
+                  "Output: text (a table) or json (every entry as the state file holds it, with "
+                  "its key)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->callback([list, &run] { run = [list] { return run_list(*list); }; });
 
   auto show = std::make_shared<StateOptions>();
   cmd = state->add_subcommand("show", "One org's state entry, as JSON");
   cmd->add_option("KEY", show->keys, "The org's key")->required()->expected(1);
   add_common_options(cmd, show->common, false);
+  cmd->add_option("--format", show->format,
+                  "Output: the entry as the state file holds it (json; text is the same)")
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->callback([show, &run] { run = [show] { return run_show(*show); }; });
 
   auto rm = std::make_shared<StateOptions>();

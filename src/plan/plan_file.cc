@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -199,11 +200,18 @@ json to_json(const Plan& plan) {
     errors.push_back({{"key", p.key}, {"message", p.message}, {"where", or_null(p.where)}});
   }
   Summary s = plan.summary();
+  Estimate e = plan.estimate();
   json doc = {{"format_version", plan.format_version},
               {"state", {{"lineage", plan.lineage}, {"serial", plan.serial}}},
               {"config", {{"digest", plan.config_digest}, {"files", plan.config_files}}},
               {"refreshed", plan.refreshed},
-              {"options", {{"adopt", plan.options.adopt}, {"replace", plan.options.replace}}},
+              {"options",
+               {{"adopt", plan.options.adopt},
+                {"replace", plan.options.replace},
+                {"targets", plan.options.targets},
+                {"budget",
+                 {{"requests", plan.options.budget.requests},
+                  {"window_ms", plan.options.budget.window_ms}}}}},
               {"remote", plan.remote ? remote_to_json(*plan.remote) : json(nullptr)},
               {"refresh", {{"forget", plan.forget}, {"observed", observed}, {"drift", drift}}},
               {"protection", plan.protection},
@@ -218,6 +226,14 @@ json to_json(const Plan& plan) {
                 {"renames", s.renames},
                 {"profile_updates", s.profile_updates},
                 {"requests", s.requests}}},
+              {"estimate",
+               {{"requests", e.requests},
+                {"lookups", e.lookups},
+                {"young_parent_creates", e.young_parent_creates},
+                {"seconds", e.seconds},
+                {"budget",
+                 {{"requests", e.budget.requests},
+                  {"window_seconds", static_cast<double>(e.budget.window_ms) / 1000.0}}}}},
               {"changes_pending", plan.has_changes()},
               {"warnings", plan.warnings},
               {"errors", errors}};
@@ -271,6 +287,15 @@ Plan plan_from_json(const json& j, const std::string& where) {
   try {
     for (const json& k : r.field(options, "replace", T::array))
       p.options.replace.insert(k.get<std::string>());
+    for (const json& k : r.field(options, "targets", T::array))
+      p.options.targets.insert(k.get<std::string>());
+    const json& budget = r.field(options, "budget", T::object);
+    const json& requests = r.field(budget, "requests", T::number_unsigned);
+    if (requests.get<std::uint64_t>() > UINT32_MAX)
+      r.fail("\"options.budget.requests\" is out of range");
+    p.options.budget.requests = requests.get<std::uint32_t>();
+    p.options.budget.window_ms =
+        r.field(budget, "window_ms", T::number_unsigned).get<std::uint64_t>();
     if (!remote.is_null()) {
       Remote& rem = p.remote.emplace();
       for (const json& o : r.field(remote, "orgs", T::array)) {

@@ -1,6 +1,7 @@
 #include "cforg/plan/render.h"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "cforg/plan/graph.h"
@@ -156,7 +157,111 @@ void action_out(std::ostream& out, const Action& a, const Palette& c) {
   }
 }
 
+// "1 min 43 s", "25 s", "2 h 5 min"; "under 1 s".
+std::string rough_duration(double seconds) {
+  if (seconds < 1) return "under 1 s";
+  auto whole = static_cast<long long>(seconds + 0.5);
+  if (whole < 60) return std::to_string(whole) + " s";
+  if (whole < 3600) {
+    return std::to_string(whole / 60) + " min" +
+           (whole % 60 ? " " + std::to_string(whole % 60) + " s" : "");
+  }
+  long long minutes = (whole + 30) / 60;
+  return std::to_string(minutes / 60) + " h" +
+         (minutes % 60 ? " " + std::to_string(minutes % 60) + " min" : "");
+}
+
+// Markdown inline code that holds any text: a backtick inside gets a longer fence.
+std::string md_code(const std::string& s) {
+  std::string fence = "`";
+  while (s.find(fence) != std::string::npos) fence += '`';
+  std::string pad = !s.empty() && (s.front() == '`' || s.back() == '`') ? " " : "";
+  return fence + pad + s + pad + fence;
+}
+
+// Text as itself in Markdown: the characters GitHub would take as markup (or HTML) escaped.
+std::string md_text(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (std::string_view("\\`*_[]<>|#~&").find(ch) != std::string_view::npos) out += '\\';
+    out += ch == '\n' || ch == '\r' ? ' ' : ch;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string estimate_text(const Plan& plan) {
+  Estimate e = plan.estimate();
+  std::ostringstream out;
+  out << e.requests << " request" << (e.requests == 1 ? "" : "s");
+  if (e.budget.unlimited()) {
+    out << " (no request budget)";
+  } else {
+    out << (e.seconds < 1 ? ", " : ", about ") << rough_duration(e.seconds) << " at "
+        << e.budget.str();
+  }
+  if (e.young_parent_creates) {
+    out << "; " << e.young_parent_creates << " create" << (e.young_parent_creates == 1 ? "" : "s")
+        << " also wait" << (e.young_parent_creates == 1 ? "s" : "")
+        << " for a parent created just before (the API refuses requests naming a new org for a "
+           "while)";
+  }
+  return out.str();
+}
+
+std::string render_refresh_text(const Plan& plan, const RenderOptions& opts) {
+  Palette c{opts.color};
+  std::ostringstream out;
+  std::set<std::string> drifted;
+  for (const Drift& d : plan.drift) drifted.insert(d.key);
+  std::set<std::string> gone(plan.forget.begin(), plan.forget.end());
+  std::vector<std::string> found;
+  for (const auto& [key, org] : plan.observed) {
+    if (!drifted.count(key) && !gone.count(key)) found.push_back(key);
+  }
+  if (!plan.drift.empty()) {
+    out << c.bold("Changed outside cforg")
+        << " (the state will record what the remote side has):\n\n";
+    for (const Drift& d : plan.drift) {
+      out << "  # org " << json_quoted(d.key) << " (" << d.id << ")\n";
+      changes_out(out, d.changes, c);
+      out << '\n';
+    }
+  }
+  if (!plan.forget.empty()) {
+    out << c.bold("Gone") << " (deleted outside cforg: the state will forget them):\n\n";
+    for (const std::string& key : plan.forget)
+      out << "  " << c.red("-") << " org " << json_quoted(key) << '\n';
+    out << '\n';
+  }
+  if (!found.empty()) {
+    out << c.bold("Found")
+        << " (made by a create that was interrupted: the state will record them):\n\n";
+    for (const std::string& key : found) {
+      out << "  " << c.green("+") << " org " << json_quoted(key) << " (" << plan.observed.at(key).id
+          << ")\n";
+    }
+    out << '\n';
+  }
+  out << c.bold("Refresh: " + std::to_string(plan.drift.size()) + " changed outside cforg, " +
+                std::to_string(plan.forget.size()) + " gone, " + std::to_string(found.size()) +
+                " found after an interrupted create.")
+      << " Nothing remote is changed.\n";
+  return out.str();
+}
+
+std::string render_config_errors_markdown(const std::vector<config::Diagnostic>& errors) {
+  std::ostringstream out;
+  out << "### cforg plan: ❌ the config has " << errors.size() << " error"
+      << (errors.size() == 1 ? "" : "s")
+      << "\n\nNothing was planned. Fix these and push again:\n\n";
+  for (const config::Diagnostic& d : errors) {
+    // The message may quote YAML (a name, a key): escaped, it cannot break the comment.
+    out << "- " << md_code(d.where.str()) << ": " << md_text(d.message) << '\n';
+  }
+  return out.str();
+}
 
 std::optional<Format> parse_format(std::string_view s) {
   if (s == "text") return Format::text;
@@ -223,6 +328,7 @@ std::string render_text(const Plan& plan, const RenderOptions& opts) {
     return out.str();
   }
   out << c.bold(summary_line(plan)) << '\n';
+  out << "Cost: " << estimate_text(plan) << ".\n";
   return out.str();
 }
 
@@ -249,6 +355,9 @@ std::string render_markdown(const Plan& plan) {
       << "|---:|---:|---:|---:|---:|---:|---:|\n";
   out << "| " << s.create << " | " << s.update << " | " << s.replace << " | " << s.remove << " | "
       << s.adopt << " | " << s.unchanged << " | " << s.requests << " |\n\n";
+  if (plan.has_changes()) out << "**Cost:** " << estimate_text(plan) << ".\n\n";
+  // What follows the summary and comes before the details: the place for a picture of what
+  // changes, which a reviewer sees without unfolding anything.
   for (const std::string& w : plan.warnings) out << "> ⚠️ " << w << "\n";
   if (!plan.warnings.empty()) out << '\n';
   if (!plan.drift.empty()) {

@@ -37,6 +37,8 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void started(std::size_t /*total*/) {}
+  // An action is about to send its first request.
+  virtual void action_started(const plan::Action& /*action*/) {}
   virtual void finished(const Outcome& /*outcome*/) {}
 };
 

@@ -48,6 +48,27 @@ class Progress : public Observer {
   std::jthread ticker_;
 };
 
+// apply --format json: one JSON object per line (JSON Lines) as each action starts and ends,
+// written and flushed at once, so that a consumer follows the run: {"type": "started" |
+// "finished" | "failed" | "skipped" | "not_started", "key", "action", "id", "error", "ms"}.
+// docs/apply-events.md describes every field.
+class JsonEvents : public Observer {
+ public:
+  explicit JsonEvents(std::FILE* out) : out_(out) {}
+  void action_started(const plan::Action& a) override;
+  void finished(const Outcome& o) override;
+  // Any other event (the plan's counts, the summary): one line, under the same lock.
+  void emit(const nlohmann::json& event);
+
+ private:
+  std::FILE* out_;
+  std::mutex mu_;
+};
+
+// The last event of apply --format json: {"type": "summary", "ok", counts, "seconds",
+// "requests", "serial"}.
+nlohmann::json summary_event(const Report& r, std::uint64_t requests, std::uint64_t serial);
+
 // "Apply complete: 3 created, 1 updated, 0 deleted, 0 adopted." plus every failure, skip and
 // action left undone with its reason.
 std::string summary_text(const Report& r, bool color);

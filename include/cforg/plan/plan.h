@@ -101,6 +101,31 @@ struct Drift {
   bool operator==(const Drift&) const = default;
 };
 
+// The request budget apply runs within (--rate-limit): `requests` per `window_ms`; 0 requests
+// means none.
+struct Budget {
+  std::uint32_t requests = 1200;
+  std::uint64_t window_ms = 300000;
+
+  bool unlimited() const { return requests == 0; }
+  std::string str() const;  // "1200/300 s", or "no budget"
+  bool operator==(const Budget&) const = default;
+};
+
+// What applying the plan costs: every request it sends when nothing fails, and how long they
+// take at the budget's sustained pace (its requests spread over its window). That pace is what
+// a long apply gets once the budget is spent, or shared with other clients; an unspent budget
+// lets up to its size go at once, so a small plan is faster.
+struct Estimate {
+  std::size_t requests = 0;  // mutations + lookups
+  std::size_t lookups = 0;   // list requests before creates (--refresh=false, interrupted ones)
+  // Creates whose parent this plan creates too: the API refuses requests naming a new org for
+  // a while (403), so they wait for it and are sent again (not counted in `requests`).
+  std::size_t young_parent_creates = 0;
+  Budget budget;
+  double seconds = 0;  // requests at the budget's pace; 0 without a budget
+};
+
 struct Summary {
   std::size_t create = 0, update = 0, remove = 0, adopt = 0, replace = 0, unchanged = 0;
   std::size_t renames = 0, profile_updates = 0;  // the requests of the updates (and adopts)
@@ -126,7 +151,10 @@ struct Options {
   bool adopt = false;  // take over untracked orgs that match by name and parent
   // Keys to replace (--replace): needed for a parent change, which the API cannot make in
   // place; also allowed without one, to recreate an org.
-  std::set<std::string> replace;
+  std::set<std::string> replace{};
+  // With `{}`: designated initializers that leave them out stay -Wextra clean.
+  Budget budget{};                  // for the plan's estimate
+  std::set<std::string> targets{};  // --target: see restrict_to_targets
 
   bool operator==(const Options&) const = default;
 };
@@ -157,6 +185,7 @@ struct Plan {
   std::vector<Problem> errors;  // non-empty: the plan must not be applied
 
   Summary summary() const;
+  Estimate estimate() const;
   // Anything for apply to change: an action, or a prevent_destroy flag in state. This is what
   // --detailed-exitcode reports.
   bool has_changes() const;
@@ -167,6 +196,12 @@ struct Plan {
 
 Plan make_plan(const config::Config& cfg, const state::State& st, const Remote* remote,
                const Options& opts);
+
+// --target (Terraform's -target): keeps only the actions of `targets` and of what they depend
+// on (transitively: a child's create needs its parent's, a parent's delete its children's),
+// records the targets and warns that this is for exceptional use. Refresh findings (forget,
+// observed, drift) and errors are kept whole: they are true whatever is targeted.
+void restrict_to_targets(Plan& plan, const std::set<std::string>& targets);
 
 // The state the actions start from: `st` with the plan's forget/observed/protection applied.
 // `s` as one word of a POSIX shell command, quoted only when it must be, so that the commands
