@@ -125,17 +125,22 @@ std::string text_problem(std::string_view s, std::size_t max_chars, std::string_
   for (std::size_t i = 0; i < s.size(); ++chars) {
     char32_t cp = 0;
     const std::size_t len = decode_utf8(s, i, cp);
-    const std::string at = " at character " + std::to_string(chars + 1);
+    if (len == 1 && cp >= 0x20 && cp < 0x7F) {  // printable ASCII: the common case
+      ++i;
+      continue;
+    }
+    // Built only for an error: a string per character would make loading twice as slow.
+    auto at = [&] { return " at character " + std::to_string(chars + 1); };
     if (len == 0) {
-      return "is not valid UTF-8" + at + " (a \\u escape of a surrogate?); the API takes text";
+      return "is not valid UTF-8" + at() + " (a \\u escape of a surrogate?); the API takes text";
     }
     if (is_control(cp)) {
-      return "contains the control character " + code_point_name(cp) + at + "; a " +
+      return "contains the control character " + code_point_name(cp) + at() + "; a " +
              std::string(what) + " is one line of visible text";
     }
     if (visible_only) {
       if (const char* kind = invisible(cp)) {
-        return "contains " + std::string(kind) + " (" + code_point_name(cp) + ")" + at +
+        return "contains " + std::string(kind) + " (" + code_point_name(cp) + ")" + at() +
                ", which a reviewer of the plan cannot see; remove it";
       }
     }
