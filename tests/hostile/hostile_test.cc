@@ -213,13 +213,8 @@ TEST(Hostile, GeneratedConfigsHitTheirLimitsWithTheirOwnErrors) {
                               },
                               {"cforg.yaml:2:5: an organization must be a mapping",
                                "… and 99980 more errors", "the config has 100000 errors"}));
-  cases.push_back(config_case("one value of 4,000,001 in a flow list",
-                              [] {
-                                std::string yaml = "organizations: [";
-                                for (int i = 0; i < 4'000'000; ++i) yaml += "1,";
-                                return yaml + "1]\n";
-                              },
-                              {"cforg.yaml:1:", "more than 4000000 YAML values"}));
+  // The limit of 4,000,000 values per file is tested with a smaller one in config_test
+  // (Limits.ValuesPerFile...): the 8 MB of YAML that reach it take yaml-cpp seconds to parse.
   cases.push_back(config_case(
       "200,001 organizations",
       [] {
