@@ -256,9 +256,7 @@ std::optional<config::Config> load_config(const std::vector<std::string>& paths,
   config::LoadResult r = config::load(paths);
   if (r.ok()) return std::move(r.config);
   if (errors) *errors = r.errors;
-  for (const config::Diagnostic& d : r.errors) std::fprintf(stderr, "%s\n", d.str().c_str());
-  std::fprintf(stderr, "Error: the config has %zu error%s; nothing was done.\n", r.errors.size(),
-               r.errors.size() == 1 ? "" : "s");
+  std::fputs(config::error_report(r).c_str(), stderr);
   return std::nullopt;
 }
 

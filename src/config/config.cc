@@ -9,8 +9,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "diagnostics.h"
 #include "document.h"
 #include "sources.h"
+#include "text.h"
 #include "validate.h"
 #include "yaml_reader.h"
 #include "yaml_tree.h"
@@ -37,6 +39,8 @@ namespace {
 // Gathers organizations and diagnostics file by file, then checks across files.
 class Loader {
  public:
+  explicit Loader(const Limits& limits) : limits_(limits), errors_(limits.max_errors_kept) {}
+
   void add_text(std::string_view text, const std::string& file) {
     files_.push_back(file);
     // yaml-cpp would skip a UTF-8 byte order mark too, but its marks would then no longer
@@ -47,10 +51,14 @@ class Loader {
       complete_ = false;
       return;
     }
-    detail::Reader reader(file, text, errors_);
+    detail::Reader reader(file, text, errors_, budget_);
     detail::ParsedStream parsed;
     try {
-      parsed = detail::parse_yaml(text);
+      parsed = detail::parse_yaml(text, limits_);
+    } catch (const detail::ParseRefused& e) {
+      reader.error(reader.at(e.mark), e.what());
+      complete_ = false;
+      return;
     } catch (const YAML::DeepRecursion& e) {
       reader.error(reader.at(e.mark), "the YAML is nested too deeply to be a config");
       complete_ = false;
@@ -66,7 +74,7 @@ class Loader {
                    "remove the `---` or move the rest to another file");
     }
     // A stream of nothing but comments has a null root, which read_document reports.
-    if (!detail::read_document(parsed.first.root(), reader, orgs_)) complete_ = false;
+    if (!detail::read_document(parsed.first.root(), reader, orgs_, limits_)) complete_ = false;
   }
 
   void note_path(const std::string& path) { files_.push_back(path); }
@@ -78,6 +86,7 @@ class Loader {
   LoadResult finish() {
     LoadResult result;
     detail::validate(std::move(orgs_), complete_, result.config, errors_);
+    std::vector<Diagnostic>& errors = errors_.kept();
     // In file order, then by position: each file's own problems come out in document order
     // already, but cross-file ones are found last.
     std::unordered_map<std::string, std::size_t> rank;
@@ -86,23 +95,32 @@ class Loader {
       auto it = rank.find(file);
       return it == rank.end() ? 0 : it->second;  // not about a file: first
     };
-    std::stable_sort(errors_.begin(), errors_.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+    std::stable_sort(errors.begin(), errors.end(), [&](const Diagnostic& a, const Diagnostic& b) {
       const std::size_t ra = rank_of(a.where.file), rb = rank_of(b.where.file);
       if (ra != rb) return ra < rb;
       if (a.where.line != b.where.line) return a.where.line < b.where.line;
       return a.where.column < b.where.column;
     });
-    result.errors = std::move(errors_);
+    result.errors = std::move(errors);
+    result.more_errors = errors_.dropped();
     return result;
   }
 
-  std::vector<Diagnostic>& errors() { return errors_; }
+  detail::Diagnostics& errors() { return errors_; }
+  const Limits& limits() const { return limits_; }
+  // The bytes of config read so far, for the limit on all files together.
+  std::size_t& bytes_read() { return bytes_read_; }
 
  private:
+  const Limits& limits_;
   std::vector<detail::ParsedOrg> orgs_;
-  std::vector<Diagnostic> errors_;
+  detail::Diagnostics errors_;
   std::vector<std::string> files_;  // every path or file mentioned, for ordering diagnostics
   bool complete_ = true;            // every file was read and its organizations list found
+  std::size_t bytes_read_ = 0;
+  // The text that reading values may copy out of the files, aliases expanded: without
+  // aliases it never exceeds the files' own size.
+  detail::TextBudget budget_{limits_.max_bytes};
 };
 
 // Bad input must come back as diagnostics; an exception here is a bug or out-of-memory, and
@@ -121,16 +139,18 @@ LoadResult guarded(F&& f) {
 
 }  // namespace
 
-LoadResult load(const std::vector<std::string>& paths) {
+LoadResult load(const std::vector<std::string>& paths, const Limits& limits) {
   return guarded([&] {
-    Loader loader;
+    Loader loader(limits);
     std::vector<std::string> read;
     std::unordered_set<std::string> seen;
     if (paths.empty()) loader.errors().push_back({{}, "no config file or directory given"});
     for (const std::string& path : paths) {
       loader.note_path(path);  // problems with the path itself rank here
-      for (const std::string& file : detail::expand_path(path, seen, loader.errors())) {
-        if (std::optional<std::string> text = detail::read_file(file, loader.errors())) {
+      for (const std::string& file :
+           detail::expand_path(path, seen, limits.max_files_per_folder, loader.errors())) {
+        if (std::optional<std::string> text =
+                detail::read_file(file, limits.max_bytes, loader.bytes_read(), loader.errors())) {
           loader.add_text(*text, file);
           read.push_back(file);
         } else {
@@ -144,14 +164,35 @@ LoadResult load(const std::vector<std::string>& paths) {
   });
 }
 
-LoadResult load_text(std::string_view yaml, const std::string& file) {
+LoadResult load_text(std::string_view yaml, const std::string& file, const Limits& limits) {
   return guarded([&] {
-    Loader loader;
+    Loader loader(limits);
+    if (yaml.size() > limits.max_bytes) {
+      loader.errors().push_back(
+          {{file, 0, 0}, detail::too_large_message(yaml.size(), limits.max_bytes)});
+      LoadResult result = loader.finish();
+      result.config.files = {file};
+      return result;
+    }
     loader.add_text(yaml, file);
     LoadResult result = loader.finish();
     result.config.files = {file};
     return result;
   });
+}
+
+std::string error_report(const LoadResult& result, std::size_t shown) {
+  std::string out;
+  std::size_t i = 0;
+  for (; i < result.errors.size() && i < shown; ++i) out += result.errors[i].str() + "\n";
+  const std::size_t total = result.error_count();
+  if (total > i) {
+    out += "… and " + std::to_string(total - i) + " more error" + (total - i == 1 ? "" : "s") +
+           " (fix these first, then run cforg validate again)\n";
+  }
+  out += "Error: the config has " + std::to_string(total) + " error" + (total == 1 ? "" : "s") +
+         "; nothing was done.\n";
+  return out;
 }
 
 }  // namespace cforg::config

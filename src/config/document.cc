@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "cforg/model/organization.h"
+#include "text.h"
 
 namespace cforg::config::detail {
 
@@ -17,7 +18,31 @@ bool is_blank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n\v\f") == std::string_view::npos;
 }
 
-ParentRef read_parent(Reader& r, const Field& f) {
+// The problem with a name, key or profile field's text, or "" (see text_problem).
+std::string string_problem(std::string_view s, const Limits& limits, std::string_view field) {
+  if (field == "name") return text_problem(s, limits.max_name_chars, "name", true);
+  if (field == "key" || field == "parent") {
+    if (s.size() > limits.max_key_bytes) {
+      return "is " + std::to_string(s.size()) + " bytes long; cforg's limit for a key is " +
+             std::to_string(limits.max_key_bytes) + " bytes";
+    }
+    return text_problem(s, limits.max_key_bytes, "key", true);
+  }
+  return text_problem(s, limits.max_profile_field_chars, "profile field", false);
+}
+
+// The value of a string field whose text is fit to send and to show, or nullopt (reported).
+std::optional<std::string> checked_string(Reader& r, const Field& f, const Limits& limits) {
+  std::optional<std::string> s = r.string(f);
+  if (!s) return s;
+  if (std::string problem = string_problem(*s, limits, f.name()); !problem.empty()) {
+    r.error(r.at(f.value), f.name() + ": " + problem);
+    return std::nullopt;
+  }
+  return s;
+}
+
+ParentRef read_parent(Reader& r, const Field& f, const Limits& limits) {
   ParentRef parent;
   parent.where = r.value_at(f);
   const Node& v = f.value;
@@ -54,10 +79,15 @@ ParentRef read_parent(Reader& r, const Field& f) {
     r.error(r.at(v), "parent: is empty; remove it for a root organization");
     return parent;
   }
+  if (std::string problem = string_problem(*key, limits, "parent"); !problem.empty()) {
+    // Every key is checked so: this one cannot name an organization of the config.
+    r.error(r.at(v), "parent: " + problem);
+    return parent;
+  }
   return {ParentRef::Kind::key, std::move(*key), parent.where};
 }
 
-std::optional<Profile> read_profile(Reader& r, const Field& f) {
+std::optional<Profile> read_profile(Reader& r, const Field& f, const Limits& limits) {
   const Node& v = f.value;
   if (!v.is_mapping()) {
     if (v.is_null() && r.null_literal(v).empty()) {
@@ -76,7 +106,7 @@ std::optional<Profile> read_profile(Reader& r, const Field& f) {
     if (!fields[i].present) {
       missing += (missing.empty() ? "" : ", ") + std::string(kProfileFields[i]);
       ok = false;
-    } else if (std::optional<std::string> s = r.string(fields[i])) {
+    } else if (std::optional<std::string> s = checked_string(r, fields[i], limits)) {
       profile_field(profile, kProfileFields[i]) = std::move(*s);
     } else {
       ok = false;
@@ -91,7 +121,7 @@ std::optional<Profile> read_profile(Reader& r, const Field& f) {
 }
 
 // Reads one `- name: ...` item. Returns nullopt when its key cannot be determined.
-std::optional<ParsedOrg> read_org(Reader& r, const Node& item) {
+std::optional<ParsedOrg> read_org(Reader& r, const Node& item, const Limits& limits) {
   if (!item.is_mapping()) {
     const bool empty = item.is_null() && r.null_literal(item).empty();
     r.error(empty ? r.empty_at(item) : r.at(item),
@@ -111,6 +141,13 @@ std::optional<ParsedOrg> read_org(Reader& r, const Node& item) {
     p.name_at = r.position(f[kName].value.mark());
     if (is_blank(*name)) {
       r.error(r.at(f[kName].value), "name: is empty; give the organization a name");
+    } else if (std::string problem = string_problem(*name, limits, "name"); !problem.empty()) {
+      r.error(r.at(f[kName].value), "name: " + excerpt(*name) + " " + problem);
+    } else if (std::string_view edge = edge_space(*name); !edge.empty()) {
+      r.error(r.at(f[kName].value),
+              "name: " + excerpt(*name) + " " + std::string(edge) +
+                  " with white space; remove it: cforg finds organizations again by their "
+                  "exact name, and the API may trim it");
     } else {
       org.name = std::move(*name);
     }
@@ -119,20 +156,28 @@ std::optional<ParsedOrg> read_org(Reader& r, const Node& item) {
     if (std::optional<std::string> key = r.string(f[kKey])) {
       if (is_blank(*key)) {
         r.error(r.at(f[kKey].value), "key: is empty; remove it to use the name as the key");
+      } else if (std::string problem = string_problem(*key, limits, "key"); !problem.empty()) {
+        r.error(r.at(f[kKey].value), "key: " + excerpt(*key) + " " + problem);
       } else {
         org.key = std::move(*key);
         p.key_at = r.position(f[kKey].value.mark());
         key_known = true;
       }
     }
+  } else if (!org.name.empty() && org.name.size() > limits.max_key_bytes) {
+    // A name within its limit of characters can still be longer than a key may be in bytes.
+    r.error(r.at(f[kName].value),
+            "name: " + excerpt(org.name) + " is " + std::to_string(org.name.size()) +
+                " bytes, too long to be the organization's key (cforg's limit for a key is " +
+                std::to_string(limits.max_key_bytes) + " bytes); give it a shorter `key:`");
   } else if (!org.name.empty()) {
     org.key = org.name;
     p.key_at = p.name_at;
     p.key_from_name = true;
     key_known = true;
   }
-  if (f[kParent].present) org.parent = read_parent(r, f[kParent]);
-  if (f[kProfile].present) org.profile = read_profile(r, f[kProfile]);
+  if (f[kParent].present) org.parent = read_parent(r, f[kParent], limits);
+  if (f[kProfile].present) org.profile = read_profile(r, f[kProfile], limits);
   if (f[kPreventDestroy].present) {
     org.prevent_destroy = r.boolean(f[kPreventDestroy]).value_or(false);
   }
@@ -142,7 +187,7 @@ std::optional<ParsedOrg> read_org(Reader& r, const Node& item) {
 
 }  // namespace
 
-bool read_document(const Node& root, Reader& r, std::vector<ParsedOrg>& out) {
+bool read_document(const Node& root, Reader& r, std::vector<ParsedOrg>& out, const Limits& limits) {
   constexpr std::string_view kHint = "`organizations: []` manages none";
   if (root.is_null()) {
     r.error({r.file(), 0, 0}, "the file is empty; expected `organizations:` with a list (" +
@@ -177,7 +222,16 @@ bool read_document(const Node& root, Reader& r, std::vector<ParsedOrg>& out) {
     return false;
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
-    if (std::optional<ParsedOrg> org = read_org(r, list.item(i))) out.push_back(std::move(*org));
+    if (out.size() >= limits.max_orgs) {
+      r.error(r.at(list.item(i)),
+              "more than " + std::to_string(limits.max_orgs) +
+                  " organizations, cforg's limit for a config; this one and the " +
+                  std::to_string(list.size() - i - 1) + " after it in this file are not read");
+      return false;
+    }
+    if (std::optional<ParsedOrg> org = read_org(r, list.item(i), limits)) {
+      out.push_back(std::move(*org));
+    }
   }
   return true;
 }

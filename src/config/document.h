@@ -21,7 +21,9 @@ struct ParsedOrg {
 // Reads the root of a file's only document, reporting every problem through `reader`.
 // Appends the organizations whose key could be determined, even if they have other errors,
 // so that references to them do not turn into more errors. Returns false when some
-// organization was left out (so "no such parent" could be a false alarm).
-bool read_document(const Node& root, Reader& reader, std::vector<ParsedOrg>& out);
+// organization was left out (so "no such parent" could be a false alarm). Reads no more than
+// limits.max_orgs organizations in all (`out` holds those of the files read before).
+bool read_document(const Node& root, Reader& reader, std::vector<ParsedOrg>& out,
+                   const Limits& limits);
 
 }  // namespace cforg::config::detail

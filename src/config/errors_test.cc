@@ -469,8 +469,10 @@ TEST(Errors, EveryProblemIsReportedNotJustTheFirst) {
 }
 
 TEST(Errors, DeepNestingIsAnErrorNotACrash) {
-  EXPECT_THAT(errors_in("organizations: " + std::string(100000, '[')),
-              ElementsAre(DiagnosticAt("c.yaml", 1, 1, "nested too deeply")));
+  const std::vector<Diagnostic> flow = errors_in("organizations: " + std::string(100000, '['));
+  ASSERT_THAT(flow, SizeIs(1));
+  EXPECT_EQ(flow[0].where.line, 1);
+  EXPECT_THAT(flow[0].message, ::testing::HasSubstr("nested too deeply"));
   std::string deep = "organizations:\n";
   for (int i = 0; i < 2500; ++i) deep += std::string(2 * i + 2, ' ') + "- \n";
   EXPECT_FALSE(load_text(deep, "c.yaml").ok());

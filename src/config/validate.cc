@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "suggest.h"
+#include "text.h"
 
 namespace cforg::config::detail {
 
@@ -16,6 +17,7 @@ constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 // Looking for the nearest key scans every key, so only the first few unknown parents get a
 // suggestion: a file with thousands of them must not make loading quadratic.
 constexpr int kMaxParentSuggestions = 20;
+constexpr std::size_t kMaxSuggestionCells = 300'000'000;
 
 // A cycle longer than this is shown by its first members only.
 constexpr std::size_t kMaxCycleShown = 8;
@@ -55,14 +57,14 @@ std::string same_place_message(const DesiredOrg& org, const Location& other) {
          std::string(org.parent.kind == ParentRef::Kind::none
                          ? "another root organization"
                          : "another organization under the same parent") +
-         " is named '" + org.name + "' (" + other.str() +
+         " is named " + excerpt(org.name) + " (" + other.str() +
          "); rename one: after a lost state cforg finds organizations again by name and parent "
          "and could not tell these apart";
 }
 
 class Validator {
  public:
-  Validator(Config& config, std::vector<Diagnostic>& out) : config_(config), out_(out) {}
+  Validator(Config& config, Diagnostics& out) : config_(config), out_(out) {}
 
   void take_unique_keys(std::vector<ParsedOrg>& orgs) {
     config_.orgs.reserve(orgs.size());
@@ -83,12 +85,12 @@ class Validator {
               same_place_message(p.org, in_file_of(first, first_at.name_at)));
       } else if (p.key_from_name) {
         error(in_file_of(p.org, p.key_at),
-              "name: '" + p.org.key + "' is already the key of the organization at " +
+              "name: " + excerpt(p.org.key) + " is already the key of the organization at " +
                   in_file_of(first, first_at.key_at).str() +
                   " (the key defaults to the name); give one of them a distinct 'key'");
       } else {
-        error(in_file_of(p.org, p.key_at), "key: '" + p.org.key +
-                                               "' is already the key of the organization at " +
+        error(in_file_of(p.org, p.key_at), "key: " + excerpt(p.org.key) +
+                                               " is already the key of the organization at " +
                                                in_file_of(first, first_at.key_at).str() +
                                                "; keys must be unique across all files");
       }
@@ -157,12 +159,12 @@ class Validator {
     std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
     std::string chain;
     for (std::size_t i = 0; i < cycle.size() && i < kMaxCycleShown; ++i) {
-      chain += config_.orgs[cycle[i]].key + " → ";
+      chain += label(config_.orgs[cycle[i]].key) + " → ";
     }
     if (cycle.size() > kMaxCycleShown) {
       chain += "… (" + std::to_string(cycle.size() - kMaxCycleShown) + " more) → ";
     }
-    chain += config_.orgs[cycle[0]].key;
+    chain += label(config_.orgs[cycle[0]].key);
     const DesiredOrg& first = config_.orgs[cycle[0]];
     error(first.parent.where,
           "parent cycle: " + chain +
@@ -172,41 +174,51 @@ class Validator {
   }
 
   std::string unknown_parent_message(const std::string& key) {
-    std::string message = "parent: no organization has the key '" + key + "'";
+    std::string message = "parent: no organization has the key " + excerpt(key);
     if (names_.empty()) {
       for (std::size_t i = 0; i < config_.orgs.size(); ++i) {
         names_.try_emplace(config_.orgs[i].name, i);
       }
     }
     if (auto it = names_.find(key); it != names_.end()) {
-      return message + "; that is the name of the organization whose key is '" +
-             config_.orgs[it->second].key + "': parent takes the key";
+      return message + "; that is the name of the organization whose key is " +
+             excerpt(config_.orgs[it->second].key) + ": parent takes the key";
     }
-    if (suggestions_left_ > 0) {
-      --suggestions_left_;
-      if (keys_.empty()) {
-        keys_.reserve(config_.orgs.size());
-        for (const DesiredOrg& org : config_.orgs) keys_.push_back(org.key);
+    if (keys_.empty()) {
+      keys_.reserve(config_.orgs.size());
+      for (const DesiredOrg& org : config_.orgs) {
+        keys_.push_back(org.key);
+        key_bytes_ += org.key.size();
       }
-      if (std::string s = nearest(key, keys_); !s.empty()) message += "; did you mean '" + s + "'?";
+    }
+    // The table costs about the key's length times every key's: a suggestion is worth a few
+    // hundred milliseconds at most, not the minutes that long keys in a large config would take.
+    const std::size_t cells = (key.size() + 1) * (key_bytes_ + 1);
+    if (suggestions_left_ > 0 && cells <= suggestion_cells_left_ && !out_.full()) {
+      --suggestions_left_;
+      suggestion_cells_left_ -= cells;
+      if (std::string s = nearest(key, keys_); !s.empty()) {
+        message += "; did you mean " + excerpt(s) + "?";
+      }
     }
     return message +
            " (for an existing organization outside the config, write parent: {id: <its id>})";
   }
 
   Config& config_;
-  std::vector<Diagnostic>& out_;
+  Diagnostics& out_;
   std::vector<Places> places_;  // parallel to config_.orgs
   // Built on the first unknown parent only.
   std::unordered_map<std::string_view, std::size_t> names_;
   std::vector<std::string_view> keys_;
+  std::size_t key_bytes_ = 0;
   int suggestions_left_ = kMaxParentSuggestions;
+  std::size_t suggestion_cells_left_ = kMaxSuggestionCells;
 };
 
 }  // namespace
 
-void validate(std::vector<ParsedOrg> orgs, bool complete, Config& config,
-              std::vector<Diagnostic>& out) {
+void validate(std::vector<ParsedOrg> orgs, bool complete, Config& config, Diagnostics& out) {
   Validator v(config, out);
   v.take_unique_keys(orgs);
   v.check_names_under_parents();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cforg/config/config.h"
+#include "diagnostics.h"
 #include "document.h"
 
 namespace cforg::config::detail {
@@ -13,7 +14,6 @@ namespace cforg::config::detail {
 // index and reports every cross-organization problem. `complete` is false when some
 // organizations could not be read at all: unknown parents are then not reported, as the
 // missing organization may well be the parent.
-void validate(std::vector<ParsedOrg> orgs, bool complete, Config& config,
-              std::vector<Diagnostic>& out);
+void validate(std::vector<ParsedOrg> orgs, bool complete, Config& config, Diagnostics& out);
 
 }  // namespace cforg::config::detail

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "suggest.h"
+#include "text.h"
 
 namespace cforg::config::detail {
 
@@ -129,8 +130,8 @@ std::string_view describe(ValueType t) {
   return "a value with an unsupported tag";
 }
 
-Reader::Reader(std::string file, std::string_view text, std::vector<Diagnostic>& out)
-    : file_(std::move(file)), text_(text), out_(out) {}
+Reader::Reader(std::string file, std::string_view text, Diagnostics& out, TextBudget& budget)
+    : file_(std::move(file)), text_(text), out_(out), budget_(budget) {}
 
 Position Reader::position(const YAML::Mark& m) const {
   if (m.is_null() || m.line < 0) return {};
@@ -140,10 +141,19 @@ Position Reader::position(const YAML::Mark& m) const {
   if (m.column >= 0 && m.pos >= m.column && std::size_t(m.pos) <= text_.size()) {
     const std::size_t start = std::size_t(m.pos - m.column);
     if (start == 0 || text_[start - 1] == '\n') {
-      column = 1;
-      for (char c : text_.substr(start, std::size_t(m.column))) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++column;
+      std::size_t from = 0;
+      int chars = 0;
+      if (cached_line_start_ == start && cached_bytes_ <= std::size_t(m.column)) {
+        from = cached_bytes_;
+        chars = cached_chars_;
       }
+      for (char c : text_.substr(start + from, std::size_t(m.column) - from)) {
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++chars;
+      }
+      cached_line_start_ = start;
+      cached_bytes_ = std::size_t(m.column);
+      cached_chars_ = chars;
+      column = chars + 1;
     }
   }
   return {m.line + 1, column};
@@ -178,8 +188,8 @@ std::vector<Field> Reader::fields(const Node& map, std::span<const std::string_v
               "instead, e.g. `profile: *acme_profile`");
         continue;
       }
-      std::string message = std::string(k) + ": unknown key in " + std::string(where_in);
-      if (std::string s = nearest(k, names); !s.empty()) {
+      std::string message = label(k) + ": unknown key in " + std::string(where_in);
+      if (std::string s = k.size() <= kQuotedChars ? nearest(k, names) : ""; !s.empty()) {
         message += "; did you mean '" + s + "'?";
       } else {
         message += "; valid keys are ";
@@ -233,11 +243,13 @@ Location Reader::empty_at(const Node& n) const {
   if (pos == 0) return at(m);
   --pos;
   const std::size_t line_start = text_.rfind('\n', pos) + 1;  // npos + 1 == 0
-  const std::string_view before = text_.substr(0, line_start);
+  // The line breaks skipped, counted back from the mark's own line (counting from the top
+  // of the file for each of a million empty items would take quadratic time).
+  const std::string_view skipped = text_.substr(pos, std::size_t(m.pos) - pos);
   YAML::Mark found = m;
   found.pos = int(pos);
   found.column = int(pos - line_start);
-  found.line = int(std::count(before.begin(), before.end(), '\n'));
+  found.line = m.line - int(std::count(skipped.begin(), skipped.end(), '\n'));
   return at(found);
 }
 
@@ -249,8 +261,22 @@ Location Reader::value_at(const Field& field) const {
 std::optional<std::string> Reader::string(const Field& field) {
   const Node& v = field.value;
   const ValueType t = value_type(v);
-  if (t == ValueType::string) return std::string(v.scalar());
   const std::string name = field.name();
+  if (t == ValueType::string) {
+    const std::string_view text = v.scalar();
+    if (budget_.used + text.size() > budget_.limit) {
+      if (!budget_.reported) {
+        budget_.reported = true;
+        error(at(field.key), name + ": the values read so far, aliases expanded, pass " +
+                                 std::to_string(budget_.limit >> 20) +
+                                 " MiB, cforg's limit for a config (the same as for its "
+                                 "files); is an alias used many times over (an alias bomb)?");
+      }
+      return std::nullopt;
+    }
+    budget_.used += text.size();
+    return std::string(text);
+  }
   switch (t) {
     case ValueType::null:
       if (std::string_view literal = null_literal(v); !literal.empty()) {
@@ -263,11 +289,16 @@ std::optional<std::string> Reader::string(const Field& field) {
     case ValueType::boolean:
     case ValueType::integer:
     case ValueType::floating:
-      error(at(v), name + ": expected a string, got " + std::string(describe(t)) +
-                       "; quote it: \"" + std::string(v.scalar()) + "\"");
+      if (v.scalar().size() <= kQuotedChars) {
+        error(at(v), name + ": expected a string, got " + std::string(describe(t)) +
+                         "; quote it: \"" + std::string(v.scalar()) + "\"");
+      } else {
+        error(at(v), name + ": expected a string, got " + std::string(describe(t)) + " " +
+                         excerpt(v.scalar()) + "; quote it");
+      }
       break;
     case ValueType::other_tag:
-      error(at(v), name + ": unsupported tag '" + std::string(v.tag()) + "'; remove it");
+      error(at(v), name + ": unsupported tag " + excerpt(v.tag()) + "; remove it");
       break;
     default:
       error(at(v), name + ": expected a string, got " + std::string(describe(t)));
@@ -287,7 +318,7 @@ std::optional<bool> Reader::boolean(const Field& field) {
              (iequals(v.scalar(), "true") || iequals(v.scalar(), "false"))) {
     error(at(v), name + ": expected true or false, got a string; remove the quotes");
   } else if (t == ValueType::string) {
-    error(at(v), name + ": expected true or false, got a string '" + std::string(v.scalar()) + "'");
+    error(at(v), name + ": expected true or false, got a string " + excerpt(v.scalar()));
   } else {
     error(at(v), name + ": expected true or false, got " + std::string(describe(t)));
   }

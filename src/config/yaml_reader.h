@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cforg/config/config.h"
+#include "diagnostics.h"
 #include "yaml_tree.h"
 
 namespace cforg::config::detail {
@@ -45,11 +46,21 @@ struct Position {
   int column = 0;
 };
 
+// How much text reading values may still copy out of the config. The tree shares an aliased
+// value instead of copying it, but every organization that refers to it gets its own copy: a
+// few KiB of aliases of aliases can read as gigabytes ("billion laughs"). Without aliases the
+// text read never exceeds the files' size, so the files' limit bounds both.
+struct TextBudget {
+  std::size_t limit;
+  std::size_t used = 0;
+  bool reported = false;
+};
+
 // Turns yaml-cpp marks into editor positions and collects diagnostics for one file.
 class Reader {
  public:
   // `text` is the file's content as given to yaml-cpp (marks are offsets into it).
-  Reader(std::string file, std::string_view text, std::vector<Diagnostic>& out);
+  Reader(std::string file, std::string_view text, Diagnostics& out, TextBudget& budget);
 
   const std::string& file() const { return file_; }
   Position position(const YAML::Mark& m) const;
@@ -63,7 +74,8 @@ class Reader {
   std::vector<Field> fields(const Node& map, std::span<const std::string_view> names,
                             std::string_view where_in);
 
-  // The value of `field` as a string; reports and returns nullopt when it is anything else.
+  // The value of `field` as a string; reports and returns nullopt when it is anything else,
+  // or when it would take the text read past the budget.
   std::optional<std::string> string(const Field& field);
   // The value of `field` as a bool (true/false in any letter case).
   std::optional<bool> boolean(const Field& field);
@@ -80,7 +92,13 @@ class Reader {
  private:
   std::string file_;
   std::string_view text_;
-  std::vector<Diagnostic>& out_;
+  Diagnostics& out_;
+  TextBudget& budget_;
+  // The last position() computed: counting characters from the line's start for each of many
+  // errors on one long line (a config of one 60 MB flow list) would take quadratic time.
+  mutable std::size_t cached_line_start_ = std::string_view::npos;
+  mutable std::size_t cached_bytes_ = 0;
+  mutable int cached_chars_ = 0;
 };
 
 }  // namespace cforg::config::detail

@@ -61,7 +61,10 @@ Tree::Tree() : nodes_(1), tags_{"", "?", "!"} {}  // node 0: the null root of an
 // Receives the parser's events for one document and appends nodes to a Tree.
 class TreeBuilder : public YAML::EventHandler {
  public:
-  explicit TreeBuilder(Tree& tree) : t_(tree) { t_.nodes_.clear(); }
+  TreeBuilder(Tree& tree, std::string_view text, const Limits& limits)
+      : t_(tree), text_(text), limits_(limits) {
+    t_.nodes_.clear();
+  }
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -78,6 +81,7 @@ class TreeBuilder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    check_closed(mark);
     const std::uint32_t n = add(mark, Node::Type::scalar, tag, anchor);
     t_.nodes_[n].begin = checked(t_.text_.size());
     t_.nodes_[n].size = checked(value.size());
@@ -108,6 +112,13 @@ class TreeBuilder : public YAML::EventHandler {
 
   std::uint32_t add(const YAML::Mark& mark, Node::Type type, std::string_view tag,
                     YAML::anchor_t anchor) {
+    if (t_.nodes_.size() >= limits_.max_values_per_file) {
+      throw ParseRefused(mark, "the file holds more than " +
+                                   std::to_string(limits_.max_values_per_file) +
+                                   " YAML values (scalars, lists and mappings), cforg's limit "
+                                   "for one file (an organization with a profile has 17); "
+                                   "split the config into several files");
+    }
     const std::uint32_t n = checked(t_.nodes_.size());
     t_.nodes_.push_back({mark, type, intern(tag), 0, 0});
     if (anchor != YAML::NullAnchor) {
@@ -138,6 +149,12 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   void open(std::uint32_t n) {
+    if (depth_ >= limits_.max_depth) {
+      throw ParseRefused(t_.nodes_[n].mark,
+                         "nested too deeply: more than " + std::to_string(limits_.max_depth) +
+                             " levels of lists and mappings, cforg's limit for a config (an "
+                             "organization's profile is at level 4)");
+    }
     attach(n);
     // The per-level child lists are reused, so that reading 100,000 mappings does not
     // allocate 100,000 vectors.
@@ -162,7 +179,66 @@ class TreeBuilder : public YAML::EventHandler {
     std::vector<std::uint32_t> children;
   };
 
+  // yaml-cpp 0.7 ends a quoted scalar at the end of the stream without an error when a line
+  // break precedes it (ScanScalar leaves its loop on the stream's end before it checks for
+  // one): `name: "A` then `parent: [` reads as the name "A parent: [ ". The closing quote
+  // must be there: look for it, from the opening quote the scalar's mark points at (after
+  // its tag or anchor, if any).
+  void check_closed(const YAML::Mark& mark) const {
+    if (mark.pos < 0 || std::size_t(mark.pos) >= text_.size()) return;
+    std::size_t i = std::size_t(mark.pos);
+    YAML::Mark open = mark;
+    // Node properties (`!!str`, `&anchor`) come first; the mark is where they start.
+    while (i < text_.size() && (text_[i] == '!' || text_[i] == '&')) {
+      while (i < text_.size() &&
+             std::string_view(" \t\r\n").find(text_[i]) == std::string_view::npos) {
+        ++i;
+      }
+      while (i < text_.size() &&
+             std::string_view(" \t\r\n").find(text_[i]) != std::string_view::npos) {
+        ++i;
+      }
+    }
+    if (i >= text_.size()) return;
+    const char quote = text_[i];
+    if (quote != '"' && quote != '\'') return;  // a block scalar (| or >)
+    if (i != std::size_t(mark.pos)) open = position_of(i);
+    for (std::size_t j = i + 1; j < text_.size(); ++j) {
+      if (quote == '"' && text_[j] == '\\') {
+        ++j;  // an escape: the next character is not the end
+      } else if (text_[j] == quote) {
+        if (quote == '\'' && j + 1 < text_.size() && text_[j + 1] == '\'') {
+          ++j;  // '' is a quote inside a single-quoted scalar
+        } else {
+          return;
+        }
+      }
+    }
+    throw ParseRefused(open, std::string("invalid YAML: this ") +
+                                 (quote == '"' ? "double" : "single") +
+                                 " quote is never closed; add the closing " + quote);
+  }
+
+  // The mark of byte `pos`, counted from the text (rare: only for an unclosed quote after a
+  // tag or anchor).
+  YAML::Mark position_of(std::size_t pos) const {
+    YAML::Mark m;
+    m.pos = int(pos);
+    m.line = 0;
+    std::size_t line_start = 0;
+    for (std::size_t k = 0; k < pos; ++k) {
+      if (text_[k] == '\n') {
+        ++m.line;
+        line_start = k + 1;
+      }
+    }
+    m.column = int(pos - line_start);
+    return m;
+  }
+
   Tree& t_;
+  std::string_view text_;
+  const Limits& limits_;
   std::vector<Level> open_;
   std::size_t depth_ = 0;
   std::vector<std::uint32_t> anchors_;  // anchor id -> node
@@ -208,13 +284,13 @@ class SecondDocument : public YAML::EventHandler {
 
 }  // namespace
 
-ParsedStream parse_yaml(std::string_view text) {
+ParsedStream parse_yaml(std::string_view text, const Limits& limits) {
   ViewBuffer buffer(text);
   std::istream in(&buffer);
   YAML::Parser parser(in);
   ParsedStream result;
   {
-    TreeBuilder builder(result.first);
+    TreeBuilder builder(result.first, text, limits);
     if (!parser.HandleNextDocument(builder)) {
       result.first = Tree();
       return result;

@@ -10,9 +10,12 @@
 #include <yaml-cpp/mark.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "cforg/config/config.h"
 
 namespace cforg::config::detail {
 
@@ -86,8 +89,19 @@ struct ParsedStream {
   YAML::Mark second;  // where the second document starts, when there is one
 };
 
+// What parse_yaml refuses that yaml-cpp accepts: a limit passed, or a quoted scalar that is
+// never closed. `what()` is the message for people; `mark` the place.
+class ParseRefused : public std::runtime_error {
+ public:
+  ParseRefused(const YAML::Mark& m, const std::string& message)
+      : std::runtime_error(message), mark(m) {}
+  YAML::Mark mark;
+};
+
 // Parses the first document of `text` and stops at the start of the next one. Throws what
-// yaml-cpp throws for bad YAML: YAML::ParserException, of which YAML::DeepRecursion.
-ParsedStream parse_yaml(std::string_view text);
+// yaml-cpp throws for bad YAML: YAML::ParserException, of which YAML::DeepRecursion; and
+// ParseRefused for nesting deeper than limits.max_depth, more than limits.max_values_per_file
+// values, or an unterminated quote.
+ParsedStream parse_yaml(std::string_view text, const Limits& limits = {});
 
 }  // namespace cforg::config::detail

@@ -170,7 +170,42 @@ class Planner {
     return it->second;
   }
 
+  // A `parent: {id: …}` that names no organization: with the remote side read, an error at
+  // its place (the create would be refused at apply, its children skipped); without, a
+  // warning when the state does not know the id either. The org is planned all the same: the
+  // error keeps the plan from being applied, and leaving it out would turn its children's
+  // plans into errors of their own.
+  void check_external_parent(const DesiredOrg& d) {
+    if (d.parent.kind != ParentRef::Kind::id) return;
+    const std::string& id = d.parent.value;
+    const std::string where = d.parent.where.line ? d.parent.where.str() : d.where.str();
+    if (remote_) {
+      if (!remote_->absent_parents.count(id)) return;
+      problem(d.key,
+              "its parent id " + id +
+                  " names no organization: the API has none with that id (it was deleted, or "
+                  "the id is mistyped). Correct the id, or write the key of an organization of "
+                  "the config as its parent",
+              where);
+      return;
+    }
+    if (known_ids_.empty()) {
+      for (const auto& [key, org] : st_.orgs) {
+        known_ids_.insert(org.id);
+        if (!org.parent.id.empty()) known_ids_.insert(org.parent.id);
+      }
+    }
+    if (!known_ids_.count(id)) {
+      plan_.warnings.push_back(
+          "org \"" + d.key + "\": its parent id " + id + " (" + where +
+          ") is not checked: with --refresh=false nothing is read remotely, and the state does "
+          "not know this id. If it names no organization, its create fails at apply; plan "
+          "with refresh to check it");
+    }
+  }
+
   void plan_org(const DesiredOrg& d) {
+    check_external_parent(d);
     Target t = target_of(d);
     const OrgState* cur = current(d.key);
     if (cur && !cur->pending_create) {
@@ -483,9 +518,10 @@ class Planner {
 
   std::unordered_set<std::string> forgotten_;
   std::unordered_set<std::string> tracked_ids_;
-  std::unordered_set<std::string> claimed_;   // remote ids taken by a key in this plan
-  std::unordered_set<std::string> acting_;    // keys created or adopted in this plan
-  std::unordered_set<std::string> replaced_;  // keys replaced in this plan
+  std::unordered_set<std::string> known_ids_;  // --refresh=false: ids (and parents) in state
+  std::unordered_set<std::string> claimed_;    // remote ids taken by a key in this plan
+  std::unordered_set<std::string> acting_;     // keys created or adopted in this plan
+  std::unordered_set<std::string> replaced_;   // keys replaced in this plan
   std::vector<std::pair<std::string, const OrgState*>> replacing_;  // and their old orgs
   std::unordered_map<std::string, std::string> resolved_;           // key -> id ("" = not yet)
   std::map<std::pair<std::string, std::string>, std::vector<const Organization*>> by_name_;

@@ -96,7 +96,8 @@ json remote_to_json(const Remote& r) {
   return {{"orgs", out_orgs},
           {"checked", sorted(r.checked)},
           {"children", children},
-          {"searched", searched}};
+          {"searched", searched},
+          {"absent_parents", r.absent_parents}};
 }
 
 // SHA-256 of the document without its "digest", dumped compactly. nlohmann keeps object keys
@@ -310,6 +311,8 @@ Plan plan_from_json(const json& j, const std::string& where) {
         rem.children[id] = kids.get<std::vector<std::string>>();
       for (const json& s : r.field(remote, "searched", T::array))
         rem.searched.insert({r.str(s, "parent"), r.str(s, "name")});
+      for (const json& id : r.field(remote, "absent_parents", T::array))
+        rem.absent_parents.insert(id.get<std::string>());
     }
     for (const auto& [key, org] : r.field(refresh, "observed", T::object).items()) {
       p.observed[key] = state::org_from_json(org, where);

@@ -400,6 +400,28 @@ TEST(MakePlan, SeveralMatchesAreAnError) {
   EXPECT_THAT(p.errors[0].message, HasSubstr(id(1) + ", " + id(9)));
 }
 
+TEST(MakePlan, AnExternalParentIdTheStateDoesNotKnowIsAWarningWithoutRefresh) {
+  const config::Config cfg = load("organizations:\n  - {name: A, parent: {id: " + id(5) +
+                                  "}}\n  - {name: B, parent: {id: " + id(1) + "}}\n");
+  state::State st;
+  st.orgs["B"] = tracked(2, "B", 1);  // id(1) is known: B's parent in state
+  Plan p = make_plan(cfg, st, nullptr, {});
+  EXPECT_THAT(p.errors, IsEmpty());
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_THAT(p.warnings[0],
+              HasSubstr("org \"A\": its parent id " + id(5) + " (test.yaml:2:28) is not checked"));
+  EXPECT_THAT(keys(p), ElementsAre("create A"));
+  // With the remote side read and the id found absent, it is an error at its place.
+  Remote remote;
+  remote.orgs[id(2)] = remote_of(st.orgs["B"]);
+  remote.checked.insert(id(2));
+  remote.absent_parents.insert(id(5));
+  Plan refreshed = make_plan(cfg, st, &remote, {});
+  ASSERT_EQ(refreshed.errors.size(), 1u);
+  EXPECT_EQ(refreshed.errors[0].where, "test.yaml:2:28");
+  EXPECT_THAT(refreshed.warnings, IsEmpty());
+}
+
 TEST(MakePlan, InterruptedCreateThatSucceededIsRecordedNotCreated) {
   state::State st;
   state::OrgState pending;

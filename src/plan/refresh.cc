@@ -104,6 +104,38 @@ std::optional<api::ApiError> read_profiles(const config::Config& cfg, const stat
                      });
 }
 
+// The `parent: {id: …}` ids of the config that nothing read so far shows to exist (as an org
+// read, or as the parent of one), asked for by id: a wrong id is then an error at plan, not
+// at apply, when the create is refused and its children are skipped. The list's `id=` filter
+// is the same read as GET /organizations/{id}, but takes 100 ids a request and an API token
+// (the spec's GET takes only the global key).
+std::optional<api::ApiError> read_external_parents(const config::Config& cfg, api::Client& client,
+                                                   const ReadOptions& opts, Remote& remote) {
+  std::unordered_set<std::string> known;
+  for (const auto& [id, org] : remote.orgs) {
+    known.insert(id);
+    if (!org.spec.parent_id.empty()) known.insert(org.spec.parent_id);
+  }
+  std::set<std::string> unknown;
+  for (const config::DesiredOrg& d : cfg.orgs) {
+    if (d.parent.kind == config::ParentRef::Kind::id && !known.count(d.parent.value)) {
+      unknown.insert(d.parent.value);
+    }
+  }
+  std::vector<Query> queries;
+  for (const std::string& id : unknown) {
+    if (queries.empty() || queries.back().ids.size() >= opts.ids_per_request) {
+      queries.emplace_back();
+    }
+    queries.back().ids.push_back(id);
+  }
+  if (auto err = run_queries(queries, client, opts.parallelism, remote)) return err;
+  for (const std::string& id : unknown) {
+    if (!remote.orgs.count(id)) remote.absent_parents.insert(id);
+  }
+  return std::nullopt;
+}
+
 // Someone the plan may create: a config org not tracked (or tracked but gone, or pending),
 // or a pending create the config no longer declares.
 struct Candidate {
@@ -217,6 +249,7 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
       }
     }
   }
+  if (auto err = read_external_parents(cfg, client, opts, remote)) return *err;
   if (auto err = read_children(st, client, opts, remote)) return *err;
   if (auto err = read_profiles(cfg, st, client, opts, remote)) return *err;
   return read;

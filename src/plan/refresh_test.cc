@@ -171,5 +171,54 @@ TEST(ReadRemote, ChildrenOfAFoundOrgAreLookedForToo) {
   EXPECT_THAT(p.actions[1].depends_on, ElementsAre("Root"));
 }
 
+TEST(ReadRemote, AnExternalParentNothingShowedIsAskedForByIdAndAnAbsentOneIsAnError) {
+  Estate e;
+  e.cfg = load(
+      "organizations:\n"
+      "  - {name: Known, parent: {id: " +
+      id(1) +
+      "}}\n"  // the parent of a tracked org
+      "  - {name: Far, parent: {id: " +
+      id(7) +
+      "}}\n"  // exists, nothing read shows it
+      "  - {name: Typo, parent: {id: " +
+      id(8) +
+      "}}\n"  // exists nowhere
+      "  - {name: Also, parent: {id: " +
+      id(8) + "}}\n");
+  e.client.orgs = {org(1, "Outside"), org(2, "Known", 1), org(7, "Elsewhere")};
+  e.st.orgs["Known"] = state::from_remote(e.client.orgs[1]);
+  auto remote = read_remote(e.cfg, e.st, e.client);
+  ASSERT_TRUE(remote);
+  // Reading everything once (a small estate) showed id(7); id(8) is asked for by id, once.
+  std::vector<std::vector<std::string>> by_id;
+  for (const api::ListQuery& q : e.client.queries) {
+    if (!q.ids.empty()) by_id.push_back(q.ids);
+  }
+  EXPECT_THAT(by_id, ElementsAre(ElementsAre(id(2)), ElementsAre(id(8))));
+  EXPECT_TRUE(remote.value().orgs.count(id(7)));
+  EXPECT_THAT(remote.value().absent_parents, ElementsAre(id(8)));
+
+  Plan p = make_plan(e.cfg, e.st, &remote.value(), {});
+  ASSERT_EQ(p.errors.size(), 2u);
+  EXPECT_EQ(p.errors[0].key, "Typo");
+  EXPECT_EQ(p.errors[0].where, "test.yaml:4:31");
+  EXPECT_THAT(p.errors[0].message,
+              ::testing::HasSubstr("its parent id " + id(8) + " names no organization"));
+  EXPECT_EQ(p.errors[1].key, "Also");
+}
+
+TEST(ReadRemote, ExternalParentsAlreadySeenCostNoRequest) {
+  Estate e;
+  e.cfg = load("organizations:\n  - {name: Known, parent: {id: " + id(1) + "}}\n");
+  e.client.orgs = {org(1, "Outside"), org(2, "Known", 1)};
+  e.st.orgs["Known"] = state::from_remote(e.client.orgs[1]);
+  auto remote = read_remote(e.cfg, e.st, e.client);
+  ASSERT_TRUE(remote);
+  EXPECT_EQ(e.client.requests, 1u);
+  EXPECT_THAT(remote.value().absent_parents, IsEmpty());
+  EXPECT_THAT(make_plan(e.cfg, e.st, &remote.value(), {}).errors, IsEmpty());
+}
+
 }  // namespace
 }  // namespace cforg::plan

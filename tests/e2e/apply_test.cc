@@ -122,16 +122,24 @@ TEST(Apply, WithNothingToDoItStillSavesWhatAKilledRunJournaled) {
 TEST(Apply, AFailureHalfwayKeepsEverySuccessInState) {
   Emulator emu;
   Workspace ws(&emu);
-  // The second root's parent id does not exist: that create fails with a 400, its child is
-  // skipped, everything else is created and recorded.
+  // The second root's parent is deleted between the plan and its apply: that create fails with
+  // a 400, its child is skipped, everything else is created and recorded. (A parent id that
+  // names no organization when planning is refused by the plan itself.)
+  HttpReply outside = emu.as_dashboard("POST", "/organizations", R"({"name": "Outside"})");
+  ASSERT_EQ(outside.status, 200);
+  const std::string outside_id = outside.body["result"]["id"];
   ws.config(R"(
 organizations:
   - {name: Good Root, key: good}
   - {name: Good Child, parent: good}
-  - {name: Orphan, key: orphan, parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}}
+  - {name: Orphan, key: orphan, parent: {id: )" +
+            outside_id + R"(}}
   - {name: Orphan Child, parent: orphan}
 )");
-  ProcessResult apply = ws.cforg({"apply", "--auto-approve"});
+  ProcessResult plan = ws.cforg({"plan", "--out", "plan.json"});
+  ASSERT_EQ(plan.exit_code, 0) << dump(plan);
+  ASSERT_EQ(emu.as_dashboard("DELETE", "/organizations/" + outside_id).status / 100, 2);
+  ProcessResult apply = ws.cforg({"apply", "plan.json"});
   EXPECT_EQ(apply.exit_code, 1) << dump(apply);
   EXPECT_THAT(apply.out, HasSubstr("Apply incomplete: 2 created"));
   EXPECT_THAT(
@@ -142,7 +150,7 @@ organizations:
   EXPECT_EQ(ids.size(), 2u);
   EXPECT_TRUE(ids.count("good"));
   EXPECT_TRUE(ids.count("Good Child"));
-  EXPECT_EQ(emu.organizations().size(), 2u);
+  EXPECT_EQ(emu.organizations().size(), 2u);  // the outside org is gone
   EXPECT_FALSE(file_exists(ws.state_path() + ".journal")) << "folded into the state";
 }
 

@@ -65,20 +65,55 @@ struct Config {
   std::unordered_map<std::string, std::size_t> index;
 };
 
-struct LoadResult {
-  Config config;                   // what could be read; complete only when ok()
-  std::vector<Diagnostic> errors;  // every problem found, in file order; empty when valid
+// cforg's own bounds on a config. A config arrives in pull requests: nothing in it may make
+// cforg run out of memory or time, or put text in a plan that a reviewer cannot read. Each is
+// reported with its own error, naming the limit and the place. The API publishes no limits on
+// names; these are far above any real estate (cforg is benchmarked at 100,000 organizations,
+// an 18 MiB config). Documented in README.md, "Limits".
+struct Limits {
+  // Every file together, and the text that aliases expand to (an "alias bomb" is a few KiB
+  // that read as gigabytes).
+  std::size_t max_bytes = std::size_t{64} << 20;
+  std::size_t max_files_per_folder = 1000;
+  // Nested mappings and lists; an organization's profile is at level 4.
+  std::size_t max_depth = 32;
+  // YAML values (scalars, lists, mappings) in one file: they cost memory before anything
+  // checks them (`[a,a,a,…]` is two bytes a value). An organization with a profile has 17.
+  std::size_t max_values_per_file = 4'000'000;
+  std::size_t max_orgs = 200'000;
+  std::size_t max_name_chars = 256;
+  std::size_t max_key_bytes = 1024;  // the state's own limit
+  std::size_t max_profile_field_chars = 1024;
+  // Diagnostics kept; later ones are only counted (see error_report).
+  std::size_t max_errors_kept = 1000;
+};
 
-  bool ok() const { return errors.empty(); }
+struct LoadResult {
+  Config config;  // what could be read; complete only when ok()
+  // The problems found, in file order; empty when valid. At most Limits::max_errors_kept: the
+  // others are only counted in `more_errors`.
+  std::vector<Diagnostic> errors;
+  std::size_t more_errors = 0;
+
+  bool ok() const { return errors.empty() && more_errors == 0; }
+  std::size_t error_count() const { return errors.size() + more_errors; }
 };
 
 // Loads every path: a file, or a directory whose *.yaml and *.yml files (not recursive, not
 // dotfiles) are read in sorted order; a file named twice is read once. Never throws for bad
 // input: problems come back as diagnostics.
-LoadResult load(const std::vector<std::string>& paths);
+LoadResult load(const std::vector<std::string>& paths, const Limits& limits = {});
 
 // Loads one YAML document given as text; `file` is the name used in diagnostics (a config that
 // does not come from a file: standard input, a test).
-LoadResult load_text(std::string_view yaml, const std::string& file);
+LoadResult load_text(std::string_view yaml, const std::string& file, const Limits& limits = {});
+
+// How many errors error_report shows: a screenful. 100,000 copies of one mistake would print
+// megabytes that nobody reads, and hide the summary.
+inline constexpr std::size_t kErrorsShown = 20;
+
+// The errors of a failed load for people, one per line: the first `shown`, then
+// "… and N more errors", then "Error: the config has N errors; nothing was done."
+std::string error_report(const LoadResult& result, std::size_t shown = kErrorsShown);
 
 }  // namespace cforg::config

@@ -143,6 +143,9 @@ struct Remote {
   std::unordered_map<std::string, std::vector<std::string>> children;
   // (parent id, name) pairs looked up for orgs about to be created; "" parent = root.
   std::set<std::pair<std::string, std::string>> searched;
+  // `parent: {id: …}` ids of the config that the API says name no organization: asked for by
+  // id because nothing else read showed them (the orgs found are in `orgs`).
+  std::set<std::string> absent_parents;
 
   bool operator==(const Remote&) const = default;
 };
