@@ -95,9 +95,29 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '.')) s.pop_back();
-  return s;
+// libpq's message on one line: it spans several ("FATAL:  terminating connection ...\nserver
+// closed the connection unexpectedly\n\tThis probably means ..."), which would break the
+// one-line-per-org report. Lines are joined with "; ", runs of blanks become one.
+std::string trim(const std::string& s) {
+  std::string out;
+  bool blank = false, line_break = false;
+  for (char c : s) {
+    if (c == '\n' || c == '\r') {
+      line_break = true;
+    } else if (c == ' ' || c == '\t') {
+      blank = true;
+    } else {
+      if (!out.empty() && line_break) {
+        out += "; ";
+      } else if (!out.empty() && blank) {
+        out += ' ';
+      }
+      blank = line_break = false;
+      out += c;
+    }
+  }
+  while (!out.empty() && (out.back() == '.' || out.back() == ';')) out.pop_back();
+  return out;
 }
 
 // One libpq connection. libpq connections are not thread-safe: every use holds mu.
@@ -112,7 +132,7 @@ class Conn {
     pg_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
     if (!pg_) throw StateError("cannot connect to PostgreSQL at " + where_ + ": out of memory");
     if (PQstatus(pg_) != CONNECTION_OK) {
-      std::string why = redact(trim(PQerrorMessage(pg_)), secrets_);
+      std::string why = trim(redact(PQerrorMessage(pg_), secrets_));
       PQfinish(pg_);
       pg_ = nullptr;
       throw StateError("cannot connect to PostgreSQL at " + url_where + ": " + why +
@@ -162,11 +182,13 @@ class Conn {
   Result check(Result r, const std::string& what) {
     ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      std::string why = redact(trim(PQerrorMessage(pg_)), secrets_);
+      std::string why = trim(redact(PQerrorMessage(pg_), secrets_));
       if (PQstatus(pg_) != CONNECTION_OK) {
+        // The advisory lock went with the session, so this run cannot go on safely; the
+        // journal rows committed so far stay in the database.
         why +=
-            " (the connection to the server was lost: run again once it is back; nothing "
-            "acknowledged is lost)";
+            " (the connection to the server was lost, and this run's lock with it: run again "
+            "once the server is back; the next run folds in what this one journaled)";
       }
       throw StateError(what + " in " + where_ + ": " + why);
     }
@@ -785,7 +807,7 @@ std::string describe_url(const std::string& url, const std::vector<std::string>&
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
   if (!opts) {
-    std::string why = err ? redact(trim(err), secrets) : "out of memory";
+    std::string why = err ? trim(redact(err, secrets)) : "out of memory";
     if (err) PQfreemem(err);
     throw StateError("the PostgreSQL URL (--state-url or CFORG_PG_URL) is not valid: " + why +
                      ". Expected postgres://USER:PASSWORD@HOST:PORT/DATABASE");
