@@ -193,6 +193,8 @@ TEST_F(PgE2E, BadURLsGiveClearErrorsWithoutThePassword) {
   std::string wrong = url_;
   wrong.replace(wrong.find(pw), pw.size(), "not-" + pw);
   std::string base = url_.substr(0, url_.rfind('/') + 1);
+  std::string host_port = url_.substr(url_.find('@') + 1, url_.rfind('/') - url_.find('@') - 1);
+  std::string port = host_port.substr(host_port.find(':') + 1);
   struct Case {
     std::string url, expected;
   };
@@ -201,6 +203,11 @@ TEST_F(PgE2E, BadURLsGiveClearErrorsWithoutThePassword) {
       {base + "no_such_db", "database \"no_such_db\" does not exist"},
       {"postgres://cforg:" + pw + "@127.0.0.1:1/cforg_test", "Connection refused"},
       {"postgres://cforg:" + pw + "@127.0.0.1:port/x", "invalid"},
+      // The password in the query, and in a key=value connection string: kept out as well.
+      {"postgres://cforg@" + host_port + "/cforg_test?password=not-" + pw,
+       "password authentication failed"},
+      {"host=127.0.0.1 port=" + port + " user=cforg dbname=cforg_test password='not-" + pw + "'",
+       "password authentication failed"},
   };
   for (const Case& c : cases) {
     RunOptions o;
