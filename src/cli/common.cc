@@ -48,7 +48,11 @@ void add_lock_timeout_option(CLI::App* cmd, CommonOptions& o) {
       ->transform(CLI::AsNumberWithUnit(
           std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}},
           CLI::AsNumberWithUnit::CASE_SENSITIVE))
-      ->check(CLI::Range(0.0, 86400.0 * 7));
+      // After the transform the value is seconds; CLI::Range would print them as 604800.000000.
+      ->check([](const std::string& seconds) -> std::string {
+        double s = std::strtod(seconds.c_str(), nullptr);
+        return s >= 0 && s <= 7 * 86400.0 ? "" : "must be from 0s to 168h (a week)";
+      });
 }
 
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
