@@ -427,17 +427,22 @@ class PgJournal final : public Journal {
 
   // Waits for appends in flight: their rows must be in before the commit deletes the journal.
   void retire() {
-    std::unique_lock lock(append_mu_);
-    appended_.wait(lock, [&] { return in_flight_ == 0; });
-    retired_ = true;
-    appended_.notify_all();
-    std::uint64_t syncs;
+    std::uint64_t appends, inserts, syncs;
     {
+      std::unique_lock lock(append_mu_);
+      appended_.wait(lock, [&] { return in_flight_ == 0; });
+      retired_ = true;
+      appended_.notify_all();
+      appends = appends_;
+      inserts = inserts_;
+    }
+    {
+      // Not under append_mu_: sync() takes sync_mu_ first, then append_mu_ (in written()).
       std::lock_guard sync_lock(sync_mu_);
       syncs = sync_count_;
     }
     spdlog::debug("{}: {} appends in {} INSERTs, {} synchronous commits", journal_where(*sh_),
-                  appends_, inserts_, syncs);
+                  appends, inserts, syncs);
   }
 
  private:
