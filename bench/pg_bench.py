@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PostgreSQL backend against the state file (issue 12's targets; docs/BENCHMARKS.md 8):
 
-    bench/pg_bench.py --build build [--rounds 5] [--quick]
+    bench/pg_bench.py --build build [--rounds 5] [--quick] [--only tree|flat|plan ...]
 
   throughput: 2000 creates at 0 latency, --parallelism 16, creates/s over the create phase
               (`Apply complete: ... in X s`), file vs pg (a fresh workspace each round);
@@ -56,6 +56,8 @@ def main():
     p.add_argument("--build", required=True)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--only", action="append", choices=["tree", "flat", "plan"],
+                   help="run only these parts (repeatable; default: all three)")
     a = p.parse_args()
     cforg = os.path.join(a.build, "cforg")
     root = os.path.dirname(HERE)
@@ -72,8 +74,12 @@ def main():
         n = 500 if a.quick else 2000
         # The 3-level estate of benchmark 2 (children wait out the emulator's post-create
         # window), and n roots (no waits: the backend's cost shows most).
-        for shape in ("config", "config-flat"):
-            throughput(a, cforg, work, pg_env, n, shape)
+        only = set(a.only or ["tree", "flat", "plan"])
+        for part, shape in (("tree", "config"), ("flat", "config-flat")):
+            if part in only:
+                throughput(a, cforg, work, pg_env, n, shape)
+        if "plan" not in only:
+            return
 
         n = 10000 if a.quick else 100000
         cfg = bench.gen("config", n, os.path.join(work, f"plan-{n}.yaml"))

@@ -140,6 +140,7 @@ void add_apply_command(CLI::App& app, Runner& run) {
                   "A plan saved by `cforg plan --out`: applied exactly, without asking")
       ->check(CLI::ExistingFile);
   add_common_options(cmd, o->common);
+  add_lock_timeout_option(cmd, o->common);
   add_network_options(cmd, o->net);
   cmd->add_flag("--auto-approve", o->auto_approve, "Do not ask for confirmation");
   cmd->add_option(

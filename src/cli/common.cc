@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 
 #include "cforg/config/diagnostics.h"
 
@@ -48,6 +49,22 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--no-color", o.no_color, "No colors: the same as --color never");
+}
+
+void add_lock_timeout_option(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("--lock-timeout", o.lock_timeout,
+                  "How long to wait for the state's lock while another run holds it, e.g. 30s, "
+                  "5m (default 0s: fail at once, naming the holder)")
+      ->type_name("DURATION")
+      // A bare number is seconds; ms, s, m and h as units.
+      ->transform(CLI::AsNumberWithUnit(
+          std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}},
+          CLI::AsNumberWithUnit::CASE_SENSITIVE))
+      // After the transform the value is seconds; CLI::Range would print them as 604800.000000.
+      ->check([](const std::string& seconds) -> std::string {
+        double s = std::strtod(seconds.c_str(), nullptr);
+        return s >= 0 && s <= 7 * 86400.0 ? "" : "must be from 0s to 168h (a week)";
+      });
 }
 
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
@@ -276,6 +293,21 @@ std::unique_ptr<state::Backend> open_state(const CommonOptions& o) {
   // Only the default folder is created: an explicit --state in a missing folder is a typo
   // more often than a new estate.
   return state::open_file_backend(o.state_path, o.state_path == CommonOptions{}.state_path);
+}
+
+std::unique_ptr<state::Lock> lock_state(state::Backend& backend, const CommonOptions& o,
+                                        const char* operation) {
+  auto timeout = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
+  return state::lock_waiting(
+      backend, operation, timeout,
+      [&backend](const state::LockedError& held, std::chrono::milliseconds limit) {
+        const state::LockInfo& h = held.holder;
+        std::string who = h.id.empty() ? std::string("another process (not named yet)")
+                                       : h.who + " (pid " + std::to_string(h.pid) + ") running \"" +
+                                             h.operation + "\" since " + h.created;
+        std::fprintf(stderr, "Waiting up to %s for the lock on %s, held by %s...\n",
+                     state::duration_text(limit).c_str(), backend.describe().c_str(), who.c_str());
+      });
 }
 
 std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {

@@ -31,6 +31,7 @@ struct CommonOptions {
   std::string log_level;
   std::string color = "auto";  // auto | always | never
   bool no_color = false;       // --no-color: the same as --color never
+  double lock_timeout = 0;  // seconds to wait for a lock another process holds (0: fail at once)
 };
 
 struct NetworkOptions {
@@ -57,6 +58,8 @@ struct PlanFlags {
 void add_plan_flags(CLI::App* cmd, PlanFlags& o);
 
 void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config = true);
+// --lock-timeout DURATION, for the commands that take the state's lock.
+void add_lock_timeout_option(CLI::App* cmd, CommonOptions& o);
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh = true);
 // --allow-mass-forget, for the commands that refresh (add_network_options adds it with
 // with_refresh).
@@ -90,6 +93,10 @@ std::vector<std::string> config_paths(const CommonOptions& o);  // the default w
 
 // The state backend for --backend: the file at --state, or the PostgreSQL workspace.
 std::unique_ptr<state::Backend> open_state(const CommonOptions& o);
+// Takes the backend's lock for `operation`, waiting up to --lock-timeout (saying so on stderr,
+// and for whom) while another process holds it.
+std::unique_ptr<state::Lock> lock_state(state::Backend& backend, const CommonOptions& o,
+                                        const char* operation);
 
 // A client from CLOUDFLARE_* variables. Throws Failure when there are no credentials, before
 // any request is made.

@@ -75,6 +75,7 @@ void add_import_command(CLI::App& app, Runner& run) {
   cmd->add_option("ORG_ID", o->id, "The organization's id, as the dashboard or the API shows it")
       ->required();
   add_common_options(cmd, o->common);
+  add_lock_timeout_option(cmd, o->common);
   add_network_options(cmd, o->net, /*with_refresh=*/false);
   cmd->callback([o, &run] { run = [o] { return run_import(*o); }; });
 }

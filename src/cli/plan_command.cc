@@ -82,6 +82,7 @@ void add_plan_command(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand(
       "plan", "Show what apply would change: the config against the state and the remote side");
   add_common_options(cmd, o->common);
+  add_lock_timeout_option(cmd, o->common);
   add_network_options(cmd, o->net);
   cmd->add_option("--out", o->out, "Also save the plan to FILE, to apply exactly it later")
       ->type_name("FILE");

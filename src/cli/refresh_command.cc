@@ -61,6 +61,7 @@ void add_refresh_command(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand(
       "refresh", "Update the state from the remote side; change nothing remotely");
   add_common_options(cmd, o->common);
+  add_lock_timeout_option(cmd, o->common);
   add_network_options(cmd, o->net, /*with_refresh=*/false);
   add_mass_forget_flag(cmd, o->net);
   cmd->add_flag("--auto-approve", o->auto_approve, "Save what was read without asking");

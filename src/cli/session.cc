@@ -15,7 +15,7 @@ std::optional<Session> open_session(const std::vector<std::string>& config_paths
   Session s;
   s.config = std::move(*cfg);
   s.backend = open_state(common);
-  s.lock = s.backend->lock(operation);
+  s.lock = lock_state(*s.backend, common, operation);
   state::Snapshot loaded = s.backend->load();
   s.tx = s.backend->begin(*s.lock, loaded);
   s.journal_pending = loaded.journal_pending();

@@ -38,7 +38,7 @@ Opened open(const StateOptions& o, const char* operation = nullptr) {
   setup_logging(o.common);
   Opened s;
   s.backend = open_state(o.common);
-  if (operation) s.lock = s.backend->lock(operation);
+  if (operation) s.lock = lock_state(*s.backend, o.common, operation);
   state::Snapshot loaded = s.backend->load();
   if (s.lock) s.tx = s.backend->begin(*s.lock, loaded);
   s.st = std::move(loaded.state);
@@ -103,9 +103,14 @@ int run_mv(const StateOptions& o) {
 
 // Copies the state from `src` to `dst`, both locked for it: refuses to replace a state of
 // another lineage, or a newer serial of the same one, unless `force`.
-int transfer(state::Backend& src, state::Backend& dst, bool force, const char* verb) {
-  std::unique_ptr<state::Lock> src_lock = src.lock(verb);
-  std::unique_ptr<state::Lock> dst_lock = dst.lock(verb);
+// The local file is locked first either way: a push and a pull at once then wait for each other
+// (--lock-timeout) instead of each holding one lock until both time out.
+int transfer(state::Backend& src, state::Backend& dst, bool force, const char* verb,
+             const CommonOptions& common, bool lock_dst_first) {
+  std::unique_ptr<state::Lock> src_lock, dst_lock;
+  if (lock_dst_first) dst_lock = lock_state(dst, common, verb);
+  src_lock = lock_state(src, common, verb);
+  if (!dst_lock) dst_lock = lock_state(dst, common, verb);
   state::Snapshot from = src.load();
   state::Snapshot to = dst.load();
   if (from.state.lineage.empty() && from.state.orgs.empty()) {
@@ -152,14 +157,14 @@ int run_push(const StateOptions& o) {
   setup_logging(o.common);
   std::unique_ptr<state::Backend> dst = open_state(o.common);
   std::unique_ptr<state::Backend> src = state::open_file_backend(o.file, /*create_folder=*/false);
-  return transfer(*src, *dst, o.force, "state push");
+  return transfer(*src, *dst, o.force, "state push", o.common, /*lock_dst_first=*/false);
 }
 
 int run_pull(const StateOptions& o) {
   setup_logging(o.common);
   std::unique_ptr<state::Backend> src = open_state(o.common);
   std::unique_ptr<state::Backend> dst = state::open_file_backend(o.file, /*create_folder=*/false);
-  return transfer(*src, *dst, o.force, "state pull");
+  return transfer(*src, *dst, o.force, "state pull", o.common, /*lock_dst_first=*/true);
 }
 
 }  // namespace
@@ -191,6 +196,7 @@ void add_state_command(CLI::App& app, Runner& run) {
   cmd = state->add_subcommand("rm", "Forget orgs: stop managing them, delete nothing remotely");
   cmd->add_option("KEY", rm->keys, "Org keys")->required();
   add_common_options(cmd, rm->common, false);
+  add_lock_timeout_option(cmd, rm->common);
   cmd->callback([rm, &run] { run = [rm] { return run_rm(*rm); }; });
 
   auto mv = std::make_shared<StateOptions>();
@@ -198,6 +204,7 @@ void add_state_command(CLI::App& app, Runner& run) {
   cmd->add_option("OLD", mv->from, "Current key")->required();
   cmd->add_option("NEW", mv->to, "New key")->required();
   add_common_options(cmd, mv->common, false);
+  add_lock_timeout_option(cmd, mv->common);
   cmd->callback([mv, &run] { run = [mv] { return run_mv(*mv); }; });
 
   auto push = std::make_shared<StateOptions>();
@@ -207,6 +214,7 @@ void add_state_command(CLI::App& app, Runner& run) {
   cmd->add_flag("--force", push->force,
                 "Replace a state of another lineage, or a newer serial, in the backend");
   add_common_options(cmd, push->common, false);
+  add_lock_timeout_option(cmd, push->common);
   cmd->callback([push, &run] { run = [push] { return run_push(*push); }; });
 
   auto pull = std::make_shared<StateOptions>();
@@ -215,6 +223,7 @@ void add_state_command(CLI::App& app, Runner& run) {
   cmd->add_flag("--force", pull->force,
                 "Replace a state of another lineage, or a newer serial, in FILE");
   add_common_options(cmd, pull->common, false);
+  add_lock_timeout_option(cmd, pull->common);
   cmd->callback([pull, &run] { run = [pull] { return run_pull(*pull); }; });
 }
 

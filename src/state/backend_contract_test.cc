@@ -179,6 +179,64 @@ TEST_P(BackendTest, SecondLockFailsAtOnceNamingTheHolder) {
   EXPECT_NO_THROW(open()->lock("apply"));  // released
 }
 
+TEST_P(BackendTest, LockWaitingWithoutATimeoutFailsAtOnceNamingTheHolder) {
+  auto held = open()->lock("apply");
+  auto start = std::chrono::steady_clock::now();
+  try {
+    lock_waiting(*open(), "plan", std::chrono::milliseconds(0));
+    ADD_FAILURE() << "a held lock was taken";
+  } catch (const LockedError& e) {
+    EXPECT_EQ(e.holder.id, held->info().id);
+    EXPECT_THAT(e.what(), HasSubstr("running \"apply\""));
+    EXPECT_THAT(e.what(), HasSubstr("--lock-timeout"));
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST_P(BackendTest, LockWaitingProceedsOnceTheHolderLetsGo) {
+  auto held = open()->lock("apply");
+  const std::string holder_id = held->info().id;
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    held.reset();
+  });
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> told;
+  auto waiter = open();
+  std::unique_ptr<Lock> got;
+  try {
+    got = lock_waiting(*waiter, "apply", std::chrono::seconds(20),
+                       [&](const LockedError& e, std::chrono::milliseconds timeout) {
+                         told.push_back(e.holder.id);
+                         EXPECT_EQ(timeout, std::chrono::seconds(20));
+                       });
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  release.join();
+  EXPECT_TRUE(got);
+  EXPECT_EQ(told, std::vector<std::string>{holder_id}) << "told once, naming the holder";
+  EXPECT_GE(took, std::chrono::milliseconds(400));
+  EXPECT_LT(took, std::chrono::seconds(5)) << "it polls: it takes the lock soon after release";
+}
+
+TEST_P(BackendTest, LockWaitingGivesUpAtTheDeadlineNamingTheHolder) {
+  auto held = open()->lock("apply");
+  auto start = std::chrono::steady_clock::now();
+  try {
+    lock_waiting(*open(), "apply", std::chrono::milliseconds(700));
+    ADD_FAILURE() << "a held lock was taken";
+  } catch (const LockedError& e) {
+    EXPECT_EQ(e.holder.id, held->info().id);
+    EXPECT_THAT(e.what(), HasSubstr("gave up waiting for the lock after 700ms"));
+    EXPECT_THAT(e.what(), HasSubstr(held->info().who));
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(700));
+  EXPECT_LT(took, std::chrono::seconds(4));
+}
+
 TEST_P(BackendTest, LockOfAKilledHolderIsReleased) {
   testing::Pipe locked;
   pid_t child = testing::fork_child([&] {

@@ -95,9 +95,29 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '.')) s.pop_back();
-  return s;
+// libpq's message on one line: it spans several ("FATAL:  terminating connection ...\nserver
+// closed the connection unexpectedly\n\tThis probably means ..."), which would break the
+// one-line-per-org report. Lines are joined with "; ", runs of blanks become one.
+std::string trim(const std::string& s) {
+  std::string out;
+  bool blank = false, line_break = false;
+  for (char c : s) {
+    if (c == '\n' || c == '\r') {
+      line_break = true;
+    } else if (c == ' ' || c == '\t') {
+      blank = true;
+    } else {
+      if (!out.empty() && line_break) {
+        out += "; ";
+      } else if (!out.empty() && blank) {
+        out += ' ';
+      }
+      blank = line_break = false;
+      out += c;
+    }
+  }
+  while (!out.empty() && (out.back() == '.' || out.back() == ';')) out.pop_back();
+  return out;
 }
 
 // One libpq connection. libpq connections are not thread-safe: every use holds mu.
@@ -112,7 +132,7 @@ class Conn {
     pg_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
     if (!pg_) throw StateError("cannot connect to PostgreSQL at " + where_ + ": out of memory");
     if (PQstatus(pg_) != CONNECTION_OK) {
-      std::string why = redact(trim(PQerrorMessage(pg_)), secrets_);
+      std::string why = trim(redact(PQerrorMessage(pg_), secrets_));
       PQfinish(pg_);
       pg_ = nullptr;
       throw StateError("cannot connect to PostgreSQL at " + url_where + ": " + why +
@@ -162,11 +182,13 @@ class Conn {
   Result check(Result r, const std::string& what) {
     ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      std::string why = redact(trim(PQerrorMessage(pg_)), secrets_);
+      std::string why = trim(redact(PQerrorMessage(pg_), secrets_));
       if (PQstatus(pg_) != CONNECTION_OK) {
+        // The advisory lock went with the session, so this run cannot go on safely; the
+        // journal rows committed so far stay in the database.
         why +=
-            " (the connection to the server was lost: run again once it is back; nothing "
-            "acknowledged is lost)";
+            " (the connection to the server was lost, and this run's lock with it: run again "
+            "once the server is back; the next run folds in what this one journaled)";
       }
       throw StateError(what + " in " + where_ + ": " + why);
     }
@@ -295,6 +317,8 @@ class PgLock final : public Lock {
   LockInfo info_;
 };
 
+std::string journal_where(const Shared& sh);
+
 // The journal as rows. append(): one INSERT committed without waiting for the WAL flush
 // (synchronous_commit off), so that on return the records are in the server: they survive the
 // death of this process, not yet a crash of the server. sync(): the leader commits a tiny
@@ -310,97 +334,51 @@ class PgJournal final : public Journal {
         first_row_(last_row) {}
 
   using Journal::append;
-  // Appends run on up to kAppendConnections connections at once: each is a round trip to the
-  // server, and one connection would serialize the workers' intents. Sequence numbers are
-  // taken in order under append_mu_; an append returns once its own rows are committed, and
-  // sync(seq) waits for every row up to seq (rows may commit out of order; load() reads them
-  // by seq, and a row whose append did not return was never acknowledged).
+  // Group append, as sync() is a group commit: an append queues its rows and waits; a caller
+  // that finds a connection free becomes a leader, takes every row queued meanwhile and
+  // commits them in one multi-row INSERT, so that concurrent workers' intents share one round
+  // trip and one server transaction instead of one each. Up to kAppendConnections leaders run
+  // at once (one connection would serialize the workers again). Sequence numbers are taken in
+  // order under append_mu_; an append returns once its own rows are committed, and sync(seq)
+  // waits for every row up to seq (batches may commit out of order; load() reads rows by seq,
+  // and a row whose append did not return was never acknowledged).
   std::uint64_t append(std::span<const JournalRecord> records) override {
     if (records.empty()) {
       std::lock_guard lock(append_mu_);
       return assigned_seq_;
     }
-    std::vector<std::string> lines;
-    lines.reserve(records.size());
+    auto mine = std::make_shared<Queued>();
     try {
       for (const JournalRecord& r : records) {
         std::string line = record_line(r, sh_->where);
         line.pop_back();  // the newline
-        lines.push_back(std::move(line));
+        mine->lines.push_back(std::move(line));
       }
     } catch (const StateError& e) {
       throw StateError(std::string("cannot journal an invalid record: ") + e.what());
     }
-    std::shared_ptr<Conn> conn;
-    std::uint64_t first;
-    {
-      std::unique_lock lock(append_mu_);
-      appended_.wait(lock, [&] {
-        return retired_ || !broken_.empty() || !idle_.empty() || connections_ < kAppendConnections;
-      });
-      if (retired_) {
-        throw StateError(sh_->where +
-                         ": this journal was closed by a save of the state; open a new one");
-      }
-      if (!broken_.empty()) throw StateError(broken_);
-      first = assigned_seq_ + 1;
-      assigned_seq_ += records.size();
-      ++in_flight_;
-      if (!idle_.empty()) {
-        conn = std::move(idle_.back());
-        idle_.pop_back();
-      } else {
-        ++connections_;
-      }
+    std::unique_lock lock(append_mu_);
+    if (retired_) {
+      throw StateError(sh_->where +
+                       ": this journal was closed by a save of the state; open a new one");
     }
-    std::string error;
-    try {
-      if (!conn) conn = open_append_connection();
-      std::lock_guard conn_lock(conn->mu);
-      if (lines.size() == 1) {  // an intent before a create: the most frequent append
-        conn->exec_prepared("cannot append to the journal", "cforg_append1",
-                            {sh_->workspace, std::to_string(first_row_ + first), base_lineage_,
-                             std::to_string(base_serial_), lines[0]});
-      } else {
-        std::string sql =
-            "INSERT INTO cforg_journal (workspace, seq, base_lineage, base_serial, record) "
-            "VALUES ";
-        std::vector<std::string> params = {sh_->workspace, base_lineage_,
-                                           std::to_string(base_serial_)};
-        for (std::size_t i = 0; i < lines.size(); ++i) {
-          if (i) sql += ", ";
-          sql += "($1, $" + std::to_string(params.size() + 1) + ", $2, $3, $" +
-                 std::to_string(params.size() + 2) + ")";
-          params.push_back(std::to_string(first_row_ + first + i));
-          params.push_back(std::move(lines[i]));
-        }
-        conn->exec("cannot append to the journal", sql.c_str(), params);
+    if (!broken_.empty()) throw StateError(broken_);
+    mine->first = assigned_seq_ + 1;
+    assigned_seq_ += records.size();
+    const std::uint64_t last = assigned_seq_;
+    ++in_flight_;
+    queue_.push_back(mine);
+    for (;;) {
+      if (mine->done) break;
+      if (leaders_ < kAppendConnections && !queue_.empty()) {
+        lead(lock);  // may or may not have carried ours: look again
+        continue;
       }
-    } catch (const StateError& e) {
-      error = e.what();
+      appended_.wait(lock);
     }
-    std::uint64_t last = first + records.size() - 1;
-    {
-      std::lock_guard lock(append_mu_);
-      --in_flight_;
-      if (conn && error.empty()) {
-        idle_.push_back(std::move(conn));
-      } else {
-        --connections_;
-      }
-      if (!error.empty()) {
-        // Its seqs stay a hole that no sync can cover: nothing after it may be acknowledged.
-        if (broken_.empty()) broken_ = error;
-      } else {
-        done_ranges_[first] = last;
-        while (!done_ranges_.empty() && done_ranges_.begin()->first == written_seq_ + 1) {
-          written_seq_ = done_ranges_.begin()->second;
-          done_ranges_.erase(done_ranges_.begin());
-        }
-      }
-    }
+    --in_flight_;
     appended_.notify_all();
-    if (!error.empty()) throw StateError(error);
+    if (!mine->error.empty()) throw StateError(mine->error);
     return last;
   }
 
@@ -449,10 +427,22 @@ class PgJournal final : public Journal {
 
   // Waits for appends in flight: their rows must be in before the commit deletes the journal.
   void retire() {
-    std::unique_lock lock(append_mu_);
-    appended_.wait(lock, [&] { return in_flight_ == 0; });
-    retired_ = true;
-    appended_.notify_all();
+    std::uint64_t appends, inserts, syncs;
+    {
+      std::unique_lock lock(append_mu_);
+      appended_.wait(lock, [&] { return in_flight_ == 0; });
+      retired_ = true;
+      appended_.notify_all();
+      appends = appends_;
+      inserts = inserts_;
+    }
+    {
+      // Not under append_mu_: sync() takes sync_mu_ first, then append_mu_ (in written()).
+      std::lock_guard sync_lock(sync_mu_);
+      syncs = sync_count_;
+    }
+    spdlog::debug("{}: {} appends in {} INSERTs, {} synchronous commits", journal_where(*sh_),
+                  appends, inserts, syncs);
   }
 
  private:
@@ -477,17 +467,90 @@ class PgJournal final : public Journal {
     return c;
   }
 
-  static constexpr int kAppendConnections = 4;
-  std::mutex append_mu_;  // guards everything down to done_ranges_
+  // An append's rows, waiting for a leader.
+  struct Queued {
+    std::uint64_t first = 0;  // the seq of lines[0]
+    std::vector<std::string> lines;
+    bool done = false;  // committed, or failed (error)
+    std::string error;
+  };
+
+  // Called with append_mu_ held (by `lock`), which it releases while the INSERT runs: takes
+  // every queued append and commits their rows in one statement on a connection of its own.
+  void lead(std::unique_lock<std::mutex>& lock) {
+    std::vector<std::shared_ptr<Queued>> batch;
+    batch.swap(queue_);
+    ++leaders_;
+    ++inserts_;
+    appends_ += batch.size();
+    std::shared_ptr<Conn> conn;
+    if (!idle_.empty()) {
+      conn = std::move(idle_.back());
+      idle_.pop_back();
+    }
+    lock.unlock();
+    std::string error;
+    try {
+      if (!conn) conn = open_append_connection();
+      std::lock_guard conn_lock(conn->mu);
+      if (batch.size() == 1 && batch[0]->lines.size() == 1) {  // one intent: prepared
+        conn->exec_prepared("cannot append to the journal", "cforg_append1",
+                            {sh_->workspace, std::to_string(first_row_ + batch[0]->first),
+                             base_lineage_, std::to_string(base_serial_), batch[0]->lines[0]});
+      } else {
+        std::string sql =
+            "INSERT INTO cforg_journal (workspace, seq, base_lineage, base_serial, record) "
+            "VALUES ";
+        std::vector<std::string> params = {sh_->workspace, base_lineage_,
+                                           std::to_string(base_serial_)};
+        bool first_row = true;
+        for (const auto& q : batch) {
+          for (std::size_t i = 0; i < q->lines.size(); ++i) {
+            if (!first_row) sql += ", ";
+            first_row = false;
+            sql += "($1, $" + std::to_string(params.size() + 1) + ", $2, $3, $" +
+                   std::to_string(params.size() + 2) + ")";
+            params.push_back(std::to_string(first_row_ + q->first + i));
+            params.push_back(std::move(q->lines[i]));
+          }
+        }
+        conn->exec("cannot append to the journal", sql.c_str(), params);
+      }
+    } catch (const StateError& e) {
+      error = e.what();
+    }
+    lock.lock();
+    --leaders_;
+    if (conn && error.empty()) idle_.push_back(std::move(conn));
+    if (!error.empty() && broken_.empty()) {
+      // Its seqs stay a hole that no sync can cover: nothing after it may be acknowledged.
+      broken_ = error;
+    }
+    for (const auto& q : batch) {
+      q->done = true;
+      q->error = error;
+      if (error.empty()) done_ranges_[q->first] = q->first + q->lines.size() - 1;
+    }
+    while (!done_ranges_.empty() && done_ranges_.begin()->first == written_seq_ + 1) {
+      written_seq_ = done_ranges_.begin()->second;
+      done_ranges_.erase(done_ranges_.begin());
+    }
+    appended_.notify_all();
+  }
+
+  static constexpr int kAppendConnections = 2;
+  std::mutex append_mu_;  // guards everything down to queue_
   std::condition_variable appended_;
   bool retired_ = false;
   std::string broken_;  // an append failed: its seqs are a hole
   std::uint64_t assigned_seq_ = 0;
   std::uint64_t written_seq_ = 0;                       // every seq up to this is committed
   std::map<std::uint64_t, std::uint64_t> done_ranges_;  // committed past a gap: first -> last
-  int in_flight_ = 0;
-  int connections_ = 0;                      // open or being opened
-  std::vector<std::shared_ptr<Conn>> idle_;  // open, not in use
+  int in_flight_ = 0;                                   // appends not returned yet
+  int leaders_ = 0;                             // INSERTs running, each on its own connection
+  std::uint64_t appends_ = 0, inserts_ = 0;     // for the debug log: how much batching saves
+  std::vector<std::shared_ptr<Conn>> idle_;     // open, not in use
+  std::vector<std::shared_ptr<Queued>> queue_;  // appends waiting for a leader
 
   std::mutex sync_mu_;
   std::condition_variable synced_;
@@ -785,7 +848,7 @@ std::string describe_url(const std::string& url, const std::vector<std::string>&
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
   if (!opts) {
-    std::string why = err ? redact(trim(err), secrets) : "out of memory";
+    std::string why = err ? trim(redact(err, secrets)) : "out of memory";
     if (err) PQfreemem(err);
     throw StateError("the PostgreSQL URL (--state-url or CFORG_PG_URL) is not valid: " + why +
                      ". Expected postgres://USER:PASSWORD@HOST:PORT/DATABASE");

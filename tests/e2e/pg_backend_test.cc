@@ -100,26 +100,6 @@ TEST_F(PgE2E, ApplyKeepsTheStateInTheWorkspaceNotInAFile) {
   EXPECT_THAT(pulled(ws).dump(), Not(HasSubstr(pw)));
 }
 
-TEST_F(PgE2E, TwoAppliesOnOneWorkspaceOneProceedsNoDuplicates) {
-  Emulator emu({"--latency-ms", "30"});
-  Workspace ws(&emu);
-  ws.config(flat_config("Twice", 20));
-  auto a =
-      ws.start(with(pg_url_flag({"apply", "--auto-approve", "--parallelism", "2"}), kFast), "a");
-  auto b =
-      ws.start(with(pg_url_flag({"apply", "--auto-approve", "--parallelism", "2"}), kFast), "b");
-  int ca = a->wait(), cb = b->wait();
-  // Exactly one got the lock; the other stopped at once, naming the holder.
-  ASSERT_EQ(std::min(ca, cb), 0) << a->err() << b->err();
-  ASSERT_EQ(std::max(ca, cb), 1) << a->err() << b->err();
-  const Child& loser = ca == 1 ? *a : *b;
-  EXPECT_THAT(loser.err(), HasSubstr("is locked by"));
-  EXPECT_THAT(loser.err(), HasSubstr("running \"apply\""));
-  EXPECT_THAT(a->out() + a->err() + b->out() + b->err(), Not(HasSubstr(password_of(url_))));
-  expect_converged(emu, ws, 20);
-  EXPECT_EQ(requests(emu, "POST"), 20);  // zero duplicates
-}
-
 TEST_F(PgE2E, KillDashNineMidApplyLosesNothingAndARerunCompletes) {
   Emulator emu({"--latency-ms", "20", "--jitter-ms", "10"});
   Workspace ws(&emu);
@@ -153,12 +133,68 @@ TEST_F(PgE2E, KillDashNineMidApplyLosesNothingAndARerunCompletes) {
   expect_converged(emu, ws, 120);
 }
 
+// The database restarted under a running apply: every connection is cut, the advisory lock
+// with them, so the run must stop (going on without its lock would be unsafe). It says which
+// org and which journal write it was at, exits 1, and what it had journaled stays for the
+// re-run, which completes without a duplicate.
+TEST(PgRestart, TheDatabaseRestartedMidApplyStopsItClearlyAndARerunCompletes) {
+  OwnPgServer server;
+  if (server.url().empty()) {
+    const char* required = std::getenv("CFORG_REQUIRE_PG");
+    if (required && std::string(required) == "1") {
+      FAIL() << "no PostgreSQL server (CFORG_REQUIRE_PG=1): " << server.why();
+    }
+    GTEST_SKIP() << "no PostgreSQL server could be started: " << server.why();
+  }
+  Emulator emu({"--latency-ms", "20", "--jitter-ms", "10"});
+  Workspace ws(&emu);
+  ws.config(flat_config("Restarted", 150));
+  const std::vector<std::string> pg = {"--backend", "pg", "--state-url", server.url()};
+  auto apply =
+      ws.start(with(with({"apply", "--auto-approve", "--parallelism", "4"}, pg), kFast), "run");
+  for (int i = 0; i < 1000 && requests(emu, "POST") < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(apply->running()) << "the apply finished before the restart" << apply->err();
+  ASSERT_TRUE(server.restart()) << server.why();
+  EXPECT_EQ(apply->wait(), 1) << apply->out() << apply->err();
+  int posts = requests(emu, "POST");
+  ASSERT_LT(posts, 150);
+  std::string said = apply->out() + apply->err();
+  // Which org, that it was the journal write that failed, and the server's reason, on one line
+  // (libpq's own message spans three).
+  EXPECT_THAT(apply->out(), ::testing::ContainsRegex(
+                                "org \"Restarted [0-9]+\": failed: cannot append to the journal "
+                                "in workspace [^\n]*terminating connection[^\n]*the connection "
+                                "to the server was lost"));
+  EXPECT_THAT(apply->err(), HasSubstr("Error: cannot save the state in workspace default"));
+  EXPECT_THAT(apply->err(), HasSubstr("the next run folds in what this one journaled"));
+  EXPECT_THAT(said, Not(HasSubstr(password_of(server.url()))));
+
+  ProcessResult r =
+      ws.cforg(with(with({"apply", "--auto-approve", "--parallelism", "8"}, pg), kFast));
+  ASSERT_EQ(r.exit_code, 0) << dump(r);
+  auto remote = remote_by_name(emu);
+  EXPECT_EQ(remote.size(), 150u);
+  std::set<std::string> names;
+  for (const auto& [name, org] : remote) names.insert(name);
+  EXPECT_EQ(names.size(), 150u) << "duplicates remotely";
+  ProcessResult plan = ws.cforg(with({"plan", "--detailed-exitcode", "--rate-limit", "0"}, pg));
+  EXPECT_EQ(plan.exit_code, 0) << dump(plan);
+  ProcessResult list = ws.cforg(with({"state", "list"}, pg));
+  for (const auto& [name, org] : remote) {
+    EXPECT_THAT(list.out, HasSubstr(org["id"].get<std::string>())) << name << " not in state";
+  }
+}
+
 TEST_F(PgE2E, BadURLsGiveClearErrorsWithoutThePassword) {
   Workspace ws(nullptr);
   std::string pw = password_of(url_);
   std::string wrong = url_;
   wrong.replace(wrong.find(pw), pw.size(), "not-" + pw);
   std::string base = url_.substr(0, url_.rfind('/') + 1);
+  std::string host_port = url_.substr(url_.find('@') + 1, url_.rfind('/') - url_.find('@') - 1);
+  std::string port = host_port.substr(host_port.find(':') + 1);
   struct Case {
     std::string url, expected;
   };
@@ -167,6 +203,11 @@ TEST_F(PgE2E, BadURLsGiveClearErrorsWithoutThePassword) {
       {base + "no_such_db", "database \"no_such_db\" does not exist"},
       {"postgres://cforg:" + pw + "@127.0.0.1:1/cforg_test", "Connection refused"},
       {"postgres://cforg:" + pw + "@127.0.0.1:port/x", "invalid"},
+      // The password in the query, and in a key=value connection string: kept out as well.
+      {"postgres://cforg@" + host_port + "/cforg_test?password=not-" + pw,
+       "password authentication failed"},
+      {"host=127.0.0.1 port=" + port + " user=cforg dbname=cforg_test password='not-" + pw + "'",
+       "password authentication failed"},
   };
   for (const Case& c : cases) {
     RunOptions o;

@@ -13,6 +13,24 @@ namespace cforg::testing {
 // stop` ends it). nullopt when none can be started; why in *why.
 std::optional<std::string> test_pg_url(std::string* why = nullptr);
 
+// A PostgreSQL server of the test's own (scripts/pg-server with a folder of its own), for tests
+// that restart it under a running cforg: the shared one must stay up for the other tests.
+class OwnPgServer {
+ public:
+  OwnPgServer();   // starts it; url() is empty when it could not be started (why())
+  ~OwnPgServer();  // stops it and removes its folder
+  OwnPgServer(const OwnPgServer&) = delete;
+  OwnPgServer& operator=(const OwnPgServer&) = delete;
+  const std::string& url() const { return url_; }
+  const std::string& why() const { return why_; }
+  // A fast restart on the same port: every connection is cut. Returns false, saying why in
+  // why(), when it fails.
+  bool restart();
+
+ private:
+  std::string dir_, url_, why_;
+};
+
 // A name no other test (or earlier run) uses: tests share the database, not workspaces.
 std::string unique_workspace(const std::string& prefix);
 

@@ -2,8 +2,10 @@
 // backend (an object store, a database) fits without touching planner or executor.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -105,6 +107,21 @@ class Backend {
   // is another one.
   virtual void force_unlock(std::string_view lock_id) = 0;
 };
+
+// Takes `backend`'s lock, waiting up to `timeout` while another process holds it (--lock-timeout):
+// with a zero timeout it fails at once, as Backend::lock does. While it waits it polls with a
+// growing pause (50 ms doubling to 1 s, never past the deadline): a lock has no waiting list
+// that works for both backends, and a poll a second is nothing next to a run that holds a lock
+// for minutes. `on_wait` is called when it starts waiting and whenever the holder changes, so
+// that the user is told for whom it waits. At the deadline it throws the backend's LockedError,
+// naming the holder then, and how long it waited.
+using LockWaitObserver =
+    std::function<void(const LockedError& held_by, std::chrono::milliseconds timeout)>;
+std::unique_ptr<Lock> lock_waiting(Backend& backend, std::string_view operation,
+                                   std::chrono::milliseconds timeout,
+                                   const LockWaitObserver& on_wait = {});
+// "30s", "5m", "1h", "1500ms": a duration as --lock-timeout takes it.
+std::string duration_text(std::chrono::milliseconds d);
 
 // The local-file backend: the state at `path`, with `path.lock`, `path.backup` and
 // `path.journal` beside it. A symlink at `path` is followed: the state is written to its
