@@ -300,13 +300,17 @@ Plan read_plan_file(const std::string& path) {
     throw PlanFileError("cannot read the plan file " + path + ": no such file or not readable");
   std::stringstream ss;
   ss << in.rdbuf();
-  JsonParse parsed = parse_json_checked(ss.str());
+  return plan_from_text(ss.str(), path);
+}
+
+Plan plan_from_text(std::string_view text, const std::string& where) {
+  JsonParse parsed = parse_json_checked(text);
   if (!parsed.ok()) {
-    throw PlanFileError(path + ": not a cforg plan (" +
+    throw PlanFileError(where + ": not a cforg plan (" +
                         (parsed.syntax_error ? std::string("not valid JSON") : parsed.problem) +
                         ")");
   }
-  return plan_from_json(parsed.value, path);
+  return plan_from_json(parsed.value, where);
 }
 
 }  // namespace cforg::plan

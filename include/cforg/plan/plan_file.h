@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "cforg/plan/plan.h"
 
@@ -24,5 +25,7 @@ Plan plan_from_json(const nlohmann::json& j, const std::string& where);
 // standard output. Every error gives the OS's reason.
 void write_plan_file(const Plan& plan, const std::string& path);
 Plan read_plan_file(const std::string& path);
+// What read_plan_file does with the file's text (the fuzz target's seam); `where` names it.
+Plan plan_from_text(std::string_view text, const std::string& where);
 
 }  // namespace cforg::plan
