@@ -161,23 +161,28 @@ Plan plan_from_json(const json& j, const std::string& where) {
   Reader r(where);
   using T = json::value_t;
   Plan p;
-  p.format_version = r.field(j, "format_version", T::number_unsigned).get<int>();
-  if (p.format_version != kPlanFormatVersion) {
-    r.fail("format_version " + std::to_string(p.format_version) + "; this cforg reads version " +
-           std::to_string(kPlanFormatVersion) + ": make the plan with the same cforg version");
-  }
-  const json& st = r.field(j, "state", T::object);
-  p.lineage = r.str(st, "lineage");
-  p.serial = r.field(st, "serial", T::number_unsigned).get<std::uint64_t>();
-  const json& cfg = r.field(j, "config", T::object);
-  p.config_digest = r.str(cfg, "digest");
-  for (const json& f : r.field(cfg, "files", T::array))
-    p.config_files.push_back(f.get<std::string>());
-  p.refreshed = r.flag(j, "refreshed");
-  const json& refresh = r.field(j, "refresh", T::object);
-  for (const json& k : r.field(refresh, "forget", T::array))
-    p.forget.push_back(k.get<std::string>());
+  // Everything under the try: a member of the wrong type deep inside ("files": [1]) is a
+  // json::exception, which must come out as a PlanFileError naming the file (found by
+  // tests/fuzz), not as nlohmann's bare message.
   try {
+    // Compared before narrowing: 2^32 + 2 must not pass for version 2.
+    const auto version = r.field(j, "format_version", T::number_unsigned).get<std::uint64_t>();
+    if (version != static_cast<std::uint64_t>(kPlanFormatVersion)) {
+      r.fail("format_version " + std::to_string(version) + "; this cforg reads version " +
+             std::to_string(kPlanFormatVersion) + ": make the plan with the same cforg version");
+    }
+    p.format_version = kPlanFormatVersion;
+    const json& st = r.field(j, "state", T::object);
+    p.lineage = r.str(st, "lineage");
+    p.serial = r.field(st, "serial", T::number_unsigned).get<std::uint64_t>();
+    const json& cfg = r.field(j, "config", T::object);
+    p.config_digest = r.str(cfg, "digest");
+    for (const json& f : r.field(cfg, "files", T::array))
+      p.config_files.push_back(f.get<std::string>());
+    p.refreshed = r.flag(j, "refreshed");
+    const json& refresh = r.field(j, "refresh", T::object);
+    for (const json& k : r.field(refresh, "forget", T::array))
+      p.forget.push_back(k.get<std::string>());
     for (const auto& [key, org] : r.field(refresh, "observed", T::object).items()) {
       p.observed[key] = state::org_from_json(org, where);
     }

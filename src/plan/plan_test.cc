@@ -644,6 +644,28 @@ TEST(PlanFile, RejectsOtherVersionsAndGarbageWithReasons) {
   EXPECT_THROW(plan_from_json(nlohmann::json::array(), "p.json"), PlanFileError);
 }
 
+// Found by tests/fuzz: a member of the wrong type outside the checked fields escaped as
+// nlohmann's bare "type must be string", and a version of 2^32 + 2 narrowed to 2 and passed.
+TEST(PlanFile, AWronglyTypedMemberOrAHugeVersionIsAPlanFileErrorNamingTheFile) {
+  nlohmann::json j = to_json(make_plan(load(kTree), state::State{}, nullptr, {}));
+  j["config"]["files"] = {1};
+  try {
+    plan_from_json(j, "p.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const PlanFileError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("p.json"));
+  }
+  j = to_json(make_plan(load(kTree), state::State{}, nullptr, {}));
+  j["format_version"] = (std::uint64_t{1} << 32) + kPlanFormatVersion;
+  try {
+    plan_from_json(j, "p.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const PlanFileError& e) {
+    EXPECT_THAT(e.what(),
+                HasSubstr("format_version " + std::to_string((std::uint64_t{1} << 32) + 2)));
+  }
+}
+
 TEST(Render, MarkdownSummarizesAndFoldsDetails) {
   std::string md = render_markdown(make_plan(load(kTree), state::State{}, nullptr, {}));
   EXPECT_THAT(md, HasSubstr("### cforg plan: 3 to create, 0 to update, 0 to delete, 0 to adopt"));
