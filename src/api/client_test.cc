@@ -1118,6 +1118,22 @@ TEST_F(ClientTest, RetryAfterBeyondMaxWaitFailsAtOnceQuotingTheServer) {
   EXPECT_EQ(client().stats().rate_limited, 4u);
 }
 
+// Found by tests/fuzz: a 5xx's Retry-After was slept through whatever max_wait said.
+TEST_F(ClientTest, A503WithRetryAfterBeyondMaxWaitFailsAtOnceQuotingTheServer) {
+  opts.max_wait = 5s;
+  HttpResponse r = reply(503, error_envelope(10000, "temporarily unavailable"));
+  r.retry_after = parse_retry_after("86400", std::time(nullptr));
+  r.retry_after_text = "86400";
+  queue(r);
+  auto start = Clock::now();
+  auto got = client().get(kId);
+  ASSERT_FALSE(got.ok());
+  EXPECT_LT(Clock::now() - start, 200ms);
+  EXPECT_EQ(script->count(), 1u);
+  EXPECT_EQ(got.error().status, 503);
+  EXPECT_THAT(got.error().str(), ::testing::HasSubstr("(Retry-After: 86400)"));
+}
+
 TEST_F(ClientTest, A429WithoutRetryAfterWaitsForTheRatelimitReset) {
   opts.retry.base_delay = 1ms;
   queue(with_budget(reply(429, error_envelope(971, "Please wait")), 0, 300ms));

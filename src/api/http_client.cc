@@ -192,6 +192,14 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
   if (*rest != '\0') return std::nullopt;
   std::time_t t = timegm(&tm);
   if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: a year past 2262 (or before 1677) does not
+  // fit, and converting it would overflow (undefined behaviour; found by tests/fuzz). No
+  // organization was created then: not a create_time.
+  constexpr std::time_t kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max())
+          .count() -
+      2 * 86400;  // the offset and the fraction still fit
+  if (t > kLimit || t < -kLimit) return std::nullopt;
   return std::chrono::system_clock::from_time_t(t) - offset +
          std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction);
 }
@@ -424,6 +432,17 @@ struct HttpClient::Impl {
         spdlog::warn("{}: rate limited by the server (HTTP 429); pausing all requests for {}",
                      request_line, seconds_text(delay));
       } else {
+        // A 5xx's Retry-After is honoured too, within the same ceiling as a 429's: beyond it,
+        // fail at once rather than sleep (a 503 with "Retry-After: 86400" slept a day per
+        // retry; found by tests/fuzz).
+        if (res.retry_after && *res.retry_after > opts.max_wait) {
+          ApiError e = error_from(c.method, res, request_line, unknown, attempt);
+          if (!e.detail.empty()) e.detail += ", ";
+          e.detail += "the server asks to wait " + quoted_retry_after(res) +
+                      ", longer than the longest wait allowed (" + seconds_text(opts.max_wait) +
+                      "); not retried";
+          return e;
+        }
         auto delay = opts.retry.delay(attempt + 1, res, random());
         spdlog::info("{}: {}; retry {} of {} in {} ms", request_line, describe(res), attempt + 1,
                      opts.retry.max_retries, delay.count());
@@ -782,7 +801,8 @@ Result<std::vector<Organization>> HttpClient::list(const ListQuery& query) {
     // create organizations that already exist: fail instead.
     if (!seen.insert(next).second) {
       return protocol_error(c.line(), 200,
-                            "the server sent page token \"" + next + "\" a second time");
+                            "the server sent page token \"" + printable(next, 100) +
+                                "\" a second time");  // the server's text: made printable
     }
     // More than total_size allows (a page's worth of slack for orgs created meanwhile), empty
     // pages that keep going, or no end in sight: the same, without a repeated token.

@@ -100,26 +100,6 @@ json remote_to_json(const Remote& r) {
           {"absent_parents", r.absent_parents}};
 }
 
-// SHA-256 of the document without its "digest", dumped compactly. nlohmann keeps object keys
-// sorted and prints numbers and strings one way, so a document read back and dumped again has
-// the same bytes: any change to what it says changes the digest.
-std::string digest_of(const json& doc) {
-  json rest = doc;
-  rest.erase("digest");
-  const std::string text = rest.dump();
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr) != 1) {
-    throw PlanFileError("SHA-256 is not available");
-  }
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += "0123456789abcdef"[md[i] >> 4];
-    hex += "0123456789abcdef"[md[i] & 0xF];
-  }
-  return hex;
-}
-
 // Field access that explains itself: every failure names the field and the source.
 class Reader {
  public:
@@ -187,6 +167,26 @@ std::vector<Change> changes_from(Reader& r, const json& j) {
 
 }  // namespace
 
+// SHA-256 of the document without its "digest", dumped compactly. nlohmann keeps object keys
+// sorted and prints numbers and strings one way, so a document read back and dumped again has
+// the same bytes: any change to what it says changes the digest.
+std::string plan_digest(const json& doc) {
+  json rest = doc;
+  rest.erase("digest");
+  const std::string text = rest.dump();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr) != 1) {
+    throw PlanFileError("SHA-256 is not available");
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < n; ++i) {
+    hex += "0123456789abcdef"[md[i] >> 4];
+    hex += "0123456789abcdef"[md[i] & 0xF];
+  }
+  return hex;
+}
+
 json to_json(const Plan& plan) {
   json actions = json::array();
   for (const Action& a : plan.actions) actions.push_back(action_to_json(a));
@@ -238,7 +238,7 @@ json to_json(const Plan& plan) {
               {"changes_pending", plan.has_changes()},
               {"warnings", plan.warnings},
               {"errors", errors}};
-  doc["digest"] = digest_of(doc);
+  doc["digest"] = plan_digest(doc);
   return doc;
 }
 
@@ -246,46 +246,51 @@ Plan plan_from_json(const json& j, const std::string& where) {
   Reader r(where);
   using T = json::value_t;
   Plan p;
-  p.format_version = r.field(j, "format_version", T::number_unsigned).get<int>();
-  if (p.format_version < kPlanFormatVersion) {
-    // Before version 3 a plan carried neither a digest nor the inputs its actions came from, so
-    // nothing in it can be verified.
-    r.fail("format_version " + std::to_string(p.format_version) +
-           ", written by an older cforg, whose plans cannot be verified (no digest, no record of "
-           "what the actions were derived from); this cforg reads version " +
-           std::to_string(kPlanFormatVersion) + ": make a new plan");
-  }
-  if (p.format_version != kPlanFormatVersion) {
-    r.fail("format_version " + std::to_string(p.format_version) + "; this cforg reads version " +
-           std::to_string(kPlanFormatVersion) + ": make the plan with the same cforg version");
-  }
-  // Before any field is believed: a hand edit is told as such, whatever it broke.
-  const json& digest = r.field(j, "digest", T::string);
+  // Everything under the try: a member of the wrong type deep inside ("files": [1]) is a
+  // json::exception, which must come out as a PlanFileError naming the file (found by
+  // tests/fuzz), not as nlohmann's bare message.
   try {
-    if (digest.get<std::string>() != digest_of(j)) {
-      throw PlanFileError(where +
-                          ": the plan file was changed after it was written: make a new plan "
-                          "with cforg plan --out " +
-                          shell_word(where) + " (its digest does not match its contents)");
+    // Compared before narrowing: 2^32 + 3 must not pass for version 3.
+    const auto version = r.field(j, "format_version", T::number_unsigned).get<std::uint64_t>();
+    if (version < static_cast<std::uint64_t>(kPlanFormatVersion)) {
+      // Before version 3 a plan carried neither a digest nor the inputs its actions came from, so
+      // nothing in it can be verified.
+      r.fail("format_version " + std::to_string(version) +
+             ", written by an older cforg, whose plans cannot be verified (no digest, no record of "
+             "what the actions were derived from); this cforg reads version " +
+             std::to_string(kPlanFormatVersion) + ": make a new plan");
     }
-  } catch (const json::exception& e) {  // dump() of a string that is not UTF-8
-    r.fail(e.what());
-  }
-  const json& st = r.field(j, "state", T::object);
-  p.lineage = r.str(st, "lineage");
-  p.serial = r.field(st, "serial", T::number_unsigned).get<std::uint64_t>();
-  const json& cfg = r.field(j, "config", T::object);
-  p.config_digest = r.str(cfg, "digest");
-  for (const json& f : r.field(cfg, "files", T::array))
-    p.config_files.push_back(f.get<std::string>());
-  p.refreshed = r.flag(j, "refreshed");
-  const json& options = r.field(j, "options", T::object);
-  p.options.adopt = r.flag(options, "adopt");
-  const json& remote = r.field(j, "remote", T::object, true);
-  const json& refresh = r.field(j, "refresh", T::object);
-  for (const json& k : r.field(refresh, "forget", T::array))
-    p.forget.push_back(k.get<std::string>());
-  try {
+    if (version != static_cast<std::uint64_t>(kPlanFormatVersion)) {
+      r.fail("format_version " + std::to_string(version) + "; this cforg reads version " +
+             std::to_string(kPlanFormatVersion) + ": make the plan with the same cforg version");
+    }
+    p.format_version = kPlanFormatVersion;
+    // Before any field is believed: a hand edit is told as such, whatever it broke.
+    const json& digest = r.field(j, "digest", T::string);
+    try {
+      if (digest.get<std::string>() != plan_digest(j)) {
+        throw PlanFileError(where +
+                            ": the plan file was changed after it was written: make a new plan "
+                            "with cforg plan --out " +
+                            shell_word(where) + " (its digest does not match its contents)");
+      }
+    } catch (const json::exception& e) {  // dump() of a string that is not UTF-8
+      r.fail(e.what());
+    }
+    const json& st = r.field(j, "state", T::object);
+    p.lineage = r.str(st, "lineage");
+    p.serial = r.field(st, "serial", T::number_unsigned).get<std::uint64_t>();
+    const json& cfg = r.field(j, "config", T::object);
+    p.config_digest = r.str(cfg, "digest");
+    for (const json& f : r.field(cfg, "files", T::array))
+      p.config_files.push_back(f.get<std::string>());
+    p.refreshed = r.flag(j, "refreshed");
+    const json& options = r.field(j, "options", T::object);
+    p.options.adopt = r.flag(options, "adopt");
+    const json& remote = r.field(j, "remote", T::object, true);
+    const json& refresh = r.field(j, "refresh", T::object);
+    for (const json& k : r.field(refresh, "forget", T::array))
+      p.forget.push_back(k.get<std::string>());
     for (const json& k : r.field(options, "replace", T::array))
       p.options.replace.insert(k.get<std::string>());
     for (const json& k : r.field(options, "targets", T::array))
@@ -444,13 +449,17 @@ Plan read_plan_file(const std::string& path) {
     throw PlanFileError("cannot read the plan file " + path + ": no such file or not readable");
   std::stringstream ss;
   ss << in.rdbuf();
-  JsonParse parsed = parse_json_checked(ss.str());
+  return plan_from_text(ss.str(), path);
+}
+
+Plan plan_from_text(std::string_view text, const std::string& where) {
+  JsonParse parsed = parse_json_checked(text);
   if (!parsed.ok()) {
-    throw PlanFileError(path + ": not a cforg plan (" +
+    throw PlanFileError(where + ": not a cforg plan (" +
                         (parsed.syntax_error ? std::string("not valid JSON") : parsed.problem) +
                         ")");
   }
-  return plan_from_json(parsed.value, path);
+  return plan_from_json(parsed.value, where);
 }
 
 }  // namespace cforg::plan

@@ -24,6 +24,8 @@ Plan plan_from_json(const nlohmann::json& j, const std::string& where);
 // symlink to its target; a path that is a folder, a device or a pipe is refused. "-" writes to
 // standard output. Every error gives the OS's reason.
 void write_plan_file(const Plan& plan, const std::string& path);
+// The digest a plan document carries: SHA-256 (hex) of it without "digest", dumped compactly.
+std::string plan_digest(const nlohmann::json& doc);
 // Reads and parses a plan file strictly; a file whose digest does not match its contents (a
 // hand edit) is refused before any field of it is believed.
 Plan read_plan_file(const std::string& path);
@@ -51,5 +53,7 @@ std::vector<std::string> saved_config_paths(const Plan& saved, const std::string
 // again: what a forged one can do is what a hostile API could have answered at plan time.
 Plan verify_saved_plan(Plan saved, const config::Config& cfg, const state::State& st,
                        const std::string& path);
+// What read_plan_file does with the file's text (the fuzz target's seam); `where` names it.
+Plan plan_from_text(std::string_view text, const std::string& where);
 
 }  // namespace cforg::plan
