@@ -905,44 +905,45 @@ TEST(SavedPlan, OlderFormatsAreRefusedAsUnverifiable) {
   } catch (const PlanFileError& e) {
     EXPECT_THAT(e.what(), HasSubstr("format_version 2, written by an older cforg"));
     EXPECT_THAT(e.what(), HasSubstr("make a new plan"));
-    // Found by tests/fuzz: a member of the wrong type outside the checked fields escaped as
-    // nlohmann's bare "type must be string", and a version of 2^32 + 2 narrowed to 2 and passed.
-    TEST(PlanFile, AWronglyTypedMemberOrAHugeVersionIsAPlanFileErrorNamingTheFile) {
-      nlohmann::json j = to_json(make_plan(load(kTree), state::State{}, nullptr, {}));
-      j["config"]["files"] = {1};
-      j["digest"] = plan_digest(j);  // resealed: the type is what must be refused
-      try {
-        plan_from_json(j, "p.json");
-        ADD_FAILURE() << "accepted";
-      } catch (const PlanFileError& e) {
-        EXPECT_THAT(e.what(), HasSubstr("p.json"));
-      }
-      j = to_json(make_plan(load(kTree), state::State{}, nullptr, {}));
-      j["format_version"] = (std::uint64_t{1} << 32) + kPlanFormatVersion;
-      j["digest"] = plan_digest(j);
-      try {
-        plan_from_json(j, "p.json");
-        ADD_FAILURE() << "accepted";
-      } catch (const PlanFileError& e) {
-        EXPECT_THAT(e.what(),
-                    HasSubstr("format_version " +
-                              std::to_string((std::uint64_t{1} << 32) + kPlanFormatVersion)));
-      }
-    }
+  }
+}
 
-    TEST(Render, MarkdownSummarizesAndFoldsDetails) {
-      std::string md = render_markdown(make_plan(load(kTree), state::State{}, nullptr, {}));
-      EXPECT_THAT(md,
-                  HasSubstr("### cforg plan: 3 to create, 0 to update, 0 to delete, 0 to adopt"));
-      EXPECT_THAT(md, HasSubstr("<details>"));
-      EXPECT_THAT(md, HasSubstr("+ platform: create \"Platform\" under \"root\""));
-    }
+// Found by tests/fuzz: a member of the wrong type outside the checked fields escaped as
+// nlohmann's bare "type must be string", and a version of 2^32 + 2 narrowed to 2 and passed.
+TEST(PlanFile, AWronglyTypedMemberOrAHugeVersionIsAPlanFileErrorNamingTheFile) {
+  nlohmann::json j = to_json(make_plan(load(kTree), state::State{}, nullptr, {}));
+  j["config"]["files"] = {1};
+  j["digest"] = plan_digest(j);  // resealed: the type is what must be refused
+  try {
+    plan_from_json(j, "p.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const PlanFileError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("p.json"));
+  }
+  j = to_json(make_plan(load(kTree), state::State{}, nullptr, {}));
+  j["format_version"] = (std::uint64_t{1} << 32) + kPlanFormatVersion;
+  j["digest"] = plan_digest(j);
+  try {
+    plan_from_json(j, "p.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const PlanFileError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("format_version " +
+                                    std::to_string((std::uint64_t{1} << 32) + kPlanFormatVersion)));
+  }
+}
 
-    TEST(Render, ColorOnlyWhenAsked) {
-      Plan p = make_plan(load(kTree), state::State{}, nullptr, {});
-      EXPECT_EQ(render_text(p).find('\x1b'), std::string::npos);
-      EXPECT_NE(render_text(p, {.color = true}).find("\x1b[32m+"), std::string::npos);
-    }
+TEST(Render, MarkdownSummarizesAndFoldsDetails) {
+  std::string md = render_markdown(make_plan(load(kTree), state::State{}, nullptr, {}));
+  EXPECT_THAT(md, HasSubstr("### cforg plan: 3 to create, 0 to update, 0 to delete, 0 to adopt"));
+  EXPECT_THAT(md, HasSubstr("<details>"));
+  EXPECT_THAT(md, HasSubstr("+ platform: create \"Platform\" under \"root\""));
+}
 
-  }  // namespace
+TEST(Render, ColorOnlyWhenAsked) {
+  Plan p = make_plan(load(kTree), state::State{}, nullptr, {});
+  EXPECT_EQ(render_text(p).find('\x1b'), std::string::npos);
+  EXPECT_NE(render_text(p, {.color = true}).find("\x1b[32m+"), std::string::npos);
+}
+
+}  // namespace
 }  // namespace cforg::plan
