@@ -29,13 +29,6 @@ TEST(Writer, EveryStringReadsBackAsItself) {
                                            "'single'",
                                            "\"double\"",
                                            "back\\slash",
-                                           "trailing space ",
-                                           " leading space",
-                                           "tab\there",
-                                           "new\nline",
-                                           "ctrl\x01x",
-                                           "del\x7f",
-                                           "c1\xc2\x85next",
                                            "Zürich — ünïcode ✓",
                                            "[list]",
                                            "{map}",
@@ -75,6 +68,20 @@ TEST(Writer, EveryStringReadsBackAsItself) {
     EXPECT_EQ(r.config.orgs[i].profile, orgs[i].profile) << i;
   }
   EXPECT_THAT(yaml, HasSubstr("# a header\n#\n# second line\norganizations:\n"));
+}
+
+// Names the config refuses (white space at an end, control characters): what to_yaml writes
+// for them reads back as an error naming the place, never as another name.
+TEST(Writer, ANameTheConfigRefusesReadsBackAsAnErrorNotAsAnotherName) {
+  for (const std::string bad : {"trailing space ", " leading space", "tab\there", "new\nline",
+                                "ctrl\x01x", "del\x7f", "c1\xc2\x85next"}) {
+    DesiredOrg o;
+    o.name = bad;
+    o.key = "k";
+    LoadResult r = load_text(to_yaml({o}, ""), "out.yaml");
+    ASSERT_FALSE(r.ok()) << "accepted " << bad;
+    EXPECT_THAT(r.errors.front().str(), HasSubstr("out.yaml:")) << bad;
+  }
 }
 
 TEST(Writer, PlainWhenSafeQuotedOtherwise) {

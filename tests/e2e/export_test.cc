@@ -290,7 +290,11 @@ TEST(Graph, DotOutputIsAcceptedByGraphvizAndMermaidHasTheTree) {
   EXPECT_THAT(m.out,
               HasSubstr("([\"a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8<br/>(outside the config)\"])"));
 
-  // The markdown plan draws the orgs that change.
+  // The markdown plan draws the orgs that change (without Partner, whose made-up parent id
+  // names no organization: an error of the plan).
+  ws.config(
+      "organizations:\n  - {name: Acme, key: acme}\n  - {name: \"Retail \\\"EU\\\"\", key: retail, "
+      "parent: acme}\n  - {name: New, parent: retail}\n");
   ProcessResult md = ws.cforg(with({"plan", "--format", "markdown"}, kFast));
   ASSERT_EQ(md.exit_code, 0) << dump(md);
   EXPECT_THAT(md.out, HasSubstr("```mermaid\nflowchart TD\n"));

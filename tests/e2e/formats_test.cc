@@ -216,14 +216,21 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
 TEST(ApplyJson, StreamsAStartAndAnEndPerActionThenASummary) {
   Emulator emu({"--consistency-ms", "0"});
   Workspace ws(&emu);
-  // "Orphan" names a parent that does not exist: its create fails, its child is skipped.
+  // "Orphan"'s parent is deleted between the plan and its apply: its create fails, its child
+  // is skipped. (A parent id that names no organization when planning fails the plan itself.)
+  HttpReply outside = emu.as_dashboard("POST", "/organizations", R"({"name": "Outside"})");
+  ASSERT_EQ(outside.status, 200);
+  const std::string outside_id = outside.body["result"]["id"];
   ws.config(R"(organizations:
   - {name: Root}
   - {name: Child, parent: Root}
-  - {name: Orphan, parent: {id: zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz}}
+  - {name: Orphan, parent: {id: )" +
+            outside_id + R"(}}
   - {name: Orphan child, parent: Orphan}
 )");
-  ProcessResult r = ws.cforg({"apply", "--auto-approve", "--format", "json"});
+  ASSERT_EQ(ws.cforg({"plan", "--out", "plan.json"}).exit_code, 0);
+  ASSERT_EQ(emu.as_dashboard("DELETE", "/organizations/" + outside_id).status / 100, 2);
+  ProcessResult r = ws.cforg({"apply", "plan.json", "--format", "json"});
   EXPECT_EQ(r.exit_code, 1) << dump(r);
   std::vector<nlohmann::json> events = json_lines(r.out);
   ASSERT_GE(events.size(), 2u) << r.out;
@@ -236,7 +243,9 @@ TEST(ApplyJson, StreamsAStartAndAnEndPerActionThenASummary) {
       EXPECT_TRUE(e["id"].is_string());
       EXPECT_TRUE(e["error"].is_null());
     }
-    if (e["type"] == "failed" || e["type"] == "skipped") EXPECT_TRUE(e["error"].is_string());
+    if (e["type"] == "failed" || e["type"] == "skipped") {
+      EXPECT_TRUE(e["error"].is_string());
+    }
   }
   using V = std::vector<std::string>;
   EXPECT_EQ(by_key["Root"], (V{"started", "finished"}));
@@ -250,7 +259,7 @@ TEST(ApplyJson, StreamsAStartAndAnEndPerActionThenASummary) {
   EXPECT_EQ(summary["failed"], 1);
   EXPECT_EQ(summary["skipped"], 1);
   EXPECT_EQ(summary["serial"], ws.state()["serial"]);
-  EXPECT_THAT(r.err, HasSubstr("will be created"));  // what people read went to stderr
+  EXPECT_THAT(r.err, HasSubstr("Applying the saved plan"));  // what people read: stderr
 
   ProcessResult asks = ws.cforg({"apply", "--format", "json"});
   EXPECT_EQ(asks.exit_code, 1);

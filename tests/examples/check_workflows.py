@@ -14,10 +14,6 @@ import sys
 
 import yaml
 
-# Flags that another branch of issue 11 adds: accepted while the binary lacks them, checked like
-# any other once it has them. Remove an entry once it is merged.
-PENDING = {("validate", "--format"): "validate --format github (workflow annotations)"}
-
 cforg, workflows = sys.argv[1], sys.argv[2:]
 help_all = subprocess.run([cforg, "--help-all"], capture_output=True, text=True, check=True).stdout
 
@@ -87,9 +83,6 @@ for path in workflows:
                     if not flag.startswith("-"):
                         continue
                     if flag not in commands[name]:
-                        if (name, flag) in PENDING:
-                            print(f"note: {where}: {flag} is pending ({PENDING[(name, flag)]})")
-                            continue
                         problems.append(f"{where}: '{name}' has no option {flag}")
                         continue
                     choices = commands[name][flag]
