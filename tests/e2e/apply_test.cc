@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "support/workspace.h"
@@ -206,6 +207,40 @@ TEST(Apply, CredentialsNeverAppearInOutputLogsOrState) {
                            read_file(ws.state_path()) + read_file(ws.dir() / "plan.json");
   EXPECT_THAT(apply.err, HasSubstr("POST")) << "trace logging shows requests";
   EXPECT_THAT(everything, Not(HasSubstr(kTestToken)));
+}
+
+// Issue 10: under each scheme (token, global key, both), with failing and retried requests,
+// at trace level, nothing cforg writes anywhere holds the token, the key or the email.
+TEST(Apply, NoCredentialOfEitherSchemeReachesAnyByteWrittenEvenWhenRequestsFail) {
+  for (const char* scheme : {"token", "global key", "both"}) {
+    Emulator emu({"--fail-rate", "0.3", "--seed", "11"});
+    const std::string s = scheme;
+    const auto env = s == "token" ? emu.env() : s == "both" ? emu.env_both() : emu.env_global_key();
+    Workspace ws(&emu);
+    ws.config(kAcme);
+    RunOptions opts;
+    opts.env = env;
+    opts.env["CFORG_LOG"] = "trace";
+    std::string everything;
+    auto run = [&](const std::vector<std::string>& args) {
+      ProcessResult r = ws.cforg(args, opts);
+      everything += r.out + r.err;
+      return r;
+    };
+    run({"plan", "--out", "plan.json", "--max-retries", "20"});
+    run({"apply", "plan.json", "--max-retries", "20"});
+    run({"apply", "--auto-approve", "--max-retries", "0"});  // failures are shown, not retried
+    run({"refresh", "--auto-approve", "--max-retries", "20"});
+    run({"plan", "--format", "json", "--max-retries", "20"});
+    EXPECT_THAT(everything, HasSubstr("POST")) << scheme << ": trace logging shows requests";
+    // Every file the runs left in the folder: state, its backup, journal, lock, plan.
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(ws.dir().path())) {
+      if (entry.is_regular_file()) everything += read_file(entry.path().string());
+    }
+    for (const char* secret : {kTestToken, kTestKey, kTestEmail}) {
+      EXPECT_THAT(everything, Not(HasSubstr(secret))) << scheme << ": " << secret;
+    }
+  }
 }
 
 TEST(Apply, MissingCredentialsFailBeforeAnyRequest) {
