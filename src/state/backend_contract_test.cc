@@ -139,6 +139,28 @@ TEST_P(BackendTest, JournalOfAnInterruptedRunIsFoldedByLoadAndCommitted) {
   EXPECT_EQ(after.state.serial, 1u);
 }
 
+// A journal is read from outside like the state: records that give one id two keys are refused
+// as a state file saying so would be, naming the journal, before any plan runs on them.
+TEST_P(BackendTest, AJournalThatTracksOneIdUnderTwoKeysIsRefusedOnLoad) {
+  {
+    auto b = open();
+    auto lock = b->lock("apply");
+    Snapshot base = b->load();
+    auto tx = b->begin(*lock, base);
+    Journal& j = tx->journal();
+    j.append(put("a", make_org(org_id(1), "A")));
+    j.sync(j.append(put("b", make_org(org_id(1), "B"))));
+  }  // the run dies: no commit
+  try {
+    open()->load();
+    ADD_FAILURE() << "a journal tracking one id under two keys was folded in";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("one organization cannot be tracked under two keys"));
+    EXPECT_THAT(e.what(), HasSubstr("journal"));
+    EXPECT_THAT(e.what(), HasSubstr("Move the journal aside"));
+  }
+}
+
 TEST_P(BackendTest, ConcurrentAppendsAndSyncsKeepEveryRecord) {
   auto b = open();
   auto lock = b->lock("apply");

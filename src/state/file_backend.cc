@@ -149,6 +149,7 @@ class FileStore {
     for (const JournalRecord& r : contents.records) fold(s, r);
     if (contents.records.empty()) return 0;
     s.relink_parents();
+    check_folded(s, journal_path_);
     spdlog::info("{}: folded in {} changes left by an interrupted run", path_,
                  contents.records.size());
     return contents.records.size();

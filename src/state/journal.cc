@@ -94,6 +94,18 @@ void fold(State& s, const JournalRecord& r) {
   fold(s, JournalRecord(r));
 }
 
+void check_folded(const State& s, const std::string& journal_where) {
+  try {
+    validate(s, journal_where);
+  } catch (const StateError& e) {
+    throw StateError(std::string(e.what()) +
+                     " (with the records of the journal folded in: it contradicts the state). "
+                     "Move the journal aside to load the state without it; the next plan finds "
+                     "any org the interrupted run created by its name, for you to import or "
+                     "adopt, and creates none twice");
+  }
+}
+
 void fold(State& s, JournalRecord&& r) {
   switch (r.op) {
     case JournalRecord::Op::begin_create: {

@@ -795,6 +795,7 @@ class PgBackend final : public Backend {
       fold(snap.state, record_from_json(parsed.value, at));
     }
     snap.state.relink_parents();
+    check_folded(snap.state, where);
     snap.journal_records = rows.size();
     spdlog::info("{}: folded in {} changes left by an interrupted run", sh_->where, rows.size());
     return snap;

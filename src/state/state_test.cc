@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <limits>
-
 #include <regex>
 #include <set>
 
@@ -237,7 +236,8 @@ TEST(StateJson, TextRefusesDuplicateKeysHugeNumbersAndDeepNesting) {
     state_from_text(twice, "s.json");
     ADD_FAILURE() << "accepted a key twice";
   } catch (const StateError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("s.json: invalid JSON: an object has the key \"serial\" twice"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("s.json: invalid JSON: an object has the key \"serial\" twice"));
   }
   std::string huge = text;
   huge.replace(huge.find("\"serial\": 7"), 11, "\"serial\": 1e400");

@@ -40,6 +40,10 @@ std::string record_line(const JournalRecord& r, const std::string& where);
 // already tracked with an id; put replaces the entry; remove erases it.
 void fold(State& s, const JournalRecord& r);
 void fold(State& s, JournalRecord&& r);  // moves the org out of `r`
+// After folding a journal into a state (and relinking its parents), the same checks a state
+// file passes (validate): a journal whose records give one id two keys, or parents a cycle,
+// is refused naming it and what to do, before any command plans on it. Throws StateError.
+void check_folded(const State& s, const std::string& journal_where);
 
 class Journal {
  public:
