@@ -376,16 +376,20 @@ struct HttpClient::Impl {
       }
       if (succeeded(res)) return parse_success(c, res);
 
+      // A Retry-After beyond the longest wait allowed fails at once, quoting the server: a 429's
+      // and a 5xx's alike (a 503 with "Retry-After: 86400" slept a day per retry; tests/fuzz).
+      auto wait_refused = [&]() -> std::optional<ApiError> {
+        if (!res.retry_after || *res.retry_after <= opts.max_wait) return std::nullopt;
+        ApiError e = error_from(c.method, res, request_line, unknown, attempt);
+        if (!e.detail.empty()) e.detail += ", ";
+        e.detail += "the server asks to wait " + quoted_retry_after(res) +
+                    ", longer than the longest wait allowed (" + seconds_text(opts.max_wait) +
+                    "); not retried";
+        return e;
+      };
       if (has_status(res, 429)) {
         ++stats.rate_limited;
-        if (res.retry_after && *res.retry_after > opts.max_wait) {
-          ApiError e = error_from(c.method, res, request_line, unknown, attempt);
-          if (!e.detail.empty()) e.detail += ", ";
-          e.detail += "the server asks to wait " + quoted_retry_after(res) +
-                      ", longer than the longest wait allowed (" + seconds_text(opts.max_wait) +
-                      "); not retried";
-          return e;
-        }
+        if (auto refused = wait_refused()) return *refused;
       }
 
       if (has_status(res, 403)) {
@@ -432,17 +436,8 @@ struct HttpClient::Impl {
         spdlog::warn("{}: rate limited by the server (HTTP 429); pausing all requests for {}",
                      request_line, seconds_text(delay));
       } else {
-        // A 5xx's Retry-After is honoured too, within the same ceiling as a 429's: beyond it,
-        // fail at once rather than sleep (a 503 with "Retry-After: 86400" slept a day per
-        // retry; found by tests/fuzz).
-        if (res.retry_after && *res.retry_after > opts.max_wait) {
-          ApiError e = error_from(c.method, res, request_line, unknown, attempt);
-          if (!e.detail.empty()) e.detail += ", ";
-          e.detail += "the server asks to wait " + quoted_retry_after(res) +
-                      ", longer than the longest wait allowed (" + seconds_text(opts.max_wait) +
-                      "); not retried";
-          return e;
-        }
+        // A 5xx's Retry-After is honoured too, within the same ceiling as a 429's.
+        if (auto refused = wait_refused()) return *refused;
         auto delay = opts.retry.delay(attempt + 1, res, random());
         spdlog::info("{}: {}; retry {} of {} in {} ms", request_line, describe(res), attempt + 1,
                      opts.retry.max_retries, delay.count());
