@@ -17,14 +17,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::vector<std::string> kFast = {"--rate-limit",      "0",   "--retry-base-delay", "0.01",
-                                        "--retry-max-delay", "0.05"};
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 const char* kAcme = R"(
 organizations:
   - name: Acme Root

@@ -13,13 +13,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::vector<std::string> kFast = {"--rate-limit", "0", "--retry-base-delay", "0.01"};
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 // An estate made by hand (here: by another cforg workspace), with profiles, names that need
 // quoting, a key collision and an org under a parent the export does not see as its own.
 class ExportE2E : public ::testing::Test {

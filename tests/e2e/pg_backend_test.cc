@@ -16,14 +16,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::vector<std::string> kFast = {"--rate-limit",      "0",   "--retry-base-delay", "0.01",
-                                        "--retry-max-delay", "0.05"};
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 std::string password_of(const std::string& url) {
   std::size_t start = url.find("://") + 3;
   std::string userinfo = url.substr(start, url.find('@') - start);

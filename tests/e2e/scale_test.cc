@@ -57,14 +57,6 @@ void expect_converged(const Emulator& emu, const Workspace& ws, int expected) {
   EXPECT_EQ(plan.exit_code, 0) << dump(plan);
 }
 
-const std::vector<std::string> kFast = {"--rate-limit",      "0",   "--retry-base-delay", "0.01",
-                                        "--retry-max-delay", "0.05"};
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 TEST(Scale, ParallelismBoundsRequestsInFlightAndIsUsedFully) {
   Emulator emu({"--latency-ms", "50"});
   Workspace ws(&emu);

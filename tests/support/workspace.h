@@ -11,6 +11,17 @@
 
 namespace cforg::testing {
 
+// For runs that test something other than pacing: no request budget, retries in milliseconds.
+inline const std::vector<std::string> kFast = {
+    "--rate-limit", "0", "--retry-base-delay", "0.01", "--retry-max-delay", "0.05"};
+
+// `args` followed by `more`: ws.cforg(with({"apply", "--auto-approve"}, kFast)).
+inline std::vector<std::string> with(std::vector<std::string> args,
+                                     const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
 class Workspace {
  public:
   explicit Workspace(const Emulator* emulator) : emulator_(emulator) {}
