@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "cforg/model/printable.h"
+
 namespace cforg::api {
 
 // JSON nesting allowed in an answer: the contract's envelopes need 5.
@@ -26,9 +28,6 @@ struct ParsedBody {
 // 20 MB of '[' costs no memory) and an object with a key twice.
 ParsedBody parse_body(std::string_view body);
 
-// `text` fit for one line of a terminal: control characters (C0, DEL and C1, escape
-// sequences' introducers) become spaces, invalid UTF-8 becomes '?', and more than `max_bytes`
-// is cut at a character boundary and marked with "…".
-std::string printable(std::string_view text, std::size_t max_bytes = 300);
+using ::cforg::printable;  // model/printable.h: shared with the readers of files
 
 }  // namespace cforg::api

@@ -15,6 +15,7 @@
 
 #include "cforg/api/client.h"
 #include "cforg/model/json_parse.h"
+#include "cforg/model/printable.h"
 
 namespace cforg::plan {
 namespace {
@@ -455,9 +456,22 @@ Plan read_plan_file(const std::string& path) {
 Plan plan_from_text(std::string_view text, const std::string& where) {
   JsonParse parsed = parse_json_checked(text);
   if (!parsed.ok()) {
-    throw PlanFileError(where + ": not a cforg plan (" +
-                        (parsed.syntax_error ? std::string("not valid JSON") : parsed.problem) +
-                        ")");
+    // nlohmann's message after its own location ("...column 5: syntax error ..."): the place
+    // is given as file:line:column, and the bytes it quotes are made printable.
+    std::string problem = parsed.problem;
+    if (parsed.syntax_error) {
+      std::size_t column = problem.find("column ");
+      std::size_t colon = problem.find(": ", column == std::string::npos ? 0 : column);
+      std::size_t bracket = problem.find("] ");
+      if (column != std::string::npos && colon != std::string::npos) {
+        problem = problem.substr(colon + 2);
+      } else if (bracket != std::string::npos) {
+        problem = problem.substr(bracket + 2);
+      }
+    }
+    throw PlanFileError(where +
+                        (parsed.syntax_error ? ":" + text_place(text, parsed.error_byte) : "") +
+                        ": not a cforg plan (invalid JSON: " + printable(problem) + ")");
   }
   return plan_from_json(parsed.value, where);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cforg/model/json_parse.h"
+#include "cforg/model/printable.h"
 #include "cforg/state/state.h"
 
 namespace cforg::state {
@@ -26,9 +27,8 @@ std::string describe_parse_error(const std::string& what) {
                                      std::size_t byte, const std::string& what) {
   // `byte` counts from 1 and points at the character that could not be parsed (one past the
   // end for a truncated document).
-  std::size_t offset = byte == 0 ? 0 : byte - 1;
-  throw StateError(where + ":" + line_column(text, offset) +
-                   ": invalid JSON: " + describe_parse_error(what));
+  throw StateError(where + ":" + text_place(text, byte) +
+                   ": invalid JSON: " + printable(describe_parse_error(what)));
 }
 
 // Captures the top-level scalars and checks the syntax of the rest.
@@ -90,15 +90,6 @@ class HeaderScanner : public nlohmann::json_sax<nlohmann::json> {
 };
 
 }  // namespace
-
-std::string line_column(std::string_view text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  std::string_view before = text.substr(0, offset);
-  std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-  std::size_t last_newline = before.rfind('\n');
-  std::size_t column = last_newline == std::string_view::npos ? offset + 1 : offset - last_newline;
-  return std::to_string(line) + ":" + std::to_string(column);
-}
 
 nlohmann::json parse_json_text(std::string_view text, const std::string& where) {
   // Strict: a key twice would otherwise keep the last value silently, and a number beyond a

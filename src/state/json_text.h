@@ -13,8 +13,6 @@ namespace cforg::state {
 // last character the parser read (the end of the offending token, as nlohmann and jq report).
 nlohmann::json parse_json_text(std::string_view text, const std::string& where);
 
-// "line:column" (both from 1) of the byte at `offset` (from 0) in `text`.
-std::string line_column(std::string_view text, std::size_t offset);
 
 // The top-level scalars of a state file, read without building the document (a state of
 // 100,000 orgs is tens of megabytes): enough to tell whether the file is the one a caller

@@ -227,6 +227,20 @@ TEST(StateJson, RejectsImpossibleTrees) {
                   {"the key is 10000 bytes long, more than the 1024"});
 }
 
+// A syntax error quotes what nlohmann last read: escape sequences and invalid UTF-8 in the file
+// must not reach the terminal raw.
+TEST(StateJson, ASyntaxErrorQuotesTheFilesBytesPrintably) {
+  try {
+    state_from_text("{\"lineage\": \"\xff\x1b[2J", "s.json");
+    ADD_FAILURE() << "accepted";
+  } catch (const StateError& e) {
+    const std::string what = e.what();
+    EXPECT_THAT(what, HasSubstr("s.json:1:"));
+    EXPECT_EQ(what.find('\x1b'), std::string::npos) << what;
+    EXPECT_EQ(what.find('\xff'), std::string::npos) << what;
+  }
+}
+
 TEST(StateJson, TextRefusesDuplicateKeysHugeNumbersAndDeepNesting) {
   std::string text = state_to_text(sample_state());
   // The same org twice: nlohmann alone would keep the second silently.

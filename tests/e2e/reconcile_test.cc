@@ -457,7 +457,8 @@ TEST_F(Reconcile, AGarbagePlanFileIsRefusedWithAReason) {
   ws.dir().write("binary.plan", std::string("\x00\x01\xff", 3));
   r = ws.cforg({"apply", "binary.plan"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("not valid JSON"));
+  EXPECT_THAT(r.err, HasSubstr("binary.plan:1:1: not a cforg plan (invalid JSON: "));
+  EXPECT_EQ(r.err.find('\x01'), std::string::npos) << "the bytes read are not echoed raw";
   EXPECT_EQ(mutations(emu), posts);
 }
 

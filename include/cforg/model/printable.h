@@ -1,0 +1,19 @@
+// Text from outside (a server's answer, a file's bytes) as a message may show it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace cforg {
+
+// `text` fit for one line of a terminal: control characters (C0, DEL and C1, escape
+// sequences' introducers) become spaces, invalid UTF-8 becomes '?', and more than `max_bytes`
+// is cut at a character boundary and marked with "…".
+std::string printable(std::string_view text, std::size_t max_bytes = 300);
+
+// "line:column" (both from 1) of the byte `byte` of `text`, counted from 1 as nlohmann's
+// parse errors count it (one past the end for a document cut short).
+std::string text_place(std::string_view text, std::size_t byte);
+
+}  // namespace cforg
