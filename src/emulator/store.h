@@ -78,7 +78,7 @@ enum class PutExtraFields {
 // Whether GET /organizations/{id}, the list and PUT's answer carry the `profile` key.
 enum class ReadProfile {
   kOmit,     // published reading (Terraform's import tests): the key is left out entirely
-  kInclude,  // the key is there: the profile, or null
+  kInclude,  // the key is there when the org has a profile (never null: the SDKs type it optional)
 };
 
 // The name of meta's flags object.
