@@ -4,23 +4,26 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <sstream>
 #include <thread>
 
 #include "cforg/api/client.h"
 #include "cforg/api/transport.h"
-#include "scripted_server_for_test.h"
+#include "support/scripted_server.h"
 
 namespace cforg::api {
 namespace {
 
 using namespace std::chrono_literals;
+using cforg::testing::ScriptedReply;
+using cforg::testing::ScriptedServer;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::ScriptedReply;
-using testing::ScriptedServer;
 using Failure = HttpResponse::Failure;
 
 constexpr const char* kToken = "tok-SECRET-5f2d8a0c1b7e";

@@ -76,24 +76,9 @@ class Backends : public ::testing::TestWithParam<std::string> {
     for (const auto& [key, org] : st["organizations"].items()) out[key] = org["id"];
     return out;
   }
-  // Every org exists once remotely, and the state records exactly those ids.
   void expect_converged(int expected) const {
-    auto remote = remote_by_name(emu);
-    EXPECT_EQ(remote.size(), static_cast<std::size_t>(expected));
-    std::set<std::string> names, remote_ids, state_ids;
-    for (const auto& [name, org] : remote) {
-      names.insert(name);
-      remote_ids.insert(org["id"]);
-    }
-    EXPECT_EQ(names.size(), remote.size()) << "duplicates remotely";
-    nlohmann::json st = state();
-    for (const auto& [key, org] : st["organizations"].items()) {
-      EXPECT_FALSE(org.value("pending_create", false)) << key;
-      state_ids.insert(org["id"]);
-    }
-    EXPECT_EQ(state_ids, remote_ids);
-    ProcessResult plan = cforg({"plan", "--detailed-exitcode", "--rate-limit", "0"});
-    EXPECT_EQ(plan.exit_code, 0) << dump(plan);
+    cforg::testing::expect_converged(emu, state(), expected,
+                                     cforg({"plan", "--detailed-exitcode", "--rate-limit", "0"}));
   }
   void apply_acme() {
     ws.config(kAcme);

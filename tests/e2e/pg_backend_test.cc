@@ -49,24 +49,10 @@ class PgE2E : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << dump(r);
     return nlohmann::json::parse(read_file(file));
   }
-  // Every org exists once remotely, and the workspace's state records exactly those ids.
   void expect_converged(const Emulator& emu, const Workspace& ws, int expected) const {
-    auto remote = remote_by_name(emu);
-    EXPECT_EQ(remote.size(), static_cast<std::size_t>(expected));
-    std::set<std::string> names, remote_ids, state_ids;
-    for (const auto& [name, org] : remote) {
-      names.insert(name);
-      remote_ids.insert(org["id"]);
-    }
-    EXPECT_EQ(names.size(), remote.size()) << "duplicates remotely";
-    nlohmann::json st = pulled(ws);
-    for (const auto& [key, org] : st["organizations"].items()) {
-      EXPECT_FALSE(org.value("pending_create", false)) << key;
-      state_ids.insert(org["id"]);
-    }
-    EXPECT_EQ(state_ids, remote_ids);
-    ProcessResult plan = ws.cforg(pg({"plan", "--detailed-exitcode", "--rate-limit", "0"}), env());
-    EXPECT_EQ(plan.exit_code, 0) << dump(plan);
+    cforg::testing::expect_converged(
+        emu, pulled(ws), expected,
+        ws.cforg(pg({"plan", "--detailed-exitcode", "--rate-limit", "0"}), env()));
   }
 
   std::string url_, workspace_;

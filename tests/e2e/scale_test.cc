@@ -37,24 +37,9 @@ int count_orgs(int roots, int children) {
   return roots * (children + 2);
 }
 
-// Every configured org exists exactly once remotely, nothing else exists, and the state
-// records exactly those ids.
 void expect_converged(const Emulator& emu, const Workspace& ws, int expected) {
-  auto remote = remote_by_name(emu);
-  EXPECT_EQ(remote.size(), static_cast<std::size_t>(expected));
-  std::set<std::string> names;
-  for (const auto& [name, org] : remote) names.insert(name);
-  EXPECT_EQ(names.size(), remote.size()) << "duplicates remotely";
-  std::set<std::string> remote_ids, state_ids;
-  for (const auto& [name, org] : remote) remote_ids.insert(org["id"]);
-  nlohmann::json st = ws.state();
-  for (const auto& [key, org] : st["organizations"].items()) {
-    EXPECT_FALSE(org.value("pending_create", false)) << key;
-    state_ids.insert(org["id"]);
-  }
-  EXPECT_EQ(state_ids, remote_ids);
-  ProcessResult plan = ws.cforg({"plan", "--detailed-exitcode", "--rate-limit", "0"});
-  EXPECT_EQ(plan.exit_code, 0) << dump(plan);
+  cforg::testing::expect_converged(emu, ws.state(), expected,
+                                   ws.cforg({"plan", "--detailed-exitcode", "--rate-limit", "0"}));
 }
 
 TEST(Scale, ParallelismBoundsRequestsInFlightAndIsUsedFully) {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "support/emulator.h"
-#include "support/hostile_server.h"
+#include "support/loopback_server.h"
 #include "support/process.h"
 
 namespace cforg::testing {
@@ -264,79 +264,88 @@ TEST(Hostile, GeneratedStateAndPlanFilesAreRefusedWithTheirPlace) {
 
 // --- a hostile API ------------------------------------------------------------------------
 
-Case api_case(std::string name, const HostileServer& server, std::vector<std::string> expect) {
-  return {std::move(name),
-          [](const TempDir& dir) { write_valid(dir); },
-          {"plan", "-c", "cforg.yaml", "--max-retries", "1", "--retry-base-delay", "0.01",
-           "--retry-max-delay", "0.05", "--request-timeout", "2"},
-          std::move(expect),
-          1,
-          {{"CLOUDFLARE_BASE_URL", server.base_url()}, {"CLOUDFLARE_API_TOKEN", kTestToken}}};
+Case api_case(std::string name, const LoopbackServer& server, std::vector<std::string> expect) {
+  return {
+      std::move(name),
+      [](const TempDir& dir) { write_valid(dir); },
+      {"plan", "-c", "cforg.yaml", "--max-retries", "1", "--retry-base-delay", "0.01",
+       "--retry-max-delay", "0.05", "--request-timeout", "2"},
+      std::move(expect),
+      1,
+      {{"CLOUDFLARE_BASE_URL", server.url("/client/v4")}, {"CLOUDFLARE_API_TOKEN", kTestToken}}};
 }
 
 // Sends `bytes` slowly enough to still be sending when the client gives up, or until stopped.
-void stall(HostileServer::Io& io) {
+void stall(LoopbackServer::Io& io) {
   while (!io.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 TEST(Hostile, AHostileApiFailsThePlanNamingTheRequest) {
-  using S = HostileServer;
+  // Every reply ends its connection: a keep-alive after a lie would be a second case mixed in.
+  using S = LoopbackServer;
   {
-    S server([](const std::string&, S::Io& io) {
+    S server([](const S::Request&, S::Io& io) {
       io.send(S::response(502, "text/html",
                           "<html><head><title>502 Bad Gateway</title></head><body>\x1b[2J"
                           "cloudflare</body></html>"));
+      return false;
     });
     run_case(api_case("an HTML error page", server, {"GET /organizations", "502"}));
   }
   {
-    S server([](const std::string&, S::Io& io) {
+    S server([](const S::Request&, S::Io& io) {
       io.send(
           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n"
           "{\"success\": true, \"result\": [");
       stall(io);
+      return false;
     });
     run_case(api_case("a body that stalls halfway", server, {"GET /organizations", "timed out"}));
   }
   {
-    S server([](const std::string&, S::Io& io) {
+    S server([](const S::Request&, S::Io& io) {
       io.send(
           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n"
           "{\"success\": true, \"result\": [");
+      return false;
     });
     run_case(api_case("a Content-Length longer than the body", server, {"GET /organizations"}));
   }
   {
-    S server([](const std::string&, S::Io& io) {
+    S server([](const S::Request&, S::Io& io) {
       io.send(
           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
           "{\"success\": true, \"errors\": [], \"result\": []}");
+      return false;
     });
     run_case(api_case("a Content-Length shorter than the body", server, {"GET /organizations"}));
   }
   {
-    S server([](const std::string&, S::Io& io) {
+    S server([](const S::Request&, S::Io& io) {
       std::string body(50 << 20, '[');
       io.send("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
               std::to_string(body.size()) + "\r\n\r\n");
       for (std::size_t at = 0; at < body.size(); at += 1 << 20) {
-        if (!io.send(body.substr(at, 1 << 20))) return;
+        if (!io.send(body.substr(at, 1 << 20))) return false;
       }
+      return false;
     });
     run_case(api_case("a body of 50 MB", server, {"GET /organizations", "MiB"}));
   }
   {
-    S server([](const std::string&, S::Io& io) {
+    S server([](const S::Request&, S::Io& io) {
       io.send(S::response(200, "application/json",
                           "{\"success\": true, \"result\": " + std::string(100000, '[') + "}"));
+      return false;
     });
     run_case(api_case("JSON nested 100,000 deep", server, {"GET /organizations", "nest"}));
   }
   {
-    S server([](const std::string&, S::Io& io) {
+    S server([](const S::Request&, S::Io& io) {
       io.send(S::response(200, "application/json",
                           "{\"success\": true, \"errors\": [], \"result\": [], \"result_info\": "
                           "{\"total_size\": 1e999}}"));
+      return false;
     });
     run_case(api_case("a number beyond a double's range", server, {"GET /organizations"}));
   }

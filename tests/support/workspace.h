@@ -2,8 +2,11 @@
 // every end-to-end test.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,6 +95,27 @@ inline std::multimap<std::string, nlohmann::json> remote_by_name(const Emulator&
 inline std::string dump(const ProcessResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" +
          r.err;
+}
+
+// A run converged: every org exists exactly once remotely and nothing else does, `state` (a
+// state file's document, or a workspace pulled into one) records exactly those ids with no
+// create pending, and `plan`, a `plan --detailed-exitcode` run afterwards, found nothing to do.
+inline void expect_converged(const Emulator& emu, const nlohmann::json& state, int expected,
+                             const ProcessResult& plan) {
+  auto remote = remote_by_name(emu);
+  EXPECT_EQ(remote.size(), static_cast<std::size_t>(expected));
+  std::set<std::string> names, remote_ids, state_ids;
+  for (const auto& [name, org] : remote) {
+    names.insert(name);
+    remote_ids.insert(org["id"]);
+  }
+  EXPECT_EQ(names.size(), remote.size()) << "duplicates remotely";
+  for (const auto& [key, org] : state["organizations"].items()) {
+    EXPECT_FALSE(org.value("pending_create", false)) << key;
+    state_ids.insert(org["id"]);
+  }
+  EXPECT_EQ(state_ids, remote_ids);
+  EXPECT_EQ(plan.exit_code, 0) << dump(plan);
 }
 
 }  // namespace cforg::testing
