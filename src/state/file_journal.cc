@@ -102,40 +102,18 @@ void FileJournal::sync(std::uint64_t seq) {
   if (seq > written_seq_.load(std::memory_order_acquire)) {
     throw std::logic_error("Journal::sync(" + std::to_string(seq) + "): no such record yet");
   }
-  std::unique_lock lock(sync_mu_);
-  while (durable_seq_ < seq) {
-    if (!sync_error_.empty()) throw StateError(sync_error_);
-    if (syncing_) {
-      // A leader is flushing; it may or may not cover `seq` (its write could have finished
-      // after the leader started). Wait for it, then look again.
-      synced_.wait(lock);
-      continue;
-    }
-    // Become the leader. Everything written before this point is covered by the fdatasync
-    // below, including the records of callers who arrive while it runs and then wait: they
-    // share this fsync or the next one, not one each.
-    syncing_ = true;
-    std::uint64_t target = written_seq_.load(std::memory_order_acquire);
-    lock.unlock();
-    int rc;
-    do {
-      rc = sync_function_(fd_.get());
-    } while (rc != 0 && errno == EINTR);
-    int err = errno;
-    lock.lock();
-    syncing_ = false;
-    ++sync_count_;
-    if (rc == 0) {
-      durable_seq_ = std::max(durable_seq_, target);
-    } else {
-      // Sticky: after a failed fsync Linux may mark the unwritten pages clean, so a later
-      // fsync can succeed without the records being on disk. Never report durability again.
-      sync_error_ = "cannot fsync journal " + path_ + ": " +
-                    std::error_code(err, std::system_category()).message() +
-                    "; the outcome of recent changes may not be on disk";
-    }
-    synced_.notify_all();
-  }
+  commit_.sync(
+      seq, [this] { return written_seq_.load(std::memory_order_acquire); },
+      [this]() -> std::string {
+        int rc;
+        do {
+          rc = sync_function_(fd_.get());
+        } while (rc != 0 && errno == EINTR);
+        if (rc == 0) return "";
+        return "cannot fsync journal " + path_ + ": " +
+               std::error_code(errno, std::system_category()).message() +
+               "; the outcome of recent changes may not be on disk";
+      });
 }
 
 void FileJournal::retire() {
@@ -149,8 +127,7 @@ bool FileJournal::retired() const {
 }
 
 std::uint64_t FileJournal::sync_count() const {
-  std::lock_guard lock(sync_mu_);
-  return sync_count_;
+  return commit_.flushes();
 }
 
 }  // namespace cforg::state

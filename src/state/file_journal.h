@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cforg/state/journal.h"
+#include "group_commit.h"
 #include "journal_reader.h"
 #include "posix_file.h"
 
@@ -59,13 +60,7 @@ class FileJournal {
   // The highest seq whose write() has returned. Read by a sync leader without append_mu_.
   std::atomic<std::uint64_t> written_seq_{0};
 
-  // Group commit.
-  mutable std::mutex sync_mu_;
-  std::condition_variable synced_;
-  bool syncing_ = false;           // a leader is inside fdatasync()
-  std::uint64_t durable_seq_ = 0;  // every record up to this seq is on stable storage
-  std::uint64_t sync_count_ = 0;
-  std::string sync_error_;  // sticky; see sync()
+  GroupCommit commit_;
   SyncFunction sync_function_ = ::fdatasync;
 };
 

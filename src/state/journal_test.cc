@@ -7,6 +7,8 @@
 #include <linux/magic.h>
 #include <sys/vfs.h>
 
+#include <atomic>
+#include <cerrno>
 #include <iostream>
 #include <random>
 #include <set>
@@ -475,6 +477,37 @@ TEST_F(JournalFile, GroupCommitSharesFsyncsOnASlowDisk) {
   // One fsync at a time, each covering all who finished meanwhile: with 16 writers, roughly
   // 3200 / 16 of them.
   EXPECT_LT(fsyncs, 3200u / 4);
+}
+
+// An fsync that fails once (EIO), then succeeds.
+std::atomic<int> failing_fsyncs_left{0};
+int fdatasync_failing_once(int fd) {
+  if (failing_fsyncs_left.fetch_sub(1) > 0) {
+    errno = EIO;
+    return -1;
+  }
+  return ::fdatasync(fd);
+}
+
+// After a failed fsync Linux may mark the unwritten pages clean, so a later fsync can succeed
+// with the records lost: the journal must never report durability again.
+TEST_F(JournalFile, AFailedFsyncFailsEverySyncAfterIt) {
+  auto journal = begin(*backend(), load(*backend()));
+  auto& file = dynamic_cast<FileJournalHandle&>(journal.journal()).file();
+  failing_fsyncs_left = 1;
+  file.set_sync_function(fdatasync_failing_once);
+  std::uint64_t first = journal->append(put("a", make_org(org_id(1), "A")));
+  try {
+    journal->sync(first);
+    ADD_FAILURE() << "sync reported a record durable after its fsync failed";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot fsync journal"));
+    EXPECT_THAT(e.what(), HasSubstr("may not be on disk"));
+  }
+  std::uint64_t second = journal->append(put("b", make_org(org_id(2), "B")));
+  EXPECT_THROW(journal->sync(second), StateError);  // though fsync works again
+  EXPECT_THROW(journal->sync(first), StateError);
+  EXPECT_EQ(file.sync_count(), 1u);
 }
 
 TEST_F(JournalFile, SyncedRecordsSurviveAKill) {

@@ -20,6 +20,7 @@
 #include "cforg/model/json_parse.h"
 #include "cforg/state/backend.h"
 #include "file_lock.h"
+#include "group_commit.h"
 #include "journal_reader.h"
 #include "posix_file.h"
 
@@ -392,37 +393,21 @@ class PgJournal final : public Journal {
       appended_.wait(lock, [&] { return written_seq_ >= seq || !broken_.empty(); });
       if (written_seq_ < seq) throw StateError(broken_);
     }
-    std::unique_lock lock(sync_mu_);
-    while (durable_seq_ < seq) {
-      if (!sync_error_.empty()) throw StateError(sync_error_);
-      if (syncing_) {
-        synced_.wait(lock);
-        continue;
-      }
-      syncing_ = true;
-      std::uint64_t target = written();
-      lock.unlock();
-      std::string error;
-      try {
-        if (!sync_conn_) sync_conn_ = sh_->connect();
-        std::lock_guard conn_lock(sync_conn_->mu);
-        // A transaction with an id writes a commit record, and a synchronous commit flushes
-        // the WAL up to it: every append committed before is durable with it.
-        sync_conn_->exec("cannot make the journal durable",
-                         "BEGIN; SELECT pg_current_xact_id(); COMMIT");
-      } catch (const StateError& e) {
-        error = std::string(e.what()) + "; the outcome of recent changes may not be durable";
-      }
-      lock.lock();
-      syncing_ = false;
-      ++sync_count_;
-      if (error.empty()) {
-        durable_seq_ = std::max(durable_seq_, target);
-      } else {
-        sync_error_ = error;  // sticky, as the file journal's
-      }
-      synced_.notify_all();
-    }
+    commit_.sync(
+        seq, [this] { return written(); },
+        [this]() -> std::string {
+          try {
+            if (!sync_conn_) sync_conn_ = sh_->connect();
+            std::lock_guard conn_lock(sync_conn_->mu);
+            // A transaction with an id writes a commit record, and a synchronous commit flushes
+            // the WAL up to it: every append committed before is durable with it.
+            sync_conn_->exec("cannot make the journal durable",
+                             "BEGIN; SELECT pg_current_xact_id(); COMMIT");
+            return "";
+          } catch (const StateError& e) {
+            return std::string(e.what()) + "; the outcome of recent changes may not be durable";
+          }
+        });
   }
 
   // Waits for appends in flight: their rows must be in before the commit deletes the journal.
@@ -436,11 +421,8 @@ class PgJournal final : public Journal {
       appends = appends_;
       inserts = inserts_;
     }
-    {
-      // Not under append_mu_: sync() takes sync_mu_ first, then append_mu_ (in written()).
-      std::lock_guard sync_lock(sync_mu_);
-      syncs = sync_count_;
-    }
+    // Not under append_mu_: a sync holds the group commit's lock, then append_mu_ (in written()).
+    syncs = commit_.flushes();
     spdlog::debug("{}: {} appends in {} INSERTs, {} synchronous commits", journal_where(*sh_),
                   appends, inserts, syncs);
   }
@@ -552,12 +534,7 @@ class PgJournal final : public Journal {
   std::vector<std::shared_ptr<Conn>> idle_;     // open, not in use
   std::vector<std::shared_ptr<Queued>> queue_;  // appends waiting for a leader
 
-  std::mutex sync_mu_;
-  std::condition_variable synced_;
-  bool syncing_ = false;
-  std::uint64_t durable_seq_ = 0;
-  std::uint64_t sync_count_ = 0;
-  std::string sync_error_;
+  GroupCommit commit_;
   std::shared_ptr<Conn> sync_conn_;  // used by one leader at a time
 };
 
