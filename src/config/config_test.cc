@@ -163,7 +163,7 @@ TEST(LoadDirectory, ReadsYamlFilesSortedNotRecursivelySkippingOthers) {
   d.write("sub/z.yaml", "garbage: [");
   d.write("dir.yaml/x.yaml", "garbage: [");  // a directory, even if named like a file
 
-  const LoadResult r = load({d.str()});
+  const LoadResult r = load({d.path()});
   ASSERT_THAT(r.errors, IsEmpty());
   EXPECT_THAT(keys(r.config), ElementsAre("A1", "B1", "B2"));
   EXPECT_THAT(r.config.files, ElementsAre(d / "a.yaml", d / "b.yml", d / "c.yaml"));
@@ -202,7 +202,7 @@ TEST(LoadDirectory, UnknownParentsAreNotReportedWhenAFileCouldNotBeRead) {
   TempDir d;
   d.write("a.yaml", "organizations:\n  - {name: A, parent: b}\n");
   d.write("b.yaml", "organizations:\n  - {name: b\n");
-  EXPECT_THAT(load({d.str()}).errors,
+  EXPECT_THAT(load({d.path()}).errors,
               ElementsAre(DiagnosticAt(d / "b.yaml", 3, 1, "invalid YAML")));
 }
 

@@ -65,7 +65,7 @@ TEST(Digest, IgnoresHowOrganizationsAreSplitIntoFiles) {
           "organizations:\n  - {name: Child Org, key: child, parent: Root}\n  - name: Root\n"
           "    prevent_destroy: true\n    profile: {business_name: Acme, business_email: "
           "a@b.example, business_phone: '+1', business_address: 1 Way, external_metadata: crm}\n");
-  const LoadResult r = load({d.str()});
+  const LoadResult r = load({d.path()});
   ASSERT_TRUE(r.ok()) << r.errors[0].str();
   EXPECT_EQ(r.config.digest(), digest_of(kBase));
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cforg/config/config.h"
+#include "support/process.h"
 
 namespace cforg::config::testing {
 
@@ -27,27 +28,7 @@ inline std::vector<Diagnostic> errors_in(std::string_view yaml) {
   return load_text(yaml, "c.yaml").errors;
 }
 
-// A scratch directory, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "cforg-config-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::filesystem::path write(const std::string& name, std::string_view text) const {
-    std::filesystem::create_directories((path_ / name).parent_path());
-    std::ofstream(path_ / name) << text;
-    return path_ / name;
-  }
-  std::string str() const { return path_.string(); }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using cforg::testing::TempDir;
 
 }  // namespace cforg::config::testing
 
