@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "cforg/api/client.h"
+#include "cforg/model/ascii.h"
 #include "response_text.h"
 
 namespace cforg::api {
@@ -135,18 +136,11 @@ bool blank(const std::string& s) {
   return s.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 // Whether a 400 to a list read is about the page size we asked for.
 bool about_page_size(const ApiError& e) {
   if (e.kind != ApiError::Kind::http || e.status != 400) return false;
   for (const auto& item : e.errors) {
-    std::string text = lower(item.message + " " + item.pointer);
+    std::string text = ascii_lower(item.message + " " + item.pointer);
     for (const char* word : {"page_size", "page size", "pagesize", "per_page"}) {
       if (text.find(word) != std::string::npos) return true;
     }

@@ -3,12 +3,10 @@
 #include <cmath>
 #include <sstream>
 
+#include "cforg/model/printable.h"
+
 namespace cforg::apply {
 namespace {
-
-std::string paint(bool on, const char* code, const std::string& s) {
-  return on ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
-}
 
 const char* past_tense(plan::ActionKind k) {
   switch (k) {
@@ -63,13 +61,13 @@ std::string outcome_line(const Outcome& o, bool color) {
                                                   : "replaced by a new org";
       }
       if (o.recovered) what += " (found after an unknown outcome)";
-      return who + paint(color, "32", what) + (o.id.empty() ? "" : " " + o.id) + " in " +
+      return who + Palette{color}.green(what) + (o.id.empty() ? "" : " " + o.id) + " in " +
              duration_text(o.took.count() / 1000.0);
     }
     case Outcome::Status::failed:
-      return who + paint(color, "31", "failed") + ": " + o.message;
+      return who + Palette{color}.red("failed") + ": " + o.message;
     case Outcome::Status::skipped:
-      return who + paint(color, "33", o.message);
+      return who + Palette{color}.yellow(o.message);
     case Outcome::Status::not_started:
       return who + "not started (interrupted)";
   }
@@ -241,7 +239,7 @@ nlohmann::json summary_event(const Report& r, std::uint64_t requests, std::uint6
 std::string summary_text(const Report& r, bool color) {
   std::ostringstream s;
   bool clean = r.ok();
-  s << paint(color, clean ? "32" : "31", clean ? "Apply complete: " : "Apply incomplete: ")
+  s << Palette{color}.paint(clean ? "32" : "31", clean ? "Apply complete: " : "Apply incomplete: ")
     << r.created << " created, " << r.updated << " updated, " << r.deleted << " deleted, "
     << r.adopted << " adopted, ";
   if (r.replaced) s << r.replaced << " replaced, ";

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cforg/model/ascii.h"
+
 namespace cforg::cli {
 namespace {
 
@@ -511,7 +513,7 @@ std::string anchor(const std::string& title) {
   std::string out;
   for (char ch : title) {
     if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_') {
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      out += ascii_lower(ch);
     } else if (ch == ' ') {
       out += '-';
     }

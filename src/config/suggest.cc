@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "cforg/model/ascii.h"
+
 namespace cforg::config::detail {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -25,22 +27,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[n];
 }
 
-namespace {
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-    return lower(x) == lower(y);
-  });
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string nearest(std::string_view word, std::span<const std::string_view> candidates) {
   std::string_view best;
   std::size_t best_distance = 0;
   for (std::string_view c : candidates) {
-    if (equal_ignoring_case(word, c)) return std::string(c);
+    if (ascii_iequals(word, c)) return std::string(c);
     // Distance is at least the length difference: skip the table for hopeless candidates.
     const std::size_t len_gap =
         c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "cforg/model/ascii.h"
+
 namespace cforg::config {
 namespace {
 
@@ -13,10 +15,7 @@ namespace {
 bool is_special_word(std::string_view s) {
   static constexpr std::array<std::string_view, 12> kWords = {
       "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "nan", "inf"};
-  std::string lower(s);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::find(kWords.begin(), kWords.end(), lower) != kWords.end();
+  return std::find(kWords.begin(), kWords.end(), ascii_lower(s)) != kWords.end();
 }
 
 // Plain only for the unambiguous: it starts with a letter (never a number, an indicator like

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "cforg/model/ascii.h"
 #include "suggest.h"
 #include "text.h"
 
@@ -25,16 +26,6 @@ bool all_of(std::string_view s, Pred pred) {
   if (s.empty()) return false;
   for (char c : s) {
     if (!pred(c)) return false;
-  }
-  return true;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-    if (c != b[i]) return false;
   }
   return true;
 }
@@ -71,7 +62,7 @@ constexpr std::string_view kCoreTag = "tag:yaml.org,2002:";
 
 ValueType resolve_plain(std::string_view s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ValueType::null;
-  if (iequals(s, "true") || iequals(s, "false")) return ValueType::boolean;
+  if (ascii_iequals(s, "true") || ascii_iequals(s, "false")) return ValueType::boolean;
   if (all_of(strip_sign(s), is_digit)) return ValueType::integer;
   if (s.size() > 2 && s[0] == '0' && s[1] == 'o' && all_of(s.substr(2), is_octal)) {
     return ValueType::integer;
@@ -311,11 +302,11 @@ std::optional<bool> Reader::boolean(const Field& field) {
   const Node& v = field.value;
   const ValueType t = value_type(v);
   const std::string name = field.name();
-  if (t == ValueType::boolean) return iequals(v.scalar(), "true");
+  if (t == ValueType::boolean) return ascii_iequals(v.scalar(), "true");
   if (t == ValueType::null && null_literal(v).empty()) {
     error(at(field.key), name + ": has no value; write true or false");
   } else if (t == ValueType::string &&
-             (iequals(v.scalar(), "true") || iequals(v.scalar(), "false"))) {
+             (ascii_iequals(v.scalar(), "true") || ascii_iequals(v.scalar(), "false"))) {
     error(at(v), name + ": expected true or false, got a string; remove the quotes");
   } else if (t == ValueType::string) {
     error(at(v), name + ": expected true or false, got a string " + excerpt(v.scalar()));

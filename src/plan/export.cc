@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "cforg/config/writer.h"
+#include "cforg/model/ascii.h"
 #include "cforg/plan/plan.h"
 #include "cforg/plan/plan_file.h"
 #include "parallel.h"
@@ -151,7 +152,7 @@ std::string key_from_name(std::string_view name) {
     } else if (u >= 'A' && u <= 'Z') {
       if (dash && !key.empty()) key += '-';
       dash = false;
-      key += static_cast<char>(u - 'A' + 'a');
+      key += ascii_lower(static_cast<char>(u));
     } else {
       dash = true;
     }

@@ -4,25 +4,13 @@
 #include <set>
 #include <sstream>
 
+#include "cforg/model/printable.h"
 #include "cforg/plan/graph.h"
 
 namespace cforg::plan {
 namespace {
 
 using nlohmann::json;
-
-struct Palette {
-  bool on;
-  std::string paint(std::string_view code, std::string_view s) const {
-    if (!on) return std::string(s);
-    return "\x1b[" + std::string(code) + "m" + std::string(s) + "\x1b[0m";
-  }
-  std::string green(std::string_view s) const { return paint("32", s); }
-  std::string yellow(std::string_view s) const { return paint("33", s); }
-  std::string red(std::string_view s) const { return paint("31", s); }
-  std::string cyan(std::string_view s) const { return paint("36", s); }
-  std::string bold(std::string_view s) const { return paint("1", s); }
-};
 
 std::string json_quoted(const std::string& s) {
   return json(s).dump();
