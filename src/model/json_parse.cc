@@ -1,7 +1,10 @@
 #include "cforg/model/json_parse.h"
 
+#include <algorithm>
 #include <unordered_set>
 #include <vector>
+
+#include "cforg/model/printable.h"
 
 namespace cforg {
 namespace {
@@ -137,6 +140,29 @@ JsonParse parse_json_checked(std::string_view text, int max_depth) {
     out.error_byte = sax.error_byte;
   }
   return out;
+}
+
+std::string JsonParse::message() const {
+  if (!syntax_error) return printable(problem);
+  // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while
+  // parsing value - ...": what follows the location.
+  std::size_t column = problem.find("column ");
+  std::size_t colon = problem.find(": ", column == std::string::npos ? 0 : column);
+  std::size_t bracket = problem.find("] ");
+  std::string rest = column != std::string::npos && colon != std::string::npos
+                         ? problem.substr(colon + 2)
+                     : bracket != std::string::npos ? problem.substr(bracket + 2)
+                                                    : problem;
+  return printable(rest);
+}
+
+std::string JsonParse::located(std::string_view where, std::string_view text,
+                               std::size_t offset) const {
+  if (!syntax_error) return std::string(where);
+  // error_byte counts from 1 (one past the end for a document cut short); 0 never comes, but
+  // would mean the first byte.
+  std::size_t byte = offset + std::max<std::size_t>(error_byte, 1);
+  return std::string(where) + ":" + text_place(text, byte);
 }
 
 }  // namespace cforg

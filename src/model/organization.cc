@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "cforg/model/json_fields.h"
+
 namespace cforg {
 
 std::string org_id_problem(std::string_view s) {
@@ -35,24 +37,22 @@ std::string& profile_field(Profile& p, std::string_view field) {
   throw std::invalid_argument("unknown profile field: " + std::string(field));
 }
 
-nlohmann::json profile_to_json(const Profile& p) {
-  nlohmann::json j = nlohmann::json::object();
+void to_json(nlohmann::json& j, const Profile& p) {
+  j = nlohmann::json::object();
   for (std::string_view f : kProfileFields) j[std::string(f)] = profile_field(p, f);
-  return j;
+}
+
+void read_json(const JsonAt& at, Profile& p) {
+  JsonObject o(at, UnknownFields::allow);
+  for (std::string_view f : kProfileFields) profile_field(p, f) = o.required<std::string>(f);
+}
+
+nlohmann::json profile_to_json(const Profile& p) {
+  return p;
 }
 
 Profile profile_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw std::invalid_argument("profile must be an object");
-  Profile p;
-  for (std::string_view f : kProfileFields) {
-    auto it = j.find(f);
-    if (it == j.end()) throw std::invalid_argument("profile." + std::string(f) + " is missing");
-    if (!it->is_string()) {
-      throw std::invalid_argument("profile." + std::string(f) + " must be a string");
-    }
-    profile_field(p, f) = it->get<std::string>();
-  }
-  return p;
+  return JsonAt(j, "", "profile").get<Profile>();
 }
 
 }  // namespace cforg

@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "cforg/api/client.h"
+#include "cforg/model/json_fields.h"
 #include "cforg/model/json_parse.h"
-#include "cforg/model/printable.h"
 
 namespace cforg::plan {
 namespace {
@@ -79,26 +79,6 @@ std::vector<std::string> sorted(const Set& s) {
   std::vector<std::string> out(s.begin(), s.end());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-json remote_to_json(const Remote& r) {
-  std::vector<const Organization*> orgs;
-  orgs.reserve(r.orgs.size());
-  for (const auto& [id, org] : r.orgs) orgs.push_back(&org);
-  std::sort(orgs.begin(), orgs.end(),
-            [](const Organization* a, const Organization* b) { return a->id < b->id; });
-  json out_orgs = json::array();
-  for (const Organization* o : orgs) out_orgs.push_back(remote_org_to_json(*o));
-  json children = json::object();
-  for (const auto& [id, kids] : r.children) children[id] = kids;
-  json searched = json::array();
-  for (const auto& [parent, name] : r.searched)
-    searched.push_back({{"parent", parent}, {"name", name}});
-  return {{"orgs", out_orgs},
-          {"checked", sorted(r.checked)},
-          {"children", children},
-          {"searched", searched},
-          {"absent_parents", r.absent_parents}};
 }
 
 // Field access that explains itself: every failure names the field and the source.
@@ -166,7 +146,121 @@ std::vector<Change> changes_from(Reader& r, const json& j) {
   return out;
 }
 
+// A string member that may be null (written for an empty string).
+std::string nullable_string(JsonObject& o, std::string_view key) {
+  return o.required<std::optional<std::string>>(key).value_or("");
+}
+
 }  // namespace
+
+void to_json(json& j, const Budget& b) {
+  j = {{"requests", b.requests}, {"window_ms", b.window_ms}};
+}
+
+void read_json(const JsonAt& at, Budget& b) {
+  JsonObject o(at, UnknownFields::allow);
+  b.requests = o.required<std::uint32_t>("requests");
+  b.window_ms = o.required<std::uint64_t>("window_ms");
+}
+
+void to_json(json& j, const Options& o) {
+  j = {{"adopt", o.adopt}, {"replace", o.replace}, {"targets", o.targets}, {"budget", o.budget}};
+}
+
+void read_json(const JsonAt& at, Options& out) {
+  JsonObject o(at, UnknownFields::allow);
+  out.adopt = o.required<bool>("adopt");
+  out.replace = o.required<std::set<std::string>>("replace");
+  out.targets = o.required<std::set<std::string>>("targets");
+  out.budget = o.required<Budget>("budget");
+}
+
+void to_json(json& j, const Remote& r) {
+  std::vector<const Organization*> orgs;
+  orgs.reserve(r.orgs.size());
+  for (const auto& [id, org] : r.orgs) orgs.push_back(&org);
+  std::sort(orgs.begin(), orgs.end(),
+            [](const Organization* a, const Organization* b) { return a->id < b->id; });
+  json out_orgs = json::array();
+  for (const Organization* o : orgs) out_orgs.push_back(remote_org_to_json(*o));
+  json children = json::object();
+  for (const auto& [id, kids] : r.children) children[id] = kids;
+  json searched = json::array();
+  for (const auto& [parent, name] : r.searched)
+    searched.push_back({{"parent", parent}, {"name", name}});
+  j = {{"orgs", out_orgs},
+       {"checked", sorted(r.checked)},
+       {"children", children},
+       {"searched", searched},
+       {"absent_parents", r.absent_parents}};
+}
+
+void read_json(const JsonAt& at, Remote& rem) {
+  JsonObject o(at, UnknownFields::allow);
+  JsonAt orgs = o.at("orgs");
+  if (!orgs.json().is_array()) orgs.mistyped("an array");
+  for (const json& org_json : orgs.json()) {
+    Organization org = api::organization_from_json(org_json);
+    std::string id = org.id;
+    if (!rem.orgs.emplace(id, std::move(org)).second) {
+      orgs.fail("the remote side lists the organization " + id + " twice");
+    }
+  }
+  for (std::string& id : o.required<std::vector<std::string>>("checked")) {
+    rem.checked.insert(std::move(id));
+  }
+  for (auto& [id, kids] : o.required<std::map<std::string, std::vector<std::string>>>("children")) {
+    rem.children[id] = std::move(kids);
+  }
+  JsonAt searched = o.at("searched");
+  if (!searched.json().is_array()) searched.mistyped("an array");
+  for (std::size_t i = 0; i < searched.json().size(); ++i) {
+    JsonObject s(searched.element(searched.json()[i], i), UnknownFields::allow);
+    rem.searched.insert({nullable_string(s, "parent"), nullable_string(s, "name")});
+  }
+  rem.absent_parents = o.required<std::set<std::string>>("absent_parents");
+}
+
+void to_json(json& j, const Problem& p) {
+  j = {{"key", p.key}, {"message", p.message}, {"where", or_null(p.where)}};
+}
+
+void read_json(const JsonAt& at, Problem& p) {
+  JsonObject o(at, UnknownFields::allow);
+  p.key = nullable_string(o, "key");
+  p.message = nullable_string(o, "message");
+  p.where = nullable_string(o, "where");
+}
+
+void to_json(json& j, const Drift& d) {
+  j = {{"key", d.key}, {"id", d.id}, {"changes", changes_to_json(d.changes)}};
+}
+
+void read_json(const JsonAt& at, Drift& d) {
+  JsonObject o(at, UnknownFields::allow);
+  d.key = nullable_string(o, "key");
+  d.id = nullable_string(o, "id");
+  Reader r{std::string(at.source())};  // the changes' reader, with the actions'
+  d.changes = changes_from(r, at.json());
+}
+
+void to_json(json& j, const Summary& s) {
+  j = {{"create", s.create},    {"update", s.update},
+       {"delete", s.remove},    {"adopt", s.adopt},
+       {"replace", s.replace},  {"unchanged", s.unchanged},
+       {"renames", s.renames},  {"profile_updates", s.profile_updates},
+       {"requests", s.requests}};
+}
+
+void to_json(json& j, const Estimate& e) {
+  j = {{"requests", e.requests},
+       {"lookups", e.lookups},
+       {"young_parent_creates", e.young_parent_creates},
+       {"seconds", e.seconds},
+       {"budget",
+        {{"requests", e.budget.requests},
+         {"window_seconds", static_cast<double>(e.budget.window_ms) / 1000.0}}}};
+}
 
 // SHA-256 of the document without its "digest", dumped compactly. nlohmann keeps object keys
 // sorted and prints numbers and strings one way, so a document read back and dumped again has
@@ -193,52 +287,20 @@ json to_json(const Plan& plan) {
   for (const Action& a : plan.actions) actions.push_back(action_to_json(a));
   json observed = json::object();
   for (const auto& [key, org] : plan.observed) observed[key] = state::org_to_json(org);
-  json drift = json::array();
-  for (const Drift& d : plan.drift) {
-    drift.push_back({{"key", d.key}, {"id", d.id}, {"changes", changes_to_json(d.changes)}});
-  }
-  json errors = json::array();
-  for (const Problem& p : plan.errors) {
-    errors.push_back({{"key", p.key}, {"message", p.message}, {"where", or_null(p.where)}});
-  }
-  Summary s = plan.summary();
-  Estimate e = plan.estimate();
   json doc = {{"format_version", plan.format_version},
               {"state", {{"lineage", plan.lineage}, {"serial", plan.serial}}},
               {"config", {{"digest", plan.config_digest}, {"files", plan.config_files}}},
               {"refreshed", plan.refreshed},
-              {"options",
-               {{"adopt", plan.options.adopt},
-                {"replace", plan.options.replace},
-                {"targets", plan.options.targets},
-                {"budget",
-                 {{"requests", plan.options.budget.requests},
-                  {"window_ms", plan.options.budget.window_ms}}}}},
-              {"remote", plan.remote ? remote_to_json(*plan.remote) : json(nullptr)},
-              {"refresh", {{"forget", plan.forget}, {"observed", observed}, {"drift", drift}}},
+              {"options", plan.options},
+              {"remote", plan.remote ? json(*plan.remote) : json(nullptr)},
+              {"refresh", {{"forget", plan.forget}, {"observed", observed}, {"drift", plan.drift}}},
               {"protection", plan.protection},
               {"actions", actions},
-              {"summary",
-               {{"create", s.create},
-                {"update", s.update},
-                {"delete", s.remove},
-                {"adopt", s.adopt},
-                {"replace", s.replace},
-                {"unchanged", s.unchanged},
-                {"renames", s.renames},
-                {"profile_updates", s.profile_updates},
-                {"requests", s.requests}}},
-              {"estimate",
-               {{"requests", e.requests},
-                {"lookups", e.lookups},
-                {"young_parent_creates", e.young_parent_creates},
-                {"seconds", e.seconds},
-                {"budget",
-                 {{"requests", e.budget.requests},
-                  {"window_seconds", static_cast<double>(e.budget.window_ms) / 1000.0}}}}},
+              {"summary", plan.summary()},
+              {"estimate", plan.estimate()},
               {"changes_pending", plan.has_changes()},
               {"warnings", plan.warnings},
-              {"errors", errors}};
+              {"errors", plan.errors}};
   doc["digest"] = plan_digest(doc);
   return doc;
 }
@@ -251,8 +313,9 @@ Plan plan_from_json(const json& j, const std::string& where) {
   // json::exception, which must come out as a PlanFileError naming the file (found by
   // tests/fuzz), not as nlohmann's bare message.
   try {
+    JsonObject doc(JsonAt(j, where), UnknownFields::allow);  // the digest seals the rest
     // Compared before narrowing: 2^32 + 3 must not pass for version 3.
-    const auto version = r.field(j, "format_version", T::number_unsigned).get<std::uint64_t>();
+    const auto version = doc.required<std::uint64_t>("format_version");
     if (version < static_cast<std::uint64_t>(kPlanFormatVersion)) {
       // Before version 3 a plan carried neither a digest nor the inputs its actions came from, so
       // nothing in it can be verified.
@@ -267,9 +330,9 @@ Plan plan_from_json(const json& j, const std::string& where) {
     }
     p.format_version = kPlanFormatVersion;
     // Before any field is believed: a hand edit is told as such, whatever it broke.
-    const json& digest = r.field(j, "digest", T::string);
+    const std::string digest = doc.required<std::string>("digest");
     try {
-      if (digest.get<std::string>() != plan_digest(j)) {
+      if (digest != plan_digest(j)) {
         throw PlanFileError(where +
                             ": the plan file was changed after it was written: make a new plan "
                             "with cforg plan --out " +
@@ -278,57 +341,23 @@ Plan plan_from_json(const json& j, const std::string& where) {
     } catch (const json::exception& e) {  // dump() of a string that is not UTF-8
       r.fail(e.what());
     }
-    const json& st = r.field(j, "state", T::object);
-    p.lineage = r.str(st, "lineage");
-    p.serial = r.field(st, "serial", T::number_unsigned).get<std::uint64_t>();
-    const json& cfg = r.field(j, "config", T::object);
-    p.config_digest = r.str(cfg, "digest");
-    for (const json& f : r.field(cfg, "files", T::array))
-      p.config_files.push_back(f.get<std::string>());
-    p.refreshed = r.flag(j, "refreshed");
-    const json& options = r.field(j, "options", T::object);
-    p.options.adopt = r.flag(options, "adopt");
-    const json& remote = r.field(j, "remote", T::object, true);
-    const json& refresh = r.field(j, "refresh", T::object);
-    for (const json& k : r.field(refresh, "forget", T::array))
-      p.forget.push_back(k.get<std::string>());
-    for (const json& k : r.field(options, "replace", T::array))
-      p.options.replace.insert(k.get<std::string>());
-    for (const json& k : r.field(options, "targets", T::array))
-      p.options.targets.insert(k.get<std::string>());
-    const json& budget = r.field(options, "budget", T::object);
-    const json& requests = r.field(budget, "requests", T::number_unsigned);
-    if (requests.get<std::uint64_t>() > UINT32_MAX)
-      r.fail("\"options.budget.requests\" is out of range");
-    p.options.budget.requests = requests.get<std::uint32_t>();
-    p.options.budget.window_ms =
-        r.field(budget, "window_ms", T::number_unsigned).get<std::uint64_t>();
-    if (!remote.is_null()) {
-      Remote& rem = p.remote.emplace();
-      for (const json& o : r.field(remote, "orgs", T::array)) {
-        Organization org = api::organization_from_json(o);
-        std::string id = org.id;
-        if (!rem.orgs.emplace(id, std::move(org)).second)
-          r.fail("the remote side lists the organization " + id + " twice");
-      }
-      for (const json& id : r.field(remote, "checked", T::array))
-        rem.checked.insert(id.get<std::string>());
-      for (const auto& [id, kids] : r.field(remote, "children", T::object).items())
-        rem.children[id] = kids.get<std::vector<std::string>>();
-      for (const json& s : r.field(remote, "searched", T::array))
-        rem.searched.insert({r.str(s, "parent"), r.str(s, "name")});
-      for (const json& id : r.field(remote, "absent_parents", T::array))
-        rem.absent_parents.insert(id.get<std::string>());
-    }
+    JsonObject st(doc.at("state"), UnknownFields::allow);
+    p.lineage = nullable_string(st, "lineage");
+    p.serial = st.required<std::uint64_t>("serial");
+    JsonObject cfg(doc.at("config"), UnknownFields::allow);
+    p.config_digest = nullable_string(cfg, "digest");
+    p.config_files = cfg.required<std::vector<std::string>>("files");
+    p.refreshed = doc.required<bool>("refreshed");
+    p.options = doc.required<Options>("options");
+    p.remote = doc.required<std::optional<Remote>>("remote");
+    JsonObject refresh_members(doc.at("refresh"), UnknownFields::allow);
+    p.forget = refresh_members.required<std::vector<std::string>>("forget");
+    const json& refresh = refresh_members.where().json();
     for (const auto& [key, org] : r.field(refresh, "observed", T::object).items()) {
       p.observed[key] = state::org_from_json(org, where);
     }
-    for (const json& d : r.field(refresh, "drift", T::array)) {
-      p.drift.push_back({r.str(d, "key"), r.str(d, "id"), changes_from(r, d)});
-    }
-    for (const auto& [key, flag] : r.field(j, "protection", T::object).items()) {
-      p.protection[key] = flag.get<bool>();
-    }
+    p.drift = refresh_members.required<std::vector<Drift>>("drift");
+    p.protection = doc.required<std::map<std::string, bool>>("protection");
     for (const json& a : r.field(j, "actions", T::array)) {
       Action act;
       act.kind = kind_from(r, r.str(a, "action"));
@@ -354,12 +383,12 @@ Plan plan_from_json(const json& j, const std::string& where) {
         r.fail("action on \"" + act.key + "\" has no \"id\"");
       p.actions.push_back(std::move(act));
     }
-    p.unchanged = r.field(r.field(j, "summary", T::object), "unchanged", T::number_unsigned)
-                      .get<std::size_t>();
-    for (const json& w : r.field(j, "warnings", T::array))
-      p.warnings.push_back(w.get<std::string>());
-    for (const json& e : r.field(j, "errors", T::array))
-      p.errors.push_back({r.str(e, "key"), r.str(e, "message"), r.str(e, "where")});
+    p.unchanged =
+        JsonObject(doc.at("summary"), UnknownFields::allow).required<std::size_t>("unchanged");
+    p.warnings = doc.required<std::vector<std::string>>("warnings");
+    p.errors = doc.required<std::vector<Problem>>("errors");
+  } catch (const JsonFieldError& e) {  // names the member: "options.budget.requests: ..."
+    r.fail(e.field_problem());
   } catch (const json::exception& e) {
     r.fail(e.what());
   } catch (const state::StateError& e) {
@@ -456,22 +485,8 @@ Plan read_plan_file(const std::string& path) {
 Plan plan_from_text(std::string_view text, const std::string& where) {
   JsonParse parsed = parse_json_checked(text);
   if (!parsed.ok()) {
-    // nlohmann's message after its own location ("...column 5: syntax error ..."): the place
-    // is given as file:line:column, and the bytes it quotes are made printable.
-    std::string problem = parsed.problem;
-    if (parsed.syntax_error) {
-      std::size_t column = problem.find("column ");
-      std::size_t colon = problem.find(": ", column == std::string::npos ? 0 : column);
-      std::size_t bracket = problem.find("] ");
-      if (column != std::string::npos && colon != std::string::npos) {
-        problem = problem.substr(colon + 2);
-      } else if (bracket != std::string::npos) {
-        problem = problem.substr(bracket + 2);
-      }
-    }
-    throw PlanFileError(where +
-                        (parsed.syntax_error ? ":" + text_place(text, parsed.error_byte) : "") +
-                        ": not a cforg plan (invalid JSON: " + printable(problem) + ")");
+    throw PlanFileError(parsed.located(where, text) +
+                        ": not a cforg plan (invalid JSON: " + parsed.message() + ")");
   }
   return plan_from_json(parsed.value, where);
 }

@@ -932,6 +932,52 @@ TEST(PlanFile, AWronglyTypedMemberOrAHugeVersionIsAPlanFileErrorNamingTheFile) {
   }
 }
 
+// A resealed plan with a member of the wrong type is refused naming the member by its path.
+TEST(PlanFile, AMistypedMemberIsNamedByItsPath) {
+  auto error_of = [](const std::function<void(nlohmann::json&)>& edit) -> std::string {
+    nlohmann::json j = to_json(make_plan(load(kTree), state::State{}, nullptr, {}));
+    edit(j);
+    j["digest"] = plan_digest(j);
+    try {
+      plan_from_json(j, "p.json");
+    } catch (const PlanFileError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(error_of([](auto& j) {
+              j["config"]["files"] = {"a.yaml", 1};
+            }),
+            "p.json: not a valid cforg plan: config.files[1]: expected a string, found number");
+  EXPECT_EQ(error_of([](auto& j) { j["options"]["budget"]["requests"] = std::uint64_t{1} << 32; }),
+            "p.json: not a valid cforg plan: options.budget.requests: 4294967296 is out of range "
+            "(at most 4294967295)");
+  EXPECT_EQ(error_of([](auto& j) { j["options"].erase("adopt"); }),
+            "p.json: not a valid cforg plan: options.adopt: missing");
+  EXPECT_EQ(
+      error_of([](auto& j) {
+        j["protection"] = {{"root", "yes"}};
+      }),
+      "p.json: not a valid cforg plan: protection.root: expected true or false, found string");
+  EXPECT_EQ(error_of([](auto& j) {
+              j["errors"] = {{{"key", 1}}};
+            }),
+            "p.json: not a valid cforg plan: errors[0].key: expected a string, found number");
+  EXPECT_THAT(
+      error_of([](auto& j) {
+        j["refresh"]["drift"] = {{{"key", "k"}, {"id", nullptr}}};
+      }),
+      ::testing::AllOf(HasSubstr("p.json: not a valid cforg plan: "), HasSubstr("changes")));
+  EXPECT_EQ(error_of([](auto& j) {
+              j["remote"] = {{"orgs", {}}};
+            }),
+            "p.json: not a valid cforg plan: remote.orgs: expected an array, found null");
+  EXPECT_EQ(error_of([](auto& j) { j["summary"] = 3; }),
+            "p.json: not a valid cforg plan: summary: expected an object, found number");
+  // Null where a string may be empty, as the writer puts it.
+  EXPECT_EQ(error_of([](auto& j) { j["state"]["lineage"] = nullptr; }), "accepted");
+}
+
 TEST(Render, MarkdownSummarizesAndFoldsDetails) {
   std::string md = render_markdown(make_plan(load(kTree), state::State{}, nullptr, {}));
   EXPECT_THAT(md, HasSubstr("### cforg plan: 3 to create, 0 to update, 0 to delete, 0 to adopt"));

@@ -1,5 +1,8 @@
 #include "cforg/state/journal.h"
 
+#include "cforg/model/json_fields.h"
+#include "cforg/model/printable.h"
+#include "json_text.h"
 #include "org_json.h"
 
 namespace cforg::state {
@@ -32,7 +35,7 @@ nlohmann::json to_json(const JournalRecord& r) {
 }
 
 std::string record_line(const JournalRecord& r, const std::string& where) {
-  if (r.key.empty()) bad_record(where, "key: missing, empty or not a string");
+  if (r.key.empty()) bad_record(where, "key: is empty");
   std::string line;
   line.reserve(384);
   try {
@@ -56,12 +59,9 @@ std::string record_line(const JournalRecord& r, const std::string& where) {
 }
 
 JournalRecord record_from_json(const nlohmann::json& j, const std::string& where) {
-  auto fail = [&](const std::string& problem) { bad_record(where, problem); };
-  if (!j.is_object()) fail(std::string("expected a record object, found ") + j.type_name());
+  JsonObject o(JsonAt(j, where, "", raise_state_error), UnknownFields::refuse);
   JournalRecord r;
-  auto op = j.find("op");
-  if (op == j.end() || !op->is_string()) fail("op: missing or not a string");
-  const std::string& name = op->get_ref<const std::string&>();
+  const std::string name = o.required<std::string>("op");
   if (name == "begin_create") {
     r.op = JournalRecord::Op::begin_create;
   } else if (name == "put") {
@@ -69,24 +69,17 @@ JournalRecord record_from_json(const nlohmann::json& j, const std::string& where
   } else if (name == "remove") {
     r.op = JournalRecord::Op::remove;
   } else {
-    fail("op: unknown operation \"" + name + "\" (written by a newer cforg? upgrade cforg)");
+    o.fail("op", "unknown operation \"" + printable(name, 60) +
+                     "\" (written by a newer cforg? upgrade cforg)");
   }
-  auto key = j.find("key");
-  if (key == j.end() || !key->is_string() || key->get_ref<const std::string&>().empty()) {
-    fail("key: missing, empty or not a string");
+  r.key = o.required<std::string>("key");
+  if (r.key.empty()) o.fail("key", "is empty");
+  const nlohmann::json* org = o.find("org");
+  if (r.op != JournalRecord::Op::remove) {
+    if (!org) o.fail("org", "missing");
+    r.org = detail::parse_org(*org, where, "org", r.op == JournalRecord::Op::begin_create);
   }
-  r.key = key->get<std::string>();
-  auto org = j.find("org");
-  std::size_t known = 2;
-  if (org != j.end()) {
-    ++known;
-    if (r.op != JournalRecord::Op::remove) {
-      r.org = detail::parse_org(*org, where, "org", r.op == JournalRecord::Op::begin_create);
-    }
-  } else if (r.op != JournalRecord::Op::remove) {
-    fail("org: missing");
-  }
-  if (j.size() != known) fail("unknown field (only op, key and org are known)");
+  o.done();
   return r;
 }
 

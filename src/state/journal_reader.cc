@@ -4,47 +4,40 @@
 
 #include <algorithm>
 
+#include "cforg/model/json_fields.h"
 #include "cforg/model/json_parse.h"
 
 namespace cforg::state {
 namespace {
 
-nlohmann::json parse_line(std::string_view line, const std::string& at) {
+// The line at `pos` of the journal `text` (without its newline); a syntax error is placed at
+// its line and column in the file.
+nlohmann::json parse_line(std::string_view text, std::size_t pos, std::string_view line,
+                          const std::string& where, const std::string& at) {
   JsonParse parsed = parse_json_checked(line);
   if (parsed.syntax_error) {
-    const std::string& what = parsed.problem;
-    std::size_t colon = what.find(": ", what.find("column "));
-    std::size_t column =
-        std::min<std::size_t>(parsed.error_byte == 0 ? 1 : parsed.error_byte, line.size() + 1);
-    throw StateError(at + ":" + std::to_string(column) + ": invalid JSON: " +
-                     (colon == std::string::npos ? what : what.substr(colon + 2)));
+    throw StateError(parsed.located(where, text, pos) + ": invalid JSON: " + parsed.message());
   }
-  if (!parsed.ok()) throw StateError(at + ": invalid JSON: " + parsed.problem);
+  if (!parsed.ok()) throw StateError(at + ": invalid JSON: " + parsed.message());
   return std::move(parsed.value);
 }
 
-JournalHeader parse_header(std::string_view line, const std::string& at) {
-  nlohmann::json j = parse_line(line, at);
-  auto fail = [&](const std::string& problem) {
-    throw StateError(at + ": not a cforg journal header: " + problem);
-  };
-  if (!j.is_object()) fail("expected an object");
-  auto version = j.find("cforg_journal");
-  if (version == j.end()) fail("cforg_journal is missing");
-  if (!version->is_number_integer() || version->get<std::int64_t>() != kJournalVersion) {
-    throw StateError(at + ": unknown journal version " + version->dump() + "; this cforg reads " +
-                     std::to_string(kJournalVersion) + ". Upgrade cforg.");
-  }
+JournalHeader parse_header(const nlohmann::json& j, const std::string& at) {
   JournalHeader h;
-  auto lineage = j.find("lineage");
-  if (lineage == j.end() || !lineage->is_string()) fail("lineage is missing or not a string");
-  h.lineage = lineage->get<std::string>();
-  auto serial = j.find("base_serial");
-  if (serial == j.end() || !serial->is_number_unsigned()) {
-    fail("base_serial is missing or not a non-negative integer");
+  try {
+    JsonObject o(JsonAt(j, ""), UnknownFields::refuse);
+    const nlohmann::json* version = o.find("cforg_journal");
+    if (!version) o.fail("cforg_journal", "missing");
+    if (!version->is_number_integer() || version->get<std::int64_t>() != kJournalVersion) {
+      throw StateError(at + ": unknown journal version " + version->dump() + "; this cforg reads " +
+                       std::to_string(kJournalVersion) + ". Upgrade cforg.");
+    }
+    h.lineage = o.required<std::string>("lineage");
+    h.base_serial = o.required<std::uint64_t>("base_serial");
+    o.done();
+  } catch (const JsonFieldError& e) {
+    throw StateError(at + ": not a cforg journal header: " + e.field_problem());
   }
-  h.base_serial = serial->get<std::uint64_t>();
-  if (j.size() != 3) fail("unknown field");
   return h;
 }
 
@@ -74,10 +67,10 @@ JournalContents parse_journal(std::string_view text, const std::string& where) {
     // The header is written whole, and fsynced, before the journal gets its name: a bad one
     // is no crash artefact.
     if (line_no == 1) {
-      c.header = parse_header(line, at);
+      c.header = parse_header(parse_line(text, pos, line, where, at), at);
     } else {
       try {
-        c.records.push_back(record_from_json(parse_line(line, at), at));
+        c.records.push_back(record_from_json(parse_line(text, pos, line, where, at), at));
       } catch (const StateError& e) {
         // Each record is one write() of a whole line: only the last line can be cut short
         // by a crash, and the append that wrote it never returned, so nothing acknowledged

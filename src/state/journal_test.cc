@@ -18,6 +18,7 @@
 #include "backend_test_support.h"
 #include "cforg/state/backend.h"
 #include "file_journal.h"
+#include "journal_reader.h"
 #include "state_test_support.h"
 
 namespace cforg::state {
@@ -151,7 +152,67 @@ TEST(JournalRecord, RejectsInvalidRecords) {
   j = good;
   j["when"] = 1;
   rejects(j, "unknown field");
-  rejects(nlohmann::json::array(), "expected a record object");
+  rejects(nlohmann::json::array(), "expected an object, found array");
+}
+
+TEST(JournalRecord, ErrorsNameTheMemberAndWhatWasExpected) {
+  auto error_of = [](const nlohmann::json& j) -> std::string {
+    try {
+      record_from_json(j, "s.json.journal:5");
+    } catch (const StateError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  nlohmann::json good = to_json(put("b", make_org(org_id(2), "B")));
+  nlohmann::json j = good;
+  j["op"] = 1;
+  EXPECT_EQ(error_of(j), "s.json.journal:5: op: expected a string, found number");
+  j = good;
+  j["key"] = "";
+  EXPECT_EQ(error_of(j), "s.json.journal:5: key: is empty");
+  j = good;
+  j["op"] = "rename\x1b[2J";
+  EXPECT_THAT(error_of(j), HasSubstr("s.json.journal:5: op: unknown operation \"rename"));
+  EXPECT_EQ(error_of(j).find('\x1b'), std::string::npos);
+  j = good;
+  j["when"] = 1;
+  EXPECT_EQ(error_of(j), "s.json.journal:5: when: unknown field (the known ones: key, op, org)");
+  j = good;
+  j["org"]["name"] = false;
+  EXPECT_EQ(error_of(j), "s.json.journal:5: org.name: expected a string, found boolean");
+}
+
+TEST(JournalHeader, ErrorsSayItIsNoHeaderAndNameTheMember) {
+  auto error_of = [](const std::string& first_line) -> std::string {
+    try {
+      parse_journal(first_line + "\n", "s.json.journal");
+    } catch (const StateError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(error_of(R"({"cforg_journal":1,"lineage":"l","base_serial":3})"), "accepted");
+  EXPECT_EQ(error_of(R"({"cforg_journal":1,"base_serial":3})"),
+            "s.json.journal:1: not a cforg journal header: lineage: missing");
+  EXPECT_EQ(error_of(R"({"cforg_journal":1,"lineage":"l","base_serial":-3})"),
+            "s.json.journal:1: not a cforg journal header: base_serial: expected a non-negative "
+            "integer, found number");
+  EXPECT_EQ(error_of(R"({"cforg_journal":1,"lineage":"l","base_serial":3,"x":0})"),
+            "s.json.journal:1: not a cforg journal header: x: unknown field (the known ones: "
+            "base_serial, cforg_journal, lineage)");
+  EXPECT_EQ(error_of(R"({"lineage":"l","base_serial":3})"),
+            "s.json.journal:1: not a cforg journal header: cforg_journal: missing");
+  EXPECT_EQ(error_of("[]"),
+            "s.json.journal:1: not a cforg journal header: expected an object, found array");
+  // A syntax error is placed by line and column in the file.
+  std::string text = header("l", 3) + "{\"op\" 1}\n" + header("l", 3);
+  try {
+    parse_journal(text, "s.json.journal");
+    ADD_FAILURE() << "accepted";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("s.json.journal:2:7: invalid JSON: syntax error"));
+  }
 }
 
 TEST(JournalFold, Rules) {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "cforg/model/json_fields.h"
 #include "cforg/model/json_parse.h"
-#include "cforg/model/printable.h"
 #include "cforg/state/state.h"
 
 namespace cforg::state {
@@ -12,23 +12,11 @@ namespace {
 // A state's documents are 5 levels deep (an org's meta may add a few): far below this.
 constexpr int kMaxStateDepth = 64;
 
-// nlohmann's messages read "[json.exception.parse_error.101] parse error at line 1, column 2:
-// syntax error while parsing value - ..."; keep what follows the location, which we compute
-// ourselves from the byte offset.
-std::string describe_parse_error(const std::string& what) {
-  std::size_t column = what.find("column ");
-  std::size_t colon = what.find(": ", column == std::string::npos ? 0 : column);
-  if (colon != std::string::npos) return what.substr(colon + 2);
-  std::size_t bracket = what.find("] ");
-  return bracket == std::string::npos ? what : what.substr(bracket + 2);
-}
-
-[[noreturn]] void throw_syntax_error(std::string_view text, const std::string& where,
-                                     std::size_t byte, const std::string& what) {
-  // `byte` counts from 1 and points at the character that could not be parsed (one past the
-  // end for a truncated document).
-  throw StateError(where + ":" + text_place(text, byte) +
-                   ": invalid JSON: " + printable(describe_parse_error(what)));
+// "where:line:column: invalid JSON: ..." for a syntax error, at the character that could not be
+// parsed; "where: invalid JSON: ..." for what the strict reader refuses.
+[[noreturn]] void throw_parse_error(std::string_view text, const std::string& where,
+                                    const JsonParse& parsed) {
+  throw StateError(parsed.located(where, text) + ": invalid JSON: " + parsed.message());
 }
 
 // Captures the top-level scalars and checks the syntax of the rest.
@@ -91,19 +79,26 @@ class HeaderScanner : public nlohmann::json_sax<nlohmann::json> {
 
 }  // namespace
 
+void raise_state_error(const JsonFieldError& e) {
+  throw StateError(e.what());
+}
+
 nlohmann::json parse_json_text(std::string_view text, const std::string& where) {
   // Strict: a key twice would otherwise keep the last value silently, and a number beyond a
   // double's range would escape as an "unexpected" error without a place.
   JsonParse parsed = parse_json_checked(text, kMaxStateDepth);
-  if (parsed.syntax_error) throw_syntax_error(text, where, parsed.error_byte, parsed.problem);
-  if (!parsed.ok()) throw StateError(where + ": invalid JSON: " + parsed.problem);
+  if (!parsed.ok()) throw_parse_error(text, where, parsed);
   return std::move(parsed.value);
 }
 
 StateHeader scan_state_header(std::string_view text, const std::string& where) {
   HeaderScanner scanner;
   if (!nlohmann::json::sax_parse(text, &scanner)) {
-    throw_syntax_error(text, where, scanner.error_byte, scanner.error_what);
+    JsonParse failed;
+    failed.problem = scanner.error_what;
+    failed.syntax_error = true;
+    failed.error_byte = scanner.error_byte;
+    throw_parse_error(text, where, failed);
   }
   return scanner.header;
 }

@@ -7,12 +7,19 @@
 #include <string>
 #include <string_view>
 
+namespace cforg {
+class JsonFieldError;
+}
+
 namespace cforg::state {
+
+// The JsonRaise (model/json_fields.h) of every state document's reader: the field's error as a
+// StateError, with the same message.
+[[noreturn]] void raise_state_error(const JsonFieldError& e);
 
 // Parses `text`; a syntax error throws StateError "where:line:column: invalid JSON: ...", at the
 // last character the parser read (the end of the offending token, as nlohmann and jq report).
 nlohmann::json parse_json_text(std::string_view text, const std::string& where);
-
 
 // The top-level scalars of a state file, read without building the document (a state of
 // 100,000 orgs is tens of megabytes): enough to tell whether the file is the one a caller

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cforg/model/json_fields.h"
 #include "json_text.h"
 #include "json_writer.h"
 #include "org_json.h"
@@ -24,79 +25,31 @@ using nlohmann::json;
   throw StateError(where + ": " + field + ": " + problem);
 }
 
-std::string join(const std::string& base, std::string_view key) {
-  return base.empty() ? std::string(key) : base + "." + std::string(key);
-}
-
-// Reads the members of one JSON object, checking their types, and rejects members nobody
-// asked for: a typo in a hand edit, or a field of a newer cforg that this one would drop.
+// The org readers' access to one object's members (parse_org, parent_from_json): json_fields.h's
+// JsonObject, refusing members nobody asked for (a typo in a hand edit, or a field of a newer
+// cforg that this one would drop) and throwing StateError.
 class Fields {
  public:
   Fields(const json& j, const std::string& where, std::string path)
-      : j_(j), where_(where), path_(std::move(path)) {
-    if (!j.is_object()) {
-      invalid(where_, path_.empty() ? "document" : path_,
-              std::string("expected an object, found ") + j.type_name());
-    }
-  }
+      : o_(JsonAt(j, where, std::move(path), raise_state_error), UnknownFields::refuse) {}
 
   // nullptr when absent (and not required).
   const json* find(std::string_view key, bool required) {
-    known_.push_back(key);
-    auto it = j_.find(key);
-    if (it == j_.end()) {
-      if (required) invalid(where_, field(key), "missing");
-      return nullptr;
-    }
-    ++found_;
-    return &*it;
+    return required ? &o_.at(key).json() : o_.find(key);
   }
-
-  std::string string(std::string_view key) {
-    const json& v = *find(key, true);
-    if (!v.is_string()) mistyped(key, "a string", v);
-    return v.get<std::string>();
-  }
-
+  std::string string(std::string_view key) { return o_.required<std::string>(key); }
   bool boolean(std::string_view key, bool required) {
-    const json* v = find(key, required);
-    if (!v) return false;
-    if (!v->is_boolean()) mistyped(key, "true or false", *v);
-    return v->get<bool>();
+    return required ? o_.required<bool>(key) : o_.optional<bool>(key, false);
   }
-
-  std::uint64_t unsigned_integer(std::string_view key) {
-    const json& v = *find(key, true);
-    if (!v.is_number_unsigned()) mistyped(key, "a non-negative integer", v);
-    return v.get<std::uint64_t>();
-  }
-
-  [[noreturn]] void mistyped(std::string_view key, const char* expected, const json& v) const {
-    invalid(where_, field(key), std::string("expected ") + expected + ", found " + v.type_name());
-  }
-
   [[noreturn]] void fail(std::string_view key, const std::string& problem) const {
-    invalid(where_, field(key), problem);
+    o_.fail(key, problem);
   }
-
   // Call after reading every known member.
-  void no_others() const {
-    if (j_.size() == found_) return;  // every member was asked for
-    for (auto it = j_.begin(); it != j_.end(); ++it) {
-      if (std::find(known_.begin(), known_.end(), it.key()) == known_.end()) {
-        invalid(where_, field(it.key()), "unknown field");
-      }
-    }
-  }
-
-  std::string field(std::string_view key) const { return join(path_, key); }
+  void no_others() const { o_.done(); }
+  std::string field(std::string_view key) const { return o_.path(key); }
 
  private:
-  const json& j_;
-  const std::string& where_;
-  std::string path_;
-  std::vector<std::string_view> known_;
-  std::size_t found_ = 0;
+  JsonObject o_;
 };
 
 json parent_to_json(const ParentLink& p) {
@@ -378,14 +331,10 @@ nlohmann::json to_json(const State& s) {
 }
 
 State from_json(const nlohmann::json& j, const std::string& where) {
-  if (!j.is_object()) {
-    invalid(where, "document", std::string("expected an object, found ") + j.type_name());
-  }
+  JsonObject f(JsonAt(j, where, "", raise_state_error), UnknownFields::refuse);
   // The version first: a newer format may differ in any other respect.
-  auto version = j.find("format_version");
-  if (version == j.end()) {
-    invalid(where, "format_version", "missing (is this a cforg state file?)");
-  }
+  const json* version = f.find("format_version");
+  if (!version) f.fail("format_version", "missing (is this a cforg state file?)");
   if (!version->is_number_integer() || version->get<std::int64_t>() != kFormatVersion) {
     throw StateError(where + ": unknown format_version " + version->dump() +
                      "; this cforg reads format_version " + std::to_string(kFormatVersion) +
@@ -393,17 +342,15 @@ State from_json(const nlohmann::json& j, const std::string& where) {
                      "(the file is left as it is).");
   }
 
-  Fields f(j, where, "");
   State s;
-  f.find("format_version", true);
   s.format_version = kFormatVersion;
-  s.lineage = f.string("lineage");
-  s.serial = f.unsigned_integer("serial");
-  const json& orgs = *f.find("organizations", true);
-  if (!orgs.is_object()) f.mistyped("organizations", "an object", orgs);
-  f.no_others();
+  s.lineage = f.required<std::string>("lineage");
+  s.serial = f.required<std::uint64_t>("serial");
+  JsonAt orgs = f.at("organizations");
+  if (!orgs.json().is_object()) orgs.mistyped("an object");
+  f.done();
 
-  for (auto it = orgs.begin(); it != orgs.end(); ++it) {
+  for (auto it = orgs.json().begin(); it != orgs.json().end(); ++it) {
     check_key(it.key(), where);
     s.orgs.emplace_hint(s.orgs.end(), it.key(),
                         detail::parse_org(it.value(), where, "organizations." + it.key(), false));

@@ -9,6 +9,8 @@
 
 namespace cforg {
 
+class JsonAt;  // json_fields.h
+
 // The business profile. The API requires all five fields whenever a profile is present.
 struct Profile {
   std::string business_name;
@@ -60,8 +62,13 @@ inline constexpr std::string_view kProfileFields[] = {
 const std::string& profile_field(const Profile& p, std::string_view field);
 std::string& profile_field(Profile& p, std::string_view field);
 
-// Profile <-> {"business_address": ..., ...}. from_json throws std::invalid_argument naming the
-// missing or mistyped field.
+// Profile <-> {"business_address": ..., ...}: nlohmann's writer (found by ADL) and the checked
+// reader (json_fields.h), which refuses a missing or mistyped field and ignores unknown ones
+// (the API may add some).
+void to_json(nlohmann::json& j, const Profile& p);
+void read_json(const JsonAt& at, Profile& p);
+// The same, for a value read on its own; from_json throws JsonFieldError (an
+// std::invalid_argument) "profile.business_email: missing".
 nlohmann::json profile_to_json(const Profile& p);
 Profile profile_from_json(const nlohmann::json& j);
 

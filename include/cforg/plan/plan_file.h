@@ -20,6 +20,23 @@ nlohmann::json to_json(const Plan& plan);
 // Throws PlanFileError saying what is wrong; `where` names the source.
 Plan plan_from_json(const nlohmann::json& j, const std::string& where);
 
+// The JSON of the plan's parts, which to_json(Plan) and plan_from_json compose: nlohmann's
+// writers (found by ADL: `json j = plan.options`) and the checked readers of
+// model/json_fields.h (`JsonObject::required<Options>`), which throw JsonFieldError naming the
+// member. Members they do not know are ignored: the digest seals a plan.
+void to_json(nlohmann::json& j, const Budget& b);  // as options.budget: window_ms
+void read_json(const JsonAt& at, Budget& b);
+void to_json(nlohmann::json& j, const Options& o);
+void read_json(const JsonAt& at, Options& o);
+void to_json(nlohmann::json& j, const Remote& r);
+void read_json(const JsonAt& at, Remote& r);
+void to_json(nlohmann::json& j, const Drift& d);
+void read_json(const JsonAt& at, Drift& d);
+void to_json(nlohmann::json& j, const Problem& p);
+void read_json(const JsonAt& at, Problem& p);
+void to_json(nlohmann::json& j, const Summary& s);   // written only
+void to_json(nlohmann::json& j, const Estimate& e);  // written only
+
 // Written atomically (a temporary file beside it, fsynced, renamed into place), through a
 // symlink to its target; a path that is a folder, a device or a pipe is refused. "-" writes to
 // standard output. Every error gives the OS's reason.

@@ -24,8 +24,14 @@ struct LockInfo {
   std::string created;  // RFC 3339
 
   nlohmann::json to_json() const;
+  // Throws StateError "lock info: pid: expected an integer, found string".
   static LockInfo from_json(const nlohmann::json& j);
 };
+// Its JSON, {"created": ..., "id": ..., "operation": ..., "pid": ..., "who": ...}: nlohmann's
+// writer (ADL) and the checked reader (model/json_fields.h; members it does not know are
+// ignored). The members above call these.
+void to_json(nlohmann::json& j, const LockInfo& info);
+void read_json(const JsonAt& at, LockInfo& info);
 
 // Another process holds the lock. what() names the holder and says what to do.
 class LockedError : public StateError {
