@@ -768,7 +768,7 @@ class PgBackend final : public Backend {
     for (const auto& [seq, line] : rows) {
       std::string at = where + " (seq " + seq + ")";
       JsonParse parsed = parse_json_checked(line);
-      if (!parsed.ok()) throw StateError(at + ": invalid JSON: " + parsed.problem);
+      if (!parsed.ok()) throw StateError(at + ": invalid JSON: " + parsed.message());
       fold(snap.state, record_from_json(parsed.value, at));
     }
     snap.state.relink_parents();
