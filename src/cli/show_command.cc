@@ -28,8 +28,7 @@ void add_show_command(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--no-color", o->common.no_color, "No colors: the same as --color never");
   cmd->callback([o, &run] {
-    run = [o] {
-      setup_logging(o->common);
+    run.set([o] {
       plan::Plan p = plan::read_plan_file(o->plan_file);
       switch (*plan::parse_format(o->format)) {
         case plan::Format::text:
@@ -43,7 +42,7 @@ void add_show_command(CLI::App& app, Runner& run) {
           break;
       }
       return kExitOk;
-    };
+    }, &o->common);
   });
 }
 
