@@ -8,10 +8,10 @@
 
 #include "cforg/apply/apply.h"
 #include "cforg/apply/progress.h"
+#include "cforg/ops/operations.h"
 #include "cforg/plan/plan_file.h"
 #include "cforg/plan/render.h"
 #include "commands.h"
-#include "cforg/ops/operations.h"
 #include "common.h"
 
 namespace cforg::cli {

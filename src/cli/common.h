@@ -26,7 +26,7 @@ struct CommonOptions {
   std::string log_level;
   std::string color = "auto";  // auto | always | never
   bool no_color = false;       // --no-color: the same as --color never
-  double lock_timeout = 0;  // seconds to wait for a lock another process holds (0: fail at once)
+  double lock_timeout = 0;     // seconds to wait for a lock another process holds (0: fail at once)
 };
 
 // The operations' options, bound to flags; the environment (credentials, base URL, CA bundle)

@@ -38,14 +38,16 @@ void add_graph_command(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"mermaid", "dot"}));
   add_common_options(cmd, o->common);
   cmd->callback([o, &run] {
-    run.set([o] {
-      config::Config cfg = ops::load_config(config_paths(o->common));
-      // Read only: no lock, as `state list` (a journal left behind is folded in, not saved).
-      state::State st = ops::read_state(backend_options(o->common));
-      std::fputs(plan::render_graph(cfg, st, *plan::parse_graph_format(o->format)).c_str(),
-                 stdout);
-      return kExitOk;
-    }, &o->common);
+    run.set(
+        [o] {
+          config::Config cfg = ops::load_config(config_paths(o->common));
+          // Read only: no lock, as `state list` (a journal left behind is folded in, not saved).
+          state::State st = ops::read_state(backend_options(o->common));
+          std::fputs(plan::render_graph(cfg, st, *plan::parse_graph_format(o->format)).c_str(),
+                     stdout);
+          return kExitOk;
+        },
+        &o->common);
   });
 }
 

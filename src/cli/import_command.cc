@@ -1,8 +1,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "commands.h"
 #include "cforg/ops/operations.h"
+#include "commands.h"
 #include "common.h"
 
 namespace cforg::cli {

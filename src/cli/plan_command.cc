@@ -1,10 +1,10 @@
 #include <cstdio>
 #include <memory>
 
+#include "cforg/ops/operations.h"
 #include "cforg/plan/plan_file.h"
 #include "cforg/plan/render.h"
 #include "commands.h"
-#include "cforg/ops/operations.h"
 #include "common.h"
 
 namespace cforg::cli {

@@ -1,9 +1,9 @@
 #include <cstdio>
 #include <memory>
 
+#include "cforg/ops/operations.h"
 #include "cforg/plan/render.h"
 #include "commands.h"
-#include "cforg/ops/operations.h"
 #include "common.h"
 
 namespace cforg::cli {

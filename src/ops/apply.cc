@@ -1,7 +1,8 @@
 // plan and apply.
+#include "cforg/apply/apply.h"
+
 #include <filesystem>
 
-#include "cforg/apply/apply.h"
 #include "cforg/ops/operations.h"
 #include "cforg/plan/plan_file.h"
 #include "session.h"
@@ -55,9 +56,9 @@ ApplyResult apply(const ApplyRequest& r) {
   std::optional<Session> s;
   if (!r.plan_file.empty()) {
     plan::Plan saved = plan::read_plan_file(r.plan_file);
-    s = open_session(r.config_paths.empty() ? plan::saved_config_paths(saved, r.plan_file)
-                                            : r.config_paths,
-                     r.backend, "apply");
+    s = open_session(
+        r.config_paths.empty() ? plan::saved_config_paths(saved, r.plan_file) : r.config_paths,
+        r.backend, "apply");
     // Nothing of the plan is acted on unless it is what config and state give (plan stage).
     out.plan = plan::verify_saved_plan(std::move(saved), s->config, s->state, r.plan_file);
     if (r.show) r.show(out.plan);

@@ -7,8 +7,7 @@ ExportResult export_estate(const ExportRequest& r,
                            const std::function<void(const ExportResult&)>& written) {
   if (!r.what.parent_id.empty()) {
     if (std::string problem = org_id_problem(r.what.parent_id); !problem.empty()) {
-      throw Error("--parent \"" + r.what.parent_id + "\" is not an organization id: it " +
-                  problem);
+      throw Error("--parent \"" + r.what.parent_id + "\" is not an organization id: it " + problem);
     }
   }
   bool to_stdout = r.out.empty() || r.out == "-";

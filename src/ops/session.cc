@@ -20,7 +20,10 @@ std::vector<std::string> config_paths(const std::vector<std::string>& given) {
 
 config::Config load_config(const std::vector<std::string>& paths) {
   config::LoadResult r = config::load(paths);
-  if (!r.ok()) throw ConfigError(config::error_report(r), std::move(r.errors));
+  if (!r.ok()) {
+    std::string report = config::error_report(r);  // before the errors are moved out of r
+    throw ConfigError(std::move(report), std::move(r.errors));
+  }
   return std::move(r.config);
 }
 
@@ -33,17 +36,16 @@ std::unique_ptr<state::Backend> open_backend(const BackendOptions& b) {
     }
     return state::open_pg_backend(b.state_url, b.workspace);
   }
-  return state::open_file_backend(b.state_path,
-                                  b.state_path == BackendOptions::kDefaultStatePath);
+  return state::open_file_backend(b.state_path, b.state_path == BackendOptions::kDefaultStatePath);
 }
 
 std::unique_ptr<state::Lock> lock_backend(state::Backend& backend, const BackendOptions& b,
                                           const char* operation) {
-  return state::lock_waiting(
-      backend, operation, b.lock_timeout,
-      [&](const state::LockedError& held, std::chrono::milliseconds limit) {
-        if (b.on_lock_wait) b.on_lock_wait(backend.describe(), held.holder, limit);
-      });
+  return state::lock_waiting(backend, operation, b.lock_timeout,
+                             [&](const state::LockedError& held, std::chrono::milliseconds limit) {
+                               if (b.on_lock_wait)
+                                 b.on_lock_wait(backend.describe(), held.holder, limit);
+                             });
 }
 
 Locked open_locked(const BackendOptions& b, const char* operation) {

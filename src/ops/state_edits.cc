@@ -63,7 +63,9 @@ TransferResult transfer(state::Backend& src, state::Backend& dst, bool force, co
 
 }  // namespace
 
-state::State read_state(const BackendOptions& b) { return open_backend(b)->load().state; }
+state::State read_state(const BackendOptions& b) {
+  return open_backend(b)->load().state;
+}
 
 state::OrgState read_state_entry(const BackendOptions& b, const std::string& key) {
   std::unique_ptr<state::Backend> backend = open_backend(b);

@@ -328,8 +328,9 @@ TEST(Conventions, AnUnknownCommandOrFlagNamesTheNearestValidOne) {
   // One clear error, not CLI11's "A subcommand is required" before it.
   ProcessResult cmd = run_cforg({"plna"}, nullptr);
   EXPECT_EQ(cmd.exit_code, 1);
-  EXPECT_EQ(cmd.err,
-            "Error: plna is not a command of cforg: did you mean plan? (cforg --help lists them)\n");
+  EXPECT_EQ(
+      cmd.err,
+      "Error: plna is not a command of cforg: did you mean plan? (cforg --help lists them)\n");
   ProcessResult sub = run_cforg({"state", "lst"}, nullptr);
   EXPECT_EQ(sub.exit_code, 1);
   EXPECT_EQ(sub.err,

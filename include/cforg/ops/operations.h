@@ -99,8 +99,8 @@ struct RefreshRequest {
 struct RefreshResult {
   enum class Kind { unchanged, cancelled, saved };
   Kind kind = Kind::unchanged;
-  plan::Plan changes;     // only what the remote side says: no actions, no config flags
-  std::size_t read = 0;   // organizations tracked, all read
+  plan::Plan changes;    // only what the remote side says: no actions, no config flags
+  std::size_t read = 0;  // organizations tracked, all read
   std::uint64_t serial = 0;
   std::string saved_to;
 };
@@ -147,8 +147,8 @@ void state_mv(const BackendOptions& b, const std::string& from, const std::strin
 
 struct TransferResult {
   std::size_t orgs = 0;
-  std::string from, to;       // described
-  std::uint64_t serial = 0;   // written
+  std::string from, to;         // described
+  std::uint64_t serial = 0;     // written
   bool journal_folded = false;  // the source held what an interrupted run had journaled
 };
 // Copies the local state file `file` into the backend (push), or the backend's state into it

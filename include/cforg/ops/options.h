@@ -38,12 +38,12 @@ using LockWaitReport = std::function<void(const std::string& where, const state:
                                           std::chrono::milliseconds limit)>;
 
 struct BackendOptions {
-  std::string backend = "local";                  // local | pg
-  std::string state_path = kDefaultStatePath;     // local
-  std::string state_url;                          // pg: holds a password, never shown
-  std::string workspace = "default";              // pg: several configs share one database
-  std::chrono::milliseconds lock_timeout{0};      // 0: fail at once, naming the holder
-  LockWaitReport on_lock_wait;                    // optional
+  std::string backend = "local";               // local | pg
+  std::string state_path = kDefaultStatePath;  // local
+  std::string state_url;                       // pg: holds a password, never shown
+  std::string workspace = "default";           // pg: several configs share one database
+  std::chrono::milliseconds lock_timeout{0};   // 0: fail at once, naming the holder
+  LockWaitReport on_lock_wait;                 // optional
 
   // Only the default folder is created when missing: an explicit --state in a missing folder
   // is a typo more often than a new estate.
