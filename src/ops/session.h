@@ -20,6 +20,10 @@ std::unique_ptr<state::Backend> open_backend(const BackendOptions& b);
 std::unique_ptr<state::Lock> lock_backend(state::Backend& backend, const BackendOptions& b,
                                           const char* operation);
 
+// The client for `o`. Throws Error when there are no credentials (before any request), for a
+// base URL that is refused (plain http:// off this machine) and a bad --rate-limit.
+std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o);
+
 // A backend locked and loaded, with the transaction of this run.
 struct Locked {
   std::unique_ptr<state::Backend> backend;

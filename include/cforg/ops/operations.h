@@ -189,7 +189,4 @@ struct ExportResult {
 ExportResult export_estate(const ExportRequest& r,
                            const std::function<void(const ExportResult&)>& written = {});
 
-// The client an operation would use, for tests and for callers that read on their own.
-std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o);
-
 }  // namespace cforg::ops
