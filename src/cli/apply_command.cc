@@ -8,10 +8,11 @@
 
 #include "cforg/apply/apply.h"
 #include "cforg/apply/progress.h"
+#include "cforg/ops/operations.h"
 #include "cforg/plan/plan_file.h"
 #include "cforg/plan/render.h"
 #include "commands.h"
-#include "session.h"
+#include "common.h"
 
 namespace cforg::cli {
 namespace {
@@ -54,7 +55,6 @@ bool confirmed() {
 }
 
 int run_apply(const ApplyOptions& o) {
-  setup_logging(o.common);
   const bool json = o.format == "json";
   if (json && o.plan_file.empty() && !o.auto_approve) {
     throw Failure(
@@ -64,70 +64,54 @@ int run_apply(const ApplyOptions& o) {
   // With --format json, stdout holds the events alone; what people read goes to stderr.
   std::FILE* shown = json ? stderr : stdout;
   bool color = use_color(o.common, shown);
-  std::optional<Session> s;
-  plan::Plan p;
-  if (!o.plan_file.empty()) {
-    plan::Plan saved = plan::read_plan_file(o.plan_file);
-    s = open_session(o.common.config_paths.empty() ? plan::saved_config_paths(saved, o.plan_file)
-                                                   : o.common.config_paths,
-                     o.common, "apply");
-    if (!s) return kExitError;
-    // Nothing of the plan is acted on unless it is what config and state give (plan stage).
-    p = plan::verify_saved_plan(std::move(saved), s->config, s->state, o.plan_file);
-    std::fprintf(shown, "Applying the saved plan %s. %s\n", o.plan_file.c_str(),
-                 plan::summary_line(p).c_str());
-  } else {
-    s = open_session(config_paths(o.common), o.common, "apply");
-    if (!s) return kExitError;
-    p = plan_live(*s, o.net, o.flags);
-    std::fputs(plan::render_text(p, {color}).c_str(), shown);
-    if (!p.errors.empty()) return kExitError;
-    if (p.has_changes() && !o.auto_approve && !confirmed()) {
-      std::printf("Apply cancelled: nothing was changed.\n");
-      return kExitError;
+  ops::ApplyRequest r;
+  r.config_paths = o.common.config_paths;
+  r.backend = backend_options(o.common);
+  r.net = network_options(o.net);
+  r.flags = o.flags;
+  r.plan_file = o.plan_file;
+  r.max_create_attempts = o.max_create_attempts;
+  r.stop = &g_interrupted;
+  r.show = [&](const plan::Plan& p) {
+    if (!o.plan_file.empty()) {
+      std::fprintf(shown, "Applying the saved plan %s. %s\n", o.plan_file.c_str(),
+                   plan::summary_line(p).c_str());
+    } else {
+      std::fputs(plan::render_text(p, {color}).c_str(), shown);
     }
-  }
-  // Changes an interrupted run left in the journal are written into the state file even when
-  // there is nothing else to do: the file alone then tells the whole truth again.
-  bool journal_pending = s->journal_pending;
-  apply::JsonEvents events(stdout);
-  auto summary_event = [&](const apply::Report& r) {
-    if (!json) return;
-    std::uint64_t sent = s->client ? s->client->stats().requests.load() : 0;
-    events.emit(apply::summary_event(r, sent, s->state.serial));
   };
-  if (!p.touches_state() && !journal_pending) {
-    summary_event({});
-    return kExitOk;
+  if (!o.auto_approve) r.confirm = [](const plan::Plan&) { return confirmed(); };
+  apply::JsonEvents events(stdout);
+  std::optional<apply::Progress> progress;
+  r.starting = [&](const api::HttpClient& client) -> apply::Observer* {
+    catch_interrupts();
+    std::fprintf(shown, "\n");
+    progress.emplace(shown, can_redraw(shown), color, &client.stats());
+    return json ? static_cast<apply::Observer*>(&events) : &*progress;
+  };
+  ops::ApplyResult res = ops::apply(r);
+  using Kind = ops::ApplyResult::Kind;
+  if (res.kind == Kind::plan_errors) return kExitError;
+  if (res.kind == Kind::cancelled) {
+    std::printf("Apply cancelled: nothing was changed.\n");
+    return kExitError;
   }
-  if (p.actions.empty()) {  // only state changes: nothing to send
-    s->state = plan::refreshed_state(s->state, p);
-    s->tx->commit(s->state);
-    summary_event({});
+  if (res.kind == Kind::applied) progress->stop();
+  if (json) events.emit(apply::summary_event(res.report, res.requests, res.serial));
+  if (res.kind == Kind::nothing_to_do) return kExitOk;
+  if (res.kind == Kind::state_only) {
     std::fprintf(shown, "State updated (serial %llu)%s.\n",
-                 static_cast<unsigned long long>(s->state.serial),
-                 journal_pending ? ", with the changes an interrupted run had journaled" : "");
+                 static_cast<unsigned long long>(res.serial),
+                 res.journal_pending ? ", with the changes an interrupted run had journaled" : "");
     return kExitOk;
   }
-  if (!s->client) s->client = make_client(o.net);
-
-  catch_interrupts();
-  std::fprintf(shown, "\n");
-  apply::Progress progress(shown, can_redraw(shown), color, &s->client->stats());
-  apply::Options exec;
-  exec.parallelism = o.net.parallelism;
-  exec.max_create_attempts = o.max_create_attempts;
-  exec.backoff = retry_policy(o.net);
-  exec.stop = &g_interrupted;
-  exec.observer = json ? static_cast<apply::Observer*>(&events) : &progress;
-  apply::Report report = apply::run(p, s->state, *s->tx, *s->client, exec);
-  progress.stop();
-  summary_event(report);
-  std::fprintf(shown, "\n%s", apply::summary_text(report, color).c_str());
+  std::fprintf(shown, "\n%s", apply::summary_text(res.report, color).c_str());
+  // What was done remotely is told also when the state could not be saved; then why not.
+  if (res.save_error) std::rethrow_exception(res.save_error);
   std::fprintf(shown, "State saved to %s (serial %llu); %llu requests sent.\n",
-               s->backend->describe().c_str(), static_cast<unsigned long long>(s->state.serial),
-               static_cast<unsigned long long>(s->client->stats().requests.load()));
-  return report.ok() ? kExitOk : kExitError;
+               res.saved_to.c_str(), static_cast<unsigned long long>(res.serial),
+               static_cast<unsigned long long>(res.requests));
+  return res.report.ok() ? kExitOk : kExitError;
 }
 
 }  // namespace
@@ -154,7 +138,7 @@ void add_apply_command(CLI::App& app, Runner& run) {
                   "then a summary; docs/apply-events.md)")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
-  cmd->callback([o, &run] { run = [o] { return run_apply(*o); }; });
+  cmd->callback([o, &run] { run.set([o] { return run_apply(*o); }, &o->common); });
 }
 
 }  // namespace cforg::cli

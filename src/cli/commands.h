@@ -1,5 +1,6 @@
 // The commands of `cforg`. Each add_* registers one subcommand on the app; when it is the one
-// given, its runner is stored in `run`, and main calls it after parsing.
+// given, its runner is stored in `run`, and main sets up logging from its options and calls it
+// after parsing.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,7 +8,17 @@
 
 namespace cforg::cli {
 
-using Runner = std::function<int()>;
+struct CommonOptions;
+
+struct Runner {
+  std::function<int()> run;
+  const CommonOptions* common = nullptr;  // the command's --log-level and --color, if it has them
+
+  void set(std::function<int()> f, const CommonOptions* c = nullptr) {
+    run = std::move(f);
+    common = c;
+  }
+};
 
 void add_validate_command(CLI::App& app, Runner& run);
 void add_plan_command(CLI::App& app, Runner& run);

@@ -260,106 +260,63 @@ std::string suggestion_for(const CLI::App& app, const std::string& error) {
   return "did you mean " + best + " instead of " + what + "? (" + path + " --help lists them)";
 }
 
+std::string unknown_command_error(const CLI::App& app) {
+  // The deepest command given is the one that wanted a subcommand.
+  const CLI::App* cmd = &app;
+  for (;;) {
+    std::vector<CLI::App*> given = cmd->get_subcommands();
+    if (given.empty()) break;
+    cmd = given.back();
+  }
+  std::vector<std::string> left = cmd->remaining();
+  if (left.empty() || cmd->get_subcommands({}).empty()) return "";
+  const std::string& word = left.front();
+  if (word.empty() || word.front() == '-') return "";
+  std::vector<std::string> names;
+  for (const CLI::App* sub : cmd->get_subcommands({})) names.push_back(sub->get_name());
+  std::string path = cmd->get_name();
+  for (const CLI::App* p = cmd->get_parent(); p; p = p->get_parent())
+    path = p->get_name() + " " + path;
+  std::string near = config::nearest_word(word, names);
+  return word + " is not a command of " + path +
+         (near.empty() ? std::string() : ": did you mean " + near + "?") + " (" + path +
+         " --help lists them)";
+}
+
 std::vector<std::string> config_paths(const CommonOptions& o) {
-  if (!o.config_paths.empty()) return o.config_paths;
-  if (!std::filesystem::exists("cforg.yaml")) {
-    throw Failure("no config given and no cforg.yaml here: pass -c FILE or -c FOLDER");
-  }
-  return {"cforg.yaml"};
+  return ops::config_paths(o.config_paths);
 }
 
-std::optional<config::Config> load_config(const std::vector<std::string>& paths,
-                                          std::vector<config::Diagnostic>* errors) {
-  config::LoadResult r = config::load(paths);
-  if (r.ok()) return std::move(r.config);
-  if (errors) *errors = r.errors;
-  std::fputs(config::error_report(r).c_str(), stderr);
-  return std::nullopt;
+ops::BackendOptions backend_options(const CommonOptions& o) {
+  ops::BackendOptions b;
+  b.backend = o.backend;
+  b.state_path = o.state_path;
+  b.state_url = o.state_url;
+  if (b.state_url.empty() && o.backend == "pg") {
+    if (const char* env = std::getenv("CFORG_PG_URL")) b.state_url = env;
+  }
+  b.workspace = o.workspace;
+  b.lock_timeout = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
+  b.on_lock_wait = [](const std::string& where, const state::LockInfo& h,
+                      std::chrono::milliseconds limit) {
+    std::string who = h.id.empty() ? std::string("another process (not named yet)")
+                                   : h.who + " (pid " + std::to_string(h.pid) + ") running \"" +
+                                         h.operation + "\" since " + h.created;
+    std::fprintf(stderr, "Waiting up to %s for the lock on %s, held by %s...\n",
+                 state::duration_text(limit).c_str(), where.c_str(), who.c_str());
+  };
+  return b;
 }
 
-std::unique_ptr<state::Backend> open_state(const CommonOptions& o) {
-  if (o.backend == "pg") {
-    std::string url = o.state_url;
-    if (url.empty()) {
-      if (const char* env = std::getenv("CFORG_PG_URL")) url = env;
-    }
-    if (url.empty()) {
-      throw Failure(
-          "--backend pg needs the database: pass --state-url postgres://... or set "
-          "CFORG_PG_URL");
-    }
-    return state::open_pg_backend(url, o.workspace);
-  }
-  // Only the default folder is created: an explicit --state in a missing folder is a typo
-  // more often than a new estate.
-  return state::open_file_backend(o.state_path, o.state_path == CommonOptions{}.state_path);
-}
-
-std::unique_ptr<state::Lock> lock_state(state::Backend& backend, const CommonOptions& o,
-                                        const char* operation) {
-  auto timeout = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
-  return state::lock_waiting(
-      backend, operation, timeout,
-      [&backend](const state::LockedError& held, std::chrono::milliseconds limit) {
-        const state::LockInfo& h = held.holder;
-        std::string who = h.id.empty() ? std::string("another process (not named yet)")
-                                       : h.who + " (pid " + std::to_string(h.pid) + ") running \"" +
-                                             h.operation + "\" since " + h.created;
-        std::fprintf(stderr, "Waiting up to %s for the lock on %s, held by %s...\n",
-                     state::duration_text(limit).c_str(), backend.describe().c_str(), who.c_str());
-      });
-}
-
-std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
-  api::Credentials creds = api::Credentials::from_env();
-  if (creds.empty()) {
-    throw Failure(
-        "no Cloudflare credentials: set CLOUDFLARE_API_TOKEN (an API token), or "
-        "CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (a global API key). To plan from the state "
-        "file alone, without reading the remote side, use --refresh=false");
-  }
-  api::ClientOptions opts;
-  if (const char* base = std::getenv("CLOUDFLARE_BASE_URL"); base && *base) {
-    opts.base_url = base;
-    while (!opts.base_url.empty() && opts.base_url.back() == '/') opts.base_url.pop_back();
-  }
-  if (std::string why = api::base_url_problem(opts.base_url, o.allow_insecure_http); !why.empty()) {
-    throw Failure("CLOUDFLARE_BASE_URL: " + why);
-  }
-  try {
-    opts.rate_limit = api::RateLimit::parse(o.rate_limit);
-  } catch (const std::invalid_argument& e) {
-    throw Failure(std::string("--rate-limit: ") + e.what());
-  }
-  using std::chrono::milliseconds;
-  opts.retry = retry_policy(o);
-  opts.consistency_timeout = milliseconds(static_cast<long>(o.consistency_timeout * 1000));
-  opts.max_wait = milliseconds(static_cast<long>(o.max_wait * 1000));
-  api::TransportOptions transport;
-  transport.timeout = milliseconds(static_cast<long>(o.request_timeout * 1000));
-  transport.connect_timeout = std::min(transport.timeout, milliseconds(10000));
-  transport.ca_bundle = o.ca_bundle;
+ops::NetworkOptions network_options(const NetworkOptions& o) {
+  ops::NetworkOptions n = o;
+  n.credentials = api::Credentials::from_env();
+  if (const char* base = std::getenv("CLOUDFLARE_BASE_URL"); base && *base) n.base_url = base;
   for (const char* env : {"CURL_CA_BUNDLE", "SSL_CERT_FILE"}) {
     const char* file = std::getenv(env);
-    if (transport.ca_bundle.empty() && file && *file) transport.ca_bundle = file;
+    if (n.ca_bundle.empty() && file && *file) n.ca_bundle = file;
   }
-  return std::make_unique<api::HttpClient>(api::make_curl_transport(std::move(creds), transport),
-                                           std::move(opts));
-}
-
-api::RetryPolicy retry_policy(const NetworkOptions& o) {
-  api::RetryPolicy r;
-  r.max_retries = o.max_retries;
-  r.base_delay = std::chrono::milliseconds(static_cast<long>(o.retry_base_delay * 1000));
-  r.max_delay = std::chrono::milliseconds(static_cast<long>(o.retry_max_delay * 1000));
-  return r;
-}
-
-plan::ReadOptions read_options(const NetworkOptions& o, const plan::Options& plan) {
-  plan::ReadOptions r;
-  r.parallelism = o.parallelism;
-  r.replace = plan.replace;
-  return r;
+  return n;
 }
 
 void print_error(const std::string& message) {

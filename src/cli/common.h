@@ -1,4 +1,4 @@
-// What the commands share: flags, logging, loading config and state, making the API client.
+// What the commands share: flags, logging, terminal questions, the options of the operations.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,52 +9,30 @@
 #include <string>
 #include <vector>
 
-#include "cforg/api/client.h"
 #include "cforg/config/config.h"
-#include "cforg/plan/refresh.h"
-#include "cforg/state/backend.h"
+#include "cforg/ops/options.h"
 
 namespace cforg::cli {
 
-// A failure to report to the user as "Error: <what>" with exit code 1.
-class Failure : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// A failure to report to the user as "Error: <what>" with exit code 1: the operations layer's.
+using Failure = ops::Error;
 
 struct CommonOptions {
   std::vector<std::string> config_paths;
-  std::string state_path = "state/cforg.state.json";
+  std::string state_path = ops::BackendOptions::kDefaultStatePath;
   std::string backend = "local";      // local | pg
   std::string state_url;              // pg: else CFORG_PG_URL; holds a password, never shown
   std::string workspace = "default";  // pg: several configs share one database
   std::string log_level;
   std::string color = "auto";  // auto | always | never
   bool no_color = false;       // --no-color: the same as --color never
-  double lock_timeout = 0;  // seconds to wait for a lock another process holds (0: fail at once)
+  double lock_timeout = 0;     // seconds to wait for a lock another process holds (0: fail at once)
 };
 
-struct NetworkOptions {
-  bool refresh = true;
-  int parallelism = 10;
-  std::string rate_limit = "1200/300";
-  int max_retries = 10;
-  double request_timeout = 30;
-  double retry_base_delay = 1;
-  double retry_max_delay = 30;
-  double consistency_timeout = 60;   // seconds a just-created org's 403s are waited out
-  double max_wait = 360;             // seconds: the longest Retry-After or budget wait obeyed
-  bool allow_mass_forget = false;    // accept a refresh that finds most tracked orgs gone
-  std::string ca_bundle;             // --ca-bundle, else CURL_CA_BUNDLE, else SSL_CERT_FILE
-  bool allow_insecure_http = false;  // http:// to a host that is not loopback
-};
-
-// What shapes a plan, for plan and apply.
-struct PlanFlags {
-  bool adopt = false;
-  std::vector<std::string> replace;  // --replace KEY, repeatable
-  std::vector<std::string> targets;  // --target KEY, repeatable
-};
+// The operations' options, bound to flags; the environment (credentials, base URL, CA bundle)
+// is read by network_options() when the command runs.
+using NetworkOptions = ops::NetworkOptions;
+using PlanFlags = ops::PlanFlags;
 void add_plan_flags(CLI::App* cmd, PlanFlags& o);
 
 void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config = true);
@@ -69,7 +47,8 @@ void add_mass_forget_flag(CLI::App* cmd, NetworkOptions& o);
 // `without_terminal` (what to do instead), when stdin is not a terminal.
 bool confirmed(const char* question, const char* without_terminal);
 
-// Logging to stderr at --log-level, else CFORG_LOG, else "warn".
+// Logging to stderr at --log-level, else CFORG_LOG, else "warn". Called once, by main, with
+// the options of the command given.
 void setup_logging(const CommonOptions& o);
 // Color on `stream`: --color always|never decides; auto (the default) means a terminal, unless
 // NO_COLOR is set or TERM is "dumb". --no-color is --color never.
@@ -85,25 +64,21 @@ std::string chdir_from_args(int argc, char** argv);
 // nothing is close.
 std::string suggestion_for(const CLI::App& app, const std::string& error);
 
-// The config, or every problem in it printed to stderr and nullopt (the problems also in
-// `errors`, when given: plan --format markdown renders them).
-std::optional<config::Config> load_config(const std::vector<std::string>& paths,
-                                          std::vector<config::Diagnostic>* errors = nullptr);
-std::vector<std::string> config_paths(const CommonOptions& o);  // the default when none given
+// When parsing stopped at a word where a command was required (cforg plna, cforg state lst):
+// "plna is not a command of cforg: did you mean plan? (cforg --help lists them)"; else "".
+std::string unknown_command_error(const CLI::App& app);
 
-// The state backend for --backend: the file at --state, or the PostgreSQL workspace.
-std::unique_ptr<state::Backend> open_state(const CommonOptions& o);
-// Takes the backend's lock for `operation`, waiting up to --lock-timeout (saying so on stderr,
-// and for whom) while another process holds it.
-std::unique_ptr<state::Lock> lock_state(state::Backend& backend, const CommonOptions& o,
-                                        const char* operation);
+// The config paths, or cforg.yaml (Failure when there is none).
+std::vector<std::string> config_paths(const CommonOptions& o);
 
-// A client from CLOUDFLARE_* variables. Throws Failure when there are no credentials, before
-// any request is made.
-std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o);
-plan::ReadOptions read_options(const NetworkOptions& o, const plan::Options& plan);
-// --max-retries, --retry-base-delay and --retry-max-delay as a policy.
-api::RetryPolicy retry_policy(const NetworkOptions& o);
+// Where the state lives, for the operations: --backend, --state, --state-url (else
+// CFORG_PG_URL), --workspace, --lock-timeout; waiting for the lock is said on stderr, and for
+// whom.
+ops::BackendOptions backend_options(const CommonOptions& o);
+// `o` with what the environment holds: the credentials (CLOUDFLARE_API_TOKEN, or
+// CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY), CLOUDFLARE_BASE_URL, and the CA bundle
+// (--ca-bundle, else CURL_CA_BUNDLE, else SSL_CERT_FILE).
+ops::NetworkOptions network_options(const NetworkOptions& o);
 
 // Prints "Error: <message>" on stderr.
 void print_error(const std::string& message);

@@ -19,10 +19,10 @@ void add_completion_command(CLI::App& app, Runner& run) {
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
   cmd->callback([shell, &app, &run] {
-    run = [shell, &app] {
+    run.set([shell, &app] {
       std::fputs(completion_script(app, *shell).c_str(), stdout);
       return kExitOk;
-    };
+    });
   });
 }
 
@@ -35,11 +35,11 @@ void add_reference_command(CLI::App& app, Runner& run) {
       ->capture_default_str()
       ->check(CLI::IsMember({"markdown", "man"}));
   cmd->callback([format, &app, &run] {
-    run = [format, &app] {
+    run.set([format, &app] {
       std::string text = *format == "man" ? man_page(app, CFORG_VERSION) : markdown_reference(app);
       std::fputs(text.c_str(), stdout);
       return kExitOk;
-    };
+    });
   });
 }
 

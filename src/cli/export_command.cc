@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cforg/apply/count_progress.h"
+#include "cforg/ops/operations.h"
 #include "cforg/plan/export.h"
 #include "commands.h"
 #include "common.h"
@@ -21,68 +22,44 @@ struct ExportOptions {
   bool force = false;
 };
 
-int run_export(ExportOptions& o) {
-  setup_logging(o.common);
-  if (!o.what.parent_id.empty()) {
-    if (std::string problem = org_id_problem(o.what.parent_id); !problem.empty()) {
-      throw Failure("--parent \"" + o.what.parent_id + "\" is not an organization id: it " +
-                    problem);
-    }
-  }
+int run_export(const ExportOptions& o) {
   bool to_stdout = o.out.empty() || o.out == "-";
-  if (o.import && to_stdout) {
-    throw Failure(
-        "--import needs -o FILE or -o DIR: the state would track orgs that no config file "
-        "declares, and the next plan would delete them");
-  }
-  try {
-    plan::check_export_target(o.out, o.force);
-    // Locked before reading, so that a held lock fails before a long read, not after it.
-    std::unique_ptr<state::Backend> backend;
-    std::unique_ptr<state::Lock> lock;
-    std::unique_ptr<state::Transaction> tx;
-    state::State st;
-    if (o.import) {
-      backend = open_state(o.common);
-      lock = backend->lock("export");
-      state::Snapshot loaded = backend->load();
-      tx = backend->begin(*lock, loaded);
-      st = std::move(loaded.state);
-    }
-    std::unique_ptr<api::HttpClient> client = make_client(o.net);
-    o.what.parallelism = o.net.parallelism;
-    // What people read goes to stderr when the config goes to stdout.
-    std::FILE* told = to_stdout ? stderr : stdout;
-    apply::CountProgress progress(stderr, ::isatty(STDERR_FILENO), "Reading profiles",
-                                  &client->stats());
-    o.what.on_profile = [&](std::size_t done, std::size_t total) { progress.update(done, total); };
-    plan::Export e = plan::export_orgs(*client, o.what);
-    progress.stop();
-    if (o.import) plan::record_in_state(e, st);  // refuses before anything is written
-    std::vector<std::string> files = plan::write_export(e, to_stdout ? "-" : o.out, o.force);
+  ops::ExportRequest r;
+  r.backend = backend_options(o.common);
+  r.net = network_options(o.net);
+  r.what = o.what;
+  r.out = o.out;
+  r.import = o.import;
+  r.force = o.force;
+  std::optional<apply::CountProgress> progress;
+  r.starting = [&](const api::HttpClient& client) {
+    progress.emplace(stderr, ::isatty(STDERR_FILENO), "Reading profiles", &client.stats());
+  };
+  r.what.on_profile = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
+  r.read = [&] { progress->stop(); };
+  // What people read goes to stderr when the config goes to stdout.
+  std::FILE* told = to_stdout ? stderr : stdout;
+  ops::ExportResult res = ops::export_estate(r, [&](const ops::ExportResult& w) {
+    const plan::Export& e = w.exported;
     std::fprintf(
         told,
         "Exported %zu of the %zu organizations listed (%zu top-level tree%s) to %s, "
         "with %llu request%s.\n",
         e.orgs.size(), e.listed, e.tree_starts.size(), e.tree_starts.size() == 1 ? "" : "s",
-        to_stdout           ? "standard output"
-        : files.size() == 1 ? files.front().c_str()
-                            : (std::to_string(files.size()) + " files in " + o.out).c_str(),
-        static_cast<unsigned long long>(client->stats().requests.load()),
-        client->stats().requests.load() == 1 ? "" : "s");
-    if (o.import) {
-      tx->commit(st);
-      std::fprintf(told,
-                   "Recorded them in state (serial %llu): cforg plan -c %s should show no "
-                   "changes.\n",
-                   static_cast<unsigned long long>(st.serial), o.out.c_str());
-    } else if (!to_stdout) {
-      std::fprintf(told,
-                   "To manage them, record them in state: run again with --import, or "
-                   "cforg import KEY ID for each.\n");
-    }
-  } catch (const plan::ExportError& e) {
-    throw Failure(e.what());
+        to_stdout             ? "standard output"
+        : w.files.size() == 1 ? w.files.front().c_str()
+                              : (std::to_string(w.files.size()) + " files in " + o.out).c_str(),
+        static_cast<unsigned long long>(w.requests), w.requests == 1 ? "" : "s");
+  });
+  if (o.import) {
+    std::fprintf(told,
+                 "Recorded them in state (serial %llu): cforg plan -c %s should show no "
+                 "changes.\n",
+                 static_cast<unsigned long long>(res.serial), o.out.c_str());
+  } else if (!to_stdout) {
+    std::fprintf(told,
+                 "To manage them, record them in state: run again with --import, or "
+                 "cforg import KEY ID for each.\n");
   }
   return kExitOk;
 }
@@ -116,7 +93,7 @@ void add_export_command(CLI::App& app, Runner& run) {
       ->default_str("true");
   add_common_options(cmd, o->common, /*with_config=*/false);
   add_network_options(cmd, o->net, /*with_refresh=*/false);
-  cmd->callback([o, &run] { run = [o] { return run_export(*o); }; });
+  cmd->callback([o, &run] { run.set([o] { return run_export(*o); }, &o->common); });
 }
 
 }  // namespace cforg::cli

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cforg/config/schema.h"
+#include "cforg/ops/operations.h"
 #include "cforg/plan/graph.h"
 #include "commands.h"
 #include "common.h"
@@ -13,11 +14,11 @@ void add_schema_command(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand(
       "schema", "Print the config's JSON Schema (draft 2020-12), for editors and CI");
   cmd->callback([&run] {
-    run = [] {
+    run.set([] {
       std::string_view schema = config::json_schema();
       std::fwrite(schema.data(), 1, schema.size(), stdout);
       return kExitOk;
-    };
+    });
   });
 }
 
@@ -37,16 +38,16 @@ void add_graph_command(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"mermaid", "dot"}));
   add_common_options(cmd, o->common);
   cmd->callback([o, &run] {
-    run = [o] {
-      setup_logging(o->common);
-      std::optional<config::Config> cfg = load_config(config_paths(o->common));
-      if (!cfg) return kExitError;
-      // Read only: no lock, as `state list` (a journal left behind is folded in, not saved).
-      state::State st = open_state(o->common)->load().state;
-      std::fputs(plan::render_graph(*cfg, st, *plan::parse_graph_format(o->format)).c_str(),
-                 stdout);
-      return kExitOk;
-    };
+    run.set(
+        [o] {
+          config::Config cfg = ops::load_config(config_paths(o->common));
+          // Read only: no lock, as `state list` (a journal left behind is folded in, not saved).
+          state::State st = ops::read_state(backend_options(o->common));
+          std::fputs(plan::render_graph(cfg, st, *plan::parse_graph_format(o->format)).c_str(),
+                     stdout);
+          return kExitOk;
+        },
+        &o->common);
   });
 }
 

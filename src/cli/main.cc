@@ -50,6 +50,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A word where a command belongs: CLI11 would say "A subcommand is required", which is
+    // not what went wrong. Say that the word is no command, and which one is near.
+    if (std::string why = unknown_command_error(app); !why.empty()) {
+      print_error(why);
+      return kExitError;
+    }
     int code = app.exit(e);  // prints help, or the error with a hint
     if (code != 0) {
       if (std::string hint = suggestion_for(app, e.what()); !hint.empty()) {
@@ -59,14 +65,19 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitError;
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  // Once, with the options of the command given (--log-level, --color). The commands without
+  // them (version, schema, completion) log nothing.
+  if (run.common) setup_logging(*run.common);
   try {
-    int code = run ? run() : kExitError;
+    int code = run.run ? run.run() : kExitError;
     // A plan piped into a full disk, or a closed pipe, must not look like success.
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
       print_error(std::string("cannot write to standard output: ") + std::strerror(errno));
       return kExitError;
     }
     return code;
+  } catch (const cforg::ops::ConfigError& e) {
+    std::fputs(e.report.c_str(), stderr);  // every problem with its place, as validate prints
   } catch (const Failure& e) {
     print_error(e.what());
   } catch (const cforg::state::StateError& e) {

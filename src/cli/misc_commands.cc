@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cforg/config/diagnostics.h"
+#include "cforg/ops/operations.h"
 #include "commands.h"
 #include "common.h"
 
@@ -22,8 +23,7 @@ void add_validate_command(CLI::App& app, Runner& run) {
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json", "github"}));
   cmd->callback([o, &run] {
-    run = [o] {
-      setup_logging(o->common);
+    run.set([o] {
       std::vector<std::string> paths = config_paths(o->common);
       if (o->format != "text") {
         config::LoadResult r = config::load(paths);
@@ -44,13 +44,12 @@ void add_validate_command(CLI::App& app, Runner& run) {
         }
         return kExitOk;
       }
-      std::optional<config::Config> cfg = load_config(paths);
-      if (!cfg) return kExitError;
-      std::printf("The config is valid: %zu organization%s in %zu file%s.\n", cfg->orgs.size(),
-                  cfg->orgs.size() == 1 ? "" : "s", cfg->files.size(),
-                  cfg->files.size() == 1 ? "" : "s");
+      config::Config cfg = ops::load_config(paths);
+      std::printf("The config is valid: %zu organization%s in %zu file%s.\n", cfg.orgs.size(),
+                  cfg.orgs.size() == 1 ? "" : "s", cfg.files.size(),
+                  cfg.files.size() == 1 ? "" : "s");
       return kExitOk;
-    };
+    }, &o->common);
   });
 }
 
@@ -66,22 +65,21 @@ void add_force_unlock_command(CLI::App& app, Runner& run) {
       ->required();
   add_common_options(cmd, o->common, /*with_config=*/false);
   cmd->callback([o, &run] {
-    run = [o] {
-      setup_logging(o->common);
-      open_state(o->common)->force_unlock(o->lock_id);
+    run.set([o] {
+      ops::force_unlock(backend_options(o->common), o->lock_id);
       std::printf("Lock %s removed from %s.\n", o->lock_id.c_str(), o->common.state_path.c_str());
       return kExitOk;
-    };
+    }, &o->common);
   });
 }
 
 void add_version_command(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand("version", "Print cforg's version");
   cmd->callback([&run] {
-    run = [] {
+    run.set([] {
       std::printf("cforg %s\n", CFORG_VERSION);
       return kExitOk;
-    };
+    });
   });
 }
 

@@ -1,11 +1,11 @@
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
+#include "cforg/ops/operations.h"
 #include "cforg/plan/plan_file.h"
 #include "cforg/plan/render.h"
 #include "commands.h"
-#include "session.h"
+#include "common.h"
 
 namespace cforg::cli {
 namespace {
@@ -19,31 +19,23 @@ struct PlanOptions {
   PlanFlags flags;
 };
 
-// --out naming one of the config's own files would replace it with a plan.
-void refuse_to_overwrite_config(const std::string& out, const config::Config& cfg) {
-  if (out.empty() || out == "-") return;
-  std::error_code ec;
-  for (const std::string& f : cfg.files) {
-    if (std::filesystem::equivalent(out, f, ec)) {
-      throw Failure("--out " + out + " is the config file " + f +
-                    ": saving the plan there would replace the config; name another file");
-    }
-  }
-}
-
 int run_plan(const PlanOptions& o) {
-  setup_logging(o.common);
-  std::vector<config::Diagnostic> config_errors;
-  std::optional<Session> s = open_session(config_paths(o.common), o.common, "plan", &config_errors);
-  if (!s) {
+  ops::PlanRequest r;
+  r.config_paths = o.common.config_paths;
+  r.backend = backend_options(o.common);
+  r.net = network_options(o.net);
+  r.flags = o.flags;
+  r.out = o.out;
+  plan::Plan p;
+  try {
+    p = ops::make_live_plan(r);
+  } catch (const ops::ConfigError& e) {
     // A pull-request comment made from stdout must say why there is no plan.
     if (o.format == "markdown" && o.out != "-") {
-      std::fputs(plan::render_config_errors_markdown(config_errors).c_str(), stdout);
+      std::fputs(plan::render_config_errors_markdown(e.errors).c_str(), stdout);
     }
-    return kExitError;
+    throw;
   }
-  refuse_to_overwrite_config(o.out, s->config);
-  plan::Plan p = plan_live(*s, o.net, o.flags);
 
   // --out -: the plan file is standard output, so what people read goes to stderr.
   std::FILE* shown = o.out == "-" ? stderr : stdout;
@@ -92,7 +84,7 @@ void add_plan_command(CLI::App& app, Runner& run) {
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
                 "Exit 0 when there is nothing to change, 2 when there is, 1 on error");
   add_plan_flags(cmd, o->flags);
-  cmd->callback([o, &run] { run = [o] { return run_plan(*o); }; });
+  cmd->callback([o, &run] { run.set([o] { return run_plan(*o); }, &o->common); });
 }
 
 }  // namespace cforg::cli

@@ -1,9 +1,10 @@
 #include <cstdio>
 #include <memory>
 
+#include "cforg/ops/operations.h"
 #include "cforg/plan/render.h"
 #include "commands.h"
-#include "session.h"
+#include "common.h"
 
 namespace cforg::cli {
 namespace {
@@ -15,42 +16,37 @@ struct RefreshOptions {
 };
 
 int run_refresh(const RefreshOptions& o) {
-  setup_logging(o.common);
-  std::optional<Session> s = open_session(config_paths(o.common), o.common, "refresh");
-  if (!s) return kExitError;
-  NetworkOptions net = o.net;
-  net.refresh = true;
-  plan::Plan p = plan_live(*s, net, PlanFlags{});
-  // Only what the remote side says: no actions, and no flags from the config.
-  p.actions.clear();
-  p.protection.clear();
-  p.errors.clear();
-  std::size_t read = s->state.orgs.size();
-  if (!p.touches_state() && !s->journal_pending) {
-    std::printf("State matches the remote side: %zu organizations read, nothing changed.\n", read);
-    return kExitOk;
+  ops::RefreshRequest r;
+  r.config_paths = o.common.config_paths;
+  r.backend = backend_options(o.common);
+  r.net = network_options(o.net);
+  r.show = [&](const plan::Plan& p) {
+    std::fputs(plan::render_refresh_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
+  };
+  if (!o.auto_approve) {
+    r.confirm = [](const plan::Plan&) {
+      return confirmed("Do you want to update the state with what was read?",
+                       "Pass --auto-approve to refresh without asking");
+    };
   }
-  p.unchanged = 0;
-  std::fputs(plan::render_refresh_text(p, {use_color(o.common, stdout)}).c_str(), stdout);
-  // Like terraform apply -refresh-only: what changes is shown, and the state changes only
-  // when that is approved. A wrong account would otherwise empty it without a word.
-  if (!o.net.allow_mass_forget) {
-    if (std::string why = plan::mass_forget_problem(p, s->state); !why.empty()) {
-      throw Failure("not refreshing: " + why);
-    }
+  ops::RefreshResult res = ops::refresh(r);
+  const plan::Plan& p = res.changes;
+  switch (res.kind) {
+    case ops::RefreshResult::Kind::unchanged:
+      std::printf("State matches the remote side: %zu organizations read, nothing changed.\n",
+                  res.read);
+      return kExitOk;
+    case ops::RefreshResult::Kind::cancelled:
+      std::printf("Refresh cancelled: the state is unchanged.\n");
+      return kExitError;
+    case ops::RefreshResult::Kind::saved:
+      break;
   }
-  if (!o.auto_approve && !confirmed("Do you want to update the state with what was read?",
-                                    "Pass --auto-approve to refresh without asking")) {
-    std::printf("Refresh cancelled: the state is unchanged.\n");
-    return kExitError;
-  }
-  s->state = plan::refreshed_state(s->state, p);
-  s->tx->commit(s->state);
   std::printf(
       "State refreshed: %zu changed outside cforg, %zu gone, %zu found after an "
       "interrupted create. Saved to %s (serial %llu).\n",
-      p.drift.size(), p.forget.size(), p.observed.size() - p.drift.size(),
-      s->backend->describe().c_str(), static_cast<unsigned long long>(s->state.serial));
+      p.drift.size(), p.forget.size(), p.observed.size() - p.drift.size(), res.saved_to.c_str(),
+      static_cast<unsigned long long>(res.serial));
   return kExitOk;
 }
 
@@ -65,7 +61,7 @@ void add_refresh_command(CLI::App& app, Runner& run) {
   add_network_options(cmd, o->net, /*with_refresh=*/false);
   add_mass_forget_flag(cmd, o->net);
   cmd->add_flag("--auto-approve", o->auto_approve, "Save what was read without asking");
-  cmd->callback([o, &run] { run = [o] { return run_refresh(*o); }; });
+  cmd->callback([o, &run] { run.set([o] { return run_refresh(*o); }, &o->common); });
 }
 
 }  // namespace cforg::cli

@@ -28,22 +28,23 @@ void add_show_command(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--no-color", o->common.no_color, "No colors: the same as --color never");
   cmd->callback([o, &run] {
-    run = [o] {
-      setup_logging(o->common);
-      plan::Plan p = plan::read_plan_file(o->plan_file);
-      switch (*plan::parse_format(o->format)) {
-        case plan::Format::text:
-          std::fputs(plan::render_text(p, {use_color(o->common, stdout)}).c_str(), stdout);
-          break;
-        case plan::Format::json:
-          std::fputs((plan::to_json(p).dump(2) + "\n").c_str(), stdout);
-          break;
-        case plan::Format::markdown:
-          std::fputs(plan::render_markdown(p).c_str(), stdout);
-          break;
-      }
-      return kExitOk;
-    };
+    run.set(
+        [o] {
+          plan::Plan p = plan::read_plan_file(o->plan_file);
+          switch (*plan::parse_format(o->format)) {
+            case plan::Format::text:
+              std::fputs(plan::render_text(p, {use_color(o->common, stdout)}).c_str(), stdout);
+              break;
+            case plan::Format::json:
+              std::fputs((plan::to_json(p).dump(2) + "\n").c_str(), stdout);
+              break;
+            case plan::Format::markdown:
+              std::fputs(plan::render_markdown(p).c_str(), stdout);
+              break;
+          }
+          return kExitOk;
+        },
+        &o->common);
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "support/workspace.h"
 
@@ -153,6 +154,36 @@ organizations:
   EXPECT_TRUE(ids.count("Good Child"));
   EXPECT_EQ(emu.organizations().size(), 2u);  // the outside org is gone
   EXPECT_FALSE(file_exists(ws.state_path() + ".journal")) << "folded into the state";
+}
+
+// The actions ran, then the last save failed (here another writer replaced the state file
+// behind the lock; a PostgreSQL server that went away fails the same way): what was done
+// remotely is still summed up, then the error says why the state was not saved.
+TEST(Apply, WhenTheFinalSaveFailsTheSummaryIsStillShownThenTheError) {
+  Emulator emu({"--latency-ms", "150"});
+  Workspace ws(&emu);
+  ws.config(R"(
+organizations:
+  - {name: A}
+  - {name: B, parent: A}
+  - {name: C, parent: B}
+)");
+  auto apply = ws.start(with({"apply", "--auto-approve"}, kFast), "run");
+  // The journal is opened before the first request; the creates then take a second.
+  const std::string journal = ws.state_path() + ".journal";
+  for (int i = 0; i < 1000 && !file_exists(journal); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(file_exists(journal)) << apply->err();
+  ws.dir().write(
+      "state/cforg.state.json",
+      R"({"format_version": 1, "lineage": "another", "serial": 9, "organizations": {}})");
+  EXPECT_EQ(apply->wait(), 1) << apply->out() << apply->err();
+  ASSERT_EQ(emu.organizations().size(), 3u) << "the run finished before the state was replaced";
+  EXPECT_THAT(apply->out(), HasSubstr("Apply complete: 3 created"));
+  EXPECT_THAT(apply->out(), Not(HasSubstr("State saved")));
+  EXPECT_THAT(apply->err(), HasSubstr("Error: refusing to overwrite"));
+  EXPECT_THAT(apply->err(), HasSubstr("changed since it was loaded"));
 }
 
 TEST(Apply, RefusesWithoutATerminalUnlessAutoApproved) {

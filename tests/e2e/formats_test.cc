@@ -325,10 +325,23 @@ TEST(Conventions, VersionFlagChdirAndEnvironmentDefaults) {
 }
 
 TEST(Conventions, AnUnknownCommandOrFlagNamesTheNearestValidOne) {
+  // One clear error, not CLI11's "A subcommand is required" before it.
   ProcessResult cmd = run_cforg({"plna"}, nullptr);
   EXPECT_EQ(cmd.exit_code, 1);
-  EXPECT_THAT(cmd.err, HasSubstr("plna"));
-  EXPECT_THAT(cmd.err, HasSubstr("did you mean plan instead of plna?"));
+  EXPECT_EQ(
+      cmd.err,
+      "Error: plna is not a command of cforg: did you mean plan? (cforg --help lists them)\n");
+  ProcessResult sub = run_cforg({"state", "lst"}, nullptr);
+  EXPECT_EQ(sub.exit_code, 1);
+  EXPECT_EQ(sub.err,
+            "Error: lst is not a command of cforg state: did you mean list? (cforg state --help "
+            "lists them)\n");
+  ProcessResult far = run_cforg({"zzzzqq"}, nullptr);
+  EXPECT_EQ(far.exit_code, 1);
+  EXPECT_EQ(far.err, "Error: zzzzqq is not a command of cforg (cforg --help lists them)\n");
+  ProcessResult none = run_cforg({}, nullptr);  // no word at all: what is missing is a command
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_THAT(none.err, HasSubstr("A subcommand is required"));
   ProcessResult flag = run_cforg({"plan", "--refersh=false"}, nullptr);
   EXPECT_EQ(flag.exit_code, 1);
   EXPECT_THAT(flag.err, HasSubstr("did you mean --refresh instead of --refersh?"));
