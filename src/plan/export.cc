@@ -32,7 +32,7 @@ std::unordered_set<std::string> kept_ids(const std::vector<Organization>& all,
     std::unordered_map<std::string, std::vector<const Organization*>> children;
     bool found = false;
     for (const Organization& o : all) {
-      children[o.spec.parent_id].push_back(&o);
+      children[o.spec.parent.api_id()].push_back(&o);
       found = found || o.id == opts.parent_id;
     }
     if (!found) {
@@ -62,7 +62,7 @@ std::unordered_set<std::string> kept_ids(const std::vector<Organization>& all,
 // parent): say which, rather than write a config that does not load.
 void refuse_ambiguous_siblings(const std::vector<const Organization*>& orgs) {
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> ids;
-  for (const Organization* o : orgs) ids[{o->spec.parent_id, o->spec.name}].push_back(o->id);
+  for (const Organization* o : orgs) ids[{o->spec.parent.api_id(), o->spec.name}].push_back(o->id);
   std::string message;
   std::size_t groups = 0;
   for (auto& [where, same] : ids) {
@@ -179,8 +179,8 @@ Export export_orgs(api::Client& client, const ExportOptions& opts) {
   for (const Organization& o : all) {
     if (!kept.count(o.id)) continue;
     orgs.push_back(&o);
-    if (kept.count(o.spec.parent_id)) {
-      children[o.spec.parent_id].push_back(&o);
+    if (kept.count(o.spec.parent.api_id())) {
+      children[o.spec.parent.api_id()].push_back(&o);
     } else {
       tops.push_back(&o);
     }
@@ -199,10 +199,10 @@ Export export_orgs(api::Client& client, const ExportOptions& opts) {
       ExportedOrg x;
       x.desired.key = key_of.at(o->id);
       x.desired.name = o->spec.name;
-      if (kept.count(o->spec.parent_id)) {
-        x.desired.parent = {config::ParentRef::Kind::key, key_of.at(o->spec.parent_id), {}};
-      } else if (!o->spec.parent_id.empty()) {
-        x.desired.parent = {config::ParentRef::Kind::id, o->spec.parent_id, {}};
+      if (kept.count(o->spec.parent.api_id())) {
+        x.desired.parent = {config::ParentRef::Kind::key, key_of.at(o->spec.parent.api_id()), {}};
+      } else if (!o->spec.parent.is_root()) {
+        x.desired.parent = {config::ParentRef::Kind::id, o->spec.parent.api_id(), {}};
       }
       x.remote = *o;
       e.orgs.push_back(std::move(x));

@@ -59,7 +59,7 @@ class EstateClient : public api::Client {
                     std::optional<Profile> profile = std::nullopt) {
     Organization o;
     o.id = testing::org_id(orgs.size() + 1);
-    o.spec = {name, parent_id, std::move(profile)};
+    o.spec = {name, ParentRef::from_api_id(parent_id), std::move(profile)};
     o.create_time = "2026-01-01T00:00:" + std::to_string(10 + orgs.size()) + "Z";
     orgs.push_back(o);
     return orgs.back();

@@ -31,9 +31,9 @@ std::vector<Change> diff(const OrgSpec& from, const std::string& from_parent_key
                          const std::string& to_parent_key, bool from_profile_known = true) {
   std::vector<Change> changes;
   if (from.name != to.name) changes.push_back({"name", from.name, to.name});
-  if (from.parent_id != to.parent_id || (to.parent_id.empty() && !to_parent_key.empty())) {
-    changes.push_back({"parent", parent_json(from.parent_id, from_parent_key),
-                       parent_json(to.parent_id, to_parent_key)});
+  if (from.parent != to.parent || (to.parent.is_root() && !to_parent_key.empty())) {
+    changes.push_back({"parent", parent_json(from.parent.api_id(), from_parent_key),
+                       parent_json(to.parent.api_id(), to_parent_key)});
   }
   if (!to.profile || !from_profile_known) return changes;
   if (!from.profile) {
@@ -141,7 +141,8 @@ class Planner {
     }
     if (!remote_) return;
     for (const auto& [id, org] : remote_->orgs) {
-      if (!tracked_ids_.count(id)) by_name_[{org.spec.parent_id, org.spec.name}].push_back(&org);
+      if (!tracked_ids_.count(id))
+        by_name_[{org.spec.parent.api_id(), org.spec.name}].push_back(&org);
     }
     for (auto& [where, matches] : by_name_) {  // deterministic messages
       std::sort(matches.begin(), matches.end(),
@@ -487,7 +488,7 @@ class Planner {
 
   // The spec `t` asks for, with the parent id as far as it is known (see diff()).
   static OrgSpec want_spec(const Target& t, const std::optional<std::string>& parent_id) {
-    return {t.name, parent_id.value_or(""), t.profile};
+    return {t.name, cforg::ParentRef::from_api_id(parent_id.value_or("")), t.profile};
   }
 
   std::string parent_label(const Target& t) const {

@@ -87,7 +87,7 @@ std::optional<api::ApiError> read_profiles(const config::Config& cfg, const stat
   std::vector<std::string> ids;
   for (const auto& [id, org] : remote.orgs) {
     if (org.profile_known) continue;
-    if (wanted_ids.count(id) || wanted_names.count({org.spec.parent_id, org.spec.name})) {
+    if (wanted_ids.count(id) || wanted_names.count({org.spec.parent.api_id(), org.spec.name})) {
       ids.push_back(id);
     }
   }
@@ -114,7 +114,7 @@ std::optional<api::ApiError> read_external_parents(const config::Config& cfg, ap
   std::unordered_set<std::string> known;
   for (const auto& [id, org] : remote.orgs) {
     known.insert(id);
-    if (!org.spec.parent_id.empty()) known.insert(org.spec.parent_id);
+    if (!org.spec.parent.is_root()) known.insert(org.spec.parent.api_id());
   }
   std::set<std::string> unknown;
   for (const config::DesiredOrg& d : cfg.orgs) {
@@ -237,7 +237,7 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
 
     std::map<std::pair<std::string, std::string>, std::vector<std::string>> found;
     for (const auto& [id, org] : remote.orgs) {
-      if (!tracked.count(id)) found[{org.spec.parent_id, org.spec.name}].push_back(id);
+      if (!tracked.count(id)) found[{org.spec.parent.api_id(), org.spec.name}].push_back(id);
     }
     for (const auto& [parent_id, group] : by_parent) {
       for (Candidate* c : group) {
