@@ -50,14 +50,14 @@ int run_import(const ImportOptions& o) {
                   "account that holds it");
   }
   api::Result<Organization> org = std::move(listed.value().front());
-  if (desired->profile && !org.value().profile_known) {
+  if (desired->spec.profile && !org.value().profile_known) {
     api::Result<std::optional<Profile>> profile = s->client->get_profile(o.id);
     if (!profile) throw Failure("reading the profile of " + o.id + ": " + profile.error().str());
     org.value().spec.profile = std::move(profile.value());
     org.value().profile_known = true;
   }
   state::OrgState imported = state::from_remote(org.value());
-  imported.prevent_destroy = desired->prevent_destroy;
+  imported.prevent_destroy = desired->spec.prevent_destroy;
   s->state.orgs[o.key] = std::move(imported);
   s->tx->commit(s->state);
   std::printf("Imported org \"%s\": %s (\"%s\"). Run cforg plan to compare it with the config.\n",

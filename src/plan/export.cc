@@ -198,11 +198,11 @@ Export export_orgs(api::Client& client, const ExportOptions& opts) {
       stack.pop_back();
       ExportedOrg x;
       x.desired.key = key_of.at(o->id);
-      x.desired.name = o->spec.name;
+      x.desired.spec.name = o->spec.name;
       if (kept.count(o->spec.parent.api_id())) {
-        x.desired.parent = {config::ParentRef::Kind::key, key_of.at(o->spec.parent.api_id()), {}};
+        x.desired.spec.parent = ParentRef::key(key_of.at(o->spec.parent.api_id()));
       } else if (!o->spec.parent.is_root()) {
-        x.desired.parent = {config::ParentRef::Kind::id, o->spec.parent.api_id(), {}};
+        x.desired.spec.parent = o->spec.parent;
       }
       x.remote = *o;
       e.orgs.push_back(std::move(x));
@@ -215,7 +215,7 @@ Export export_orgs(api::Client& client, const ExportOptions& opts) {
       throw ExportError("reading a profile: " + err->str() +
                         ". To export without profiles (only list requests), use --profiles=false");
     }
-    for (ExportedOrg& x : e.orgs) x.desired.profile = x.remote.spec.profile;
+    for (ExportedOrg& x : e.orgs) x.desired.spec.profile = x.remote.spec.profile;
   } else {
     // Not read, so not managed: a config without `profile:` leaves the profile alone.
     for (ExportedOrg& x : e.orgs) x.remote.profile_known = false;
@@ -248,8 +248,7 @@ void check_loads_back(const std::string& text, const Export& e, std::size_t begi
   for (std::size_t i = begin; i < end; ++i) {
     const config::DesiredOrg& want = e.orgs[i].desired;
     const config::DesiredOrg& got = r.config.orgs[i - begin];
-    if (got.key != want.key || got.name != want.name || !(got.parent == want.parent) ||
-        got.profile != want.profile) {
+    if (got.key != want.key || got.spec != want.spec) {
       fail("organization \"" + want.key + "\" differs");
     }
   }
