@@ -285,7 +285,7 @@ class Loop {
   std::string create_via_cforg(const Org& org, const std::string& parent_id, std::string& failure) {
     cforg::OrgSpec spec;
     spec.name = nlohmann::json::parse(org.name_json).get<std::string>();
-    spec.parent_id = parent_id;
+    spec.parent = cforg::ParentRef::from_api_id(parent_id);
     if (!org.profile_json.empty()) {
       spec.profile = cforg::profile_from_json(nlohmann::json::parse(org.profile_json));
     }

@@ -60,22 +60,22 @@ Profile profile(const std::string& tag) {
 // A hierarchy's life through every call, with the emulator's post-create 403 window in the way
 // of the child's create and the profile calls. `profiles_in_reads`: GET and list carry profiles.
 void crud_round_trip(HttpClient& c, bool profiles_in_reads = false) {
-  auto root = c.create(OrgSpec{"Acme", "", profile("acme")});
+  auto root = c.create(OrgSpec{"Acme", ParentRef::root(), profile("acme")});
   ASSERT_TRUE(root.ok()) << root.error().str();
   const std::string id = root.value().id;
   EXPECT_TRUE(is_org_id(id)) << id;
-  EXPECT_EQ(root.value().spec.parent_id, "");
+  EXPECT_EQ(root.value().spec.parent.api_id(), "");
 
   // Right after the parent's create: the emulator answers 403 for a while.
-  auto child = c.create(OrgSpec{"Acme EU", id, std::nullopt});
+  auto child = c.create(OrgSpec{"Acme EU", ParentRef::id(id), std::nullopt});
   ASSERT_TRUE(child.ok()) << child.error().str();
-  EXPECT_EQ(child.value().spec.parent_id, id);
+  EXPECT_EQ(child.value().spec.parent.api_id(), id);
   const std::string cid = child.value().id;
 
   auto got = c.get(cid);
   ASSERT_TRUE(got.ok()) << got.error().str();
   EXPECT_EQ(got.value().spec.name, "Acme EU");
-  EXPECT_EQ(got.value().spec.parent_id, id);
+  EXPECT_EQ(got.value().spec.parent.api_id(), id);
   EXPECT_EQ(got.value().parent_name, "Acme");
   // Without a profile the key is left out in both readings: not told, never "none".
   EXPECT_FALSE(got.value().profile_known);
@@ -91,7 +91,7 @@ void crud_round_trip(HttpClient& c, bool profiles_in_reads = false) {
   auto renamed = c.rename(cid, "Acme Europe");
   ASSERT_TRUE(renamed.ok()) << renamed.error().str();
   EXPECT_EQ(renamed.value().spec.name, "Acme Europe");
-  EXPECT_EQ(renamed.value().spec.parent_id, id);
+  EXPECT_EQ(renamed.value().spec.parent.api_id(), id);
 
   auto none = c.get_profile(cid);
   ASSERT_TRUE(none.ok()) << none.error().str();
@@ -165,7 +165,7 @@ TEST(ClientEmulator, MetaFlagsEitherWayAreKept) {
   for (const char* flags : {"tenant_flags", "flags"}) {
     Emulator emu({"--meta-flags", flags, "--consistency-ms", "0"});
     auto c = ClientFor::make(emu, test_global_key());
-    auto o = c->create(OrgSpec{"Meta", "", std::nullopt});
+    auto o = c->create(OrgSpec{"Meta", ParentRef::root(), std::nullopt});
     ASSERT_TRUE(o.ok()) << o.error().str();
     auto got = c->get(o.value().id);
     ASSERT_TRUE(got.ok()) << got.error().str();
@@ -178,7 +178,7 @@ TEST(ClientEmulator, StrictAuthWithATokenOnlyExplainsTheGlobalKey) {
   auto c = ClientFor::make(emu, test_token());
   auto listed = c->list({});  // the list takes a token
   ASSERT_TRUE(listed.ok()) << listed.error().str();
-  auto r = c->create(OrgSpec{"Acme", "", std::nullopt});
+  auto r = c->create(OrgSpec{"Acme", ParentRef::root(), std::nullopt});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 403);
   EXPECT_FALSE(r.error().outcome_unknown);
@@ -202,7 +202,7 @@ TEST(ClientEmulator, WrongTokenIs403WithCloudflareCodeAndAdvice) {
 TEST(ClientEmulator, BadParentIs400WithCode) {
   Emulator emu;
   auto c = ClientFor::make(emu, test_global_key());
-  auto r = c->create(OrgSpec{"Orphan", cforg::testing::org_id(999), std::nullopt});
+  auto r = c->create(OrgSpec{"Orphan", ParentRef::id(cforg::testing::org_id(999)), std::nullopt});
   ASSERT_FALSE(r.ok());
   const ApiError& e = r.error();
   EXPECT_EQ(e.status, 400);
@@ -235,18 +235,18 @@ void list_across_pages(const std::vector<std::string>& emulator_args, int expect
   args.insert(args.end(), emulator_args.begin(), emulator_args.end());
   Emulator emu(args);
   auto c = ClientFor::make(emu, test_global_key());
-  auto parent = c->create(OrgSpec{"Parent", "", std::nullopt});
+  auto parent = c->create(OrgSpec{"Parent", ParentRef::root(), std::nullopt});
   ASSERT_TRUE(parent.ok()) << parent.error().str();
   std::set<std::string> want;
   std::vector<std::string> ids;
   for (int i = 0; i < 23; ++i) {
     std::string name = "team-" + std::to_string(i) + (i % 2 ? "-odd" : "-even");
-    auto o = c->create(OrgSpec{name, parent.value().id, std::nullopt});
+    auto o = c->create(OrgSpec{name, ParentRef::id(parent.value().id), std::nullopt});
     ASSERT_TRUE(o.ok()) << o.error().str();
     want.insert(o.value().id);
     ids.push_back(o.value().id);
   }
-  ASSERT_TRUE(c->create(OrgSpec{"Other root", "", std::nullopt}).ok());
+  ASSERT_TRUE(c->create(OrgSpec{"Other root", ParentRef::root(), std::nullopt}).ok());
 
   auto gets_before = stat(emu.stats(), "/requests_by_method/GET");
   ListQuery q;
@@ -302,14 +302,15 @@ TEST(ClientEmulator, ChildrenOfAJustCreatedParentWaitOnlyForTheWindow) {
   Emulator emu({"--consistency-ms", "1500"});
   auto c = ClientFor::make(emu, test_global_key());
   auto start = Clock::now();
-  auto parent = c->create(OrgSpec{"Parent", "", std::nullopt});
+  auto parent = c->create(OrgSpec{"Parent", ParentRef::root(), std::nullopt});
   ASSERT_TRUE(parent.ok()) << parent.error().str();
   // Four children at once: each waits on its own, none fails.
   std::vector<std::thread> workers;
   std::atomic<int> ok{0};
   for (int i = 0; i < 4; ++i) {
     workers.emplace_back([&, i] {
-      auto r = c->create(OrgSpec{"child-" + std::to_string(i), parent.value().id, profile("c")});
+      auto r = c->create(
+          OrgSpec{"child-" + std::to_string(i), ParentRef::id(parent.value().id), profile("c")});
       if (r.ok()) {
         ++ok;
       } else {
@@ -330,12 +331,12 @@ TEST(ClientEmulator, ChildrenOfAJustCreatedParentWaitOnlyForTheWindow) {
 TEST(ClientEmulator, AnOrgAnotherRunCreatedIsYoungByItsCreateTime) {
   Emulator emu({"--consistency-ms", "1500"});
   auto first = ClientFor::make(emu, test_global_key());
-  auto parent = first->create(OrgSpec{"Parent", "", std::nullopt});
+  auto parent = first->create(OrgSpec{"Parent", ParentRef::root(), std::nullopt});
   ASSERT_TRUE(parent.ok()) << parent.error().str();
   // A fresh client (a new run) knows the parent only from the list's create_time.
   auto second = ClientFor::make(emu, test_global_key());
   ASSERT_TRUE(second->list({}).ok());
-  auto child = second->create(OrgSpec{"Child", parent.value().id, std::nullopt});
+  auto child = second->create(OrgSpec{"Child", ParentRef::id(parent.value().id), std::nullopt});
   ASSERT_TRUE(child.ok()) << child.error().str();
   EXPECT_GT(second->stats().young_retries, 0u);
 }
@@ -345,10 +346,10 @@ TEST(ClientEmulator, A403OutlastingTheConsistencyTimeoutIsAnError) {
   ClientOptions opts;
   opts.consistency_timeout = 700ms;
   auto c = ClientFor::make(emu, test_global_key(), "0", 10ms, opts);
-  auto parent = c->create(OrgSpec{"Parent", "", std::nullopt});
+  auto parent = c->create(OrgSpec{"Parent", ParentRef::root(), std::nullopt});
   ASSERT_TRUE(parent.ok()) << parent.error().str();
   auto start = Clock::now();
-  auto child = c->create(OrgSpec{"Child", parent.value().id, std::nullopt});
+  auto child = c->create(OrgSpec{"Child", ParentRef::id(parent.value().id), std::nullopt});
   ASSERT_FALSE(child.ok());
   EXPECT_LT(Clock::now() - start, 2s);
   EXPECT_EQ(child.error().status, 403);
@@ -501,11 +502,12 @@ TEST(ClientEmulator, ABlockLongerThanMaxWaitFailsAtOnceQuotingTheServer) {
 TEST(ClientEmulator, FlakyServerGetsSucceedThroughRetries) {
   Emulator emu({"--fail-rate", "0.3", "--seed", "7", "--consistency-ms", "0"});
   auto c = ClientFor::make(emu, test_global_key());
-  auto org = c->create(OrgSpec{"Flaky", "", std::nullopt});
+  auto org = c->create(OrgSpec{"Flaky", ParentRef::root(), std::nullopt});
   for (int i = 0; !org.ok() && i < 20; ++i) {  // a 5xx POST is not retried by the client
     ASSERT_FALSE(org.error().outcome_unknown && org.error().status != 500 &&
                  org.error().status != 503);
-    org = c->create(OrgSpec{"Flaky", "", std::nullopt});  // injected 500/503 did nothing
+    org = c->create(
+        OrgSpec{"Flaky", ParentRef::root(), std::nullopt});  // injected 500/503 did nothing
   }
   ASSERT_TRUE(org.ok());
   int ok = 0;
@@ -523,7 +525,7 @@ TEST(ClientEmulator, AmbiguousPostsAreNeverRepeated) {
   int created = 0, unknown = 0;
   constexpr int kCreates = 30;
   for (int i = 0; i < kCreates; ++i) {
-    auto r = c->create(OrgSpec{"amb-" + std::to_string(i), "", std::nullopt});
+    auto r = c->create(OrgSpec{"amb-" + std::to_string(i), ParentRef::root(), std::nullopt});
     if (r.ok()) {
       ++created;
     } else {
@@ -566,10 +568,11 @@ TEST(ClientEmulator, CredentialsNeverReachTheLogs) {
       // Every call, failing or not: 5xx faults make a POST's outcome unknown, and the client
       // does not repeat it, so results are not asserted here; the logs are.
       for (int i = 0; i < 2; ++i) {
-        auto root = c->create(OrgSpec{"Acme " + std::to_string(i), "", profile("a")});
+        auto root =
+            c->create(OrgSpec{"Acme " + std::to_string(i), ParentRef::root(), profile("a")});
         if (!root) continue;
         const std::string id = root.value().id;
-        (void)c->create(OrgSpec{"Kid", id, std::nullopt});
+        (void)c->create(OrgSpec{"Kid", ParentRef::id(id), std::nullopt});
         (void)c->get(id);
         (void)c->list({});
         (void)c->rename(id, "Renamed " + std::to_string(i));
@@ -580,7 +583,7 @@ TEST(ClientEmulator, CredentialsNeverReachTheLogs) {
     auto bad = ClientFor::make(emu, Credentials{"wrong-token-xyz", "", ""});
     out << bad->list({}).error().str() << "\n";
     auto bad_key = ClientFor::make(emu, Credentials{"", "who@example.com", "wrong-key-xyz"});
-    out << bad_key->create(OrgSpec{"x", "", std::nullopt}).error().str() << "\n";
+    out << bad_key->create(OrgSpec{"x", ParentRef::root(), std::nullopt}).error().str() << "\n";
   }
   spdlog::set_default_logger(saved);
   std::string log = out.str();

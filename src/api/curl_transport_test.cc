@@ -479,7 +479,7 @@ TEST(CurlTransport, CredentialsNeverReachLogsOrOutput) {
       opts.consistency_timeout = 0ms;  // the 403 below is the error path, not a young org
       HttpClient client(make_curl_transport(creds), opts);
       // Success, a 429 then a 403, a dropped connection retried: every log line and message.
-      auto created = client.create(OrgSpec{"n", "", std::nullopt});
+      auto created = client.create(OrgSpec{"n", ParentRef::root(), std::nullopt});
       auto forbidden = client.get("i");
       auto missing = client.get("i");
       if (created.ok() && !forbidden.ok() && !missing.ok()) {

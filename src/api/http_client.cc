@@ -593,14 +593,25 @@ int HttpClient::page_size() const {
 }
 
 Result<Organization> HttpClient::create(const OrgSpec& spec) {
-  if (!spec.parent_id.empty()) {
-    if (auto why = org_id_problem(spec.parent_id); !why.empty()) {
+  if (const std::string* key = spec.parent.key()) {
+    // A key is the config's name for a parent; the plan and apply resolve it to an id first.
+    // One reaching the client is a bug in cforg: refused before anything is sent.
+    return protocol_error(
+        "POST /organizations", 0,
+        "the parent of \"" + printable(spec.name, 100) + "\" is the config key \"" +
+            printable(*key, 100) +
+            "\", not an organization id: the API knows parents only by id. "
+            "This is a bug in cforg (the key was not resolved); please report it");
+  }
+  const std::string& parent_id = spec.parent.api_id();
+  if (!parent_id.empty()) {
+    if (auto why = org_id_problem(parent_id); !why.empty()) {
       return protocol_error("POST /organizations", 0, "the parent id " + why);
     }
   }
   // Never repeated after an unknown outcome (the policy sees to that): a second POST would
   // make a second organization. The caller looks it up by name and parent instead.
-  Call c{"POST", "/organizations", spec_to_json(spec).dump(), spec.parent_id};
+  Call c{"POST", "/organizations", spec_to_json(spec).dump(), parent_id};
   auto r = impl_->one_org(c);
   if (!r) return r;
   const Organization& org = r.value();
@@ -609,9 +620,9 @@ Result<Organization> HttpClient::create(const OrgSpec& spec) {
   std::string wrong;
   if (org.spec.name != spec.name) {
     wrong = "name \"" + printable(org.spec.name, 100) + "\" instead of \"" + spec.name + "\"";
-  } else if (org.spec.parent_id != spec.parent_id) {
-    wrong = "parent \"" + printable(org.spec.parent_id, 130) + "\" instead of \"" + spec.parent_id +
-            "\"";
+  } else if (org.spec.parent != spec.parent) {
+    wrong = "parent \"" + printable(org.spec.parent.api_id(), 130) + "\" instead of \"" +
+            parent_id + "\"";
   }
   if (!wrong.empty()) {
     return protocol_error(c.line(), 200, "the created organization has " + wrong, true);
@@ -711,7 +722,7 @@ Result<std::vector<Organization>> HttpClient::list(const ListQuery& query) {
   // The server may not know a filter and ignore it: every result is checked here too.
   auto wanted = [&](const Organization& o) {
     if (query.name && o.spec.name != *query.name) return false;
-    if (query.parent_id && o.spec.parent_id != *query.parent_id) return false;
+    if (query.parent_id && o.spec.parent.api_id() != *query.parent_id) return false;
     if (!wanted_ids.empty() && !wanted_ids.count(o.id)) return false;
     return true;
   };

@@ -34,10 +34,10 @@ Organization fields_from_json(const nlohmann::json& j) {
     if (id == p->end() || !id->is_string()) {
       throw std::invalid_argument("organization.parent.id must be a string");
     }
-    org.spec.parent_id = id->get<std::string>();
-    if (auto why = org_id_problem(org.spec.parent_id); !why.empty()) {
+    if (auto why = org_id_problem(id->get<std::string>()); !why.empty()) {
       throw std::invalid_argument("organization.parent.id " + why);
     }
+    org.spec.parent = ParentRef::id(id->get<std::string>());
     if (auto n = p->find("name"); n != p->end() && n->is_string()) org.parent_name = *n;
   }
   // null means no profile; a present one must be complete (the model says why). An absent key
@@ -66,7 +66,8 @@ Organization organization_from_json(nlohmann::json&& j) {
 
 nlohmann::json spec_to_json(const OrgSpec& spec) {
   nlohmann::json j = {{"name", spec.name}};
-  if (!spec.parent_id.empty()) j["parent"] = {{"id", spec.parent_id}};
+  // api_id() throws for a key: the API knows parents only by id.
+  if (!spec.parent.is_root()) j["parent"] = {{"id", spec.parent.api_id()}};
   if (spec.profile) j["profile"] = profile_to_json(*spec.profile);
   return j;
 }

@@ -25,7 +25,7 @@ TEST(OrganizationJson, ReadsTheSeedExample) {
   Organization o = organization_from_json(full());
   EXPECT_EQ(o.id, "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8");  // not hex: ids are not validated here
   EXPECT_EQ(o.spec.name, "name");
-  EXPECT_EQ(o.spec.parent_id, "p7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8");
+  EXPECT_EQ(o.spec.parent.api_id(), "p7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8");
   EXPECT_EQ(o.parent_name, "parent name");
   EXPECT_EQ(o.create_time, "2019-12-27T18:11:19.117Z");
   ASSERT_TRUE(o.spec.profile);
@@ -46,7 +46,7 @@ TEST(OrganizationJson, AbsentOrNullParentAndProfile) {
       j.erase("meta");
     }
     Organization o = organization_from_json(j);
-    EXPECT_EQ(o.spec.parent_id, "");
+    EXPECT_EQ(o.spec.parent.api_id(), "");
     EXPECT_FALSE(o.spec.profile);
     // null: known to have none; absent: not told.
     EXPECT_EQ(o.profile_known, null);
@@ -102,9 +102,11 @@ TEST(OrganizationJson, RejectsWhatTheContractForbids) {
 }
 
 TEST(OrganizationJson, SpecToJsonSendsOnlyWritableParts) {
-  OrgSpec s{"n", "", std::nullopt};
+  OrgSpec s{"n", ParentRef::root(), std::nullopt};
+  s.prevent_destroy = true;  // cforg's own: never sent
   EXPECT_EQ(spec_to_json(s), json({{"name", "n"}}));
-  s.parent_id = "p";
+  s.prevent_destroy = false;
+  s.parent = ParentRef::id("p");
   s.profile = Profile{"bn", "be", "bp", "ba", "em"};
   EXPECT_EQ(spec_to_json(s), json::parse(R"({"name": "n", "parent": {"id": "p"},
       "profile": {"business_address": "ba", "business_email": "be", "business_name": "bn",
@@ -113,6 +115,17 @@ TEST(OrganizationJson, SpecToJsonSendsOnlyWritableParts) {
   json back = spec_to_json(s);
   back["id"] = "x";
   EXPECT_EQ(organization_from_json(back).spec, s);
+}
+
+TEST(OrganizationJson, SpecToJsonRefusesAParentThatIsStillAConfigKey) {
+  OrgSpec s{"n", ParentRef::key("platform"), std::nullopt};
+  try {
+    (void)spec_to_json(s);
+    FAIL() << "a key went out as a parent";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"platform\" is a config key"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

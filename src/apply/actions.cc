@@ -78,14 +78,13 @@ class Run {
   // would have left its org.
   api::Result<std::vector<Organization>> find_untracked(const OrgSpec& spec) const {
     api::ListQuery q;
-    q.parent_id = spec.parent_id;
+    q.parent_id = spec.parent.api_id();
     q.name = spec.name;
     auto listed = ctx_.client.list(q);
     if (!listed) return listed;
     std::vector<Organization> out;
     for (Organization& o : listed.value()) {
-      if (o.spec.name == spec.name && o.spec.parent_id == spec.parent_id &&
-          !ctx_.ledger.tracks(o.id)) {
+      if (o.spec.name == spec.name && o.spec.parent == spec.parent && !ctx_.ledger.tracks(o.id)) {
         out.push_back(std::move(o));
       }
     }
@@ -132,7 +131,8 @@ class Run {
     if (found.value().empty()) return std::nullopt;
     std::string ids;
     for (const Organization& o : found.value()) ids += (ids.empty() ? "" : ", ") + o.id;
-    std::string where = spec.parent_id.empty() ? "at the top level" : "under " + spec.parent_id;
+    std::string where =
+        spec.parent.is_root() ? "at the top level" : "under " + spec.parent.api_id();
     return failed_outcome("not creating org " + quoted(a_.key) + ": an organization named " +
                           quoted(spec.name) + " already exists " + where + " (" + ids +
                           ") but is not in state (" + unrefreshed +
@@ -145,7 +145,7 @@ class Run {
     std::string why;
     auto pid = parent_id(*a_.after, why);
     if (!pid) return failed_outcome("cannot create org " + quoted(a_.key) + ": " + why);
-    OrgSpec spec{a_.after->name, *pid, a_.after->profile};
+    OrgSpec spec{a_.after->name, ParentRef::from_api_id(*pid), a_.after->profile};
     if (a_.recover) {
       if (auto settled = recover(spec, "an earlier attempt was interrupted")) return *settled;
     } else if (!ctx_.plan_refreshed) {
@@ -155,7 +155,7 @@ class Run {
     for (int attempt = 1;; ++attempt) {
       OrgState intent;
       intent.name = spec.name;
-      intent.parent = {spec.parent_id, a_.after->parent_key};
+      intent.parent = {spec.parent.api_id(), a_.after->parent_key};
       intent.profile = spec.profile;
       intent.pending_create = true;
       // Written before the request, so that a crash while it is in flight leaves a trace

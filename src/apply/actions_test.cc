@@ -120,7 +120,7 @@ TEST_F(Actions, ACreateUnderAManagedParentSendsTheParentsId) {
   std::string parent = seed("root", "root");
   ActionResult r = run(create("child", "root"));
   ASSERT_EQ(r.outcome.status, Status::done) << r.outcome.message;
-  EXPECT_EQ(client.orgs.at(r.outcome.id).spec.parent_id, parent);
+  EXPECT_EQ(client.orgs.at(r.outcome.id).spec.parent.api_id(), parent);
   EXPECT_EQ(r.records.at(0).org.parent.key, "root");
 }
 
@@ -350,7 +350,7 @@ TEST_F(Actions, ADeleteOfAGoneOrgCountsAsDoneAndARefusalRecordsNothing) {
   std::string parent = seed("parent", "Parent");
   Organization child;
   child.id = testing::org_id(43);
-  child.spec = {"Child", parent, std::nullopt};
+  child.spec = {"Child", ParentRef::id(parent), std::nullopt};
   client.orgs[child.id] = child;
   plan::Action refused = gone;
   refused.key = "parent";

@@ -60,7 +60,7 @@ TEST_F(Fixture, ParentsFirstWithTheirIdsAndDurableBeforeChildren) {
   EXPECT_FALSE(client.parent_not_durable);
   EXPECT_EQ(st.orgs.at("a").parent.id, st.orgs.at("root").id);
   EXPECT_EQ(st.orgs.at("a1").parent.id, st.orgs.at("a").id);
-  EXPECT_EQ(client.orgs.at(st.orgs.at("a1").id).spec.parent_id, st.orgs.at("a").id);
+  EXPECT_EQ(client.orgs.at(st.orgs.at("a1").id).spec.parent.api_id(), st.orgs.at("a").id);
   EXPECT_EQ(client.posts, 4);
 }
 
@@ -139,8 +139,8 @@ TEST_F(Fixture, AReplacementDeletesTheOldTreeChildrenFirstThenCreatesParentsFirs
   EXPECT_EQ(r.deleted, 0u);
   EXPECT_FALSE(client.orgs.count(old_mid));
   EXPECT_FALSE(client.orgs.count(old_leaf));
-  EXPECT_EQ(client.orgs.at(st.orgs.at("mid").id).spec.parent_id, other);
-  EXPECT_EQ(client.orgs.at(st.orgs.at("leaf").id).spec.parent_id, st.orgs.at("mid").id);
+  EXPECT_EQ(client.orgs.at(st.orgs.at("mid").id).spec.parent.api_id(), other);
+  EXPECT_EQ(client.orgs.at(st.orgs.at("leaf").id).spec.parent.api_id(), st.orgs.at("mid").id);
   EXPECT_EQ(st.orgs.at("mid").parent.key, "other");
   EXPECT_NE(st.orgs.at("mid").id, old_mid);
   EXPECT_EQ(client.count_named("Mid"), 1u);
@@ -154,7 +154,7 @@ TEST_F(Fixture, AReplacementWhoseOldOrgCannotBeDeletedCreatesNothing) {
   {
     Organization stranger;
     stranger.id = testing::org_id(9999);
-    stranger.spec = {"Stranger", old_mid, std::nullopt};
+    stranger.spec = {"Stranger", ParentRef::id(old_mid), std::nullopt};
     client.orgs[stranger.id] = stranger;
   }
   plan::Action del_mid = remove("mid", old_mid);
@@ -331,7 +331,7 @@ TEST_F(Fixture, DeleteOfAnAlreadyGoneOrgSucceedsAndRefusalKeepsState) {
   client.orgs[parent.id] = parent;
   Organization child = parent;
   child.id = std::string(32, 'c');
-  child.spec.parent_id = parent.id;
+  child.spec.parent = ParentRef::from_api_id(parent.id);
   client.orgs[child.id] = child;
   st.orgs["gone"].id = std::string(32, 'd');
   st.orgs["parent"].id = parent.id;

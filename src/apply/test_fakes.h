@@ -59,8 +59,9 @@ class FakeClient : public api::Client {
     }
     std::unique_lock lock(mu);
     ++posts;
-    if (!spec.parent_id.empty() && !orgs.count(spec.parent_id)) return leave(error(400, false));
-    if (!spec.parent_id.empty() && journal && !journal->durable(spec.parent_id)) {
+    if (!spec.parent.is_root() && !orgs.count(spec.parent.api_id()))
+      return leave(error(400, false));
+    if (!spec.parent.is_root() && journal && !journal->durable(spec.parent.api_id())) {
       parent_not_durable = true;
     }
     if (fail_names.count(spec.name)) return leave(error(400, false));
@@ -109,7 +110,7 @@ class FakeClient : public api::Client {
     ++deletes;
     if (!orgs.count(id)) return error(404, false);
     for (const auto& [other, o] : orgs) {
-      if (o.spec.parent_id == id) return error(400, false);
+      if (o.spec.parent.api_id() == id) return error(400, false);
     }
     orgs.erase(id);
     return api::Empty{};
@@ -119,7 +120,7 @@ class FakeClient : public api::Client {
     ++lists;
     std::vector<Organization> out;
     for (const auto& [id, o] : orgs) {
-      if (q.parent_id && o.spec.parent_id != *q.parent_id) continue;
+      if (q.parent_id && o.spec.parent.api_id() != *q.parent_id) continue;
       if (q.name && o.spec.name != *q.name) continue;
       out.push_back(o);
     }

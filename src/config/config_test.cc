@@ -48,29 +48,28 @@ TEST(Load, ReadsEveryFormOfTheFormat) {
 
   const DesiredOrg& root = c.orgs[0];
   EXPECT_EQ(root.key, "Acme Root");  // defaults to the name
-  EXPECT_EQ(root.name, "Acme Root");
-  EXPECT_EQ(root.parent.kind, ParentRef::Kind::none);
-  ASSERT_TRUE(root.profile.has_value());
-  EXPECT_EQ(*root.profile, (Profile{"Acme Corp", "ops@acme.example", "+1-555-0100",
-                                    "1 Acme Way, Springfield", "crm:42"}));
-  EXPECT_TRUE(root.prevent_destroy);
+  EXPECT_EQ(root.spec.name, "Acme Root");
+  EXPECT_EQ(root.spec.parent, ParentRef::root());
+  ASSERT_TRUE(root.spec.profile.has_value());
+  EXPECT_EQ(*root.spec.profile, (Profile{"Acme Corp", "ops@acme.example", "+1-555-0100",
+                                         "1 Acme Way, Springfield", "crm:42"}));
+  EXPECT_TRUE(root.spec.prevent_destroy);
   EXPECT_EQ(root.where.str(), "orgs.yaml:3:5");
 
   const DesiredOrg& platform = c.orgs[1];
   EXPECT_EQ(platform.key, "platform");
-  EXPECT_EQ(platform.name, "Acme Platform");
-  EXPECT_EQ(platform.parent, (ParentRef{ParentRef::Kind::key, "Acme Root", {}}));
-  EXPECT_EQ(platform.parent.where.str(), "orgs.yaml:13:13");
-  EXPECT_FALSE(platform.profile.has_value());
-  EXPECT_FALSE(platform.prevent_destroy);
+  EXPECT_EQ(platform.spec.name, "Acme Platform");
+  EXPECT_EQ(platform.spec.parent, ParentRef::key("Acme Root"));
+  EXPECT_EQ(platform.parent_where.str(), "orgs.yaml:13:13");
+  EXPECT_FALSE(platform.spec.profile.has_value());
+  EXPECT_FALSE(platform.spec.prevent_destroy);
 
   const DesiredOrg& partner = c.orgs[2];
-  EXPECT_EQ(partner.parent,
-            (ParentRef{ParentRef::Kind::id, "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8", {}}));
-  EXPECT_EQ(partner.parent.where.str(), "orgs.yaml:15:18");
+  EXPECT_EQ(partner.spec.parent, ParentRef::id("a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8"));
+  EXPECT_EQ(partner.parent_where.str(), "orgs.yaml:15:18");
 
-  EXPECT_EQ(c.orgs[3].parent, (ParentRef{ParentRef::Kind::key, "platform", {}}));
-  EXPECT_FALSE(c.orgs[3].prevent_destroy);
+  EXPECT_EQ(c.orgs[3].spec.parent, ParentRef::key("platform"));
+  EXPECT_FALSE(c.orgs[3].spec.prevent_destroy);
 
   EXPECT_EQ(c.find("platform"), &c.orgs[1]);
   EXPECT_EQ(c.find("Acme Root"), &c.orgs[0]);
@@ -100,14 +99,14 @@ TEST(Load, StringsMayBeQuotedTaggedOrBlockAndKeysQuoted) {
 )",
                                  "c.yaml");
   ASSERT_THAT(r.errors, IsEmpty());
-  EXPECT_EQ(r.config.orgs[0].name, "true");
+  EXPECT_EQ(r.config.orgs[0].spec.name, "true");
   EXPECT_EQ(r.config.orgs[0].key, "12");
-  EXPECT_EQ(r.config.orgs[0].profile->business_name, "Acme");
-  EXPECT_EQ(r.config.orgs[0].profile->business_phone, "+1-555-0100");
-  EXPECT_EQ(r.config.orgs[0].profile->external_metadata, "");
-  EXPECT_TRUE(r.config.orgs[0].prevent_destroy);
-  EXPECT_EQ(r.config.orgs[1].name, "0x1F");
-  EXPECT_EQ(r.config.orgs[1].parent.value, "12");
+  EXPECT_EQ(r.config.orgs[0].spec.profile->business_name, "Acme");
+  EXPECT_EQ(r.config.orgs[0].spec.profile->business_phone, "+1-555-0100");
+  EXPECT_EQ(r.config.orgs[0].spec.profile->external_metadata, "");
+  EXPECT_TRUE(r.config.orgs[0].spec.prevent_destroy);
+  EXPECT_EQ(r.config.orgs[1].spec.name, "0x1F");
+  EXPECT_EQ(r.config.orgs[1].spec.parent, ParentRef::key("12"));
 }
 
 TEST(Load, AnchorsAndAliasesWork) {
@@ -124,13 +123,13 @@ TEST(Load, AnchorsAndAliasesWork) {
 )",
                                  "c.yaml");
   ASSERT_THAT(r.errors, IsEmpty());
-  EXPECT_EQ(r.config.orgs[1].profile, r.config.orgs[0].profile);
+  EXPECT_EQ(r.config.orgs[1].spec.profile, r.config.orgs[0].spec.profile);
 }
 
 TEST(Load, ByteOrderMarkAndCrlfAreAccepted) {
   const LoadResult r = load_text("\xEF\xBB\xBForganizations:\r\n  - name: A\r\n", "c.yaml");
   ASSERT_THAT(r.errors, IsEmpty());
-  EXPECT_EQ(r.config.orgs[0].name, "A");
+  EXPECT_EQ(r.config.orgs[0].spec.name, "A");
   EXPECT_EQ(r.config.orgs[0].where.str(), "c.yaml:2:5");
 }
 

@@ -43,16 +43,11 @@ class Hasher {
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
 };
 
-std::string_view kind_name(ParentRef::Kind k) {
-  switch (k) {
-    case ParentRef::Kind::key:
-      return "key";
-    case ParentRef::Kind::id:
-      return "id";
-    case ParentRef::Kind::none:
-      break;
-  }
-  return "none";
+// The parent as the digest has always spelled it: its kind, then its key or id ("" for a root).
+std::pair<std::string_view, std::string_view> parent_fields(const ParentRef& p) {
+  if (const std::string* k = p.key()) return {"key", *k};
+  if (const std::string* i = p.id()) return {"id", *i};
+  return {"none", ""};
 }
 
 }  // namespace
@@ -70,16 +65,17 @@ std::string Config::digest() const {
   h.field("cforg-config-v1");  // bump when the serialization changes
   for (const DesiredOrg* org : sorted) {
     h.field(org->key);
-    h.field(org->name);
-    h.field(kind_name(org->parent.kind));
-    h.field(org->parent.value);
-    if (org->profile) {
+    h.field(org->spec.name);
+    auto [kind, parent] = parent_fields(org->spec.parent);
+    h.field(kind);
+    h.field(parent);
+    if (org->spec.profile) {
       h.field("profile");
-      for (std::string_view f : kProfileFields) h.field(profile_field(*org->profile, f));
+      for (std::string_view f : kProfileFields) h.field(profile_field(*org->spec.profile, f));
     } else {
       h.field("no profile");
     }
-    h.field(org->prevent_destroy ? "prevent_destroy" : "destroyable");
+    h.field(org->spec.prevent_destroy ? "prevent_destroy" : "destroyable");
   }
   return h.hex();
 }

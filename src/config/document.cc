@@ -42,9 +42,10 @@ std::optional<std::string> checked_string(Reader& r, const Field& f, const Limit
   return s;
 }
 
-ParentRef read_parent(Reader& r, const Field& f, const Limits& limits) {
+// The parent, and in `where` the place of its value.
+ParentRef read_parent(Reader& r, const Field& f, const Limits& limits, Location& where) {
   ParentRef parent;
-  parent.where = r.value_at(f);
+  where = r.value_at(f);
   const Node& v = f.value;
   if (v.is_mapping()) {
     const std::vector<Field> fields = r.fields(v, kParentFields, "parent");
@@ -60,8 +61,8 @@ ParentRef read_parent(Reader& r, const Field& f, const Limits& limits) {
       r.error(r.at(fields[0].value), "parent id: " + problem);
       return parent;
     }
-    parent.where = r.at(fields[0].value);
-    return {ParentRef::Kind::id, std::move(*id), parent.where};
+    where = r.at(fields[0].value);
+    return ParentRef::id(std::move(*id));
   }
   if (v.is_null() && r.null_literal(v).empty()) {
     r.error(r.at(f.key),
@@ -84,7 +85,7 @@ ParentRef read_parent(Reader& r, const Field& f, const Limits& limits) {
     r.error(r.at(v), "parent: " + problem);
     return parent;
   }
-  return {ParentRef::Kind::key, std::move(*key), parent.where};
+  return ParentRef::key(std::move(*key));
 }
 
 std::optional<Profile> read_profile(Reader& r, const Field& f, const Limits& limits) {
@@ -149,7 +150,7 @@ std::optional<ParsedOrg> read_org(Reader& r, const Node& item, const Limits& lim
                   " with white space; remove it: cforg finds organizations again by their "
                   "exact name, and the API may trim it");
     } else {
-      org.name = std::move(*name);
+      org.spec.name = std::move(*name);
     }
   }
   if (f[kKey].present) {
@@ -164,22 +165,24 @@ std::optional<ParsedOrg> read_org(Reader& r, const Node& item, const Limits& lim
         key_known = true;
       }
     }
-  } else if (!org.name.empty() && org.name.size() > limits.max_key_bytes) {
+  } else if (!org.spec.name.empty() && org.spec.name.size() > limits.max_key_bytes) {
     // A name within its limit of characters can still be longer than a key may be in bytes.
     r.error(r.at(f[kName].value),
-            "name: " + excerpt(org.name) + " is " + std::to_string(org.name.size()) +
+            "name: " + excerpt(org.spec.name) + " is " + std::to_string(org.spec.name.size()) +
                 " bytes, too long to be the organization's key (cforg's limit for a key is " +
                 std::to_string(limits.max_key_bytes) + " bytes); give it a shorter `key:`");
-  } else if (!org.name.empty()) {
-    org.key = org.name;
+  } else if (!org.spec.name.empty()) {
+    org.key = org.spec.name;
     p.key_at = p.name_at;
     p.key_from_name = true;
     key_known = true;
   }
-  if (f[kParent].present) org.parent = read_parent(r, f[kParent], limits);
-  if (f[kProfile].present) org.profile = read_profile(r, f[kProfile], limits);
+  if (f[kParent].present) {
+    org.spec.parent = read_parent(r, f[kParent], limits, org.parent_where);
+  }
+  if (f[kProfile].present) org.spec.profile = read_profile(r, f[kProfile], limits);
   if (f[kPreventDestroy].present) {
-    org.prevent_destroy = r.boolean(f[kPreventDestroy]).value_or(false);
+    org.spec.prevent_destroy = r.boolean(f[kPreventDestroy]).value_or(false);
   }
   if (!key_known) return std::nullopt;
   return p;

@@ -19,10 +19,11 @@ TEST(Examples, AcmeLoads) {
   ASSERT_THAT(r.errors, IsEmpty());
   const Config& c = r.config;
   ASSERT_EQ(c.orgs.size(), 8u);
-  EXPECT_TRUE(c.find("acme")->prevent_destroy);
-  EXPECT_EQ(c.find("Labs Sandbox")->parent.value, "Acme Labs");  // a key defaulted to a name
-  EXPECT_EQ(c.find("Retail Web")->parent.value, "retail");
-  EXPECT_EQ(c.find("Retail Payments")->profile->business_phone, "+44 20 7946 0000");
+  EXPECT_TRUE(c.find("acme")->spec.prevent_destroy);
+  EXPECT_EQ(c.find("Labs Sandbox")->spec.parent,
+            ParentRef::key("Acme Labs"));  // a key defaulted to a name
+  EXPECT_EQ(c.find("Retail Web")->spec.parent, ParentRef::key("retail"));
+  EXPECT_EQ(c.find("Retail Payments")->spec.profile->business_phone, "+44 20 7946 0000");
 }
 
 TEST(Examples, InvalidReportsEveryProblem) {

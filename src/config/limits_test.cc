@@ -57,9 +57,9 @@ TEST(UnterminatedQuote, EscapedQuotesDoNotCloseButClosedOnesAreFine) {
       "organizations:\n  - name: \"A \\\"B\\\\\"\n  - name: 'it''s'\n  - name: >-\n      \"C\n",
       "c.yaml");
   ASSERT_TRUE(ok.ok()) << error_report(ok);
-  EXPECT_EQ(ok.config.orgs[0].name, "A \"B\\");
-  EXPECT_EQ(ok.config.orgs[1].name, "it's");
-  EXPECT_EQ(ok.config.orgs[2].name, "\"C");
+  EXPECT_EQ(ok.config.orgs[0].spec.name, "A \"B\\");
+  EXPECT_EQ(ok.config.orgs[1].spec.name, "it's");
+  EXPECT_EQ(ok.config.orgs[2].spec.name, "\"C");
 }
 
 // --- what a name, a key, a profile field may hold ---------------------------------------

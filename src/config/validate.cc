@@ -32,9 +32,16 @@ Location in_file_of(const DesiredOrg& org, Position p) {
   return {org.where.file, p.line, p.column};
 }
 
+// The parent as a kind (0 root, 1 key, 2 id) and a text, for hashing.
+std::pair<std::size_t, std::string_view> parent_parts(const ParentRef& p) {
+  if (const std::string* k = p.key()) return {1, *k};
+  if (const std::string* i = p.id()) return {2, *i};
+  return {0, {}};
+}
+
 // What must be unique among siblings: the parent (kind and value) and the name.
 struct SiblingKey {
-  ParentRef::Kind kind;
+  std::size_t kind;
   std::string_view parent;
   std::string_view name;
 
@@ -44,20 +51,19 @@ struct SiblingKey {
 struct SiblingKeyHash {
   std::size_t operator()(const SiblingKey& k) const {
     const std::hash<std::string_view> h;
-    return (h(k.parent) * 31 + h(k.name)) * 31 + std::size_t(k.kind);
+    return (h(k.parent) * 31 + h(k.name)) * 31 + k.kind;
   }
 };
 
 bool same_place(const DesiredOrg& a, const DesiredOrg& b) {
-  return a.name == b.name && a.parent == b.parent;
+  return a.spec.name == b.spec.name && a.spec.parent == b.spec.parent;
 }
 
 std::string same_place_message(const DesiredOrg& org, const Location& other) {
   return "name: " +
-         std::string(org.parent.kind == ParentRef::Kind::none
-                         ? "another root organization"
-                         : "another organization under the same parent") +
-         " is named " + excerpt(org.name) + " (" + other.str() +
+         std::string(org.spec.parent.is_root() ? "another root organization"
+                                               : "another organization under the same parent") +
+         " is named " + excerpt(org.spec.name) + " (" + other.str() +
          "); rename one: after a lost state cforg finds organizations again by name and parent "
          "and could not tell these apart";
 }
@@ -102,8 +108,9 @@ class Validator {
     seen.reserve(config_.orgs.size());
     for (std::size_t i = 0; i < config_.orgs.size(); ++i) {
       const DesiredOrg& org = config_.orgs[i];
-      if (org.name.empty()) continue;  // already reported
-      auto [it, inserted] = seen.try_emplace({org.parent.kind, org.parent.value, org.name}, i);
+      if (org.spec.name.empty()) continue;  // already reported
+      auto [kind, parent] = parent_parts(org.spec.parent);
+      auto [it, inserted] = seen.try_emplace({kind, parent, org.spec.name}, i);
       if (inserted) continue;
       const DesiredOrg& first = config_.orgs[it->second];
       error(in_file_of(org, places_[i].name_at),
@@ -115,12 +122,12 @@ class Validator {
   std::vector<std::size_t> resolve_parents(bool report_unknown) {
     std::vector<std::size_t> parent_of(config_.orgs.size(), kNone);
     for (std::size_t i = 0; i < config_.orgs.size(); ++i) {
-      const ParentRef& parent = config_.orgs[i].parent;
-      if (parent.kind != ParentRef::Kind::key) continue;
-      if (auto it = config_.index.find(parent.value); it != config_.index.end()) {
+      const std::string* parent = config_.orgs[i].spec.parent.key();
+      if (!parent) continue;
+      if (auto it = config_.index.find(*parent); it != config_.index.end()) {
         parent_of[i] = it->second;
       } else if (report_unknown) {
-        error(parent.where, unknown_parent_message(parent.value));
+        error(config_.orgs[i].parent_where, unknown_parent_message(*parent));
       }
     }
     return parent_of;
@@ -166,7 +173,7 @@ class Validator {
     }
     chain += label(config_.orgs[cycle[0]].key);
     const DesiredOrg& first = config_.orgs[cycle[0]];
-    error(first.parent.where,
+    error(first.parent_where,
           "parent cycle: " + chain +
               (cycle.size() == 1 ? "; an organization cannot be its own parent"
                                  : "; make one of them a root or give it a parent outside the "
@@ -177,7 +184,7 @@ class Validator {
     std::string message = "parent: no organization has the key " + excerpt(key);
     if (names_.empty()) {
       for (std::size_t i = 0; i < config_.orgs.size(); ++i) {
-        names_.try_emplace(config_.orgs[i].name, i);
+        names_.try_emplace(config_.orgs[i].spec.name, i);
       }
     }
     if (auto it = names_.find(key); it != names_.end()) {

@@ -94,20 +94,21 @@ std::string to_yaml(const std::vector<DesiredOrg>& orgs, std::string_view header
   }
   out += "organizations:\n";
   for (const DesiredOrg& o : orgs) {
-    line(out, 2, "- name: " + yaml_string(o.name));
+    line(out, 2, "- name: " + yaml_string(o.spec.name));
     line(out, 4, "key: " + yaml_string(o.key));
-    if (o.parent.kind == ParentRef::Kind::key) {
-      line(out, 4, "parent: " + yaml_string(o.parent.value));
-    } else if (o.parent.kind == ParentRef::Kind::id) {
-      line(out, 4, "parent: {id: " + yaml_string(o.parent.value) + "}");
+    if (const std::string* key = o.spec.parent.key()) {
+      line(out, 4, "parent: " + yaml_string(*key));
+    } else if (const std::string* id = o.spec.parent.id()) {
+      line(out, 4, "parent: {id: " + yaml_string(*id) + "}");
     }
-    if (o.profile) {
+    if (o.spec.profile) {
       line(out, 4, "profile:");
       for (std::string_view field : kProfileFields) {
-        line(out, 6, std::string(field) + ": " + yaml_string(profile_field(*o.profile, field)));
+        line(out, 6,
+             std::string(field) + ": " + yaml_string(profile_field(*o.spec.profile, field)));
       }
     }
-    if (o.prevent_destroy) line(out, 4, "prevent_destroy: true");
+    if (o.spec.prevent_destroy) line(out, 4, "prevent_destroy: true");
   }
   return out;
 }

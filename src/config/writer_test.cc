@@ -49,11 +49,12 @@ TEST(Writer, EveryStringReadsBackAsItself) {
   std::vector<DesiredOrg> orgs;
   for (std::size_t i = 0; i < tricky.size(); ++i) {
     DesiredOrg o;
-    o.name = tricky[i];
+    o.spec.name = tricky[i];
     o.key = "k" + std::to_string(i) + " " + tricky[i];
-    if (i > 0) o.parent = {ParentRef::Kind::key, orgs[0].key, {}};
+    if (i > 0) o.spec.parent = ParentRef::key(orgs[0].key);
     if (i % 3 == 0) {
-      o.profile = Profile{tricky[i], tricky[(i + 1) % tricky.size()], "+15550100", "1 Way", "x: y"};
+      o.spec.profile =
+          Profile{tricky[i], tricky[(i + 1) % tricky.size()], "+15550100", "1 Way", "x: y"};
     }
     orgs.push_back(o);
   }
@@ -62,10 +63,10 @@ TEST(Writer, EveryStringReadsBackAsItself) {
   ASSERT_TRUE(r.ok()) << r.errors.front().str() << "\n" << yaml;
   ASSERT_EQ(r.config.orgs.size(), orgs.size());
   for (std::size_t i = 0; i < orgs.size(); ++i) {
-    EXPECT_EQ(r.config.orgs[i].name, orgs[i].name) << i;
+    EXPECT_EQ(r.config.orgs[i].spec.name, orgs[i].spec.name) << i;
     EXPECT_EQ(r.config.orgs[i].key, orgs[i].key) << i;
-    EXPECT_EQ(r.config.orgs[i].parent, orgs[i].parent) << i;
-    EXPECT_EQ(r.config.orgs[i].profile, orgs[i].profile) << i;
+    EXPECT_EQ(r.config.orgs[i].spec.parent, orgs[i].spec.parent) << i;
+    EXPECT_EQ(r.config.orgs[i].spec.profile, orgs[i].spec.profile) << i;
   }
   EXPECT_THAT(yaml, HasSubstr("# a header\n#\n# second line\norganizations:\n"));
 }
@@ -76,7 +77,7 @@ TEST(Writer, ANameTheConfigRefusesReadsBackAsAnErrorNotAsAnotherName) {
   for (const std::string bad : {"trailing space ", " leading space", "tab\there", "new\nline",
                                 "ctrl\x01x", "del\x7f", "c1\xc2\x85next"}) {
     DesiredOrg o;
-    o.name = bad;
+    o.spec.name = bad;
     o.key = "k";
     LoadResult r = load_text(to_yaml({o}, ""), "out.yaml");
     ASSERT_FALSE(r.ok()) << "accepted " << bad;
@@ -94,10 +95,10 @@ TEST(Writer, PlainWhenSafeQuotedOtherwise) {
 
 TEST(Writer, ExternalParentsProfilesAndFlags) {
   DesiredOrg o;
-  o.name = "Team";
+  o.spec.name = "Team";
   o.key = "team";
-  o.parent = {ParentRef::Kind::id, "a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8", {}};
-  o.prevent_destroy = true;
+  o.spec.parent = ParentRef::id("a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8");
+  o.spec.prevent_destroy = true;
   EXPECT_EQ(to_yaml({o}),
             "organizations:\n"
             "  - name: Team\n"

@@ -24,6 +24,27 @@ std::string org_id_problem(std::string_view s) {
   return "";
 }
 
+const std::string* ParentRef::key() const {
+  const Key* k = std::get_if<Key>(&v_);
+  return k ? &k->value : nullptr;
+}
+
+const std::string* ParentRef::id() const {
+  const Id* i = std::get_if<Id>(&v_);
+  return i ? &i->value : nullptr;
+}
+
+const std::string& ParentRef::api_id() const {
+  static const std::string kRoot;
+  if (const Id* i = std::get_if<Id>(&v_)) return i->value;
+  if (const Key* k = std::get_if<Key>(&v_)) {
+    throw std::logic_error("the parent \"" + k->value +
+                           "\" is a config key, which has no id until it is resolved "
+                           "(resolve_parent_id); this is a bug in cforg");
+  }
+  return kRoot;
+}
+
 const std::string& profile_field(const Profile& p, std::string_view field) {
   return profile_field(const_cast<Profile&>(p), field);
 }

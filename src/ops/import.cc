@@ -36,14 +36,14 @@ ImportResult import_org(const ImportRequest& r) {
   }
   ImportResult out;
   out.org = std::move(listed.value().front());
-  if (desired->profile && !out.org.profile_known) {
+  if (desired->spec.profile && !out.org.profile_known) {
     api::Result<std::optional<Profile>> profile = client.get_profile(r.id);
     if (!profile) throw Error("reading the profile of " + r.id + ": " + profile.error().str());
     out.org.spec.profile = std::move(profile.value());
     out.org.profile_known = true;
   }
   state::OrgState imported = state::from_remote(out.org);
-  imported.prevent_destroy = desired->prevent_destroy;
+  imported.prevent_destroy = desired->spec.prevent_destroy;
   s.state.orgs[r.key] = std::move(imported);
   s.tx->commit(s.state);
   out.serial = s.state.serial;

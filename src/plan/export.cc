@@ -33,7 +33,7 @@ std::unordered_set<std::string> kept_ids(const std::vector<Organization>& all,
     std::unordered_map<std::string, std::vector<const Organization*>> children;
     bool found = false;
     for (const Organization& o : all) {
-      children[o.spec.parent_id].push_back(&o);
+      children[o.spec.parent.api_id()].push_back(&o);
       found = found || o.id == opts.parent_id;
     }
     if (!found) {
@@ -63,7 +63,7 @@ std::unordered_set<std::string> kept_ids(const std::vector<Organization>& all,
 // parent): say which, rather than write a config that does not load.
 void refuse_ambiguous_siblings(const std::vector<const Organization*>& orgs) {
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> ids;
-  for (const Organization* o : orgs) ids[{o->spec.parent_id, o->spec.name}].push_back(o->id);
+  for (const Organization* o : orgs) ids[{o->spec.parent.api_id(), o->spec.name}].push_back(o->id);
   std::string message;
   std::size_t groups = 0;
   for (auto& [where, same] : ids) {
@@ -180,8 +180,8 @@ Export export_orgs(api::Client& client, const ExportOptions& opts) {
   for (const Organization& o : all) {
     if (!kept.count(o.id)) continue;
     orgs.push_back(&o);
-    if (kept.count(o.spec.parent_id)) {
-      children[o.spec.parent_id].push_back(&o);
+    if (kept.count(o.spec.parent.api_id())) {
+      children[o.spec.parent.api_id()].push_back(&o);
     } else {
       tops.push_back(&o);
     }
@@ -199,11 +199,11 @@ Export export_orgs(api::Client& client, const ExportOptions& opts) {
       stack.pop_back();
       ExportedOrg x;
       x.desired.key = key_of.at(o->id);
-      x.desired.name = o->spec.name;
-      if (kept.count(o->spec.parent_id)) {
-        x.desired.parent = {config::ParentRef::Kind::key, key_of.at(o->spec.parent_id), {}};
-      } else if (!o->spec.parent_id.empty()) {
-        x.desired.parent = {config::ParentRef::Kind::id, o->spec.parent_id, {}};
+      x.desired.spec.name = o->spec.name;
+      if (kept.count(o->spec.parent.api_id())) {
+        x.desired.spec.parent = ParentRef::key(key_of.at(o->spec.parent.api_id()));
+      } else if (!o->spec.parent.is_root()) {
+        x.desired.spec.parent = o->spec.parent;
       }
       x.remote = *o;
       e.orgs.push_back(std::move(x));
@@ -216,7 +216,7 @@ Export export_orgs(api::Client& client, const ExportOptions& opts) {
       throw ExportError("reading a profile: " + err->str() +
                         ". To export without profiles (only list requests), use --profiles=false");
     }
-    for (ExportedOrg& x : e.orgs) x.desired.profile = x.remote.spec.profile;
+    for (ExportedOrg& x : e.orgs) x.desired.spec.profile = x.remote.spec.profile;
   } else {
     // Not read, so not managed: a config without `profile:` leaves the profile alone.
     for (ExportedOrg& x : e.orgs) x.remote.profile_known = false;
@@ -249,8 +249,7 @@ void check_loads_back(const std::string& text, const Export& e, std::size_t begi
   for (std::size_t i = begin; i < end; ++i) {
     const config::DesiredOrg& want = e.orgs[i].desired;
     const config::DesiredOrg& got = r.config.orgs[i - begin];
-    if (got.key != want.key || got.name != want.name || !(got.parent == want.parent) ||
-        got.profile != want.profile) {
+    if (got.key != want.key || got.spec != want.spec) {
       fail("organization \"" + want.key + "\" differs");
     }
   }

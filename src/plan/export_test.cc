@@ -59,7 +59,7 @@ class EstateClient : public api::Client {
                     std::optional<Profile> profile = std::nullopt) {
     Organization o;
     o.id = testing::org_id(orgs.size() + 1);
-    o.spec = {name, parent_id, std::move(profile)};
+    o.spec = {name, ParentRef::from_api_id(parent_id), std::move(profile)};
     o.create_time = "2026-01-01T00:00:" + std::to_string(10 + orgs.size()) + "Z";
     orgs.push_back(o);
     return orgs.back();
@@ -101,9 +101,8 @@ TEST(Export, WritesParentsBeforeChildrenWithParentLinksAsKeys) {
   std::reverse(c.orgs.begin(), c.orgs.end());
   Export e = export_orgs(c, {});
   EXPECT_THAT(keys(e), ElementsAre("acme-corp", "industrial", "retail", "web", "beta-inc"));
-  EXPECT_EQ(e.orgs[3].desired.parent.value, "retail");
-  EXPECT_EQ(e.orgs[3].desired.parent.kind, config::ParentRef::Kind::key);
-  EXPECT_EQ(e.orgs[0].desired.parent.kind, config::ParentRef::Kind::none);
+  EXPECT_EQ(e.orgs[3].desired.spec.parent, ParentRef::key("retail"));
+  EXPECT_EQ(e.orgs[0].desired.spec.parent, ParentRef::root());
   EXPECT_THAT(e.tree_starts, ElementsAre(0u, 4u));
   EXPECT_EQ(e.orgs[4].remote.id, other);
   // One list request for the whole estate.
@@ -159,9 +158,8 @@ TEST(Export, ParentKeepsOnlyTheOrgsBelowIt) {
   Export e = export_orgs(c, o);
   EXPECT_THAT(keys(e), ElementsAre("team-a", "team-b", "squad"));
   // The parent itself stays outside: its children name it by id.
-  EXPECT_EQ(e.orgs[0].desired.parent.kind, config::ParentRef::Kind::id);
-  EXPECT_EQ(e.orgs[0].desired.parent.value, unit);
-  EXPECT_EQ(e.orgs[2].desired.parent.value, "team-b");
+  EXPECT_EQ(e.orgs[0].desired.spec.parent, ParentRef::id(unit));
+  EXPECT_EQ(e.orgs[2].desired.spec.parent, ParentRef::key("team-b"));
   // The whole estate is listed once, not one listing per level.
   EXPECT_EQ(c.queries.size(), 1u);
 }
@@ -189,8 +187,7 @@ TEST(Export, NamePrefixKeepsMatchingOrgsAndNamesOtherParentsById) {
   o.name_prefix = "Acme ";
   Export e = export_orgs(c, o);
   EXPECT_THAT(keys(e), ElementsAre("acme-retail"));
-  EXPECT_EQ(e.orgs[0].desired.parent.kind, config::ParentRef::Kind::id);
-  EXPECT_EQ(e.orgs[0].desired.parent.value, root);
+  EXPECT_EQ(e.orgs[0].desired.spec.parent, ParentRef::id(root));
   // The server narrows the list (name.contains), the prefix is checked here.
   ASSERT_EQ(c.queries.size(), 1u);
   EXPECT_EQ(c.queries[0].name_contains, "Acme ");
@@ -203,13 +200,13 @@ TEST(Export, ReadsProfilesOnlyWhenAsked) {
   Export e = export_orgs(c, {});
   EXPECT_EQ(c.profile_reads, 2u);
   // Siblings by name: "With" before "Without".
-  EXPECT_EQ(e.orgs[0].desired.profile, profile("w"));
-  EXPECT_EQ(e.orgs[1].desired.profile, std::nullopt);
+  EXPECT_EQ(e.orgs[0].desired.spec.profile, profile("w"));
+  EXPECT_EQ(e.orgs[1].desired.spec.profile, std::nullopt);
   ExportOptions o;
   o.profiles = false;
   Export lean = export_orgs(c, o);
   EXPECT_EQ(c.profile_reads, 2u);  // none more
-  EXPECT_EQ(lean.orgs[0].desired.profile, std::nullopt);
+  EXPECT_EQ(lean.orgs[0].desired.spec.profile, std::nullopt);
   EXPECT_FALSE(lean.orgs[0].remote.profile_known);
 }
 

@@ -237,11 +237,11 @@ std::string render_graph(const config::Config& cfg, const state::State& st, Grap
   std::map<std::string, std::tuple<std::string, Mark, Parent>> orgs;
   for (const config::DesiredOrg& d : cfg.orgs) {
     Parent p;
-    if (d.parent.kind == config::ParentRef::Kind::key) p.key = d.parent.value;
-    if (d.parent.kind == config::ParentRef::Kind::id) p.id = d.parent.value;
+    if (const std::string* key = d.spec.parent.key()) p.key = *key;
+    if (const std::string* id = d.spec.parent.id()) p.id = *id;
     auto it = st.orgs.find(d.key);
     bool exists = it != st.orgs.end() && !it->second.pending_create;
-    orgs[d.key] = {d.name, exists ? Mark::managed : Mark::create, p};
+    orgs[d.key] = {d.spec.name, exists ? Mark::managed : Mark::create, p};
   }
   for (const auto& [key, org] : st.orgs) {
     if (orgs.count(key)) continue;

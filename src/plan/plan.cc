@@ -7,7 +7,6 @@ namespace {
 
 using config::Config;
 using config::DesiredOrg;
-using config::ParentRef;
 using state::OrgState;
 using state::State;
 
@@ -31,9 +30,9 @@ std::vector<Change> diff(const OrgSpec& from, const std::string& from_parent_key
                          const std::string& to_parent_key, bool from_profile_known = true) {
   std::vector<Change> changes;
   if (from.name != to.name) changes.push_back({"name", from.name, to.name});
-  if (from.parent_id != to.parent_id || (to.parent_id.empty() && !to_parent_key.empty())) {
-    changes.push_back({"parent", parent_json(from.parent_id, from_parent_key),
-                       parent_json(to.parent_id, to_parent_key)});
+  if (from.parent != to.parent || (to.parent.is_root() && !to_parent_key.empty())) {
+    changes.push_back({"parent", parent_json(from.parent.api_id(), from_parent_key),
+                       parent_json(to.parent.api_id(), to_parent_key)});
   }
   if (!to.profile || !from_profile_known) return changes;
   if (!from.profile) {
@@ -55,11 +54,11 @@ bool changes_attribute(const std::vector<Change>& changes, std::string_view pref
 
 Target target_of(const DesiredOrg& d) {
   Target t;
-  t.name = d.name;
-  if (d.parent.kind == ParentRef::Kind::key) t.parent_key = d.parent.value;
-  if (d.parent.kind == ParentRef::Kind::id) t.parent_id = d.parent.value;
-  t.profile = d.profile;
-  t.prevent_destroy = d.prevent_destroy;
+  t.name = d.spec.name;
+  if (const std::string* k = d.spec.parent.key()) t.parent_key = *k;
+  if (const std::string* i = d.spec.parent.id()) t.parent_id = *i;
+  t.profile = d.spec.profile;
+  t.prevent_destroy = d.spec.prevent_destroy;
   return t;
 }
 
@@ -70,8 +69,8 @@ std::vector<const DesiredOrg*> parents_first(const Config& cfg) {
   std::vector<const DesiredOrg*> order;
   order.reserve(cfg.orgs.size());
   for (const DesiredOrg& d : cfg.orgs) {
-    if (d.parent.kind == ParentRef::Kind::key && cfg.find(d.parent.value)) {
-      children[d.parent.value].push_back(&d);
+    if (const std::string* parent = d.spec.parent.key(); parent && cfg.find(*parent)) {
+      children[*parent].push_back(&d);
     } else {
       order.push_back(&d);
     }
@@ -131,7 +130,7 @@ class Planner {
       // Drift in a profile the config does not manage is no concern of this plan.
       const config::DesiredOrg* d = cfg_.find(key);
       OrgSpec seen = r.spec;
-      if (!r.profile_known || !d || !d->profile) seen.profile = org.profile;
+      if (!r.profile_known || !d || !d->spec.profile) seen.profile = org.profile;
       std::vector<Change> drifted = diff(org.spec(), "", seen, "");
       if (!drifted.empty()) {
         plan_.drift.push_back({key, org.id, std::move(drifted)});
@@ -141,7 +140,8 @@ class Planner {
     }
     if (!remote_) return;
     for (const auto& [id, org] : remote_->orgs) {
-      if (!tracked_ids_.count(id)) by_name_[{org.spec.parent_id, org.spec.name}].push_back(&org);
+      if (!tracked_ids_.count(id))
+        by_name_[{org.spec.parent.api_id(), org.spec.name}].push_back(&org);
     }
     for (auto& [where, matches] : by_name_) {  // deterministic messages
       std::sort(matches.begin(), matches.end(),
@@ -176,9 +176,9 @@ class Planner {
   // error keeps the plan from being applied, and leaving it out would turn its children's
   // plans into errors of their own.
   void check_external_parent(const DesiredOrg& d) {
-    if (d.parent.kind != ParentRef::Kind::id) return;
-    const std::string& id = d.parent.value;
-    const std::string where = d.parent.where.line ? d.parent.where.str() : d.where.str();
+    if (!d.spec.parent.id()) return;
+    const std::string& id = *d.spec.parent.id();
+    const std::string where = d.parent_where.line ? d.parent_where.str() : d.where.str();
     if (remote_) {
       if (!remote_->absent_parents.count(id)) return;
       problem(d.key,
@@ -317,7 +317,7 @@ class Planner {
             "it is empty), plan with --replace " +
             shell_word(d.key) + "; to keep it where it is, set its parent back to " + from;
     }
-    problem(d.key, why, d.parent.where.line ? d.parent.where.str() : d.where.str());
+    problem(d.key, why, d.parent_where.line ? d.parent_where.str() : d.where.str());
   }
 
   // --replace KEY: the old org is deleted (children first, see plan_deletes), then a new one
@@ -487,7 +487,7 @@ class Planner {
 
   // The spec `t` asks for, with the parent id as far as it is known (see diff()).
   static OrgSpec want_spec(const Target& t, const std::optional<std::string>& parent_id) {
-    return {t.name, parent_id.value_or(""), t.profile};
+    return {t.name, ParentRef::from_api_id(parent_id.value_or("")), t.profile};
   }
 
   std::string parent_label(const Target& t) const {

@@ -64,8 +64,8 @@ json action_to_json(const Action& a) {
 json remote_org_to_json(const Organization& o) {
   json j = {{"id", o.id}, {"name", o.spec.name}, {"meta", o.meta}};
   j["parent"] = nullptr;
-  if (!o.spec.parent_id.empty()) {
-    j["parent"] = {{"id", o.spec.parent_id}};
+  if (!o.spec.parent.is_root()) {
+    j["parent"] = {{"id", o.spec.parent.api_id()}};
     if (!o.parent_name.empty()) j["parent"]["name"] = o.parent_name;
   }
   if (o.profile_known) j["profile"] = o.spec.profile ? profile_to_json(*o.spec.profile) : json();

@@ -64,30 +64,30 @@ std::optional<api::ApiError> read_profiles(const config::Config& cfg, const stat
     if (!org.pending_create && remote.orgs.count(org.id)) id_of[key] = org.id;
   }
   for (const config::DesiredOrg& d : cfg.orgs) {
-    if (!d.profile) continue;
+    if (!d.spec.profile) continue;
     if (auto it = id_of.find(d.key); it != id_of.end()) {
       wanted_ids.insert(it->second);
       continue;
     }
     std::string parent;
-    if (d.parent.kind == config::ParentRef::Kind::id) parent = d.parent.value;
-    if (d.parent.kind == config::ParentRef::Kind::key) {
-      auto p = id_of.find(d.parent.value);
+    if (const std::string* id = d.spec.parent.id()) parent = *id;
+    if (const std::string* key = d.spec.parent.key()) {
+      auto p = id_of.find(*key);
       if (p == id_of.end()) {
         // The parent is untracked: its look-alike, if any, is found by name below.
         for (const auto& [id, org] : remote.orgs) {
-          if (org.spec.name == d.name) wanted_ids.insert(id);
+          if (org.spec.name == d.spec.name) wanted_ids.insert(id);
         }
         continue;
       }
       parent = p->second;
     }
-    wanted_names.insert({parent, d.name});
+    wanted_names.insert({parent, d.spec.name});
   }
   std::vector<std::string> ids;
   for (const auto& [id, org] : remote.orgs) {
     if (org.profile_known) continue;
-    if (wanted_ids.count(id) || wanted_names.count({org.spec.parent_id, org.spec.name})) {
+    if (wanted_ids.count(id) || wanted_names.count({org.spec.parent.api_id(), org.spec.name})) {
       ids.push_back(id);
     }
   }
@@ -114,12 +114,12 @@ std::optional<api::ApiError> read_external_parents(const config::Config& cfg, ap
   std::unordered_set<std::string> known;
   for (const auto& [id, org] : remote.orgs) {
     known.insert(id);
-    if (!org.spec.parent_id.empty()) known.insert(org.spec.parent_id);
+    if (!org.spec.parent.is_root()) known.insert(org.spec.parent.api_id());
   }
   std::set<std::string> unknown;
   for (const config::DesiredOrg& d : cfg.orgs) {
-    if (d.parent.kind == config::ParentRef::Kind::id && !known.count(d.parent.value)) {
-      unknown.insert(d.parent.value);
+    if (const std::string* id = d.spec.parent.id(); id && !known.count(*id)) {
+      unknown.insert(*id);
     }
   }
   std::vector<Query> queries;
@@ -182,9 +182,9 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
   std::vector<Candidate> candidates;
   for (const config::DesiredOrg& d : cfg.orgs) {
     if (resolved.count(d.key)) continue;
-    Candidate c{d.key, d.name, "", "", false};
-    if (d.parent.kind == config::ParentRef::Kind::key) c.parent_key = d.parent.value;
-    if (d.parent.kind == config::ParentRef::Kind::id) c.parent_id = d.parent.value;
+    Candidate c{d.key, d.spec.name, "", "", false};
+    if (const std::string* key = d.spec.parent.key()) c.parent_key = *key;
+    if (const std::string* id = d.spec.parent.id()) c.parent_id = *id;
     candidates.push_back(std::move(c));
   }
   for (const auto& [key, org] : st.orgs) {
@@ -237,7 +237,7 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
 
     std::map<std::pair<std::string, std::string>, std::vector<std::string>> found;
     for (const auto& [id, org] : remote.orgs) {
-      if (!tracked.count(id)) found[{org.spec.parent_id, org.spec.name}].push_back(id);
+      if (!tracked.count(id)) found[{org.spec.parent.api_id(), org.spec.name}].push_back(id);
     }
     for (const auto& [parent_id, group] : by_parent) {
       for (Candidate* c : group) {

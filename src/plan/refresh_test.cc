@@ -39,7 +39,7 @@ class ListingClient : public api::Client {
     std::vector<Organization> out;
     for (const Organization& o : orgs) {
       if (!q.ids.empty() && std::find(q.ids.begin(), q.ids.end(), o.id) == q.ids.end()) continue;
-      if (q.parent_id && o.spec.parent_id != *q.parent_id) continue;
+      if (q.parent_id && o.spec.parent.api_id() != *q.parent_id) continue;
       if (q.name && o.spec.name != *q.name) continue;
       out.push_back(o);
       if (!list_carries_profiles) {
@@ -74,7 +74,7 @@ Organization org(int n, const std::string& name, int parent = 0) {
   Organization o;
   o.id = id(n);
   o.spec.name = name;
-  if (parent) o.spec.parent_id = id(parent);
+  if (parent) o.spec.parent = ParentRef::from_api_id(id(parent));
   return o;
 }
 

@@ -247,7 +247,7 @@ OrgState from_remote(Organization&& org, const OrgState* previous) {
   OrgState o;
   o.id = std::move(org.id);
   o.name = std::move(org.spec.name);
-  o.parent.id = std::move(org.spec.parent_id);
+  o.parent.id = org.spec.parent.api_id();
   o.profile = std::move(org.spec.profile);
   o.create_time = std::move(org.create_time);
   o.meta = std::move(org.meta);

@@ -310,7 +310,7 @@ TEST(StateJson, SyntaxErrorNamesFileLineAndColumn) {
 TEST(StateValue, FromRemoteKeepsLocalFields) {
   Organization remote;
   remote.id = org_id(5);
-  remote.spec = {"Five", kRootId, acme_profile()};
+  remote.spec = {"Five", ParentRef::id(kRootId), acme_profile()};
   remote.create_time = "2026-01-01T00:00:00Z";
   remote.meta = {{"flags", nlohmann::json::object()}};
   OrgState fresh = from_remote(remote);
@@ -329,7 +329,8 @@ TEST(StateValue, FromRemoteKeepsLocalFields) {
   EXPECT_EQ(kept.parent.key, "root");
   EXPECT_FALSE(kept.pending_create);
 
-  remote.spec.parent_id = org_id(9);  // moved: the old key names the wrong parent
+  remote.spec.parent =
+      ParentRef::from_api_id(org_id(9));  // moved: the old key names the wrong parent
   EXPECT_EQ(from_remote(remote, &previous).parent, (ParentLink{org_id(9), ""}));
 }
 

@@ -169,18 +169,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (const Organization& org : r.value()) {
         FUZZ_CHECK(org_id_problem(org.id).empty(), org.id);
         if (q.name) FUZZ_CHECK(org.spec.name == *q.name, org.spec.name);
-        if (q.parent_id) FUZZ_CHECK(org.spec.parent_id == *q.parent_id, org.spec.parent_id);
+        if (q.parent_id)
+          FUZZ_CHECK(org.spec.parent.api_id() == *q.parent_id, org.spec.parent.api_id());
       }
       break;
     }
     case 'C': {
-      auto r = client.create(OrgSpec{"New Org", kParent, kProfile});
+      auto r = client.create(OrgSpec{"New Org", ParentRef::id(kParent), kProfile});
       if (!r) {
         check_error(r.error());
         break;
       }
       FUZZ_CHECK(r.value().spec.name == "New Org", r.value().spec.name);
-      FUZZ_CHECK(r.value().spec.parent_id == kParent, r.value().spec.parent_id);
+      FUZZ_CHECK(r.value().spec.parent.api_id() == kParent, r.value().spec.parent.api_id());
       FUZZ_CHECK(org_id_problem(r.value().id).empty(), r.value().id);
       break;
     }

@@ -32,24 +32,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(c.index.size() == c.orgs.size(), "index and orgs disagree");
   for (std::size_t i = 0; i < c.orgs.size(); ++i) {
     const config::DesiredOrg& o = c.orgs[i];
-    FUZZ_CHECK(!o.key.empty() && !o.name.empty(), "an org without key or name: " + o.key);
+    FUZZ_CHECK(!o.key.empty() && !o.spec.name.empty(), "an org without key or name: " + o.key);
     FUZZ_CHECK(c.find(o.key) == &o, "index does not find " + o.key);
-    switch (o.parent.kind) {
-      case config::ParentRef::Kind::none:
-        break;
-      case config::ParentRef::Kind::id:
-        FUZZ_CHECK(org_id_problem(o.parent.value).empty(), "bad parent id " + o.parent.value);
-        break;
-      case config::ParentRef::Kind::key: {
-        // Walking up must end at a root or an id within as many steps as there are orgs.
-        const config::DesiredOrg* at = &o;
-        std::size_t steps = 0;
-        while (at && at->parent.kind == config::ParentRef::Kind::key) {
-          at = c.find(at->parent.value);
-          FUZZ_CHECK(at != nullptr, "parent key resolves to nothing under " + o.key);
-          FUZZ_CHECK(++steps <= c.orgs.size(), "a parent cycle through " + o.key);
-        }
-        break;
+    if (const std::string* id = o.spec.parent.id()) {
+      FUZZ_CHECK(org_id_problem(*id).empty(), "bad parent id " + *id);
+    } else if (o.spec.parent.key()) {
+      // Walking up must end at a root or an id within as many steps as there are orgs.
+      const config::DesiredOrg* at = &o;
+      std::size_t steps = 0;
+      while (at && at->spec.parent.key()) {
+        at = c.find(*at->spec.parent.key());
+        FUZZ_CHECK(at != nullptr, "parent key resolves to nothing under " + o.key);
+        FUZZ_CHECK(++steps <= c.orgs.size(), "a parent cycle through " + o.key);
       }
     }
   }

@@ -29,24 +29,14 @@ struct Diagnostic {
   std::string str() const;  // "file:line:column: message"
 };
 
-// `parent:` of an organization: nothing (a root), the key of another organization in the
-// config, or the id of an existing organization outside it.
-struct ParentRef {
-  enum class Kind { none, key, id };
-  Kind kind = Kind::none;
-  std::string value;  // the key or the id
-  Location where;
-
-  bool operator==(const ParentRef& o) const { return kind == o.kind && value == o.value; }
-};
-
+// An organization as the config declares it: its key and the one OrgSpec every stage shares.
+// spec.parent is a root, the key of another organization in the config, or the id of an
+// existing organization outside it; spec.name is non-empty.
 struct DesiredOrg {
-  std::string key;   // stable identity in state; defaults to name
-  std::string name;  // non-empty
-  ParentRef parent;
-  std::optional<Profile> profile;
-  bool prevent_destroy = false;
-  Location where;  // the `- name: ...` item
+  std::string key;  // stable identity in state; defaults to name
+  OrgSpec spec;
+  Location where;         // the `- name: ...` item
+  Location parent_where;  // the `parent:` value (its `id:` for an id); line 0 when there is none
 };
 
 struct Config {

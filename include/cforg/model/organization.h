@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace cforg {
 
@@ -22,11 +23,65 @@ struct Profile {
   bool operator==(const Profile&) const = default;
 };
 
-// The writable attributes: what POST and PUT (a full replace) send.
+// The parent of an organization: none (a root), the key of another organization of the
+// config, or the id of an existing organization. A key means something only where a config is
+// in play (config, plan); the API and the state know parents by id, so a key must be resolved
+// (resolve_parent_id) before it reaches either.
+class ParentRef {
+ public:
+  ParentRef() = default;  // a root
+  static ParentRef root() { return {}; }
+  static ParentRef key(std::string k) { return ParentRef(Key{std::move(k)}); }
+  static ParentRef id(std::string i) { return ParentRef(Id{std::move(i)}); }
+  // The API's and the state's spelling, where "" is a root.
+  static ParentRef from_api_id(std::string i) { return i.empty() ? root() : id(std::move(i)); }
+
+  bool is_root() const { return std::holds_alternative<std::monostate>(v_); }
+  // The key or the id, or nullptr when the parent is not one.
+  const std::string* key() const;
+  const std::string* id() const;
+  // The id as the API and the state spell a parent: "" for a root. A key has no id yet:
+  // asking for one is a bug, and throws std::logic_error.
+  const std::string& api_id() const;
+
+  bool operator==(const ParentRef&) const = default;
+
+ private:
+  struct Key {
+    std::string value;
+    bool operator==(const Key&) const = default;
+  };
+  struct Id {
+    std::string value;
+    bool operator==(const Id&) const = default;
+  };
+  explicit ParentRef(Key k) : v_(std::move(k)) {}
+  explicit ParentRef(Id i) : v_(std::move(i)) {}
+  std::variant<std::monostate, Key, Id> v_;
+};
+
+// The id `parent` stands for: "" for a root, the id for an id, and for a key the id that
+// `id_of(key)` returns (a const std::string*): nullopt when that is nullptr or empty (the
+// parent is not created yet). The one rule every stage resolves parents by; each passes
+// what it knows of keys (the state, or what a plan or a refresh has found so far).
+template <class IdOf>
+std::optional<std::string> resolve_parent_id(const ParentRef& parent, const IdOf& id_of) {
+  if (const std::string* k = parent.key()) {
+    const std::string* found = id_of(*k);
+    if (!found || found->empty()) return std::nullopt;
+    return *found;
+  }
+  return parent.api_id();
+}
+
+// The writable attributes of an organization, the same in every stage: what the config asks
+// for, what a plan creates, what the state records and what POST sends (the client takes a
+// parent only as root or id; prevent_destroy is cforg's own and never sent).
 struct OrgSpec {
   std::string name;
-  std::string parent_id;  // empty: a root organization
+  ParentRef parent;
   std::optional<Profile> profile;
+  bool prevent_destroy = false;
 
   bool operator==(const OrgSpec&) const = default;
 };

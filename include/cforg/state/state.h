@@ -41,7 +41,7 @@ struct OrgState {
   // was ambiguous). The org may exist remotely: look it up by name and parent before creating.
   bool pending_create = false;
 
-  OrgSpec spec() const { return {name, parent.id, profile}; }
+  OrgSpec spec() const { return {name, ParentRef::from_api_id(parent.id), profile}; }
   bool operator==(const OrgState&) const = default;
 };
 
