@@ -1,11 +1,11 @@
 // The libcurl transport against a scripted loopback server: headers, methods, connection
 // reuse, Retry-After, failure classification, and credentials kept out of every log.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
