@@ -89,6 +89,9 @@ int run_apply(const ApplyOptions& o) {
     progress.emplace(shown, can_redraw(shown), color, &client.stats());
     return json ? static_cast<apply::Observer*>(&events) : &*progress;
   };
+  r.finished = [&] {
+    if (progress) progress->stop();
+  };
   ops::ApplyResult res = ops::apply(r);
   using Kind = ops::ApplyResult::Kind;
   if (res.kind == Kind::plan_errors) return kExitError;
@@ -96,7 +99,6 @@ int run_apply(const ApplyOptions& o) {
     std::printf("Apply cancelled: nothing was changed.\n");
     return kExitError;
   }
-  if (res.kind == Kind::applied) progress->stop();
   if (json) events.emit(apply::summary_event(res.report, res.requests, res.serial));
   if (res.kind == Kind::nothing_to_do) return kExitOk;
   if (res.kind == Kind::state_only) {

@@ -36,7 +36,9 @@ int run_export(const ExportOptions& o) {
     progress.emplace(stderr, ::isatty(STDERR_FILENO), "Reading profiles", &client.stats());
   };
   r.what.on_profile = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
-  r.read = [&] { progress->stop(); };
+  r.read = [&] {
+    if (progress) progress->stop();
+  };
   // What people read goes to stderr when the config goes to stdout.
   std::FILE* told = to_stdout ? stderr : stdout;
   ops::ExportResult res = ops::export_estate(r, [&](const ops::ExportResult& w) {

@@ -100,7 +100,10 @@ ApplyResult apply(const ApplyRequest& r) {
   exec.stop = r.stop;
   exec.observer = r.starting ? r.starting(client) : nullptr;
   KeepCommitError tx(*s->tx);
-  out.report = apply::run(p, s->state, tx, client, exec);
+  {
+    ScopeExit observer_done(r.finished);
+    out.report = apply::run(p, s->state, tx, client, exec);
+  }
   out.save_error = tx.error;
   return finish(ApplyResult::Kind::applied);
 }

@@ -24,10 +24,14 @@ ExportResult export_estate(const ExportRequest& r,
     std::unique_ptr<api::HttpClient> client = make_client(r.net);
     plan::ExportOptions what = r.what;
     what.parallelism = r.net.parallelism;
-    if (r.starting) r.starting(*client);
     ExportResult out;
-    out.exported = plan::export_orgs(*client, what);
-    if (r.read) r.read();
+    {
+      // `read` also when the reads throw: the caller's progress line reads the client's
+      // counters and must stop before the client is destroyed.
+      ScopeExit read_done(r.read);
+      if (r.starting) r.starting(*client);
+      out.exported = plan::export_orgs(*client, what);
+    }
     if (s) plan::record_in_state(out.exported, s->state);  // refuses before anything is written
     out.files = plan::write_export(out.exported, to_stdout ? "-" : r.out, r.force);
     out.requests = client->stats().requests.load();

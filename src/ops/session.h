@@ -2,6 +2,7 @@
 // config; the client once one is needed.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,21 @@ struct Session : Locked {
 // Loads the config at `paths` (ConfigError), then locks and loads the state for `operation`.
 Session open_session(const std::vector<std::string>& paths, const BackendOptions& b,
                      const char* operation);
+
+// Calls `f` (when set) on leaving the scope, also by an exception: for a caller's observer that
+// reads the client's counters and must stop before the client is destroyed.
+class ScopeExit {
+ public:
+  explicit ScopeExit(std::function<void()> f) : f_(std::move(f)) {}
+  ~ScopeExit() {
+    if (f_) f_();
+  }
+  ScopeExit(const ScopeExit&) = delete;
+  ScopeExit& operator=(const ScopeExit&) = delete;
+
+ private:
+  std::function<void()> f_;
+};
 
 // --max-retries, --retry-base-delay and --retry-max-delay as a policy.
 api::RetryPolicy retry_policy(const NetworkOptions& o);

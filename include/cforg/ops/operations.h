@@ -57,6 +57,9 @@ struct ApplyRequest {
   // Just before the first action, with the client ready: returns the run's observer (may
   // return null; empty: none).
   std::function<apply::Observer*(const api::HttpClient&)> starting;
+  // Once the run is over, also when it throws, and before the client goes: the observer may
+  // read the client's counters (the progress line does, from its own thread) and must stop.
+  std::function<void()> finished;
 };
 
 struct ApplyResult {
@@ -171,7 +174,8 @@ struct ExportRequest {
   bool import = false;
   bool force = false;
   // With the client ready, before the first request (to show progress from its stats);
-  // what.on_profile is then called after each profile read, and `read` once reading is done.
+  // what.on_profile is then called after each profile read, and `read` once reading is done (also
+  // when it throws: before the client goes).
   std::function<void(const api::HttpClient&)> starting;
   std::function<void()> read;
 };
