@@ -89,12 +89,26 @@ std::unordered_map<std::string, std::string> derive_keys(
     const std::vector<const Organization*>& orgs) {
   std::map<std::string, std::vector<const Organization*>> by_slug;
   for (const Organization* o : orgs) by_slug[key_from_name(o->spec.name)].push_back(o);
+  // How deep each org sits among those exported. A parent is older than its children, but
+  // create_time has only milliseconds, and a child created at once after its parent can carry
+  // the same one: then depth says which came first.
+  std::unordered_map<std::string, const Organization*> by_id;
+  for (const Organization* o : orgs) by_id[o->id] = o;
+  auto depth = [&](const Organization* o) {
+    std::size_t d = 0;
+    for (auto it = by_id.find(o->spec.parent.api_id()); it != by_id.end() && d < by_id.size();
+         it = by_id.find(it->second->spec.parent.api_id())) {
+      ++d;
+    }
+    return d;
+  };
   std::unordered_map<std::string, std::string> key_of;
   std::set<std::string> taken;
   std::vector<std::pair<std::string, const Organization*>> others;
   for (auto& [slug, group] : by_slug) {
-    std::sort(group.begin(), group.end(), [](const Organization* a, const Organization* b) {
-      return std::tie(a->create_time, a->id) < std::tie(b->create_time, b->id);
+    std::sort(group.begin(), group.end(), [&](const Organization* a, const Organization* b) {
+      return std::tuple(a->create_time, depth(a), a->id) <
+             std::tuple(b->create_time, depth(b), b->id);
     });
     key_of[group.front()->id] = slug;
     taken.insert(slug);

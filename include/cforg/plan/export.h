@@ -57,8 +57,8 @@ std::string key_from_name(std::string_view name);
 // Reads every organization with one paged list (GET /organizations, the largest pages the
 // server gives, inside the client's rate budget), filters, derives keys and reads profiles.
 // Keys: key_from_name; when several orgs get the same one, the earliest created (then the
-// smallest id) keeps it and each other gets "-" and the first 8 characters of its id (more if
-// that is taken too). Same estate, same Export. Throws ExportError.
+// one nearer the top, then the smallest id) keeps it and each other gets "-" and the first 8
+// characters of its id (more if that is taken too). Same estate, same Export. Throws ExportError.
 Export export_orgs(api::Client& client, const ExportOptions& opts);
 
 // The config text of orgs[begin, end): what load() reads back as exactly those orgs.
