@@ -25,9 +25,10 @@ Outcome done(std::string id, bool recovered = false) {
   return o;
 }
 
-OrgState as_state(Organization org, const plan::Target& t) {
+// `org` as the state records it, with what only the plan knows: the parent's key, the flag.
+OrgState as_state(Organization org, const OrgSpec& t) {
   OrgState s = state::from_remote(std::move(org));
-  s.parent.key = t.parent_key;
+  s.parent.key = t.parent.key_or_empty();
   s.prevent_destroy = t.prevent_destroy;
   return s;
 }
@@ -65,12 +66,9 @@ class Run {
   }
 
   // The parent id for `t` now: a managed parent must exist by the time its children run.
-  std::optional<std::string> parent_id(const plan::Target& t, std::string& why) const {
-    std::string id = ctx_.ledger.parent_id(t);
-    if (!t.parent_key.empty() && id.empty()) {
-      why = "its parent " + quoted(t.parent_key) + " does not exist";
-      return std::nullopt;
-    }
+  std::optional<std::string> parent_id(const OrgSpec& t, std::string& why) const {
+    std::optional<std::string> id = ctx_.ledger.parent_id(t);
+    if (!id) why = "its parent " + quoted(*t.parent.key()) + " does not exist";
     return id;
   }
 
@@ -155,7 +153,7 @@ class Run {
     for (int attempt = 1;; ++attempt) {
       OrgState intent;
       intent.name = spec.name;
-      intent.parent = {spec.parent.api_id(), a_.after->parent_key};
+      intent.parent = {spec.parent.api_id(), a_.after->parent.key_or_empty()};
       intent.profile = spec.profile;
       intent.pending_create = true;
       // Written before the request, so that a crash while it is in flight leaves a trace
@@ -238,7 +236,7 @@ class Run {
 
   Outcome adopt() {
     OrgState found = *a_.before;
-    found.parent.key = a_.after->parent_key;
+    found.parent.key = a_.after->parent.key_or_empty();
     found.prevent_destroy = a_.after->prevent_destroy;
     return update(std::move(found), a_.renames(), a_.sets_profile(), /*unrecorded=*/true);
   }

@@ -29,9 +29,9 @@ struct ActionResult {
 class Ledger {
  public:
   virtual ~Ledger() = default;
-  // The id of the target's parent as known now: empty for a root, or when the parent is
+  // The id of the parent of `t` as known now: "" for a root; nullopt when the parent is
   // managed and not created yet.
-  virtual std::string parent_id(const plan::Target& t) const = 0;
+  virtual std::optional<std::string> parent_id(const OrgSpec& t) const = 0;
   // The org of `key` as recorded, if any.
   virtual std::optional<state::OrgState> org(const std::string& key) const = 0;
   // Whether an org with this id is recorded (under any key).

@@ -21,7 +21,7 @@ using Status = Outcome::Status;
 class FakeLedger : public Ledger {
  public:
   explicit FakeLedger(FakeClient& client) : client_(client) {}
-  std::string parent_id(const plan::Target& t) const override {
+  std::optional<std::string> parent_id(const OrgSpec& t) const override {
     return plan::resolve_parent_id(t, st);
   }
   std::optional<state::OrgState> org(const std::string& key) const override {
@@ -60,7 +60,8 @@ plan::Action create(const std::string& key, const std::string& parent_key = "") 
   plan::Action a;
   a.kind = plan::ActionKind::create;
   a.key = key;
-  a.after = plan::Target{key, parent_key, "", std::nullopt, false};
+  a.after = OrgSpec{key, parent_key.empty() ? ParentRef::root() : ParentRef::key(parent_key),
+                    std::nullopt};
   return a;
 }
 
@@ -267,9 +268,9 @@ plan::Action update(const std::string& key, const std::string& id, const state::
   a.key = key;
   a.id = id;
   a.before = before;
-  a.after = plan::Target{name, "", "", profile, false};
-  if (name != before.name) a.changes.push_back({"name", before.name, name});
-  if (profile) a.changes.push_back({"profile", nullptr, profile_to_json(*profile)});
+  a.after = OrgSpec{name, ParentRef::root(), profile};
+  if (name != before.name) a.changes.push_back(plan::Change::name_change(before.name, name));
+  if (profile) a.changes.push_back(plan::Change::profile_change(std::nullopt, profile));
   return a;
 }
 
@@ -368,7 +369,7 @@ TEST_F(Actions, AnAdoptionRecordsTheOrgEvenWithNothingToSend) {
   a.key = "found";
   a.id = id;
   a.before = state::from_remote(client.orgs.at(id));
-  a.after = plan::Target{"Found", "", "", std::nullopt, true};
+  a.after = OrgSpec{"Found", ParentRef::root(), std::nullopt, /*prevent_destroy=*/true};
   ActionResult r = run(a);
   ASSERT_EQ(r.outcome.status, Status::done) << r.outcome.message;
   EXPECT_EQ(client.puts + client.profile_puts, 0);

@@ -13,7 +13,7 @@ Committer::Committer(state::State& st, state::Journal& journal, std::mutex& lock
   }
 }
 
-std::string Committer::parent_id(const plan::Target& t) const {
+std::optional<std::string> Committer::parent_id(const OrgSpec& t) const {
   std::lock_guard lock(state_mu_);
   return plan::resolve_parent_id(t, st_);
 }

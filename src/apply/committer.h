@@ -51,7 +51,7 @@ class Committer : public Ledger {
             std::chrono::microseconds interval);
 
   // Ledger: the state as the journal has it so far. Thread-safe.
-  std::string parent_id(const plan::Target& t) const override;
+  std::optional<std::string> parent_id(const OrgSpec& t) const override;
   std::optional<state::OrgState> org(const std::string& key) const override;
   bool tracks(const std::string& id) const override;
   // Appends `r` now and folds it; no fsync. Throws what the journal throws.

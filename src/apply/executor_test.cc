@@ -23,7 +23,8 @@ plan::Action create(const std::string& key, const std::string& parent_key = "") 
   plan::Action a;
   a.kind = plan::ActionKind::create;
   a.key = key;
-  a.after = plan::Target{key, parent_key, "", std::nullopt, false};
+  a.after = OrgSpec{key, parent_key.empty() ? ParentRef::root() : ParentRef::key(parent_key),
+                    std::nullopt};
   if (!parent_key.empty()) a.depends_on = {parent_key};
   return a;
 }
@@ -83,8 +84,9 @@ TEST_F(Fixture, AnUpdateSendsARenameAndAProfileAsTheirOwnRequests) {
   a.key = "root";
   a.id = id;
   a.before = st.orgs.at("root");
-  a.after = plan::Target{"Root Co", "", "", profile, false};
-  a.changes = {{"name", "Root", "Root Co"}, {"profile", nullptr, profile_to_json(profile)}};
+  a.after = OrgSpec{"Root Co", ParentRef::root(), profile};
+  a.changes = {plan::Change::name_change("Root", "Root Co"),
+               plan::Change::profile_change(std::nullopt, profile)};
   plan::Plan p;
   p.actions = {a};
   Report r = run(p);
@@ -102,7 +104,7 @@ TEST_F(Fixture, AnUpdateSendsARenameAndAProfileAsTheirOwnRequests) {
   plan::Action rename = a;
   rename.before = st.orgs.at("root");
   rename.after->name = "Root Inc";
-  rename.changes = {{"name", "Root Co", "Root Inc"}};
+  rename.changes = {plan::Change::name_change("Root Co", "Root Inc")};
   p.actions = {rename};
   ASSERT_TRUE(run(p).ok());
   EXPECT_EQ(client.puts, 2);

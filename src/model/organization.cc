@@ -34,6 +34,12 @@ const std::string* ParentRef::id() const {
   return i ? &i->value : nullptr;
 }
 
+const std::string& ParentRef::key_or_empty() const {
+  static const std::string kNone;
+  const Key* k = std::get_if<Key>(&v_);
+  return k ? k->value : kNone;
+}
+
 const std::string& ParentRef::api_id() const {
   static const std::string kRoot;
   if (const Id* i = std::get_if<Id>(&v_)) return i->value;

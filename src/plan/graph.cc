@@ -276,7 +276,8 @@ std::string change_tree_markdown(const Plan& plan, std::size_t max_nodes) {
     Parent p;
     std::string name;
     if (a.after) {
-      p = {a.after->parent_key, a.after->parent_key.empty() ? a.after->parent_id : ""};
+      if (const std::string* k = a.after->parent.key()) p = {*k, ""};
+      if (const std::string* i = a.after->parent.id()) p = {"", *i};
       name = a.after->name;
     } else if (a.before) {
       p = {a.before->parent.key, a.before->parent.key.empty() ? a.before->parent.id : ""};

@@ -60,11 +60,11 @@ TEST(ChangeTree, MarksEachChangedOrgUnderItsParent) {
   Action create;
   create.kind = ActionKind::create;
   create.key = "web";
-  create.after = Target{"Web", "retail", "", std::nullopt, false};
+  create.after = OrgSpec{"Web", ParentRef::key("retail"), std::nullopt};
   Action update;
   update.kind = ActionKind::update;
   update.key = "retail";
-  update.after = Target{"Retail", "acme", "", std::nullopt, false};
+  update.after = OrgSpec{"Retail", ParentRef::key("acme"), std::nullopt};
   Action remove;
   remove.kind = ActionKind::remove;
   remove.key = "labs";
@@ -72,7 +72,7 @@ TEST(ChangeTree, MarksEachChangedOrgUnderItsParent) {
   Action gone = remove, again = create;
   gone.key = again.key = "moved";
   gone.replace = again.replace = true;
-  again.after = Target{"Moved", "", testing::org_id(7), std::nullopt, false};
+  again.after = OrgSpec{"Moved", ParentRef::id(testing::org_id(7)), std::nullopt};
   p.actions = {update, create, again, remove, gone};
   std::string md = change_tree_markdown(p);
   EXPECT_THAT(md, HasSubstr("<details open><summary>The 4 organizations that change"));

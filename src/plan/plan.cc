@@ -10,56 +10,37 @@ using config::DesiredOrg;
 using state::OrgState;
 using state::State;
 
-nlohmann::json profile_json(const std::optional<Profile>& p) {
-  return p ? profile_to_json(*p) : nlohmann::json(nullptr);
-}
-
-nlohmann::json parent_json(const std::string& id, const std::string& key) {
-  if (id.empty() && key.empty()) return nullptr;
-  nlohmann::json j = nlohmann::json::object();
-  j["id"] = id.empty() ? nlohmann::json(nullptr) : nlohmann::json(id);
-  if (!key.empty()) j["key"] = key;
-  return j;
-}
-
 // The attribute-level differences between what an org is and what it should be.
-// `to_parent_id` is empty when the new parent is not created yet (then it differs). A profile
-// is compared only when `to` manages one (`to.profile` set) and `from`'s is known: the API has
-// no call that removes a profile, so an absent one in the config means "not managed".
+// `to.parent` is a root when the new parent is not created yet (then `to_parent_key` says
+// which it is, and it differs). A profile is compared only when `to` manages one (`to.profile`
+// set) and `from`'s is known: the API has no call that removes a profile, so an absent one in
+// the config means "not managed".
 std::vector<Change> diff(const OrgSpec& from, const std::string& from_parent_key, const OrgSpec& to,
                          const std::string& to_parent_key, bool from_profile_known = true) {
   std::vector<Change> changes;
-  if (from.name != to.name) changes.push_back({"name", from.name, to.name});
+  if (from.name != to.name) changes.push_back(Change::name_change(from.name, to.name));
   if (from.parent != to.parent || (to.parent.is_root() && !to_parent_key.empty())) {
-    changes.push_back({"parent", parent_json(from.parent.api_id(), from_parent_key),
-                       parent_json(to.parent.api_id(), to_parent_key)});
+    changes.push_back(Change::parent_change({from.parent.api_id(), from_parent_key},
+                                            {to.parent.api_id(), to_parent_key}));
   }
   if (!to.profile || !from_profile_known) return changes;
   if (!from.profile) {
-    changes.push_back({"profile", nullptr, profile_json(to.profile)});
+    changes.push_back(Change::profile_change(std::nullopt, to.profile));
   } else if (*from.profile != *to.profile) {
     for (std::string_view f : kProfileFields) {
       const std::string& a = profile_field(*from.profile, f);
       const std::string& b = profile_field(*to.profile, f);
-      if (a != b) changes.push_back({"profile." + std::string(f), a, b});
+      if (a != b) changes.push_back(Change::profile_field_change(f, a, b));
     }
   }
   return changes;
 }
 
-bool changes_attribute(const std::vector<Change>& changes, std::string_view prefix) {
-  return std::any_of(changes.begin(), changes.end(),
-                     [&](const Change& c) { return c.attribute.starts_with(prefix); });
-}
-
-Target target_of(const DesiredOrg& d) {
-  Target t;
-  t.name = d.spec.name;
-  if (const std::string* k = d.spec.parent.key()) t.parent_key = *k;
-  if (const std::string* i = d.spec.parent.id()) t.parent_id = *i;
-  t.profile = d.spec.profile;
-  t.prevent_destroy = d.spec.prevent_destroy;
-  return t;
+bool changes_any(const std::vector<Change>& changes,
+                 std::initializer_list<Change::Attribute> attributes) {
+  return std::any_of(changes.begin(), changes.end(), [&](const Change& c) {
+    return std::find(attributes.begin(), attributes.end(), c.attribute) != attributes.end();
+  });
 }
 
 // Config orgs ordered so that every parent comes before its children; siblings keep their
@@ -163,11 +144,11 @@ class Planner {
 
   // The parent id `t` would have now: known when the parent exists (tracked, matched) or is
   // external; "" for a root; nullopt while the parent is still to be created.
-  std::optional<std::string> parent_id_of(const Target& t) const {
-    if (t.parent_key.empty()) return t.parent_id;
-    auto it = resolved_.find(t.parent_key);
-    if (it == resolved_.end() || it->second.empty()) return std::nullopt;
-    return it->second;
+  std::optional<std::string> parent_id_of(const OrgSpec& t) const {
+    return resolve_parent_id(t.parent, [&](const std::string& key) -> const std::string* {
+      auto it = resolved_.find(key);
+      return it == resolved_.end() ? nullptr : &it->second;
+    });
   }
 
   // A `parent: {id: …}` that names no organization: with the remote side read, an error at
@@ -206,7 +187,7 @@ class Planner {
 
   void plan_org(const DesiredOrg& d) {
     check_external_parent(d);
-    Target t = target_of(d);
+    OrgSpec t = d.spec;
     const OrgState* cur = current(d.key);
     if (cur && !cur->pending_create) {
       if (cur->prevent_destroy != t.prevent_destroy) plan_.protection[d.key] = t.prevent_destroy;
@@ -250,10 +231,10 @@ class Planner {
         a.kind = ActionKind::adopt;
         a.key = d.key;
         a.id = m.id;
-        a.changes = diff(m.spec, "", want_spec(t, pid), t.parent_key, m.profile_known);
+        a.changes = diff(m.spec, "", want_spec(t, pid), t.parent.key_or_empty(), m.profile_known);
         a.before = std::move(found);
         a.after = std::move(t);
-        add_dependency(a, a.after->parent_key);
+        add_dependency(a, a.after->parent.key_or_empty());
         push(std::move(a));
       } else {
         problem(d.key, "an organization named \"" + t.name + "\" already exists under " +
@@ -270,21 +251,21 @@ class Planner {
     a.recover =
         cur && cur->pending_create && !(pid && remote_ && remote_->searched.count({*pid, t.name}));
     a.after = std::move(t);
-    add_dependency(a, a.after->parent_key);
+    add_dependency(a, a.after->parent.key_or_empty());
     resolved_[d.key] = "";
     push(std::move(a));
   }
 
   // An org that exists and is tracked: an update when the config says otherwise. A new parent
   // cannot be set in place: that takes a replacement, asked for by name.
-  void plan_change(const DesiredOrg& d, const OrgState& cur, const Target& t, bool drifted) {
+  void plan_change(const DesiredOrg& d, const OrgState& cur, const OrgSpec& t, bool drifted) {
     std::vector<Change> changes =
-        diff(cur.spec(), cur.parent.key, want_spec(t, parent_id_of(t)), t.parent_key);
+        diff(cur.spec(), cur.parent.key, want_spec(t, parent_id_of(t)), t.parent.key_or_empty());
     if (changes.empty()) {
       ++plan_.unchanged;
       return;
     }
-    if (changes_attribute(changes, "parent")) {
+    if (changes_any(changes, {Change::Attribute::parent})) {
       refuse_move(d, cur, t);
       return;
     }
@@ -296,20 +277,20 @@ class Planner {
     a.after = t;
     a.changes = std::move(changes);
     a.drift = drifted;
-    add_dependency(a, t.parent_key);
+    add_dependency(a, t.parent.key_or_empty());
     push(std::move(a));
   }
 
-  void refuse_move(const DesiredOrg& d, const OrgState& cur, const Target& t) {
+  void refuse_move(const DesiredOrg& d, const OrgState& cur, const OrgSpec& t) {
     std::string from = cur.parent.id.empty() ? "the top level" : "\"" + cur.parent.id + "\"";
     if (!cur.parent.key.empty()) from = "\"" + cur.parent.key + "\" (" + cur.parent.id + ")";
     std::string why;
-    if (!t.parent_key.empty() && replaced_.count(t.parent_key)) {
-      why = "its parent \"" + t.parent_key +
+    if (const std::string* parent = t.parent.key(); parent && replaced_.count(*parent)) {
+      why = "its parent \"" + *parent +
             "\" is replaced, which gives it a new id, and the Cloudflare API cannot move an "
             "organization to another parent. Replace it too: add --replace " +
-            shell_word(d.key) + " (it is deleted and created again under the new \"" +
-            t.parent_key + "\")";
+            shell_word(d.key) + " (it is deleted and created again under the new \"" + *parent +
+            "\")";
     } else {
       why = "its parent changes from " + from + " to " + parent_label(t) +
             ", but the Cloudflare API cannot move an organization to another parent. To "
@@ -323,7 +304,7 @@ class Planner {
   // --replace KEY: the old org is deleted (children first, see plan_deletes), then a new one
   // is created in its place. The API deletes only empty orgs, so every child it has must be
   // replaced (or deleted) in the same plan.
-  void plan_replacement(const DesiredOrg& d, const OrgState& cur, Target t) {
+  void plan_replacement(const DesiredOrg& d, const OrgState& cur, OrgSpec t) {
     if (!remote_) {
       problem(d.key,
               "--replace " + d.key +
@@ -349,7 +330,7 @@ class Planner {
     a.before = cur;
     a.after = std::move(t);
     a.after_removal_of.push_back(d.key);
-    add_dependency(a, a.after->parent_key);
+    add_dependency(a, a.after->parent.key_or_empty());
     resolved_[d.key] = "";
     push(std::move(a));
   }
@@ -486,13 +467,13 @@ class Planner {
   }
 
   // The spec `t` asks for, with the parent id as far as it is known (see diff()).
-  static OrgSpec want_spec(const Target& t, const std::optional<std::string>& parent_id) {
+  static OrgSpec want_spec(const OrgSpec& t, const std::optional<std::string>& parent_id) {
     return {t.name, ParentRef::from_api_id(parent_id.value_or("")), t.profile};
   }
 
-  std::string parent_label(const Target& t) const {
-    if (!t.parent_key.empty()) return "\"" + t.parent_key + "\"";
-    if (!t.parent_id.empty()) return t.parent_id;
+  static std::string parent_label(const OrgSpec& t) {
+    if (const std::string* k = t.parent.key()) return "\"" + *k + "\"";
+    if (const std::string* i = t.parent.id()) return *i;
     return "the top level";
   }
 
@@ -545,12 +526,12 @@ std::string_view to_string(ActionKind k) {
 
 bool Action::renames() const {
   return (kind == ActionKind::update || kind == ActionKind::adopt) &&
-         changes_attribute(changes, "name");
+         changes_any(changes, {Change::Attribute::name});
 }
 
 bool Action::sets_profile() const {
   return (kind == ActionKind::update || kind == ActionKind::adopt) &&
-         changes_attribute(changes, "profile");
+         changes_any(changes, {Change::Attribute::profile, Change::Attribute::profile_field});
 }
 
 std::size_t Action::requests() const {
@@ -631,7 +612,7 @@ Estimate Plan::estimate() const {
     // Before a create, apply lists the orgs of its name and parent when the plan could not
     // look (--refresh=false) or an earlier attempt may have made it (apply/actions.cc).
     if (a.recover || !refreshed) ++e.lookups;
-    if (a.after && created.count(a.after->parent_key)) ++e.young_parent_creates;
+    if (a.after && created.count(a.after->parent.key_or_empty())) ++e.young_parent_creates;
   }
   e.requests += e.lookups;
   if (!budget.unlimited()) {
@@ -726,11 +707,50 @@ state::State refreshed_state(const state::State& st, const Plan& plan) {
   return out;
 }
 
-std::string resolve_parent_id(const Target& t, const state::State& st) {
-  if (t.parent_key.empty()) return t.parent_id;
-  auto it = st.orgs.find(t.parent_key);
-  if (it == st.orgs.end() || it->second.pending_create) return "";
-  return it->second.id;
+std::optional<std::string> resolve_parent_id(const OrgSpec& spec, const state::State& st) {
+  return cforg::resolve_parent_id(spec.parent, [&](const std::string& key) -> const std::string* {
+    auto it = st.orgs.find(key);
+    return it == st.orgs.end() || it->second.pending_create ? nullptr : &it->second.id;
+  });
+}
+
+Change Change::name_change(std::string before, std::string after) {
+  return {Attribute::name, "", std::move(before), std::move(after)};
+}
+
+Change Change::parent_change(const ParentValue& before, const ParentValue& after) {
+  auto value = [](const ParentValue& p) -> Value {
+    if (p.id.empty() && p.key.empty()) return std::monostate{};
+    return p;
+  };
+  return {Attribute::parent, "", value(before), value(after)};
+}
+
+Change Change::profile_change(const std::optional<Profile>& before,
+                              const std::optional<Profile>& after) {
+  auto value = [](const std::optional<Profile>& p) -> Value {
+    if (!p) return std::monostate{};
+    return *p;
+  };
+  return {Attribute::profile, "", value(before), value(after)};
+}
+
+Change Change::profile_field_change(std::string_view field, std::string before, std::string after) {
+  return {Attribute::profile_field, std::string(field), std::move(before), std::move(after)};
+}
+
+std::string Change::path() const {
+  switch (attribute) {
+    case Attribute::name:
+      return "name";
+    case Attribute::parent:
+      return "parent";
+    case Attribute::profile:
+      return "profile";
+    case Attribute::profile_field:
+      return "profile." + field;
+  }
+  return "?";
 }
 
 }  // namespace cforg::plan

@@ -26,37 +26,29 @@ json or_null(const std::string& s) {
   return s.empty() ? json(nullptr) : json(s);
 }
 
-json target_to_json(const Target& t) {
+// An action's `after`: an OrgSpec whose parent may be a key, and which keeps prevent_destroy.
+json target_to_json(const OrgSpec& t) {
   json parent = nullptr;
-  if (!t.parent_key.empty()) parent = {{"key", t.parent_key}};
-  if (!t.parent_id.empty()) parent = {{"id", t.parent_id}};
+  if (const std::string* k = t.parent.key()) parent = {{"key", *k}};
+  if (const std::string* i = t.parent.id()) parent = {{"id", *i}};
   return {{"name", t.name},
           {"parent", parent},
           {"profile", t.profile ? profile_to_json(*t.profile) : json(nullptr)},
           {"prevent_destroy", t.prevent_destroy}};
 }
 
-json changes_to_json(const std::vector<Change>& changes) {
-  json out = json::array();
-  for (const Change& c : changes) {
-    out.push_back({{"attribute", c.attribute}, {"before", c.before}, {"after", c.after}});
-  }
-  return out;
-}
-
-json action_to_json(const Action& a) {
-  return {{"action", to_string(a.kind)},
-          {"key", a.key},
-          {"id", or_null(a.id)},
-          {"before", a.before ? state::org_to_json(*a.before) : json(nullptr)},
-          {"after", a.after ? target_to_json(*a.after) : json(nullptr)},
-          {"changes", changes_to_json(a.changes)},
-          {"depends_on", a.depends_on},
-          {"after_removal_of", a.after_removal_of},
-          {"drift", a.drift},
-          {"recover", a.recover},
-          {"replace", a.replace},
-          {"requests", a.requests()}};
+json change_value_to_json(const Change::Value& v) {
+  struct ToJson {
+    json operator()(std::monostate) const { return nullptr; }
+    json operator()(const std::string& s) const { return s; }
+    json operator()(const ParentValue& p) const {
+      json j = {{"id", or_null(p.id)}};
+      if (!p.key.empty()) j["key"] = p.key;
+      return j;
+    }
+    json operator()(const Profile& p) const { return profile_to_json(p); }
+  };
+  return std::visit(ToJson{}, v);
 }
 
 // An organization as the API returns it, so that api::organization_from_json reads it back with
@@ -81,69 +73,8 @@ std::vector<std::string> sorted(const Set& s) {
   return out;
 }
 
-// Field access that explains itself: every failure names the field and the source.
-class Reader {
- public:
-  explicit Reader(std::string where) : where_(std::move(where)) {}
-
-  const json& field(const json& j, const char* name, json::value_t type, bool nullable = false) {
-    if (!j.is_object()) fail(std::string("expected an object around \"") + name + "\"");
-    auto it = j.find(name);
-    if (it == j.end()) fail(std::string("\"") + name + "\" is missing");
-    if (nullable && it->is_null()) return *it;
-    bool ok = it->type() == type || (type == json::value_t::number_unsigned &&
-                                     it->is_number_integer() && it->get<long long>() >= 0);
-    if (!ok) fail(std::string("\"") + name + "\" has the wrong type");
-    return *it;
-  }
-  std::string str(const json& j, const char* name) {
-    const json& v = field(j, name, json::value_t::string, true);
-    return v.is_null() ? "" : v.get<std::string>();
-  }
-  bool flag(const json& j, const char* name) {
-    return field(j, name, json::value_t::boolean).get<bool>();
-  }
-  [[noreturn]] void fail(const std::string& why) {
-    throw PlanFileError(where_ + ": not a valid cforg plan: " + why);
-  }
-  const std::string& where() const { return where_; }
-
- private:
-  std::string where_;
-};
-
-ActionKind kind_from(Reader& r, const std::string& s) {
-  for (ActionKind k :
-       {ActionKind::create, ActionKind::update, ActionKind::remove, ActionKind::adopt}) {
-    if (to_string(k) == s) return k;
-  }
-  r.fail("unknown action \"" + s + "\"");
-}
-
-Target target_from(Reader& r, const json& j) {
-  Target t;
-  t.name = r.str(j, "name");
-  const json& parent = r.field(j, "parent", json::value_t::object, true);
-  if (!parent.is_null()) {
-    if (parent.contains("key")) t.parent_key = r.str(parent, "key");
-    if (parent.contains("id")) t.parent_id = r.str(parent, "id");
-  }
-  const json& profile = r.field(j, "profile", json::value_t::object, true);
-  try {
-    if (!profile.is_null()) t.profile = profile_from_json(profile);
-  } catch (const std::invalid_argument& e) {
-    r.fail(e.what());
-  }
-  t.prevent_destroy = r.flag(j, "prevent_destroy");
-  return t;
-}
-
-std::vector<Change> changes_from(Reader& r, const json& j) {
-  std::vector<Change> out;
-  for (const json& c : r.field(j, "changes", json::value_t::array)) {
-    out.push_back({r.str(c, "attribute"), c.value("before", json()), c.value("after", json())});
-  }
-  return out;
+[[noreturn]] void invalid_plan(const std::string& where, const std::string& why) {
+  throw PlanFileError(where + ": not a valid cforg plan: " + why);
 }
 
 // A string member that may be null (written for an empty string).
@@ -151,7 +82,119 @@ std::string nullable_string(JsonObject& o, std::string_view key) {
   return o.required<std::optional<std::string>>(key).value_or("");
 }
 
+ActionKind kind_from(const JsonAt& at) {
+  const std::string s = at.get<std::string>();
+  for (ActionKind k :
+       {ActionKind::create, ActionKind::update, ActionKind::remove, ActionKind::adopt}) {
+    if (to_string(k) == s) return k;
+  }
+  at.fail("unknown action \"" + s + "\"");
+}
+
+OrgSpec target_from(const JsonAt& at) {
+  JsonObject o(at, UnknownFields::allow);
+  OrgSpec t;
+  t.name = nullable_string(o, "name");
+  JsonAt parent = o.at("parent");
+  if (!parent.json().is_null()) {
+    JsonObject p(parent, UnknownFields::allow);
+    if (auto key = p.optional<std::string>("key")) t.parent = ParentRef::key(std::move(*key));
+    if (auto id = p.optional<std::string>("id")) t.parent = ParentRef::id(std::move(*id));
+  }
+  t.profile = o.required<std::optional<Profile>>("profile");
+  t.prevent_destroy = o.required<bool>("prevent_destroy");
+  return t;
+}
+
+// A change's value, of the type its attribute holds.
+Change::Value change_value_from(const JsonAt& at, Change::Attribute attribute) {
+  switch (attribute) {
+    case Change::Attribute::name:
+    case Change::Attribute::profile_field:
+      return at.get<std::string>();
+    case Change::Attribute::parent: {
+      if (at.json().is_null()) return std::monostate{};
+      JsonObject o(at, UnknownFields::allow);
+      ParentValue p{nullable_string(o, "id"), o.optional<std::string>("key", "")};
+      if (p.id.empty() && p.key.empty()) at.fail("a parent with neither an id nor a key");
+      return p;
+    }
+    case Change::Attribute::profile:
+      if (at.json().is_null()) return std::monostate{};
+      return at.get<Profile>();
+  }
+  return std::monostate{};
+}
+
 }  // namespace
+
+void read_json(const JsonAt& at, Change& c) {
+  JsonObject o(at, UnknownFields::allow);
+  JsonAt attribute = o.at("attribute");
+  const std::string path = attribute.get<std::string>();
+  if (path == "name") {
+    c.attribute = Change::Attribute::name;
+  } else if (path == "parent") {
+    c.attribute = Change::Attribute::parent;
+  } else if (path == "profile") {
+    c.attribute = Change::Attribute::profile;
+  } else if (path.starts_with("profile.") &&
+             std::find(std::begin(kProfileFields), std::end(kProfileFields),
+                       std::string_view(path).substr(8)) != std::end(kProfileFields)) {
+    c.attribute = Change::Attribute::profile_field;
+    c.field = path.substr(8);
+  } else {
+    attribute.fail("unknown attribute \"" + path + "\"");
+  }
+  c.before = change_value_from(o.at("before"), c.attribute);
+  c.after = change_value_from(o.at("after"), c.attribute);
+}
+
+void read_json(const JsonAt& at, Action& a) {
+  JsonObject o(at, UnknownFields::allow);
+  a.kind = kind_from(o.at("action"));
+  a.key = nullable_string(o, "key");
+  a.id = nullable_string(o, "id");
+  JsonAt before = o.at("before");
+  if (!before.json().is_null()) {
+    if (!before.json().is_object()) before.mistyped("an object");
+    a.before = state::org_from_json(before.json(), std::string(at.source()));
+  }
+  JsonAt after = o.at("after");
+  if (!after.json().is_null()) a.after = target_from(after);
+  a.changes = o.required<std::vector<Change>>("changes");
+  a.depends_on = o.required<std::vector<std::string>>("depends_on");
+  a.after_removal_of = o.required<std::vector<std::string>>("after_removal_of");
+  a.drift = o.required<bool>("drift");
+  a.recover = o.required<bool>("recover");
+  a.replace = o.required<bool>("replace");
+  const std::string on = "action on \"" + a.key + "\"";
+  if (a.replace && a.kind != ActionKind::create && a.kind != ActionKind::remove)
+    at.fail(on + ": only a create or a delete can be a replacement");
+  if (a.kind != ActionKind::remove && !a.after) at.fail(on + " has no \"after\"");
+  if (a.kind != ActionKind::create && a.id.empty()) at.fail(on + " has no \"id\"");
+}
+
+void to_json(json& j, const Change& c) {
+  j = {{"attribute", c.path()},
+       {"before", change_value_to_json(c.before)},
+       {"after", change_value_to_json(c.after)}};
+}
+
+void to_json(json& j, const Action& a) {
+  j = {{"action", to_string(a.kind)},
+       {"key", a.key},
+       {"id", or_null(a.id)},
+       {"before", a.before ? state::org_to_json(*a.before) : json(nullptr)},
+       {"after", a.after ? target_to_json(*a.after) : json(nullptr)},
+       {"changes", a.changes},
+       {"depends_on", a.depends_on},
+       {"after_removal_of", a.after_removal_of},
+       {"drift", a.drift},
+       {"recover", a.recover},
+       {"replace", a.replace},
+       {"requests", a.requests()}};
+}
 
 void to_json(json& j, const Budget& b) {
   j = {{"requests", b.requests}, {"window_ms", b.window_ms}};
@@ -233,15 +276,14 @@ void read_json(const JsonAt& at, Problem& p) {
 }
 
 void to_json(json& j, const Drift& d) {
-  j = {{"key", d.key}, {"id", d.id}, {"changes", changes_to_json(d.changes)}};
+  j = {{"key", d.key}, {"id", d.id}, {"changes", d.changes}};
 }
 
 void read_json(const JsonAt& at, Drift& d) {
   JsonObject o(at, UnknownFields::allow);
   d.key = nullable_string(o, "key");
   d.id = nullable_string(o, "id");
-  Reader r{std::string(at.source())};  // the changes' reader, with the actions'
-  d.changes = changes_from(r, at.json());
+  d.changes = o.required<std::vector<Change>>("changes");
 }
 
 void to_json(json& j, const Summary& s) {
@@ -284,7 +326,7 @@ std::string plan_digest(const json& doc) {
 
 json to_json(const Plan& plan) {
   json actions = json::array();
-  for (const Action& a : plan.actions) actions.push_back(action_to_json(a));
+  for (const Action& a : plan.actions) actions.push_back(a);
   json observed = json::object();
   for (const auto& [key, org] : plan.observed) observed[key] = state::org_to_json(org);
   json doc = {{"format_version", plan.format_version},
@@ -306,8 +348,6 @@ json to_json(const Plan& plan) {
 }
 
 Plan plan_from_json(const json& j, const std::string& where) {
-  Reader r(where);
-  using T = json::value_t;
   Plan p;
   // Everything under the try: a member of the wrong type deep inside ("files": [1]) is a
   // json::exception, which must come out as a PlanFileError naming the file (found by
@@ -319,14 +359,16 @@ Plan plan_from_json(const json& j, const std::string& where) {
     if (version < static_cast<std::uint64_t>(kPlanFormatVersion)) {
       // Before version 3 a plan carried neither a digest nor the inputs its actions came from, so
       // nothing in it can be verified.
-      r.fail("format_version " + std::to_string(version) +
-             ", written by an older cforg, whose plans cannot be verified (no digest, no record of "
-             "what the actions were derived from); this cforg reads version " +
-             std::to_string(kPlanFormatVersion) + ": make a new plan");
+      invalid_plan(where, "format_version " + std::to_string(version) +
+                              ", written by an older cforg, whose plans cannot be verified (no "
+                              "digest, no record of "
+                              "what the actions were derived from); this cforg reads version " +
+                              std::to_string(kPlanFormatVersion) + ": make a new plan");
     }
     if (version != static_cast<std::uint64_t>(kPlanFormatVersion)) {
-      r.fail("format_version " + std::to_string(version) + "; this cforg reads version " +
-             std::to_string(kPlanFormatVersion) + ": make the plan with the same cforg version");
+      invalid_plan(where, "format_version " + std::to_string(version) +
+                              "; this cforg reads version " + std::to_string(kPlanFormatVersion) +
+                              ": make the plan with the same cforg version");
     }
     p.format_version = kPlanFormatVersion;
     // Before any field is believed: a hand edit is told as such, whatever it broke.
@@ -339,7 +381,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
                             shell_word(where) + " (its digest does not match its contents)");
       }
     } catch (const json::exception& e) {  // dump() of a string that is not UTF-8
-      r.fail(e.what());
+      invalid_plan(where, e.what());
     }
     JsonObject st(doc.at("state"), UnknownFields::allow);
     p.lineage = nullable_string(st, "lineage");
@@ -352,49 +394,26 @@ Plan plan_from_json(const json& j, const std::string& where) {
     p.remote = doc.required<std::optional<Remote>>("remote");
     JsonObject refresh_members(doc.at("refresh"), UnknownFields::allow);
     p.forget = refresh_members.required<std::vector<std::string>>("forget");
-    const json& refresh = refresh_members.where().json();
-    for (const auto& [key, org] : r.field(refresh, "observed", T::object).items()) {
+    JsonAt observed = refresh_members.at("observed");
+    if (!observed.json().is_object()) observed.mistyped("an object");
+    for (const auto& [key, org] : observed.json().items()) {
       p.observed[key] = state::org_from_json(org, where);
     }
     p.drift = refresh_members.required<std::vector<Drift>>("drift");
     p.protection = doc.required<std::map<std::string, bool>>("protection");
-    for (const json& a : r.field(j, "actions", T::array)) {
-      Action act;
-      act.kind = kind_from(r, r.str(a, "action"));
-      act.key = r.str(a, "key");
-      act.id = r.str(a, "id");
-      const json& before = r.field(a, "before", T::object, true);
-      if (!before.is_null()) act.before = state::org_from_json(before, where);
-      const json& after = r.field(a, "after", T::object, true);
-      if (!after.is_null()) act.after = target_from(r, after);
-      act.changes = changes_from(r, a);
-      for (const json& k : r.field(a, "depends_on", T::array))
-        act.depends_on.push_back(k.get<std::string>());
-      for (const json& k : r.field(a, "after_removal_of", T::array))
-        act.after_removal_of.push_back(k.get<std::string>());
-      act.drift = r.flag(a, "drift");
-      act.recover = r.flag(a, "recover");
-      act.replace = r.flag(a, "replace");
-      if (act.replace && act.kind != ActionKind::create && act.kind != ActionKind::remove)
-        r.fail("action on \"" + act.key + "\": only a create or a delete can be a replacement");
-      if (act.kind != ActionKind::remove && !act.after)
-        r.fail("action on \"" + act.key + "\" has no \"after\"");
-      if (act.kind != ActionKind::create && act.id.empty())
-        r.fail("action on \"" + act.key + "\" has no \"id\"");
-      p.actions.push_back(std::move(act));
-    }
+    p.actions = doc.required<std::vector<Action>>("actions");
     p.unchanged =
         JsonObject(doc.at("summary"), UnknownFields::allow).required<std::size_t>("unchanged");
     p.warnings = doc.required<std::vector<std::string>>("warnings");
     p.errors = doc.required<std::vector<Problem>>("errors");
   } catch (const JsonFieldError& e) {  // names the member: "options.budget.requests: ..."
-    r.fail(e.field_problem());
+    invalid_plan(where, e.field_problem());
   } catch (const json::exception& e) {
-    r.fail(e.what());
+    invalid_plan(where, e.what());
   } catch (const state::StateError& e) {
-    r.fail(e.what());
+    invalid_plan(where, e.what());
   } catch (const std::invalid_argument& e) {  // an organization of the remote side
-    r.fail(e.what());
+    invalid_plan(where, e.what());
   }
   return p;
 }

@@ -72,7 +72,7 @@ TEST(MakePlan, CreatesParentsBeforeChildrenWithDependencies) {
   EXPECT_THAT(p.actions[0].depends_on, IsEmpty());
   EXPECT_THAT(p.actions[1].depends_on, ElementsAre("root"));
   EXPECT_THAT(p.actions[2].depends_on, ElementsAre("platform"));
-  EXPECT_EQ(p.actions[1].after->parent_key, "root");
+  EXPECT_EQ(p.actions[1].after->parent, ParentRef::key("root"));
   EXPECT_TRUE(p.errors.empty());
   EXPECT_EQ(p.summary().create, 3u);
   EXPECT_TRUE(p.has_changes());
@@ -112,11 +112,10 @@ organizations:
                      st, nullptr, {});
   ASSERT_THAT(keys(p), ElementsAre("update root", "update platform"));
   ASSERT_EQ(p.actions[0].changes.size(), 1u);
-  EXPECT_EQ(p.actions[0].changes[0].attribute, "profile.business_phone");
-  EXPECT_EQ(p.actions[0].changes[0].before, "+1");
-  EXPECT_EQ(p.actions[0].changes[0].after, "+2");
+  EXPECT_EQ(p.actions[0].changes[0], Change::profile_field_change("business_phone", "+1", "+2"));
+  EXPECT_EQ(p.actions[0].changes[0].path(), "profile.business_phone");
   ASSERT_EQ(p.actions[1].changes.size(), 1u);
-  EXPECT_EQ(p.actions[1].changes[0].attribute, "name");
+  EXPECT_EQ(p.actions[1].changes[0], Change::name_change("Platform", "Platform Team"));
   EXPECT_EQ(p.actions[1].id, id(2));
   EXPECT_THAT(render_text(p), HasSubstr("~ name = \"Platform\" → \"Platform Team\""));
 }
@@ -196,7 +195,7 @@ TEST(MakePlan, ReplaceDeletesTheOldOrgThenCreatesItUnderTheNewParent) {
   EXPECT_TRUE(create.replace);
   EXPECT_TRUE(old.replace);
   EXPECT_EQ(old.id, id(3));
-  EXPECT_EQ(create.after->parent_key, "root");
+  EXPECT_EQ(create.after->parent, ParentRef::key("root"));
   EXPECT_THAT(create.after_removal_of, ElementsAre("Data"));
   EXPECT_EQ(p.summary().replace, 1u);
   EXPECT_EQ(p.summary().create, 0u);
@@ -353,11 +352,12 @@ TEST(MakePlan, DriftIsShownAndRestored) {
   Plan p = make_plan(load(kTree), st, &remote, {});
   ASSERT_EQ(p.drift.size(), 1u);
   EXPECT_EQ(p.drift[0].key, "platform");
-  EXPECT_EQ(p.drift[0].changes[0].after, "Renamed In Dashboard");
+  EXPECT_THAT(p.drift[0].changes,
+              ElementsAre(Change::name_change("Platform", "Renamed In Dashboard")));
   ASSERT_THAT(keys(p), ElementsAre("update platform"));
   EXPECT_TRUE(p.actions[0].drift);
-  EXPECT_EQ(p.actions[0].changes[0].before, "Renamed In Dashboard");
-  EXPECT_EQ(p.actions[0].changes[0].after, "Platform");
+  EXPECT_THAT(p.actions[0].changes,
+              ElementsAre(Change::name_change("Renamed In Dashboard", "Platform")));
   EXPECT_EQ(refreshed_state(st, p).orgs.at("platform").name, "Renamed In Dashboard");
 }
 
@@ -663,6 +663,35 @@ organizations:
   Plan back = plan_from_json(to_json(p), "test");
   EXPECT_EQ(back, p);
   EXPECT_EQ(to_json(back), to_json(p));
+}
+
+// Changes are typed in memory and spelled in the plan file as format 3 always had them: the
+// attribute's path, strings as strings, a parent as {id, key}, none as null.
+TEST(PlanFile, EveryKindOfChangeKeepsItsSpellingAndRoundTrips) {
+  const Profile prof{"Acme", "a@b.c", "+1", "1 Way", "crm:1"};
+  Plan p;
+  p.drift.push_back(
+      {"k",
+       id(1),
+       {Change::name_change("Old", "New"), Change::parent_change({id(2), ""}, {"", ""}),
+        Change::parent_change({id(2), "root"}, {"", "new-root"}),
+        Change::profile_change(std::nullopt, prof),
+        Change::profile_field_change("business_phone", "+1", "+2")}});
+  const nlohmann::json j = to_json(p);
+  EXPECT_EQ(j["refresh"]["drift"][0]["changes"], nlohmann::json::parse(R"([
+    {"attribute": "name", "before": "Old", "after": "New"},
+    {"attribute": "parent", "before": {"id": ")" + id(2) + R"("}, "after": null},
+    {"attribute": "parent", "before": {"id": ")" + id(2) + R"(", "key": "root"},
+     "after": {"id": null, "key": "new-root"}},
+    {"attribute": "profile", "before": null,
+     "after": {"business_address": "1 Way", "business_email": "a@b.c", "business_name": "Acme",
+               "business_phone": "+1", "external_metadata": "crm:1"}},
+    {"attribute": "profile.business_phone", "before": "+1", "after": "+2"}
+  ])"));
+  Plan back = plan_from_json(j, "p.json");
+  EXPECT_EQ(back.drift, p.drift);
+  EXPECT_EQ(back.drift[0].changes[4].path(), "profile.business_phone");
+  EXPECT_EQ(render_text(back), render_text(p));
 }
 
 TEST(PlanFile, AKeyTwiceIsRefusedNotResolvedLastWins) {
@@ -974,6 +1003,27 @@ TEST(PlanFile, AMistypedMemberIsNamedByItsPath) {
             "p.json: not a valid cforg plan: remote.orgs: expected an array, found null");
   EXPECT_EQ(error_of([](auto& j) { j["summary"] = 3; }),
             "p.json: not a valid cforg plan: summary: expected an object, found number");
+  EXPECT_EQ(error_of([](auto& j) { j["actions"][1]["after"]["parent"]["key"] = 7; }),
+            "p.json: not a valid cforg plan: actions[1].after.parent.key: expected a string, "
+            "found number");
+  EXPECT_EQ(error_of([](auto& j) { j["actions"][0]["action"] = "explode"; }),
+            "p.json: not a valid cforg plan: actions[0].action: unknown action \"explode\"");
+  EXPECT_EQ(error_of([](auto& j) {
+              j["refresh"]["drift"] = {
+                  {{"key", "k"},
+                   {"id", "i"},
+                   {"changes", {{{"attribute", "colour"}, {"before", 1}, {"after", 2}}}}}};
+            }),
+            "p.json: not a valid cforg plan: refresh.drift[0].changes[0].attribute: unknown "
+            "attribute \"colour\"");
+  EXPECT_EQ(error_of([](auto& j) {
+              j["refresh"]["drift"] = {
+                  {{"key", "k"},
+                   {"id", "i"},
+                   {"changes", {{{"attribute", "name"}, {"before", "a"}, {"after", 2}}}}}};
+            }),
+            "p.json: not a valid cforg plan: refresh.drift[0].changes[0].after: expected a "
+            "string, found number");
   // Null where a string may be empty, as the writer puts it.
   EXPECT_EQ(error_of([](auto& j) { j["state"]["lineage"] = nullptr; }), "accepted");
 }

@@ -16,23 +16,28 @@ std::string json_quoted(const std::string& s) {
   return json(s).dump();
 }
 
-// A change's value as one line: strings quoted, a parent as its key or id, null as "(none)".
-std::string value_text(const json& v) {
-  if (v.is_null()) return "(none)";
-  if (v.is_string()) return json_quoted(v.get<std::string>());
-  if (v.is_object() && (v.contains("key") || v.contains("id"))) {
-    std::string key = v.contains("key") ? v["key"].get<std::string>() : "";
-    std::string id = v.contains("id") && v["id"].is_string() ? v["id"].get<std::string>() : "";
-    if (!key.empty())
-      return json_quoted(key) + (id.empty() ? " (id known after apply)" : " (" + id + ")");
-    return "{id = " + json_quoted(id) + "}";
-  }
-  return v.dump();
+std::string parent_text(const ParentValue& p) {
+  if (!p.key.empty())
+    return json_quoted(p.key) + (p.id.empty() ? " (id known after apply)" : " (" + p.id + ")");
+  return "{id = " + json_quoted(p.id) + "}";
 }
 
-std::string parent_text(const Target& t) {
-  if (!t.parent_key.empty()) return json_quoted(t.parent_key);
-  if (!t.parent_id.empty()) return "{id = " + json_quoted(t.parent_id) + "}";
+// A change's value as one line: strings quoted, a parent as its key or id, a profile as its
+// JSON, none as "(none)".
+std::string value_text(const Change::Value& v) {
+  struct Text {
+    std::string operator()(std::monostate) const { return "(none)"; }
+    std::string operator()(const std::string& s) const { return json_quoted(s); }
+    std::string operator()(const ParentValue& p) const { return parent_text(p); }
+    std::string operator()(const Profile& p) const { return profile_to_json(p).dump(); }
+  };
+  return std::visit(Text{}, v);
+}
+
+// The parent an org should have, as the config says it.
+std::string parent_text(const OrgSpec& t) {
+  if (const std::string* k = t.parent.key()) return json_quoted(*k);
+  if (const std::string* i = t.parent.id()) return "{id = " + json_quoted(*i) + "}";
   return "(none)";
 }
 
@@ -58,11 +63,11 @@ void profile_out(std::ostream& out, const std::string& sign, const Profile& p) {
 
 void changes_out(std::ostream& out, const std::vector<Change>& changes, const Palette& c) {
   std::size_t w = 0;
-  for (const Change& ch : changes) w = std::max(w, ch.attribute.size());
+  for (const Change& ch : changes) w = std::max(w, ch.path().size());
   for (const Change& ch : changes) {
-    out << "      " << c.yellow("~") << ' ' << ch.attribute
-        << std::string(w - ch.attribute.size(), ' ') << " = " << value_text(ch.before) << " → "
-        << value_text(ch.after) << '\n';
+    const std::string path = ch.path();
+    out << "      " << c.yellow("~") << ' ' << path << std::string(w - path.size(), ' ') << " = "
+        << value_text(ch.before) << " → " << value_text(ch.after) << '\n';
   }
 }
 
@@ -85,7 +90,7 @@ void action_out(std::ostream& out, const Action& a, const Palette& c) {
         out << "  " << c.red("-") << "/" << c.green("+") << ' ' << name << " {\n";
         if (a.before) {
           out << "      " << c.red("-") << " id     = " << json_quoted(a.before->id) << '\n';
-          if (a.before->parent.id != a.after->parent_id || !a.after->parent_key.empty()) {
+          if (a.after->parent.key() || a.before->parent.id != a.after->parent.api_id()) {
             std::string old_parent =
                 a.before->parent.id.empty() ? "(none)" : json_quoted(a.before->parent.id);
             if (!a.before->parent.key.empty()) old_parent = json_quoted(a.before->parent.key);
@@ -364,7 +369,7 @@ std::string render_markdown(const Plan& plan) {
       case ActionKind::create:
         out << (a.replace ? "+ " + a.key + ": replace with a new " : "+ " + a.key + ": create ")
             << json_quoted(a.after->name);
-        if (!a.after->parent_key.empty() || !a.after->parent_id.empty()) {
+        if (!a.after->parent.is_root()) {
           out << " under " << parent_text(*a.after);
         }
         out << '\n';
@@ -375,8 +380,7 @@ std::string render_markdown(const Plan& plan) {
             << (a.kind == ActionKind::update ? "update" : "adopt " + a.id)
             << (a.drift ? " (drift)" : "");
         for (const Change& ch : a.changes) {
-          out << "; " << ch.attribute << ' ' << value_text(ch.before) << " → "
-              << value_text(ch.after);
+          out << "; " << ch.path() << ' ' << value_text(ch.before) << " → " << value_text(ch.after);
         }
         out << '\n';
         break;

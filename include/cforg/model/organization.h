@@ -40,6 +40,8 @@ class ParentRef {
   // The key or the id, or nullptr when the parent is not one.
   const std::string* key() const;
   const std::string* id() const;
+  // The key, or "" when the parent is not one (how the state and a plan file spell it).
+  const std::string& key_or_empty() const;
   // The id as the API and the state spell a parent: "" for a root. A key has no id yet:
   // asking for one is a bug, and throws std::logic_error.
   const std::string& api_id() const;

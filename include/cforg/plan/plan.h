@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "cforg/config/config.h"
@@ -29,24 +30,36 @@ inline constexpr int kPlanFormatVersion = 3;
 enum class ActionKind { create, update, remove, adopt };
 std::string_view to_string(ActionKind k);  // "create", "update", "delete", "adopt"
 
-// What an organization should become, as the config says. The parent is a key while the
-// parent is managed here (its id may only be known once apply created it), else an id.
-struct Target {
-  std::string name;
-  std::string parent_key;  // a managed parent: its id is looked up in state at apply time
-  std::string parent_id;   // an external parent; empty for a root (or when parent_key is set)
-  std::optional<Profile> profile;
-  bool prevent_destroy = false;
+// A parent as a change shows it: its id ("" for a root, and for a parent not created yet)
+// and, when the parent is an organization of the config or the state, its key.
+struct ParentValue {
+  std::string id;
+  std::string key;
 
-  bool operator==(const Target&) const = default;
+  bool operator==(const ParentValue&) const = default;
 };
 
-// One attribute that changes: "name", "parent", "profile" (added or removed) or
-// "profile.<field>". Values are JSON for rendering; null means "none".
+// One attribute that changes, from `before` to `after`. Which alternative a value holds
+// follows from the attribute: name and profile_field hold a std::string; parent a ParentValue
+// or nothing (a root); profile (added) nothing or a Profile.
 struct Change {
-  std::string attribute;
-  nlohmann::json before;
-  nlohmann::json after;
+  enum class Attribute { name, parent, profile, profile_field };
+  using Value = std::variant<std::monostate, std::string, ParentValue, Profile>;
+
+  Attribute attribute = Attribute::name;
+  std::string field;  // profile_field: which one ("business_email")
+  Value before;
+  Value after;
+
+  static Change name_change(std::string before, std::string after);
+  static Change parent_change(const ParentValue& before, const ParentValue& after);
+  static Change profile_change(const std::optional<Profile>& before,
+                               const std::optional<Profile>& after);
+  static Change profile_field_change(std::string_view field, std::string before, std::string after);
+
+  // "name", "parent", "profile" or "profile.<field>": how the plan file and the renderer name
+  // the attribute.
+  std::string path() const;
 
   bool operator==(const Change&) const = default;
 };
@@ -60,8 +73,10 @@ struct Action {
   std::string key;
   std::string id;                         // update, delete, adopt: the organization's id
   std::optional<state::OrgState> before;  // update, delete, adopt: as last seen
-  std::optional<Target> after;            // create, update, adopt
-  std::vector<Change> changes;            // update, adopt: what differs
+  // create, update, adopt: what it should become, as the config says. Its parent is a key
+  // while the parent is managed here (its id may be known only once apply created it).
+  std::optional<OrgSpec> after;
+  std::vector<Change> changes;  // update, adopt: what differs
   // Keys of the actions that must succeed first: the create, adopt or update of that key, or
   // its delete when that is the key's only action.
   std::vector<std::string> depends_on;
@@ -219,8 +234,8 @@ std::string mass_forget_problem(const Plan& plan, const state::State& st);
 
 state::State refreshed_state(const state::State& st, const Plan& plan);
 
-// The state's view of a target: the parent id it would have, given the state so far.
-// Empty when the parent is managed but not created yet.
-std::string resolve_parent_id(const Target& t, const state::State& st);
+// The parent id `spec` would have, given the state so far ("" for a root); nullopt when the
+// parent is managed but not created yet.
+std::optional<std::string> resolve_parent_id(const OrgSpec& spec, const state::State& st);
 
 }  // namespace cforg::plan

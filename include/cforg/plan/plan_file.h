@@ -30,6 +30,10 @@ void to_json(nlohmann::json& j, const Options& o);
 void read_json(const JsonAt& at, Options& o);
 void to_json(nlohmann::json& j, const Remote& r);
 void read_json(const JsonAt& at, Remote& r);
+void to_json(nlohmann::json& j, const Change& c);
+void read_json(const JsonAt& at, Change& c);
+void to_json(nlohmann::json& j, const Action& a);  // and its `requests`, written only
+void read_json(const JsonAt& at, Action& a);
 void to_json(nlohmann::json& j, const Drift& d);
 void read_json(const JsonAt& at, Drift& d);
 void to_json(nlohmann::json& j, const Problem& p);
