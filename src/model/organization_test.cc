@@ -54,6 +54,10 @@ TEST(ResolveParentId, LooksUpKeysAndPassesIdsAndRootsThrough) {
   // Not created yet, whether unknown or known without an id: nothing to name it by.
   EXPECT_EQ(resolve_parent_id(ParentRef::key("pending"), id_of), std::nullopt);
   EXPECT_EQ(resolve_parent_id(ParentRef::key("unknown"), id_of), std::nullopt);
+  // The same from the map itself.
+  EXPECT_EQ(resolve_parent_id_in(ParentRef::key("made"), ids), "id-1");
+  EXPECT_EQ(resolve_parent_id_in(ParentRef::key("pending"), ids), std::nullopt);
+  EXPECT_EQ(resolve_parent_id_in(ParentRef::id("ext"), ids), "ext");
 }
 
 }  // namespace

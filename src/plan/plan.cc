@@ -145,10 +145,7 @@ class Planner {
   // The parent id `t` would have now: known when the parent exists (tracked, matched) or is
   // external; "" for a root; nullopt while the parent is still to be created.
   std::optional<std::string> parent_id_of(const OrgSpec& t) const {
-    return resolve_parent_id(t.parent, [&](const std::string& key) -> const std::string* {
-      auto it = resolved_.find(key);
-      return it == resolved_.end() ? nullptr : &it->second;
-    });
+    return resolve_parent_id_in(t.parent, resolved_);
   }
 
   // A `parent: {id: …}` that names no organization: with the remote side read, an error at

@@ -69,20 +69,15 @@ std::optional<api::ApiError> read_profiles(const config::Config& cfg, const stat
       wanted_ids.insert(it->second);
       continue;
     }
-    std::string parent;
-    if (const std::string* id = d.spec.parent.id()) parent = *id;
-    if (const std::string* key = d.spec.parent.key()) {
-      auto p = id_of.find(*key);
-      if (p == id_of.end()) {
-        // The parent is untracked: its look-alike, if any, is found by name below.
-        for (const auto& [id, org] : remote.orgs) {
-          if (org.spec.name == d.spec.name) wanted_ids.insert(id);
-        }
-        continue;
+    std::optional<std::string> parent = resolve_parent_id_in(d.spec.parent, id_of);
+    if (!parent) {
+      // The parent is untracked: its look-alike, if any, is found by name.
+      for (const auto& [id, org] : remote.orgs) {
+        if (org.spec.name == d.spec.name) wanted_ids.insert(id);
       }
-      parent = p->second;
+      continue;
     }
-    wanted_names.insert({parent, d.spec.name});
+    wanted_names.insert({*parent, d.spec.name});
   }
   std::vector<std::string> ids;
   for (const auto& [id, org] : remote.orgs) {
@@ -141,8 +136,9 @@ std::optional<api::ApiError> read_external_parents(const config::Config& cfg, ap
 struct Candidate {
   std::string key;
   std::string name;
-  std::string parent_key;  // managed parent, resolved as the search goes
-  std::string parent_id;   // external parent, or a pending create's recorded parent
+  // A key (a managed parent, resolved as the search goes), an id (an external parent, or a
+  // pending create's recorded one) or a root.
+  ParentRef parent;
   bool done = false;
 };
 
@@ -182,14 +178,11 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
   std::vector<Candidate> candidates;
   for (const config::DesiredOrg& d : cfg.orgs) {
     if (resolved.count(d.key)) continue;
-    Candidate c{d.key, d.spec.name, "", "", false};
-    if (const std::string* key = d.spec.parent.key()) c.parent_key = *key;
-    if (const std::string* id = d.spec.parent.id()) c.parent_id = *id;
-    candidates.push_back(std::move(c));
+    candidates.push_back({d.key, d.spec.name, d.spec.parent});
   }
   for (const auto& [key, org] : st.orgs) {
     if (org.pending_create && !cfg.find(key)) {
-      candidates.push_back({key, org.name, "", org.parent.id, false});
+      candidates.push_back({key, org.name, ParentRef::from_api_id(org.parent.id)});
     }
   }
 
@@ -200,12 +193,8 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
     std::map<std::string, std::vector<Candidate*>> by_parent;
     for (Candidate& c : candidates) {
       if (c.done) continue;
-      if (c.parent_key.empty()) {
-        by_parent[c.parent_id].push_back(&c);
-      } else if (auto it = resolved.find(c.parent_key); it != resolved.end()) {
-        c.parent_id = it->second;
-        by_parent[c.parent_id].push_back(&c);
-      }
+      if (std::optional<std::string> parent_id = resolve_parent_id_in(c.parent, resolved))
+        by_parent[*parent_id].push_back(&c);
     }
     if (by_parent.empty()) break;
     std::vector<Query> queries;

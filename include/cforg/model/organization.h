@@ -76,6 +76,15 @@ std::optional<std::string> resolve_parent_id(const ParentRef& parent, const IdOf
   return parent.api_id();
 }
 
+// The same, with what is known of keys in a map of key -> id.
+template <class Map>
+std::optional<std::string> resolve_parent_id_in(const ParentRef& parent, const Map& id_of_key) {
+  return resolve_parent_id(parent, [&](const std::string& key) -> const std::string* {
+    auto it = id_of_key.find(key);
+    return it == id_of_key.end() ? nullptr : &it->second;
+  });
+}
+
 // The writable attributes of an organization, the same in every stage: what the config asks
 // for, what a plan creates, what the state records and what POST sends (the client takes a
 // parent only as root or id; prevent_destroy is cforg's own and never sent).
