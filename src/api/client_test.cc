@@ -257,7 +257,7 @@ TEST_F(ClientTest, MalformedOrganizationIsAProtocolError) {
   auto r = client().get(kId);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ApiError::Kind::protocol);
-  EXPECT_THAT(r.error().str(), ::testing::HasSubstr("organization.id is missing"));
+  EXPECT_THAT(r.error().str(), ::testing::HasSubstr("organization.id: missing"));
 }
 
 TEST_F(ClientTest, NonJsonSuccessIsAProtocolError) {

@@ -1,50 +1,37 @@
 #include <stdexcept>
 
 #include "cforg/api/client.h"
+#include "cforg/model/json_fields.h"
 
 namespace cforg::api {
 namespace {
 
-std::string required_string(const nlohmann::json& j, const char* field) {
-  auto it = j.find(field);
-  if (it == j.end())
-    throw std::invalid_argument(std::string("organization.") + field + " is missing");
-  if (!it->is_string()) {
-    throw std::invalid_argument(std::string("organization.") + field + " must be a string");
-  }
-  return it->get<std::string>();
+// An id the API gave, used in URL paths and filters: opaque, but only what can be checked is.
+std::string org_id_at(JsonObject& o, std::string_view key) {
+  std::string id = o.required<std::string>(key);
+  if (auto why = org_id_problem(id); !why.empty()) o.fail(key, why);
+  return id;
 }
 
-// Everything but meta.
+// Everything but meta. Members the contract does not name are ignored: the API may add some.
+// Failures are JsonFieldErrors (std::invalid_argument): "organization.id: missing".
 Organization fields_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw std::invalid_argument("an organization must be a JSON object");
+  JsonObject o(JsonAt(j, "", "organization"), UnknownFields::allow);
   Organization org;
-  org.id = required_string(j, "id");
-  // Opaque, but it goes into URL paths and filters: only what can be checked is.
-  if (auto why = org_id_problem(org.id); !why.empty()) {
-    throw std::invalid_argument("organization.id " + why);
-  }
-  org.spec.name = required_string(j, "name");
-  if (auto t = j.find("create_time"); t != j.end() && t->is_string()) org.create_time = *t;
-
+  org.id = org_id_at(o, "id");
+  org.spec.name = o.required<std::string>("name");
+  // Informational, and not always sent: a mistyped one is not worth refusing the answer.
+  if (const nlohmann::json* t = o.find("create_time"); t && t->is_string()) org.create_time = *t;
   // Absent and null both mean a root organization.
-  if (auto p = j.find("parent"); p != j.end() && !p->is_null()) {
-    if (!p->is_object()) throw std::invalid_argument("organization.parent must be an object");
-    auto id = p->find("id");
-    if (id == p->end() || !id->is_string()) {
-      throw std::invalid_argument("organization.parent.id must be a string");
-    }
-    if (auto why = org_id_problem(id->get<std::string>()); !why.empty()) {
-      throw std::invalid_argument("organization.parent.id " + why);
-    }
-    org.spec.parent = ParentRef::id(id->get<std::string>());
-    if (auto n = p->find("name"); n != p->end() && n->is_string()) org.parent_name = *n;
+  if (const nlohmann::json* p = o.find("parent"); p && !p->is_null()) {
+    JsonObject parent(o.at("parent"), UnknownFields::allow);
+    org.spec.parent = ParentRef::id(org_id_at(parent, "id"));
+    if (const nlohmann::json* n = parent.find("name"); n && n->is_string()) org.parent_name = *n;
   }
   // null means no profile; a present one must be complete (the model says why). An absent key
   // says nothing: GET and list may leave profiles out.
-  auto p = j.find("profile");
-  org.profile_known = p != j.end();
-  if (p != j.end() && !p->is_null()) org.spec.profile = profile_from_json(*p);
+  org.profile_known = o.find("profile") != nullptr;
+  if (org.profile_known) org.spec.profile = o.required<std::optional<Profile>>("profile");
   return org;
 }
 

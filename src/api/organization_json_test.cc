@@ -99,6 +99,25 @@ TEST(OrganizationJson, RejectsWhatTheContractForbids) {
   j = full();
   j["id"] = 7;
   EXPECT_THROW(organization_from_json(j), std::invalid_argument);
+  // Each failure names the member by its path.
+  auto error_of = [](const json& bad) -> std::string {
+    try {
+      (void)organization_from_json(bad);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(error_of(without("name")), "organization.name: missing");
+  j = full();
+  j["parent"]["id"] = "a b";
+  EXPECT_EQ(error_of(j), "organization.parent.id: contains a space at character 2");
+  j = full();
+  j["profile"]["business_email"] = 3;
+  EXPECT_EQ(error_of(j), "organization.profile.business_email: expected a string, found number");
+  j = full();
+  j["unknown_new_field"] = {1, 2};  // the API may add members
+  EXPECT_EQ(error_of(j), "accepted");
 }
 
 TEST(OrganizationJson, SpecToJsonSendsOnlyWritableParts) {

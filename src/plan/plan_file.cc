@@ -155,11 +155,7 @@ void read_json(const JsonAt& at, Action& a) {
   a.kind = kind_from(o.at("action"));
   a.key = nullable_string(o, "key");
   a.id = nullable_string(o, "id");
-  JsonAt before = o.at("before");
-  if (!before.json().is_null()) {
-    if (!before.json().is_object()) before.mistyped("an object");
-    a.before = state::org_from_json(before.json(), std::string(at.source()));
-  }
+  a.before = o.required<std::optional<state::OrgState>>("before");
   JsonAt after = o.at("after");
   if (!after.json().is_null()) a.after = target_from(after);
   a.changes = o.required<std::vector<Change>>("changes");
@@ -394,11 +390,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
     p.remote = doc.required<std::optional<Remote>>("remote");
     JsonObject refresh_members(doc.at("refresh"), UnknownFields::allow);
     p.forget = refresh_members.required<std::vector<std::string>>("forget");
-    JsonAt observed = refresh_members.at("observed");
-    if (!observed.json().is_object()) observed.mistyped("an object");
-    for (const auto& [key, org] : observed.json().items()) {
-      p.observed[key] = state::org_from_json(org, where);
-    }
+    p.observed = refresh_members.required<std::map<std::string, state::OrgState>>("observed");
     p.drift = refresh_members.required<std::vector<Drift>>("drift");
     p.protection = doc.required<std::map<std::string, bool>>("protection");
     p.actions = doc.required<std::vector<Action>>("actions");

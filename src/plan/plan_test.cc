@@ -1006,6 +1006,11 @@ TEST(PlanFile, AMistypedMemberIsNamedByItsPath) {
   EXPECT_EQ(error_of([](auto& j) { j["actions"][1]["after"]["parent"]["key"] = 7; }),
             "p.json: not a valid cforg plan: actions[1].after.parent.key: expected a string, "
             "found number");
+  EXPECT_EQ(error_of([](auto& j) {
+              j["refresh"]["observed"] = {{"k", {{"id", 1}}}};
+            }),
+            "p.json: not a valid cforg plan: refresh.observed.k.id: expected a string, found "
+            "number");
   EXPECT_EQ(error_of([](auto& j) { j["actions"][0]["action"] = "explode"; }),
             "p.json: not a valid cforg plan: actions[0].action: unknown action \"explode\"");
   EXPECT_EQ(error_of([](auto& j) {

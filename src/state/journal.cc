@@ -74,10 +74,10 @@ JournalRecord record_from_json(const nlohmann::json& j, const std::string& where
   }
   r.key = o.required<std::string>("key");
   if (r.key.empty()) o.fail("key", "is empty");
-  const nlohmann::json* org = o.find("org");
   if (r.op != JournalRecord::Op::remove) {
-    if (!org) o.fail("org", "missing");
-    r.org = detail::parse_org(*org, where, "org", r.op == JournalRecord::Op::begin_create);
+    r.org = detail::parse_org(o.at("org"), r.op == JournalRecord::Op::begin_create);
+  } else {
+    (void)o.find("org");  // a remove's org, if any, is not read
   }
   o.done();
   return r;

@@ -4,15 +4,15 @@
 #include <string>
 #include <string_view>
 
+#include "cforg/model/json_fields.h"
 #include "cforg/state/state.h"
 #include "json_writer.h"
 
 namespace cforg::state::detail {
 
-// Validates and reads `j`; messages read "where: path.field: problem". `id_optional`: a
-// begin_create journal record holds an org that has no id yet.
-OrgState parse_org(const nlohmann::json& j, const std::string& where, const std::string& path,
-                   bool id_optional);
+// Reads and validates the org at `at`; messages read "source: path.field: problem".
+// `id_optional`: a begin_create journal record holds an org that has no id yet.
+OrgState parse_org(const JsonAt& at, bool id_optional);
 
 // The checks of parse_org that a well-typed OrgState can still fail (an id that is not one,
 // an empty name, ...); messages read "where: path.field: problem".

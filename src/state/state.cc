@@ -25,33 +25,6 @@ using nlohmann::json;
   throw StateError(where + ": " + field + ": " + problem);
 }
 
-// The org readers' access to one object's members (parse_org, parent_from_json): json_fields.h's
-// JsonObject, refusing members nobody asked for (a typo in a hand edit, or a field of a newer
-// cforg that this one would drop) and throwing StateError.
-class Fields {
- public:
-  Fields(const json& j, const std::string& where, std::string path)
-      : o_(JsonAt(j, where, std::move(path), raise_state_error), UnknownFields::refuse) {}
-
-  // nullptr when absent (and not required).
-  const json* find(std::string_view key, bool required) {
-    return required ? &o_.at(key).json() : o_.find(key);
-  }
-  std::string string(std::string_view key) { return o_.required<std::string>(key); }
-  bool boolean(std::string_view key, bool required) {
-    return required ? o_.required<bool>(key) : o_.optional<bool>(key, false);
-  }
-  [[noreturn]] void fail(std::string_view key, const std::string& problem) const {
-    o_.fail(key, problem);
-  }
-  // Call after reading every known member.
-  void no_others() const { o_.done(); }
-  std::string field(std::string_view key) const { return o_.path(key); }
-
- private:
-  JsonObject o_;
-};
-
 json parent_to_json(const ParentLink& p) {
   if (p.id.empty()) return nullptr;  // a root organization
   json j = json::object();
@@ -60,17 +33,18 @@ json parent_to_json(const ParentLink& p) {
   return j;
 }
 
-ParentLink parent_from_json(const json& j, const std::string& where, const std::string& path) {
-  if (j.is_null()) return {};
-  Fields f(j, where, path);
+// null for a root, else {"id": ..., "key": ...} with the key only for a parent managed here.
+ParentLink parent_from_json(const JsonAt& at) {
+  if (at.json().is_null()) return {};
+  JsonObject f(at, UnknownFields::refuse);
   ParentLink p;
-  p.id = f.string("id");
+  p.id = f.required<std::string>("id");
   if (p.id.empty()) f.fail("id", "is empty (a root organization has \"parent\": null)");
-  if (f.find("key", false)) {
-    p.key = f.string("key");
-    if (p.key.empty()) f.fail("key", "is empty (omit it for a parent not managed here)");
+  if (auto key = f.optional<std::string>("key")) {
+    if (key->empty()) f.fail("key", "is empty (omit it for a parent not managed here)");
+    p.key = std::move(*key);
   }
-  f.no_others();
+  f.done();
   return p;
 }
 
@@ -213,27 +187,21 @@ void write_org(JsonWriter& w, const OrgState& o) {
   w.end_object();
 }
 
-OrgState parse_org(const json& j, const std::string& where, const std::string& path,
-                   bool id_optional) {
-  Fields f(j, where, path);
+OrgState parse_org(const JsonAt& at, bool id_optional) {
+  // Members nobody asked for are refused: a typo in a hand edit, or a field of a newer cforg
+  // that this one would drop.
+  JsonObject f(at, UnknownFields::refuse);
   OrgState o;
-  o.pending_create = f.boolean("pending_create", false);
-  o.id = f.string("id");
-  o.name = f.string("name");
-  o.parent = parent_from_json(*f.find("parent", true), where, f.field("parent"));
-  const json& profile = *f.find("profile", true);
-  if (!profile.is_null()) {
-    try {
-      o.profile = profile_from_json(profile);
-    } catch (const std::invalid_argument& e) {
-      f.fail("profile", e.what());
-    }
-  }
-  o.create_time = f.string("create_time");
-  o.meta = *f.find("meta", true);
-  o.prevent_destroy = f.boolean("prevent_destroy", true);
-  f.no_others();
-  check_org(o, where, path, id_optional);
+  o.pending_create = f.optional<bool>("pending_create", false);
+  o.id = f.required<std::string>("id");
+  o.name = f.required<std::string>("name");
+  o.parent = parent_from_json(f.at("parent"));
+  o.profile = f.required<std::optional<Profile>>("profile");
+  o.create_time = f.required<std::string>("create_time");
+  o.meta = f.required<json>("meta");
+  o.prevent_destroy = f.required<bool>("prevent_destroy");
+  f.done();
+  check_org(o, std::string(at.source()), at.path(), id_optional);
   return o;
 }
 
@@ -315,8 +283,12 @@ nlohmann::json org_to_json(const OrgState& o) {
   return j;
 }
 
+void read_json(const JsonAt& at, OrgState& o) {
+  o = detail::parse_org(at, false);
+}
+
 OrgState org_from_json(const nlohmann::json& j, const std::string& where) {
-  return detail::parse_org(j, where, "org", false);
+  return JsonAt(j, where, "org", raise_state_error).get<OrgState>();
 }
 
 nlohmann::json to_json(const State& s) {
@@ -353,7 +325,7 @@ State from_json(const nlohmann::json& j, const std::string& where) {
   for (auto it = orgs.json().begin(); it != orgs.json().end(); ++it) {
     check_key(it.key(), where);
     s.orgs.emplace_hint(s.orgs.end(), it.key(),
-                        detail::parse_org(it.value(), where, "organizations." + it.key(), false));
+                        detail::parse_org(orgs.member(it.value(), it.key()), false));
   }
 
   check_links(s, where);

@@ -191,7 +191,9 @@ TEST(StateJson, RejectsInvalidContent) {
   expect_rejected([&](auto& j) { orgs_of(j)["root"]["colour"] = "red"; },
                   {"organizations.root.colour", "unknown field"});
   expect_rejected([&](auto& j) { orgs_of(j)["root"]["profile"].erase("business_email"); },
-                  {"organizations.root.profile", "business_email"});
+                  {"organizations.root.profile.business_email: missing"});
+  expect_rejected([&](auto& j) { orgs_of(j)["root"]["profile"]["business_phone"] = 1; },
+                  {"organizations.root.profile.business_phone: expected a string, found number"});
   expect_rejected([&](auto& j) { orgs_of(j)["root"]["meta"] = 3; }, {"organizations.root.meta"});
   expect_rejected([&](auto& j) { orgs_of(j)["platform"]["parent"] = "root"; },
                   {"organizations.platform.parent", "expected an object"});

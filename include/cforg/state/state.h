@@ -74,6 +74,9 @@ nlohmann::json to_json(const State& s);
 State from_json(const nlohmann::json& j, const std::string& where);
 nlohmann::json org_to_json(const OrgState& o);
 OrgState org_from_json(const nlohmann::json& j, const std::string& where);
+// The reader of json_fields.h, for an org inside another document (a plan's `before`): checks
+// what org_from_json checks, and names the org's path in its messages.
+void read_json(const JsonAt& at, OrgState& o);
 
 // Throws StateError, as from_json would on reading it back, when `s` breaks a rule of a
 // readable state (an invalid id, two keys holding one id, a parent key naming the wrong org).
