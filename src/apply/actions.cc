@@ -25,14 +25,6 @@ Outcome done(std::string id, bool recovered = false) {
   return o;
 }
 
-// `org` as the state records it, with what only the plan knows: the parent's key, the flag.
-OrgState as_state(Organization org, const OrgSpec& t) {
-  OrgState s = state::from_remote(std::move(org));
-  s.parent.key = t.parent.key_or_empty();
-  s.prevent_destroy = t.prevent_destroy;
-  return s;
-}
-
 // One action being carried out: the records it collects become the result's.
 class Run {
  public:
@@ -110,8 +102,7 @@ class Run {
     const Organization& org = found.value().front();
     bool rename = org.spec.name != spec.name;
     bool profile = spec.profile && (!org.profile_known || org.spec.profile != spec.profile);
-    return update(as_state(org, *a_.after), rename, profile, /*unrecorded=*/true,
-                  /*recovered=*/true);
+    return update(recorded(org), rename, profile, /*unrecorded=*/true, /*recovered=*/true);
   }
 
   // The plan did not look for look-alikes (--refresh=false): look now, and refuse to make a
@@ -152,9 +143,7 @@ class Run {
     std::string cause;
     for (int attempt = 1;; ++attempt) {
       OrgState intent;
-      intent.name = spec.name;
-      intent.parent = {spec.parent.api_id(), a_.after->parent.key_or_empty()};
-      intent.profile = spec.profile;
+      intent.spec = spec;
       intent.pending_create = true;
       // Written before the request, so that a crash while it is in flight leaves a trace
       // the next run looks for. It needs no fsync: it only has to outlive this process.
@@ -162,7 +151,7 @@ class Run {
       api::Result<Organization> created = ctx_.client.create(spec);
       if (created) {
         std::string id = created.value().id;
-        record_durably(as_state(std::move(created.value()), *a_.after));
+        record_durably(recorded(std::move(created.value())));
         return done(std::move(id), attempt > 1);
       }
       const api::ApiError& err = created.error();
@@ -202,20 +191,29 @@ class Run {
       if (!renamed) return failure("renaming", renamed.error());
       now = state::from_remote(std::move(renamed.value()), &now);
       unrecorded = true;
-      if (now.name != a_.after->name) {
-        return finish(failed_outcome("renaming org " + quoted(a_.key) +
-                                         ": the API answered with the name " + (quoted)(now.name) +
-                                         " instead of " + (quoted)(a_.after->name),
-                                     id));
+      if (now.spec.name != a_.after->name) {
+        return finish(
+            failed_outcome("renaming org " + quoted(a_.key) + ": the API answered with the name " +
+                               (quoted)(now.spec.name) + " instead of " + (quoted)(a_.after->name),
+                           id));
       }
     }
     if (profile) {
       api::Result<api::Empty> put = ctx_.client.put_profile(id, *a_.after->profile);
       if (!put) return failure("updating the profile of", put.error());
-      now.profile = a_.after->profile;
+      now.spec.profile = a_.after->profile;
       unrecorded = true;
     }
     return finish(done(id, recovered));
+  }
+
+  // `org`, which the API returned for this action's org, as the state records it:
+  // prevent_destroy is cforg's own, so it comes from the plan. (The parent's key is the
+  // state's to derive: it relinks parents whenever it folds a journal or saves.)
+  OrgState recorded(Organization org) const {
+    OrgState s = state::from_remote(std::move(org));
+    s.spec.prevent_destroy = a_.after->prevent_destroy;
+    return s;
   }
 
   // The tracked org as the state holds it now.
@@ -236,8 +234,7 @@ class Run {
 
   Outcome adopt() {
     OrgState found = *a_.before;
-    found.parent.key = a_.after->parent.key_or_empty();
-    found.prevent_destroy = a_.after->prevent_destroy;
+    found.spec.prevent_destroy = a_.after->prevent_destroy;
     return update(std::move(found), a_.renames(), a_.sets_profile(), /*unrecorded=*/true);
   }
 

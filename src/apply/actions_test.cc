@@ -122,7 +122,7 @@ TEST_F(Actions, ACreateUnderAManagedParentSendsTheParentsId) {
   ActionResult r = run(create("child", "root"));
   ASSERT_EQ(r.outcome.status, Status::done) << r.outcome.message;
   EXPECT_EQ(client.orgs.at(r.outcome.id).spec.parent.api_id(), parent);
-  EXPECT_EQ(r.records.at(0).org.parent.key, "root");
+  EXPECT_EQ(r.records.at(0).org.spec.parent, ParentRef::id(parent));
 }
 
 TEST_F(Actions, ACreateWhoseParentDoesNotExistSendsNothing) {
@@ -258,7 +258,7 @@ TEST_F(Actions, RecoveryAdoptsALookAlikeAndSetsItsProfile) {
   EXPECT_EQ(client.profile_puts, 1);
   EXPECT_EQ(client.orgs.at(found).spec.profile, a.after->profile);
   ASSERT_THAT(ops(r.records), ElementsAre(Op::put));
-  EXPECT_EQ(r.records[0].org.profile, a.after->profile);
+  EXPECT_EQ(r.records[0].org.spec.profile, a.after->profile);
 }
 
 plan::Action update(const std::string& key, const std::string& id, const state::OrgState& before,
@@ -269,7 +269,8 @@ plan::Action update(const std::string& key, const std::string& id, const state::
   a.id = id;
   a.before = before;
   a.after = OrgSpec{name, ParentRef::root(), profile};
-  if (name != before.name) a.changes.push_back(plan::Change::name_change(before.name, name));
+  if (name != before.spec.name)
+    a.changes.push_back(plan::Change::name_change(before.spec.name, name));
   if (profile) a.changes.push_back(plan::Change::profile_change(std::nullopt, profile));
   return a;
 }
@@ -281,7 +282,7 @@ TEST_F(Actions, AnUpdateRenamesAndRecordsTheAnswer) {
   EXPECT_EQ(client.puts, 1);
   EXPECT_EQ(client.profile_puts, 0);
   ASSERT_THAT(ops(r.records), ElementsAre(Op::put));
-  EXPECT_EQ(r.records[0].org.name, "Root Co");
+  EXPECT_EQ(r.records[0].org.spec.name, "Root Co");
   EXPECT_THAT(ledger.written, IsEmpty());
 }
 
@@ -293,7 +294,7 @@ TEST_F(Actions, AnUpdateOfTheProfileAloneSendsOnlyTheProfile) {
   EXPECT_EQ(client.puts, 0);
   EXPECT_EQ(client.profile_puts, 1);
   ASSERT_THAT(ops(r.records), ElementsAre(Op::put));
-  EXPECT_EQ(r.records[0].org.profile, profile);
+  EXPECT_EQ(r.records[0].org.spec.profile, profile);
 }
 
 // The API accepts renames and refuses every profile.
@@ -325,8 +326,8 @@ TEST_F(Actions, AnUpdateWhoseProfileFailsStillRecordsTheRename) {
   EXPECT_EQ(r.outcome.status, Status::failed);
   EXPECT_THAT(r.outcome.message, HasSubstr("updating the profile of org \"root\""));
   ASSERT_THAT(ops(r.records), ElementsAre(Op::put));
-  EXPECT_EQ(r.records[0].org.name, "Root Co");  // what is known at the end
-  EXPECT_FALSE(r.records[0].org.profile);
+  EXPECT_EQ(r.records[0].org.spec.name, "Root Co");  // what is known at the end
+  EXPECT_FALSE(r.records[0].org.spec.profile);
 }
 
 TEST_F(Actions, AnUpdateOfAnOrgDeletedOutsideCforgRecordsNothing) {
@@ -374,7 +375,7 @@ TEST_F(Actions, AnAdoptionRecordsTheOrgEvenWithNothingToSend) {
   ASSERT_EQ(r.outcome.status, Status::done) << r.outcome.message;
   EXPECT_EQ(client.puts + client.profile_puts, 0);
   ASSERT_THAT(ops(r.records), ElementsAre(Op::put));
-  EXPECT_TRUE(r.records[0].org.prevent_destroy);
+  EXPECT_TRUE(r.records[0].org.spec.prevent_destroy);
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 JournalRecord put(const std::string& key, const std::string& id) {
   state::OrgState org;
   org.id = id;
-  org.name = key;
+  org.spec.name = key;
   return {Op::put, key, org};
 }
 
@@ -87,7 +87,7 @@ struct CommitterTest : ::testing::Test {
 TEST_F(CommitterTest, AWriteAheadIsAppendedAtOnceWithoutAnFsyncAndFolded) {
   start(5ms);
   state::OrgState intent;
-  intent.name = "root";
+  intent.spec.name = "root";
   intent.pending_create = true;
   committer->write_ahead({Op::begin_create, "root", intent});
   EXPECT_EQ(memory.appends, 1);

@@ -231,7 +231,11 @@ class Executor {
 
 Report execute(const plan::Plan& plan, state::State& st, api::Client& client,
                state::Journal& journal, const Options& opts) {
-  return Executor(plan, st, client, journal, opts).run();
+  Report report = Executor(plan, st, client, journal, opts).run();
+  // The actions record parents by id, as the API returns them; the keys those ids stand for
+  // are the state's to derive, once.
+  st.relink_parents();
+  return report;
 }
 
 }  // namespace cforg::apply

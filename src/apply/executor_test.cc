@@ -59,8 +59,8 @@ TEST_F(Fixture, ParentsFirstWithTheirIdsAndDurableBeforeChildren) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.created, 4u);
   EXPECT_FALSE(client.parent_not_durable);
-  EXPECT_EQ(st.orgs.at("a").parent.id, st.orgs.at("root").id);
-  EXPECT_EQ(st.orgs.at("a1").parent.id, st.orgs.at("a").id);
+  EXPECT_EQ(st.orgs.at("a").parent_id(), st.orgs.at("root").id);
+  EXPECT_EQ(st.orgs.at("a1").parent_id(), st.orgs.at("a").id);
   EXPECT_EQ(client.orgs.at(st.orgs.at("a1").id).spec.parent.api_id(), st.orgs.at("a").id);
   EXPECT_EQ(client.posts, 4);
 }
@@ -96,8 +96,8 @@ TEST_F(Fixture, AnUpdateSendsARenameAndAProfileAsTheirOwnRequests) {
   EXPECT_EQ(client.orgs.at(id).spec.name, "Root Co");
   EXPECT_EQ(client.orgs.at(id).spec.profile, profile);
   // The rename's answer did not tell the profile; the state has the one that was sent.
-  EXPECT_EQ(st.orgs.at("root").name, "Root Co");
-  EXPECT_EQ(st.orgs.at("root").profile, profile);
+  EXPECT_EQ(st.orgs.at("root").spec.name, "Root Co");
+  EXPECT_EQ(st.orgs.at("root").spec.profile, profile);
   EXPECT_EQ(st.orgs.at("root").create_time, a.before->create_time);
 
   // Only the name: one PUT, the profile endpoint untouched.
@@ -109,7 +109,7 @@ TEST_F(Fixture, AnUpdateSendsARenameAndAProfileAsTheirOwnRequests) {
   ASSERT_TRUE(run(p).ok());
   EXPECT_EQ(client.puts, 2);
   EXPECT_EQ(client.profile_puts, 1);
-  EXPECT_EQ(st.orgs.at("root").profile, profile);
+  EXPECT_EQ(st.orgs.at("root").spec.profile, profile);
 }
 
 TEST_F(Fixture, AReplacementDeletesTheOldTreeChildrenFirstThenCreatesParentsFirst) {
@@ -143,7 +143,7 @@ TEST_F(Fixture, AReplacementDeletesTheOldTreeChildrenFirstThenCreatesParentsFirs
   EXPECT_FALSE(client.orgs.count(old_leaf));
   EXPECT_EQ(client.orgs.at(st.orgs.at("mid").id).spec.parent.api_id(), other);
   EXPECT_EQ(client.orgs.at(st.orgs.at("leaf").id).spec.parent.api_id(), st.orgs.at("mid").id);
-  EXPECT_EQ(st.orgs.at("mid").parent.key, "other");
+  EXPECT_EQ(st.orgs.at("mid").parent_key, "other");
   EXPECT_NE(st.orgs.at("mid").id, old_mid);
   EXPECT_EQ(client.count_named("Mid"), 1u);
   (void)top;

@@ -35,8 +35,8 @@ int run_list(const StateOptions& o) {
   for (const auto& [key, org] : st.orgs) width = std::max(width, key.size());
   for (const auto& [key, org] : st.orgs) {
     std::printf("%-*s  %-32s  %s%s\n", static_cast<int>(width), key.c_str(),
-                org.pending_create ? "(create pending)" : org.id.c_str(), org.name.c_str(),
-                org.prevent_destroy ? "  [prevent_destroy]" : "");
+                org.pending_create ? "(create pending)" : org.id.c_str(), org.spec.name.c_str(),
+                org.spec.prevent_destroy ? "  [prevent_destroy]" : "");
   }
   return kExitOk;
 }

@@ -43,7 +43,7 @@ ImportResult import_org(const ImportRequest& r) {
     out.org.profile_known = true;
   }
   state::OrgState imported = state::from_remote(out.org);
-  imported.prevent_destroy = desired->spec.prevent_destroy;
+  imported.spec.prevent_destroy = desired->spec.prevent_destroy;
   s.state.orgs[r.key] = std::move(imported);
   s.tx->commit(s.state);
   out.serial = s.state.serial;

@@ -84,9 +84,9 @@ TEST_F(OpsTest, ImportRecordsTheOrgWithItsProfileAndTheConfigsPreventDestroy) {
   state::State st = read_state(backend);
   ASSERT_EQ(st.orgs.count("Acme"), 1u);
   EXPECT_EQ(st.orgs["Acme"].id, id);
-  EXPECT_TRUE(st.orgs["Acme"].prevent_destroy);
-  ASSERT_TRUE(st.orgs["Acme"].profile.has_value()) << "read through GET .../profile";
-  EXPECT_EQ(st.orgs["Acme"].profile->business_name, "Acme Inc");
+  EXPECT_TRUE(st.orgs["Acme"].spec.prevent_destroy);
+  ASSERT_TRUE(st.orgs["Acme"].spec.profile.has_value()) << "read through GET .../profile";
+  EXPECT_EQ(st.orgs["Acme"].spec.profile->business_name, "Acme Inc");
   EXPECT_EQ(st.serial, r.serial);
 }
 
@@ -197,8 +197,8 @@ TEST_F(OpsTest, RefreshSavesOnlyWhatTheRemoteSideSaysAndOnlyWhenConfirmed) {
   ASSERT_EQ(res.kind, RefreshResult::Kind::saved);
   ASSERT_EQ(res.changes.drift.size(), 1u);
   state::State st = read_state(backend);
-  EXPECT_EQ(st.orgs.at("A").name, "A2");
-  EXPECT_FALSE(st.orgs.at("B").prevent_destroy) << "no flag from the config";
+  EXPECT_EQ(st.orgs.at("A").spec.name, "A2");
+  EXPECT_FALSE(st.orgs.at("B").spec.prevent_destroy) << "no flag from the config";
   EXPECT_EQ(st.orgs.count("C"), 0u);
   EXPECT_EQ(refresh(r).kind, RefreshResult::Kind::unchanged);
 }

@@ -24,8 +24,8 @@ config::Config load(const std::string& yaml) {
 state::OrgState tracked(int n, const std::string& name, int parent = 0) {
   state::OrgState o;
   o.id = testing::org_id(n);
-  o.name = name;
-  if (parent) o.parent.id = testing::org_id(parent);
+  o.spec.name = name;
+  if (parent) o.spec.parent = ParentRef::id(testing::org_id(parent));
   o.create_time = "2026-01-01T00:00:00.000Z";
   o.meta = nlohmann::json::object();
   return o;

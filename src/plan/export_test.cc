@@ -245,8 +245,8 @@ TEST(Export, RecordInStateRefusesTrackedKeysAndIdsAndChangesNothing) {
   state::State st;
   record_in_state(e, st);
   ASSERT_EQ(st.orgs.size(), 2u);
-  EXPECT_EQ(st.orgs.at("child").parent.key, "root");
-  EXPECT_EQ(st.orgs.at("child").parent.id, root);
+  EXPECT_EQ(st.orgs.at("child").parent_key, "root");
+  EXPECT_EQ(st.orgs.at("child").parent_id(), root);
   state::State before = st;
   EXPECT_THROW(record_in_state(e, st), ExportError);
   EXPECT_EQ(st, before);

@@ -69,6 +69,12 @@ struct Parent {
   std::string key, id;
 };
 
+// A managed parent by its key, another by its id.
+Parent parent_of(const state::OrgState& o) {
+  if (!o.parent_key.empty()) return {o.parent_key, ""};
+  return {"", o.parent_id()};
+}
+
 // Nodes for `orgs` (key -> title, mark, parent), sorted by key, plus one node per parent that
 // is not among them: `context` for a key (an org the picture leaves out), `external` for an id.
 Graph build(const std::map<std::string, std::tuple<std::string, Mark, Parent>>& orgs) {
@@ -245,8 +251,7 @@ std::string render_graph(const config::Config& cfg, const state::State& st, Grap
   }
   for (const auto& [key, org] : st.orgs) {
     if (orgs.count(key)) continue;
-    orgs[key] = {org.name, Mark::remove,
-                 Parent{org.parent.key, org.parent.key.empty() ? org.parent.id : ""}};
+    orgs[key] = {org.spec.name, Mark::remove, parent_of(org)};
   }
   Graph g = build(orgs);
   std::string_view legend =
@@ -280,8 +285,8 @@ std::string change_tree_markdown(const Plan& plan, std::size_t max_nodes) {
       if (const std::string* i = a.after->parent.id()) p = {"", *i};
       name = a.after->name;
     } else if (a.before) {
-      p = {a.before->parent.key, a.before->parent.key.empty() ? a.before->parent.id : ""};
-      name = a.before->name;
+      p = parent_of(*a.before);
+      name = a.before->spec.name;
     }
     auto it = orgs.find(a.key);
     if (it == orgs.end()) {

@@ -18,11 +18,12 @@ config::Config config_of(const std::string& yaml) {
 }
 
 state::OrgState tracked(const std::string& id, const std::string& name,
-                        state::ParentLink parent = {}) {
+                        const std::string& parent_id = "", const std::string& parent_key = "") {
   state::OrgState o;
   o.id = id;
-  o.name = name;
-  o.parent = std::move(parent);
+  o.spec.name = name;
+  o.spec.parent = ParentRef::from_api_id(parent_id);
+  o.parent_key = parent_key;
   return o;
 }
 
@@ -35,7 +36,7 @@ TEST(Graph, MarksWhatExistsWhatIsOnlyConfiguredAndWhatOnlyStateHolds) {
       testing::org_id(99) + "}}\n");
   state::State st;
   st.orgs["acme"] = tracked(testing::org_id(1), "Acme");
-  st.orgs["old"] = tracked(testing::org_id(2), "Old", {testing::org_id(1), "acme"});
+  st.orgs["old"] = tracked(testing::org_id(2), "Old", testing::org_id(1), "acme");
   std::string m = render_graph(cfg, st, GraphFormat::mermaid);
   EXPECT_EQ(m.rfind("flowchart TD\n", 0), 0u);
   // Nodes by key order: acme, new, old, partner; then the outside parent.
@@ -68,7 +69,7 @@ TEST(ChangeTree, MarksEachChangedOrgUnderItsParent) {
   Action remove;
   remove.kind = ActionKind::remove;
   remove.key = "labs";
-  remove.before = tracked(testing::org_id(5), "Labs", {testing::org_id(1), "acme"});
+  remove.before = tracked(testing::org_id(5), "Labs", testing::org_id(1), "acme");
   Action gone = remove, again = create;
   gone.key = again.key = "moved";
   gone.replace = again.replace = true;

@@ -111,12 +111,12 @@ class Planner {
       // Drift in a profile the config does not manage is no concern of this plan.
       const config::DesiredOrg* d = cfg_.find(key);
       OrgSpec seen = r.spec;
-      if (!r.profile_known || !d || !d->spec.profile) seen.profile = org.profile;
-      std::vector<Change> drifted = diff(org.spec(), "", seen, "");
+      if (!r.profile_known || !d || !d->spec.profile) seen.profile = org.spec.profile;
+      std::vector<Change> drifted = diff(org.spec, "", seen, "");
       if (!drifted.empty()) {
         plan_.drift.push_back({key, org.id, std::move(drifted)});
         plan_.observed[key] = state::from_remote(r, &org);
-        plan_.observed[key].profile = seen.profile;
+        plan_.observed[key].spec.profile = seen.profile;
       }
     }
     if (!remote_) return;
@@ -170,7 +170,7 @@ class Planner {
     if (known_ids_.empty()) {
       for (const auto& [key, org] : st_.orgs) {
         known_ids_.insert(org.id);
-        if (!org.parent.id.empty()) known_ids_.insert(org.parent.id);
+        if (!org.spec.parent.is_root()) known_ids_.insert(org.parent_id());
       }
     }
     if (!known_ids_.count(id)) {
@@ -187,7 +187,8 @@ class Planner {
     OrgSpec t = d.spec;
     const OrgState* cur = current(d.key);
     if (cur && !cur->pending_create) {
-      if (cur->prevent_destroy != t.prevent_destroy) plan_.protection[d.key] = t.prevent_destroy;
+      if (cur->spec.prevent_destroy != t.prevent_destroy)
+        plan_.protection[d.key] = t.prevent_destroy;
       if (opts_.replace.count(d.key)) {
         plan_replacement(d, *cur, std::move(t));
         return;
@@ -213,13 +214,13 @@ class Planner {
       claimed_.insert(m.id);
       resolved_[d.key] = m.id;
       OrgState found = state::from_remote(m);
-      found.prevent_destroy = cur ? cur->prevent_destroy : false;
+      found.spec.prevent_destroy = cur ? cur->spec.prevent_destroy : false;
       if (cur && cur->pending_create) {
         // Our own create from an interrupted run did succeed: record it, no flag needed.
         plan_.warnings.push_back("org \"" + d.key + "\": a create interrupted earlier had " +
                                  "succeeded (" + m.id + "); it is recorded in state");
         plan_.observed[d.key] = found;
-        if (found.prevent_destroy != t.prevent_destroy) {
+        if (found.spec.prevent_destroy != t.prevent_destroy) {
           plan_.protection[d.key] = t.prevent_destroy;
         }
         plan_change(d, plan_.observed[d.key], t, false);
@@ -257,7 +258,7 @@ class Planner {
   // cannot be set in place: that takes a replacement, asked for by name.
   void plan_change(const DesiredOrg& d, const OrgState& cur, const OrgSpec& t, bool drifted) {
     std::vector<Change> changes =
-        diff(cur.spec(), cur.parent.key, want_spec(t, parent_id_of(t)), t.parent.key_or_empty());
+        diff(cur.spec, cur.parent_key, want_spec(t, parent_id_of(t)), t.parent.key_or_empty());
     if (changes.empty()) {
       ++plan_.unchanged;
       return;
@@ -279,8 +280,8 @@ class Planner {
   }
 
   void refuse_move(const DesiredOrg& d, const OrgState& cur, const OrgSpec& t) {
-    std::string from = cur.parent.id.empty() ? "the top level" : "\"" + cur.parent.id + "\"";
-    if (!cur.parent.key.empty()) from = "\"" + cur.parent.key + "\" (" + cur.parent.id + ")";
+    std::string from = cur.spec.parent.is_root() ? "the top level" : "\"" + cur.parent_id() + "\"";
+    if (!cur.parent_key.empty()) from = "\"" + cur.parent_key + "\" (" + cur.parent_id() + ")";
     std::string why;
     if (const std::string* parent = t.parent.key(); parent && replaced_.count(*parent)) {
       why = "its parent \"" + *parent +
@@ -310,7 +311,7 @@ class Planner {
               d.where.str());
       return;
     }
-    if (cur.prevent_destroy || t.prevent_destroy) {
+    if (cur.spec.prevent_destroy || t.prevent_destroy) {
       problem(d.key,
               "--replace " + d.key +
                   " would delete the org, and prevent_destroy is set on it; set prevent_destroy: "
@@ -343,7 +344,7 @@ class Planner {
         plan_pending_without_config(key, *cur, doomed);
         continue;
       }
-      if (cur->prevent_destroy) {
+      if (cur->spec.prevent_destroy) {
         problem(key, "prevent_destroy is set on org \"" + key + "\" (" + cur->id +
                          ") and the config no longer declares it, so it would be deleted. To "
                          "delete it, first declare it again with prevent_destroy: false and "
@@ -368,8 +369,8 @@ class Planner {
     }
     auto depth = [&](const OrgState* o) {
       int d = 0;
-      for (auto it = by_id.find(o->parent.id); it != by_id.end() && d < 1000;
-           it = by_id.find(it->second->parent.id)) {
+      for (auto it = by_id.find(o->parent_id()); it != by_id.end() && d < 1000;
+           it = by_id.find(it->second->parent_id())) {
         ++d;
       }
       return d;
@@ -387,7 +388,7 @@ class Planner {
     // (then the key has a create too) or the key's only action.
     std::unordered_map<std::string, std::vector<std::string>> must_leave;  // parent key -> keys
     for (const auto& [key, cur] : doomed) {
-      auto p = key_of_doomed.find(cur->parent.id);
+      auto p = key_of_doomed.find(cur->parent_id());
       if (p != key_of_doomed.end()) must_leave[p->second].push_back(key);
     }
     for (const auto& [d, key] : order) {
@@ -444,14 +445,14 @@ class Planner {
   // anything; without a look at the remote side we cannot know.
   void plan_pending_without_config(const std::string& key, const OrgState& cur,
                                    std::vector<std::pair<std::string, const OrgState*>>& doomed) {
-    std::pair<std::string, std::string> where{cur.parent.id, cur.name};
+    std::pair<std::string, std::string> where{cur.parent_id(), cur.spec.name};
     if (!remote_ || !remote_->searched.count(where)) {
-      problem(key, "a create of org \"" + key + "\" (\"" + cur.name +
+      problem(key, "a create of org \"" + key + "\" (\"" + cur.spec.name +
                        "\") was interrupted and the config no longer declares it; plan with "
                        "refresh enabled so that cforg can look for what it left");
       return;
     }
-    std::vector<const Organization*> matches = untracked_matches(cur.parent.id, cur.name);
+    std::vector<const Organization*> matches = untracked_matches(cur.parent_id(), cur.spec.name);
     if (matches.size() == 1) {
       claimed_.insert(matches.front()->id);
       OrgState found = state::from_remote(*matches.front());
@@ -698,7 +699,7 @@ state::State refreshed_state(const state::State& st, const Plan& plan) {
   for (const std::string& key : plan.forget) out.orgs.erase(key);
   for (const auto& [key, org] : plan.observed) out.orgs[key] = org;
   for (const auto& [key, flag] : plan.protection) {
-    if (auto it = out.orgs.find(key); it != out.orgs.end()) it->second.prevent_destroy = flag;
+    if (auto it = out.orgs.find(key); it != out.orgs.end()) it->second.spec.prevent_destroy = flag;
   }
   out.relink_parents();
   return out;

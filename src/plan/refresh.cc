@@ -182,7 +182,7 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
   }
   for (const auto& [key, org] : st.orgs) {
     if (org.pending_create && !cfg.find(key)) {
-      candidates.push_back({key, org.name, ParentRef::from_api_id(org.parent.id)});
+      candidates.push_back({key, org.spec.name, org.spec.parent});
     }
   }
 

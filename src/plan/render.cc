@@ -90,10 +90,10 @@ void action_out(std::ostream& out, const Action& a, const Palette& c) {
         out << "  " << c.red("-") << "/" << c.green("+") << ' ' << name << " {\n";
         if (a.before) {
           out << "      " << c.red("-") << " id     = " << json_quoted(a.before->id) << '\n';
-          if (a.after->parent.key() || a.before->parent.id != a.after->parent.api_id()) {
+          if (a.after->parent.key() || a.before->spec.parent != a.after->parent) {
             std::string old_parent =
-                a.before->parent.id.empty() ? "(none)" : json_quoted(a.before->parent.id);
-            if (!a.before->parent.key.empty()) old_parent = json_quoted(a.before->parent.key);
+                a.before->spec.parent.is_root() ? "(none)" : json_quoted(a.before->parent_id());
+            if (!a.before->parent_key.empty()) old_parent = json_quoted(a.before->parent_key);
             out << "      " << c.yellow("~") << " parent = " << old_parent << " → "
                 << parent_text(*a.after) << '\n';
           }
@@ -134,8 +134,9 @@ void action_out(std::ostream& out, const Action& a, const Palette& c) {
           << (a.replace ? " will be replaced: first its old org is deleted" : " will be deleted")
           << '\n';
       out << "  " << c.red("-") << ' ' << name << (a.replace ? " (old)" : "") << " {\n";
-      rows_out(out, "      ", c.red("-") + " ",
-               {{"id", json_quoted(a.id)}, {"name", json_quoted(a.before ? a.before->name : "")}});
+      rows_out(
+          out, "      ", c.red("-") + " ",
+          {{"id", json_quoted(a.id)}, {"name", json_quoted(a.before ? a.before->spec.name : "")}});
       out << "    }\n";
       break;
     case ActionKind::adopt:

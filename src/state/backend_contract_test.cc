@@ -29,7 +29,7 @@ JournalRecord put(const std::string& key, const OrgState& org) {
 }
 JournalRecord begin_create(const std::string& key, const std::string& name) {
   OrgState org;
-  org.name = name;
+  org.spec.name = name;
   return {Op::begin_create, key, org};
 }
 
@@ -79,7 +79,7 @@ TEST_P(BackendTest, CommitBumpsSerialAndKeepsTheLineage) {
   b->begin(*lock, second)->commit(next);
   EXPECT_EQ(next.serial, 2u);
   EXPECT_EQ(next.lineage, s.lineage);
-  EXPECT_EQ(next.orgs["child"].parent.key, "root");  // relinked
+  EXPECT_EQ(next.orgs["child"].parent_key, "root");  // relinked
   EXPECT_EQ(open()->load().state, next);
 }
 

@@ -59,7 +59,7 @@ TEST(FileBackend, SaveBumpsSerialAssignsLineageOnceAndKeepsBackup) {
   save(*backend, s, lock.get());
   EXPECT_EQ(s.serial, 2u);
   EXPECT_EQ(s.lineage, lineage);
-  EXPECT_EQ(s.orgs["child"].parent.key, "root");  // save relinks parents
+  EXPECT_EQ(s.orgs["child"].parent_key, "root");  // save relinks parents
   EXPECT_EQ(read_bytes(path + ".backup"), first);
   EXPECT_EQ(read_bytes(path), state_to_text(s));
   EXPECT_EQ(load(*open_file_backend(path)), s);

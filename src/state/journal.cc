@@ -107,10 +107,8 @@ void fold(State& s, JournalRecord&& r) {
       // org was adopted); a pending entry would forget that id.
       if (it != s.orgs.end() && !it->second.id.empty()) return;
       OrgState pending;
-      pending.name = std::move(r.org.name);
-      pending.parent = std::move(r.org.parent);
-      pending.profile = std::move(r.org.profile);
-      pending.prevent_destroy = r.org.prevent_destroy;
+      pending.spec = std::move(r.org.spec);
+      pending.parent_key = std::move(r.org.parent_key);
       pending.pending_create = true;
       s.orgs[r.key] = std::move(pending);
       return;

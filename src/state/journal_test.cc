@@ -41,9 +41,9 @@ using Op = JournalRecord::Op;
 JournalRecord begin_create(const std::string& key, const std::string& name,
                            const std::string& parent_id = "") {
   OrgState o;
-  o.name = name;
-  o.parent.id = parent_id;
-  o.profile = Profile{"N", "e@x.example", "1", "addr", ""};
+  o.spec.name = name;
+  o.spec.parent = ParentRef::from_api_id(parent_id);
+  o.spec.profile = Profile{"N", "e@x.example", "1", "addr", ""};
   return {Op::begin_create, key, o};
 }
 
@@ -91,8 +91,8 @@ TEST(JournalRecord, LineIsTheCompactJsonDumpByteForByte) {
       make_org(org_id(7), "Quote \" back\\slash \t tab \x01 \x7f \u00dcnic\u00f8de \u2713",
                org_id(6), "parent-key");
   odd.meta = nlohmann::json{{"b", {1, 2.5, nullptr}}, {"a", "x\ny"}, {"flags", {{"z", true}}}};
-  odd.prevent_destroy = true;
-  odd.profile = Profile{"Acme \"Inc\"", "ops@x.example", "+1 555", "1 Road\nTown", "VAT-1"};
+  odd.spec.prevent_destroy = true;
+  odd.spec.profile = Profile{"Acme \"Inc\"", "ops@x.example", "+1 555", "1 Road\nTown", "VAT-1"};
   OrgState pending = begin_create("p", "Pending", org_id(1)).org;
   pending.pending_create = true;
   JournalRecord records[] = {begin_create("a", "A", org_id(1)),
@@ -224,9 +224,9 @@ TEST(JournalFold, Rules) {
   const OrgState& pending = s.orgs["new"];
   EXPECT_TRUE(pending.pending_create);
   EXPECT_EQ(pending.id, "");
-  EXPECT_EQ(pending.name, "New");
-  EXPECT_EQ(pending.parent.id, org_id(1));
-  EXPECT_TRUE(pending.profile.has_value());
+  EXPECT_EQ(pending.spec.name, "New");
+  EXPECT_EQ(pending.parent_id(), org_id(1));
+  EXPECT_TRUE(pending.spec.profile.has_value());
 
   fold(s, begin_create("tracked", "Tracked again"));  // has an id: keep it
   EXPECT_EQ(s.orgs["tracked"], make_org(org_id(1), "Tracked"));
@@ -298,7 +298,7 @@ TEST_F(JournalFile, RecordsOfARunOnAMissingStateAreFoldedByLoad) {
   EXPECT_EQ(loaded.serial, 0u);
   EXPECT_EQ(loaded.orgs["root"], root);
   EXPECT_TRUE(loaded.orgs["child"].pending_create);
-  EXPECT_EQ(loaded.orgs["child"].parent.key, "root");  // relinked after folding
+  EXPECT_EQ(loaded.orgs["child"].parent_key, "root");  // relinked after folding
 
   save(*b, loaded, lock.get());
   EXPECT_FALSE(file_exists(journal_path()));
@@ -464,7 +464,7 @@ TEST_F(JournalFile, AppendsABatchInOneGoAllOrNone) {
   EXPECT_EQ(journal->append(std::span<const JournalRecord>()), 4u);
   journal->sync(4);
   State folded = load(*b);
-  EXPECT_EQ(folded.orgs.at("b").parent.id, org_id(1));
+  EXPECT_EQ(folded.orgs.at("b").parent_id(), org_id(1));
   EXPECT_FALSE(folded.orgs.count("c"));
 }
 

@@ -69,9 +69,12 @@ class Gen {
   OrgState org(int n, bool with_id) {
     OrgState o = make_org(with_id ? org_id(n) : "", text(false));
     int parent = pick(3);
-    if (parent > 0) o.parent = {org_id(n + 1000), parent == 2 ? text(false) : ""};
+    if (parent > 0) {
+      o.spec.parent = ParentRef::id(org_id(n + 1000));
+      if (parent == 2) o.parent_key = text(false);
+    }
     if (pick(2) == 0) {
-      o.profile = Profile{text(true), text(true), text(true), text(true), text(true)};
+      o.spec.profile = Profile{text(true), text(true), text(true), text(true), text(true)};
     }
     o.create_time = pick(4) == 0 ? "" : text(true);
     o.meta = nullptr;  // null, or an object of anything
@@ -79,7 +82,7 @@ class Gen {
       o.meta = nlohmann::json::object();
       for (int i = pick(4); i > 0; --i) o.meta[text(true)] = meta();
     }
-    o.prevent_destroy = pick(2) == 0;
+    o.spec.prevent_destroy = pick(2) == 0;
     o.pending_create = !with_id || pick(5) == 0;
     return o;
   }

@@ -25,27 +25,26 @@ using nlohmann::json;
   throw StateError(where + ": " + field + ": " + problem);
 }
 
-json parent_to_json(const ParentLink& p) {
-  if (p.id.empty()) return nullptr;  // a root organization
+// null for a root, else {"id": ..., "key": ...} with the key only for a parent managed here.
+json parent_to_json(const OrgState& o) {
+  if (o.spec.parent.is_root()) return nullptr;
   json j = json::object();
-  j["id"] = p.id;
-  if (!p.key.empty()) j["key"] = p.key;
+  j["id"] = o.parent_id();
+  if (!o.parent_key.empty()) j["key"] = o.parent_key;
   return j;
 }
 
-// null for a root, else {"id": ..., "key": ...} with the key only for a parent managed here.
-ParentLink parent_from_json(const JsonAt& at) {
-  if (at.json().is_null()) return {};
+void read_parent(const JsonAt& at, OrgState& o) {
+  if (at.json().is_null()) return;  // a root
   JsonObject f(at, UnknownFields::refuse);
-  ParentLink p;
-  p.id = f.required<std::string>("id");
-  if (p.id.empty()) f.fail("id", "is empty (a root organization has \"parent\": null)");
+  auto id = f.required<std::string>("id");
+  if (id.empty()) f.fail("id", "is empty (a root organization has \"parent\": null)");
+  o.spec.parent = ParentRef::id(std::move(id));
   if (auto key = f.optional<std::string>("key")) {
     if (key->empty()) f.fail("key", "is empty (omit it for a parent not managed here)");
-    p.key = std::move(*key);
+    o.parent_key = std::move(*key);
   }
   f.done();
-  return p;
 }
 
 // What the JSON types cannot express: the rules every org of a readable state obeys.
@@ -75,7 +74,7 @@ void check_no_cycles(const State& s, const std::string& where,
       walk.push_back(id);
       auto it = key_by_id.find(id);
       if (it == key_by_id.end()) break;
-      id = s.orgs.at(*it->second).parent.id;
+      id = s.orgs.at(*it->second).parent_id();
       if (!key_by_id.count(id)) break;  // a parent outside this state, or a root
     }
     for (std::string_view w : walk) mark[w] = 2;
@@ -95,11 +94,11 @@ void check_links(const State& s, const std::string& where) {
     }
   }
   for (const auto& [key, org] : s.orgs) {
-    if (org.parent.key.empty()) continue;
-    auto it = key_by_id.find(org.parent.id);
-    if (it == key_by_id.end() || *it->second != org.parent.key) {
+    if (org.parent_key.empty()) continue;
+    auto it = key_by_id.find(org.parent_id());
+    if (it == key_by_id.end() || *it->second != org.parent_key) {
       invalid(where, "organizations." + key + ".parent.key",
-              "\"" + org.parent.key + "\" does not hold the parent id " + org.parent.id);
+              "\"" + org.parent_key + "\" does not hold the parent id " + org.parent_id());
     }
   }
   check_no_cycles(s, where, key_by_id);
@@ -127,14 +126,19 @@ void check_org(const OrgState& o, const std::string& where, const std::string& p
                   (o.id.empty() ? "; only a pending_create entry may lack one" : ""));
     }
   }
-  if (o.name.empty()) invalid(where, path + ".name", "is empty");
-  if (!o.parent.id.empty()) {
-    if (std::string problem = org_id_problem(o.parent.id); !problem.empty()) {
+  if (o.spec.name.empty()) invalid(where, path + ".name", "is empty");
+  if (const std::string* key = o.spec.parent.key()) {
+    // Only code builds such an org: what the state reads has a parent id or none.
+    invalid(where, path + ".parent",
+            "is the config key \"" + *key + "\", not an id; this is a bug in cforg");
+  }
+  if (const std::string* parent = o.spec.parent.id()) {
+    if (std::string problem = org_id_problem(*parent); !problem.empty()) {
       invalid(where, path + ".parent.id",
-              "\"" + o.parent.id + "\" is not an organization id: it " + problem);
+              "\"" + *parent + "\" is not an organization id: it " + problem);
     }
   }
-  if (o.parent.id.empty() && !o.parent.key.empty()) {
+  if (o.spec.parent.is_root() && !o.parent_key.empty()) {
     invalid(where, path + ".parent.key", "is set for a root organization");
   }
   if (!o.meta.is_object() && !o.meta.is_null()) {
@@ -153,17 +157,17 @@ void write_org(JsonWriter& w, const OrgState& o) {
   w.key("meta");
   w.value(o.meta);
   w.key("name");
-  w.string(o.name);
+  w.string(o.spec.name);
   w.key("parent");
-  if (o.parent.id.empty()) {
+  if (o.spec.parent.is_root()) {
     w.literal("null");
   } else {
     w.begin_object();
     w.key("id");
-    w.string(o.parent.id);
-    if (!o.parent.key.empty()) {
+    w.string(o.parent_id());
+    if (!o.parent_key.empty()) {
       w.key("key");
-      w.string(o.parent.key);
+      w.string(o.parent_key);
     }
     w.end_object();
   }
@@ -172,15 +176,15 @@ void write_org(JsonWriter& w, const OrgState& o) {
     w.literal("true");
   }
   w.key("prevent_destroy");
-  w.literal(o.prevent_destroy ? "true" : "false");
+  w.literal(o.spec.prevent_destroy ? "true" : "false");
   w.key("profile");
-  if (!o.profile) {
+  if (!o.spec.profile) {
     w.literal("null");
   } else {
     w.begin_object();
     for (std::string_view field : kProfileFields) {  // sorted, as the dump's keys are
       w.key(field);
-      w.string(profile_field(*o.profile, field));
+      w.string(profile_field(*o.spec.profile, field));
     }
     w.end_object();
   }
@@ -194,12 +198,12 @@ OrgState parse_org(const JsonAt& at, bool id_optional) {
   OrgState o;
   o.pending_create = f.optional<bool>("pending_create", false);
   o.id = f.required<std::string>("id");
-  o.name = f.required<std::string>("name");
-  o.parent = parent_from_json(f.at("parent"));
-  o.profile = f.required<std::optional<Profile>>("profile");
+  o.spec.name = f.required<std::string>("name");
+  read_parent(f.at("parent"), o);
+  o.spec.profile = f.required<std::optional<Profile>>("profile");
   o.create_time = f.required<std::string>("create_time");
   o.meta = f.required<json>("meta");
-  o.prevent_destroy = f.required<bool>("prevent_destroy");
+  o.spec.prevent_destroy = f.required<bool>("prevent_destroy");
   f.done();
   check_org(o, std::string(at.source()), at.path(), id_optional);
   return o;
@@ -214,18 +218,17 @@ OrgState from_remote(const Organization& org, const OrgState* previous) {
 OrgState from_remote(Organization&& org, const OrgState* previous) {
   OrgState o;
   o.id = std::move(org.id);
-  o.name = std::move(org.spec.name);
-  o.parent.id = org.spec.parent.api_id();
-  o.profile = std::move(org.spec.profile);
+  o.spec = std::move(org.spec);
+  o.spec.prevent_destroy = false;  // cforg's own: the API never sends it
   o.create_time = std::move(org.create_time);
   o.meta = std::move(org.meta);
-  // A response without `profile` says nothing about it: keep what we knew.
-  if (!org.profile_known && previous) o.profile = previous->profile;
-  if (o.create_time.empty() && previous) o.create_time = previous->create_time;
   if (previous) {
-    o.prevent_destroy = previous->prevent_destroy;
+    // A response without `profile` says nothing about it: keep what we knew.
+    if (!org.profile_known) o.spec.profile = previous->spec.profile;
+    if (o.create_time.empty()) o.create_time = previous->create_time;
+    o.spec.prevent_destroy = previous->spec.prevent_destroy;
     // The key names the parent by its id; it stays right only while the parent does.
-    if (previous->parent.id == o.parent.id) o.parent.key = previous->parent.key;
+    if (previous->spec.parent == o.spec.parent) o.parent_key = previous->parent_key;
   }
   return o;
 }
@@ -247,8 +250,8 @@ void State::relink_parents() {
     if (!org.id.empty()) key_by_id.emplace(org.id, &key);
   }
   for (auto& [key, org] : orgs) {
-    auto it = org.parent.id.empty() ? key_by_id.end() : key_by_id.find(org.parent.id);
-    org.parent.key = it == key_by_id.end() ? std::string() : *it->second;
+    auto it = org.spec.parent.is_root() ? key_by_id.end() : key_by_id.find(org.parent_id());
+    org.parent_key = it == key_by_id.end() ? std::string() : *it->second;
   }
 }
 
@@ -275,10 +278,10 @@ nlohmann::json org_to_json(const OrgState& o) {
   j["create_time"] = o.create_time;
   j["id"] = o.id;
   j["meta"] = o.meta;
-  j["name"] = o.name;
-  j["parent"] = parent_to_json(o.parent);
-  j["prevent_destroy"] = o.prevent_destroy;
-  j["profile"] = o.profile ? profile_to_json(*o.profile) : json(nullptr);
+  j["name"] = o.spec.name;
+  j["parent"] = parent_to_json(o);
+  j["prevent_destroy"] = o.spec.prevent_destroy;
+  j["profile"] = o.spec.profile ? profile_to_json(*o.spec.profile) : json(nullptr);
   if (o.pending_create) j["pending_create"] = true;  // only when set: most diffs never see it
   return j;
 }

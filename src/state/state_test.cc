@@ -30,15 +30,16 @@ State sample_state() {
   s.lineage = "6f1c2a4e-0000-4000-8000-000000000001";
   s.serial = 7;
   OrgState root = make_org(kRootId, "Acme");
-  root.profile = acme_profile();
-  root.prevent_destroy = true;
+  root.spec.profile = acme_profile();
+  root.spec.prevent_destroy = true;
   root.meta = nlohmann::json{{"flags", {{"account_creation", true}}}, {"managed_by", "cforg"}};
   s.orgs["root"] = root;
   s.orgs["platform"] = make_org(org_id(1), "Acme Platform", kRootId, "root");
   s.orgs["partner"] = make_org(org_id(2), "Partner Team", org_id(0xfff));
   OrgState pending;
-  pending.name = "Acme Data";
-  pending.parent = {kRootId, "root"};
+  pending.spec.name = "Acme Data";
+  pending.spec.parent = ParentRef::id(kRootId);
+  pending.parent_key = "root";
   pending.pending_create = true;
   s.orgs["data"] = pending;
   return s;
@@ -125,7 +126,7 @@ TEST(StateJson, TextIsThePrettyDumpByteForByte) {
   odd.meta = nlohmann::json{{"empty", nlohmann::json::object()},
                             {"list", {1, 2.5, nullptr, nlohmann::json::array(), "x\ny"}},
                             {"nested", {{"deeper", {{"k", false}}}}}};
-  odd.profile = acme_profile();
+  odd.spec.profile = acme_profile();
   s.orgs["k\u00e9y \"odd\""] = odd;
   OrgState empty_meta = make_org(org_id(10), "Empty meta");
   empty_meta.meta = nlohmann::json::object();
@@ -284,6 +285,20 @@ TEST(StateValue, TheSerialNeverWrapsToZero) {
   }
 }
 
+// The state knows parents by id: a config key in an OrgState is a bug upstream, and saving it
+// would write a parent that no load could read back.
+TEST(StateValue, ValidateRefusesAParentThatIsAConfigKey) {
+  State s = sample_state();
+  s.orgs["platform"].spec.parent = ParentRef::key("root");
+  s.orgs["platform"].parent_key = "";
+  try {
+    validate(s, "s.json");
+    ADD_FAILURE() << "a key parent passed";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("s.json: organizations.platform.parent: is the config key"));
+  }
+}
+
 TEST(StateJson, UnknownFormatVersionSaysWhatToDo) {
   for (nlohmann::json version : {nlohmann::json(2), nlohmann::json(0), nlohmann::json("1")}) {
     expect_rejected(
@@ -317,23 +332,26 @@ TEST(StateValue, FromRemoteKeepsLocalFields) {
   remote.meta = {{"flags", nlohmann::json::object()}};
   OrgState fresh = from_remote(remote);
   EXPECT_EQ(fresh.id, org_id(5));
-  EXPECT_EQ(fresh.name, "Five");
-  EXPECT_EQ(fresh.parent, (ParentLink{kRootId, ""}));
-  EXPECT_EQ(fresh.profile, acme_profile());
+  EXPECT_EQ(fresh.spec.name, "Five");
+  EXPECT_EQ(fresh.spec.parent, ParentRef::id(kRootId));
+  EXPECT_EQ(fresh.parent_key, "");
+  EXPECT_EQ(fresh.spec.profile, acme_profile());
   EXPECT_EQ(fresh.meta, remote.meta);
-  EXPECT_FALSE(fresh.prevent_destroy);
+  EXPECT_FALSE(fresh.spec.prevent_destroy);
 
   OrgState previous = make_org(org_id(5), "Old", kRootId, "root");
-  previous.prevent_destroy = true;
+  previous.spec.prevent_destroy = true;
   previous.pending_create = true;
   OrgState kept = from_remote(remote, &previous);
-  EXPECT_TRUE(kept.prevent_destroy);
-  EXPECT_EQ(kept.parent.key, "root");
+  EXPECT_TRUE(kept.spec.prevent_destroy);
+  EXPECT_EQ(kept.parent_key, "root");
   EXPECT_FALSE(kept.pending_create);
 
   remote.spec.parent =
       ParentRef::from_api_id(org_id(9));  // moved: the old key names the wrong parent
-  EXPECT_EQ(from_remote(remote, &previous).parent, (ParentLink{org_id(9), ""}));
+  OrgState moved = from_remote(remote, &previous);
+  EXPECT_EQ(moved.spec.parent, ParentRef::id(org_id(9)));
+  EXPECT_EQ(moved.parent_key, "");
 }
 
 TEST(StateValue, KeyOfAndRelink) {
@@ -343,17 +361,18 @@ TEST(StateValue, KeyOfAndRelink) {
   EXPECT_EQ(s.key_of(org_id(77)), nullptr);
   EXPECT_EQ(s.key_of(""), nullptr);  // the pending entry has no id
 
-  s.orgs["platform"].parent.key = "";
-  s.orgs["partner"].parent.key = "stale";
+  s.orgs["platform"].parent_key = "";
+  s.orgs["partner"].parent_key = "stale";
   s.orgs["moved"] = make_org(org_id(3), "Moved", org_id(2));
   s.relink_parents();
-  EXPECT_EQ(s.orgs["platform"].parent.key, "root");
-  EXPECT_EQ(s.orgs["partner"].parent.key, "");
-  EXPECT_EQ(s.orgs["moved"].parent.key, "partner");
-  EXPECT_EQ(s.orgs["root"].parent.key, "");
+  EXPECT_EQ(s.orgs["platform"].parent_key, "root");
+  EXPECT_EQ(s.orgs["partner"].parent_key, "");
+  EXPECT_EQ(s.orgs["moved"].parent_key, "partner");
+  EXPECT_EQ(s.orgs["root"].parent_key, "");
   s.orgs.erase("root");
   s.relink_parents();
-  EXPECT_EQ(s.orgs["platform"].parent, (ParentLink{kRootId, ""}));
+  EXPECT_EQ(s.orgs["platform"].spec.parent, ParentRef::id(kRootId));
+  EXPECT_EQ(s.orgs["platform"].parent_key, "");
 }
 
 TEST(StateValue, RelinkScalesToLargeStates) {
@@ -365,8 +384,8 @@ TEST(StateValue, RelinkScalesToLargeStates) {
         make_org(org_id(i + 1), "Org " + std::to_string(i), i == 0 ? "" : org_id(i));
   }
   s.relink_parents();
-  EXPECT_EQ(s.orgs["org-0"].parent.key, "");
-  EXPECT_EQ(s.orgs["org-99999"].parent.key, "org-99998");
+  EXPECT_EQ(s.orgs["org-0"].parent_key, "");
+  EXPECT_EQ(s.orgs["org-99999"].parent_key, "org-99998");
   EXPECT_EQ(state_from_text(state_to_text(s), "big"), s);
 }
 

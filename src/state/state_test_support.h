@@ -86,8 +86,9 @@ inline OrgState make_org(const std::string& id, const std::string& name,
                          const std::string& parent_id = "", const std::string& parent_key = "") {
   OrgState o;
   o.id = id;
-  o.name = name;
-  o.parent = {parent_id, parent_key};
+  o.spec.name = name;
+  o.spec.parent = ParentRef::from_api_id(parent_id);
+  o.parent_key = parent_key;
   o.create_time = "2026-11-29T18:11:19.117Z";
   o.meta = nlohmann::json{{"managed_by", "cforg"}};
   return o;

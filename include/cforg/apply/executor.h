@@ -70,8 +70,8 @@ struct Report {
 
 // Runs every action of `plan`. `st` is the state the actions start from (plan::refreshed_state)
 // and is kept current: each change is appended to `journal`, folded into `st` and made durable
-// before an action that depends on it is started. One failure does not stop independent
-// actions; its dependents are skipped.
+// before an action that depends on it is started; at the end its parent keys are relinked. One
+// failure does not stop independent actions; its dependents are skipped.
 Report execute(const plan::Plan& plan, state::State& st, api::Client& client,
                state::Journal& journal, const Options& opts);
 

@@ -22,31 +22,30 @@ class StateError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct ParentLink {
-  std::string id;   // empty: a root organization
-  std::string key;  // the parent's key when the parent is managed in this state, else empty
-
-  bool operator==(const ParentLink&) const = default;
-};
-
+// One managed organization as the state records it: its writable attributes (the one OrgSpec
+// every stage shares) and what the API told us of it.
 struct OrgState {
   std::string id;  // empty only while `pending_create`
-  std::string name;
-  ParentLink parent;
-  std::optional<Profile> profile;
+  // The parent is a root or an id, never a key: the state knows parents by id.
+  OrgSpec spec;
+  // Derived, not an attribute: the parent's key when the parent is managed in this state, else
+  // empty. Kept so that the state file and a plan can say "platform" where the API says an id;
+  // relink_parents() recomputes it, and load checks it against the parent id.
+  std::string parent_key;
   std::string create_time;
   nlohmann::json meta;
-  bool prevent_destroy = false;
   // A create was sent but its outcome was never recorded (the process died, or every retry
   // was ambiguous). The org may exist remotely: look it up by name and parent before creating.
   bool pending_create = false;
 
-  OrgSpec spec() const { return {name, ParentRef::from_api_id(parent.id), profile}; }
+  // The parent as the API spells it: "" for a root.
+  const std::string& parent_id() const { return spec.parent.api_id(); }
   bool operator==(const OrgState&) const = default;
 };
 
-// Record what the API returned for the org, keeping local-only fields (parent key, flag), and
-// the previous profile when the response did not carry one (Organization::profile_known).
+// Record what the API returned for the org, keeping what only cforg knows from `previous` (the
+// parent key while the parent is unchanged, prevent_destroy), and the previous profile when the
+// response did not carry one (Organization::profile_known).
 OrgState from_remote(const Organization& org, const OrgState* previous = nullptr);
 OrgState from_remote(Organization&& org, const OrgState* previous = nullptr);
 
@@ -59,7 +58,7 @@ struct State {
   // The key of the managed org with this id, or nullptr. A linear scan: to resolve many ids,
   // build an index once instead.
   const std::string* key_of(const std::string& id) const;
-  // Recompute every parent.key from parent.id (after orgs were added, removed or moved). O(n).
+  // Recompute every parent_key from the parent id (after orgs were added, removed or moved). O(n).
   void relink_parents();
 
   bool operator==(const State&) const = default;
