@@ -187,8 +187,9 @@ class Planner {
     OrgSpec t = d.spec;
     const OrgState* cur = current(d.key);
     if (cur && !cur->pending_create) {
-      if (cur->spec.prevent_destroy != t.prevent_destroy)
+      if (cur->spec.prevent_destroy != t.prevent_destroy) {
         plan_.protection[d.key] = t.prevent_destroy;
+      }
       if (opts_.replace.count(d.key)) {
         plan_replacement(d, *cur, std::move(t));
         return;
