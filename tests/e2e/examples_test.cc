@@ -1,5 +1,5 @@
 // Every example config in examples/ is valid, and examples/invalid fails with the diagnostics
-// the README shows for it (read from README.md, so the two cannot drift apart).
+// docs/CONFIGURATION.md shows for it (read from that page, so the two cannot drift apart).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -30,16 +30,16 @@ TEST(Examples, MultiFileLayoutIsOneConfigAcrossItsFiles) {
   EXPECT_EQ(r.out, "The config is valid: 6 organizations in 3 files.\n") << r.err;
 }
 
-TEST(Examples, InvalidExampleFailsWithTheDiagnosticsTheReadmeShows) {
-  std::string readme = read_file(std::string(CFORG_SOURCE_DIR) + "/README.md");
+TEST(Examples, InvalidExampleFailsWithTheDiagnosticsTheConfigurationPageShows) {
+  std::string readme = read_file(std::string(CFORG_SOURCE_DIR) + "/docs/CONFIGURATION.md");
   const std::string command = "$ cforg validate -c examples/invalid\n";
   auto begin = readme.find(command);
-  ASSERT_NE(begin, std::string::npos) << "README.md no longer shows " << command;
+  ASSERT_NE(begin, std::string::npos) << "docs/CONFIGURATION.md no longer shows " << command;
   begin += command.size();
   std::string shown = readme.substr(begin, readme.find("```", begin) - begin);
 
   RunOptions in_source;
-  in_source.cwd = CFORG_SOURCE_DIR;  // the README shows paths relative to it
+  in_source.cwd = CFORG_SOURCE_DIR;  // the page shows paths relative to it
   ProcessResult r = run({CFORG_BIN, "validate", "-c", "examples/invalid"}, in_source);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
@@ -50,7 +50,7 @@ TEST(Examples, InvalidExampleFailsWithTheDiagnosticsTheReadmeShows) {
     at = nl == std::string::npos ? shown.size() : nl + 1;
     auto text = line.find_first_not_of(' ');  // indented in a list item
     if (text == std::string::npos) continue;
-    // The README shortens long messages with "(...)": compare what it shows.
+    // The page shortens long messages with "(...)": compare what it shows.
     line = line.substr(text);
     line = line.substr(0, line.find(" (...)"));
     EXPECT_NE(r.err.find(line), std::string::npos) << "cforg no longer prints: " << line;

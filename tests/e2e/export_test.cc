@@ -200,9 +200,10 @@ std::string python_check(const std::vector<std::string>& files, int* exit_code) 
   return r.out + r.err;
 }
 
-TEST(ConfigSchema, EveryExampleAndTheReadmeAreValidAndTheInvalidExampleIsNot) {
+TEST(ConfigSchema, EveryExampleAndTheDocsConfigsAreValidAndTheInvalidExampleIsNot) {
   namespace fs = std::filesystem;
-  std::vector<std::string> valid = {std::string(CFORG_SOURCE_DIR) + "/README.md"};
+  std::vector<std::string> valid = {std::string(CFORG_SOURCE_DIR) + "/README.md",
+                                    std::string(CFORG_SOURCE_DIR) + "/docs/CONFIGURATION.md"};
   for (const auto& f :
        fs::recursive_directory_iterator(std::string(CFORG_SOURCE_DIR) + "/examples")) {
     std::string ext = f.path().extension().string();
@@ -222,6 +223,8 @@ TEST(ConfigSchema, EveryExampleAndTheReadmeAreValidAndTheInvalidExampleIsNot) {
   std::string out = python_check(valid, &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_THAT(out, HasSubstr("valid " + std::string(CFORG_SOURCE_DIR) + "/README.md (yaml block"));
+  EXPECT_THAT(out, HasSubstr("valid " + std::string(CFORG_SOURCE_DIR) +
+                            "/docs/CONFIGURATION.md (yaml block"));
   EXPECT_THAT(out, Not(HasSubstr("invalid")));
 
   // The invalid example: each problem the schema can express is found, at its place.
