@@ -93,9 +93,7 @@ class PgBackend final : public Backend {
       JournalHeader h{cell(r, i, 1), std::stoull(cell(r, i, 2))};
       if (i == 0) header = h;
       if (h.lineage != header.lineage || h.base_serial != header.base_serial) {
-        throw StateError(ws_->journal_where() +
-                         " holds records of several runs; it was "
-                         "written by something other than cforg: repair it first");
+        throw ws_->mixed_journal();
       }
       rows.emplace_back(cell(r, i, 0), cell(r, i, 3));
     }

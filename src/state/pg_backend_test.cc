@@ -63,6 +63,36 @@ TEST_F(PgBackend, WorkspacesAreSeparateStates) {
   EXPECT_EQ(testing::load(*open_pg_backend(url_, a)), s);
 }
 
+TEST_F(PgBackend, AJournalOfSeveralRunsIsRefusedSayingWhatToLookAt) {
+  std::string ws = cforg::testing::unique_workspace("mixed");
+  auto backend = open_pg_backend(url_, ws);
+  State s;
+  s.orgs["root"] = make_org(org_id(1), "Root");
+  testing::save(*backend, s);
+  Snapshot loaded = backend->load();
+  // Rows of two runs, as no cforg writes them (each run's rows share one base).
+  sql(url_,
+      "INSERT INTO cforg_journal (workspace, seq, base_lineage, base_serial, record) "
+      "VALUES ('" +
+          ws + "', 1, '" + s.lineage + "', 1, '{}'), ('" + ws + "', 2, 'other', 1, '{}')");
+  const std::string expected = "holds records of several runs, which cforg never writes";
+  try {
+    backend->load();
+    ADD_FAILURE() << "folded a journal of several runs";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(expected));
+    EXPECT_THAT(e.what(), HasSubstr("workspace = '" + ws + "'"));
+  }
+  // A run that loaded before they appeared refuses to append to them.
+  std::unique_ptr<Transaction> tx = backend->begin(testing::NoLock(), loaded);
+  try {
+    tx->journal();
+    ADD_FAILURE() << "appended to a journal of several runs";
+  } catch (const StateError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(expected));
+  }
+}
+
 TEST_F(PgBackend, ANewerSchemaIsRefusedClearly) {
   std::string db = "cforg_schema_" + std::to_string(::getpid());
   sql(url_, "DROP DATABASE IF EXISTS " + db);

@@ -25,9 +25,7 @@ class PgTransaction final : public Transaction {
                         {ws_->name});
     std::uint64_t last_row = 0;
     if (PQntuples(r.get()) > 1) {
-      throw StateError(ws_->journal_where() +
-                       " holds records of several runs; it was written by "
-                       "something other than cforg: repair it before running cforg again");
+      throw ws_->mixed_journal();
     }
     if (PQntuples(r.get()) == 1) {
       JournalHeader h{cell(r, 0, 0), std::stoull(cell(r, 0, 1))};

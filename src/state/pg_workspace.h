@@ -28,6 +28,15 @@ struct PgWorkspace {
     return std::make_shared<PgConnection>(url, url_where, where, secrets);
   }
   std::string journal_where() const { return "the journal of " + where; }
+  // The journal's rows belong to more than one run (base lineage and serial), which no cforg
+  // writes: nothing can be folded safely.
+  StateError mixed_journal() const {
+    return StateError(journal_where() +
+                      " holds records of several runs, which cforg never writes: look at them "
+                      "(SELECT seq, base_lineage, base_serial FROM cforg_journal WHERE "
+                      "workspace = '" +
+                      name + "') and remove what does not belong before running cforg again");
+  }
 };
 
 }  // namespace cforg::state
