@@ -9,7 +9,6 @@
 #include "cforg/apply/apply.h"
 #include "cforg/apply/progress.h"
 #include "cforg/ops/operations.h"
-#include "cforg/plan/plan_file.h"
 #include "cforg/plan/render.h"
 #include "commands.h"
 #include "common.h"
@@ -109,7 +108,7 @@ int run_apply(const ApplyOptions& o) {
   }
   std::fprintf(shown, "\n%s", apply::summary_text(res.report, color).c_str());
   // What was done remotely is told also when the state could not be saved; then why not.
-  if (res.save_error) std::rethrow_exception(res.save_error);
+  if (res.save_error) throw *res.save_error;
   std::fprintf(shown, "State saved to %s (serial %llu); %llu requests sent.\n",
                res.saved_to.c_str(), static_cast<unsigned long long>(res.serial),
                static_cast<unsigned long long>(res.requests));

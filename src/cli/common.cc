@@ -299,9 +299,8 @@ ops::BackendOptions backend_options(const CommonOptions& o) {
   b.lock_timeout = std::chrono::milliseconds(static_cast<long long>(o.lock_timeout * 1000));
   b.on_lock_wait = [](const std::string& where, const state::LockInfo& h,
                       std::chrono::milliseconds limit) {
-    std::string who = h.id.empty() ? std::string("another process (not named yet)")
-                                   : h.who + " (pid " + std::to_string(h.pid) + ") running \"" +
-                                         h.operation + "\" since " + h.created;
+    std::string who =
+        h.id.empty() ? std::string("another process (not named yet)") : h.holder_text();
     std::fprintf(stderr, "Waiting up to %s for the lock on %s, held by %s...\n",
                  state::duration_text(limit).c_str(), where.c_str(), who.c_str());
   };

@@ -8,8 +8,6 @@
 #include <cstring>
 #include <exception>
 
-#include "cforg/plan/plan_file.h"
-#include "cforg/state/state.h"
 #include "commands.h"
 #include "common.h"
 
@@ -78,11 +76,7 @@ int main(int argc, char** argv) {
     return code;
   } catch (const cforg::ops::ConfigError& e) {
     std::fputs(e.report.c_str(), stderr);  // every problem with its place, as validate prints
-  } catch (const Failure& e) {
-    print_error(e.what());
-  } catch (const cforg::state::StateError& e) {
-    print_error(e.what());
-  } catch (const cforg::plan::PlanFileError& e) {
+  } catch (const Failure& e) {             // ops::Error: every operation's, and the commands' own
     print_error(e.what());
   } catch (const std::exception& e) {
     print_error(std::string("unexpected: ") + e.what() +

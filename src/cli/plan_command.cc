@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "cforg/ops/operations.h"
-#include "cforg/plan/plan_file.h"
+#include "cforg/plan/plan_file.h"  // to_json(Plan)
 #include "cforg/plan/render.h"
 #include "commands.h"
 #include "common.h"
@@ -56,7 +56,7 @@ int run_plan(const PlanOptions& o) {
     return kExitError;
   }
   if (!o.out.empty()) {
-    plan::write_plan_file(p, o.out);
+    ops::save_plan(p, o.out);
     // On stderr so that stdout stays the plan alone (it may be JSON).
     if (o.out != "-") {
       std::fprintf(stderr,

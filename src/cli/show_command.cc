@@ -3,7 +3,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "cforg/plan/plan_file.h"
+#include "cforg/ops/operations.h"
+#include "cforg/plan/plan_file.h"  // to_json(Plan)
 #include "cforg/plan/render.h"
 #include "commands.h"
 #include "common.h"
@@ -30,7 +31,7 @@ void add_show_command(CLI::App& app, Runner& run) {
   cmd->callback([o, &run] {
     run.set(
         [o] {
-          plan::Plan p = plan::read_plan_file(o->plan_file);
+          plan::Plan p = ops::read_saved_plan(o->plan_file);
           switch (*plan::parse_format(o->format)) {
             case plan::Format::text:
               std::fputs(plan::render_text(p, {use_color(o->common, stdout)}).c_str(), stdout);

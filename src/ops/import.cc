@@ -1,9 +1,11 @@
+#include "boundary.h"
 #include "cforg/ops/operations.h"
 #include "session.h"
 
 namespace cforg::ops {
+namespace {
 
-ImportResult import_org(const ImportRequest& r) {
+ImportResult run_import(const ImportRequest& r) {
   if (std::string problem = org_id_problem(r.id); !problem.empty()) {
     throw Error("ORG_ID \"" + r.id + "\" is not an organization id: it " + problem +
                 "; copy the id from the dashboard or from GET /organizations");
@@ -48,6 +50,12 @@ ImportResult import_org(const ImportRequest& r) {
   s.tx->commit(s.state);
   out.serial = s.state.serial;
   return out;
+}
+
+}  // namespace
+
+ImportResult import_org(const ImportRequest& r) {
+  return translating_stage_errors([&] { return run_import(r); });
 }
 
 }  // namespace cforg::ops

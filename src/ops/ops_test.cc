@@ -221,12 +221,59 @@ TEST_F(OpsTest, ApplyReportsWhatItDidWhenTheFinalSaveFails) {
   EXPECT_EQ(res.kind, ApplyResult::Kind::applied);
   EXPECT_EQ(res.report.created, 2u);
   ASSERT_TRUE(res.save_error);
-  try {
-    std::rethrow_exception(res.save_error);
-  } catch (const state::StateError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("changed since it was loaded"));
-  }
+  EXPECT_THAT(res.save_error->what(), HasSubstr("changed since it was loaded"));
   EXPECT_EQ(emu.organizations().size(), 2u);
+}
+
+TEST_F(OpsTest, ApplyOfASavedPlanReportsWhatItDidWhenTheFinalSaveFails) {
+  auto paths = config("organizations:\n  - {name: A}\n  - {name: B}\n");
+  PlanRequest pr;
+  pr.config_paths = paths;
+  pr.backend = backend;
+  pr.net = net;
+  const std::string plan_path = dir / "plan.json";
+  save_plan(make_live_plan(pr), plan_path);
+  ApplyRequest r;
+  r.plan_file = plan_path;
+  r.config_paths = paths;
+  r.backend = backend;
+  r.net = net;
+  // The saved plan verifies against the state as loaded; the commit after its actions must
+  // then refuse the state another writer put there meanwhile, and the result still tell.
+  r.starting = [&](const api::HttpClient&) -> apply::Observer* {
+    dir.write(
+        "cforg.state.json",
+        R"({"format_version": 1, "lineage": "someone-else", "serial": 7, "organizations": {}})");
+    return nullptr;
+  };
+  ApplyResult res = apply(r);
+  EXPECT_EQ(res.kind, ApplyResult::Kind::applied);
+  EXPECT_EQ(res.report.created, 2u);
+  ASSERT_TRUE(res.save_error);
+  EXPECT_THAT(res.save_error->what(), HasSubstr("changed since it was loaded"));
+  EXPECT_EQ(emu.organizations().size(), 2u);
+}
+
+TEST_F(OpsTest, WhatTheStagesThrowLeavesAsErrorWithItsMessage) {
+  // A state file that does not parse (state::StateError below).
+  dir.write("cforg.state.json", "{\"format_version\": 1,");
+  EXPECT_THAT(error_of([&] { read_state(backend); }),
+              HasSubstr("cforg.state.json:1:22: invalid JSON"));
+  auto paths = config("organizations:\n  - {name: A}\n");
+  ApplyRequest a;
+  a.config_paths = paths;
+  a.backend = backend;
+  a.net = net;
+  EXPECT_THAT(error_of([&] { apply(a); }), HasSubstr("invalid JSON"));
+  EXPECT_EQ(state_text(), "{\"format_version\": 1,") << "bad input never touches the state";
+  // A plan file that does not parse (plan::PlanFileError below), for show and apply alike.
+  const std::string plan_path = dir.write("plan.json", "{\"format_version\": 3}");
+  const std::string shown = error_of([&] { read_saved_plan(plan_path); });
+  EXPECT_THAT(shown, HasSubstr("plan.json"));
+  EXPECT_NE(shown, "no Error thrown");
+  a.plan_file = plan_path;
+  EXPECT_EQ(error_of([&] { apply(a); }), shown);
+  EXPECT_TRUE(emu.organizations().empty());
 }
 
 TEST_F(OpsTest, ApplyAsksOnlyForALivePlanWithChangesAndACancelWritesNothing) {
@@ -280,7 +327,7 @@ TEST_F(OpsTest, ALockHeldElsewhereIsWaitedForAndReported) {
     EXPECT_EQ(holder.operation, "apply");
     EXPECT_EQ(limit.count(), 200);
   };
-  EXPECT_THROW(state_rm(b, {"A"}), state::LockedError);
+  EXPECT_THAT(error_of([&] { state_rm(b, {"A"}); }), HasSubstr("is locked by"));
   EXPECT_GE(reports, 1);
 }
 

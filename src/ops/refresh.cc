@@ -1,9 +1,11 @@
+#include "boundary.h"
 #include "cforg/ops/operations.h"
 #include "session.h"
 
 namespace cforg::ops {
+namespace {
 
-RefreshResult refresh(const RefreshRequest& r) {
+RefreshResult run_refresh(const RefreshRequest& r) {
   Session s = open_session(config_paths(r.config_paths), r.backend, "refresh");
   NetworkOptions net = r.net;
   net.refresh = true;
@@ -36,6 +38,12 @@ RefreshResult refresh(const RefreshRequest& r) {
   out.kind = RefreshResult::Kind::saved;
   out.serial = s.state.serial;
   return out;
+}
+
+}  // namespace
+
+RefreshResult refresh(const RefreshRequest& r) {
+  return translating_stage_errors([&] { return run_refresh(r); });
 }
 
 }  // namespace cforg::ops

@@ -1,4 +1,5 @@
 // state list/show/rm/mv/push/pull and force-unlock: edits of the state alone, nothing remote.
+#include "boundary.h"
 #include "cforg/ops/operations.h"
 #include "session.h"
 
@@ -64,47 +65,57 @@ TransferResult transfer(state::Backend& src, state::Backend& dst, bool force, co
 }  // namespace
 
 state::State read_state(const BackendOptions& b) {
-  return open_backend(b)->load().state;
+  return translating_stage_errors([&] { return open_backend(b)->load().state; });
 }
 
 state::OrgState read_state_entry(const BackendOptions& b, const std::string& key) {
-  std::unique_ptr<state::Backend> backend = open_backend(b);
-  return find_org(backend->load().state, key, *backend);
+  return translating_stage_errors([&] {
+    std::unique_ptr<state::Backend> backend = open_backend(b);
+    return find_org(backend->load().state, key, *backend);
+  });
 }
 
 void state_rm(const BackendOptions& b, const std::vector<std::string>& keys) {
-  Locked s = open_locked(b, "state rm");
-  for (const std::string& key : keys) find_org(s.state, key, *s.backend);  // all or nothing
-  for (const std::string& key : keys) s.state.orgs.erase(key);
-  s.tx->commit(s.state);
+  translating_stage_errors([&] {
+    Locked s = open_locked(b, "state rm");
+    for (const std::string& key : keys) find_org(s.state, key, *s.backend);  // all or nothing
+    for (const std::string& key : keys) s.state.orgs.erase(key);
+    s.tx->commit(s.state);
+  });
 }
 
 void state_mv(const BackendOptions& b, const std::string& from, const std::string& to) {
-  Locked s = open_locked(b, "state mv");
-  state::OrgState org = find_org(s.state, from, *s.backend);
-  if (s.state.orgs.count(to)) {
-    throw Error("org \"" + to + "\" is already in state; choose another key or remove it " +
-                "first with: cforg state rm " + plan::shell_word(to));
-  }
-  s.state.orgs.erase(from);
-  s.state.orgs[to] = std::move(org);
-  s.tx->commit(s.state);
+  translating_stage_errors([&] {
+    Locked s = open_locked(b, "state mv");
+    state::OrgState org = find_org(s.state, from, *s.backend);
+    if (s.state.orgs.count(to)) {
+      throw Error("org \"" + to + "\" is already in state; choose another key or remove it " +
+                  "first with: cforg state rm " + plan::shell_word(to));
+    }
+    s.state.orgs.erase(from);
+    s.state.orgs[to] = std::move(org);
+    s.tx->commit(s.state);
+  });
 }
 
 TransferResult state_push(const BackendOptions& b, const std::string& file, bool force) {
-  std::unique_ptr<state::Backend> dst = open_backend(b);
-  std::unique_ptr<state::Backend> src = state::open_file_backend(file, /*create_folder=*/false);
-  return transfer(*src, *dst, force, "state push", b, /*lock_dst_first=*/false);
+  return translating_stage_errors([&] {
+    std::unique_ptr<state::Backend> dst = open_backend(b);
+    std::unique_ptr<state::Backend> src = state::open_file_backend(file, /*create_folder=*/false);
+    return transfer(*src, *dst, force, "state push", b, /*lock_dst_first=*/false);
+  });
 }
 
 TransferResult state_pull(const BackendOptions& b, const std::string& file, bool force) {
-  std::unique_ptr<state::Backend> src = open_backend(b);
-  std::unique_ptr<state::Backend> dst = state::open_file_backend(file, /*create_folder=*/false);
-  return transfer(*src, *dst, force, "state pull", b, /*lock_dst_first=*/true);
+  return translating_stage_errors([&] {
+    std::unique_ptr<state::Backend> src = open_backend(b);
+    std::unique_ptr<state::Backend> dst = state::open_file_backend(file, /*create_folder=*/false);
+    return transfer(*src, *dst, force, "state pull", b, /*lock_dst_first=*/true);
+  });
 }
 
 void force_unlock(const BackendOptions& b, const std::string& lock_id) {
-  open_backend(b)->force_unlock(lock_id);
+  translating_stage_errors([&] { open_backend(b)->force_unlock(lock_id); });
 }
 
 }  // namespace cforg::ops

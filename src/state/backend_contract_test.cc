@@ -2,7 +2,7 @@
 // PostgreSQL (skipped, saying so, when no PostgreSQL server can be started).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
+#include <unistd.h>
 
 #include <set>
 #include <thread>
@@ -10,7 +10,6 @@
 #include "backend_test_support.h"
 #include "cforg/state/backend.h"
 #include "cforg/state/journal.h"
-#include "pg_backend.h"
 #include "state_test_support.h"
 #include "support/pg.h"
 
@@ -19,7 +18,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::make_org;
-using ::testing::Not;
 using testing::org_id;
 using testing::TempDir;
 using Op = JournalRecord::Op;
@@ -326,103 +324,6 @@ TEST_P(BackendTest, ReplaceWritesTheStateAsItIs) {
   EXPECT_EQ(loaded.serial, 41u);
   EXPECT_EQ(loaded.lineage, s.lineage);
   EXPECT_EQ(loaded.orgs.at("root").id, org_id(1));
-}
-
-// PostgreSQL only.
-
-class PgBackend : public ::testing::Test {
- protected:
-  void SetUp() override {
-    CFORG_PG_URL_OR_SKIP(url);
-    url_ = url;
-  }
-  // Runs `sql` in the database of `url`; fails the test on an error.
-  static void sql(const std::string& url, const std::string& statement) {
-    PGconn* c = PQconnectdb(url.c_str());
-    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-    PGresult* r = PQexec(c, statement.c_str());
-    EXPECT_TRUE(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
-        << PQerrorMessage(c);
-    PQclear(r);
-    PQfinish(c);
-  }
-  // `url_` with its database replaced by `db`.
-  std::string with_database(const std::string& db) const {
-    return url_.substr(0, url_.rfind('/') + 1) + db;
-  }
-  std::string password() const {
-    std::size_t start = url_.find("://") + 3;
-    std::string userinfo = url_.substr(start, url_.find('@') - start);
-    return userinfo.substr(userinfo.find(':') + 1);
-  }
-  std::string url_;
-};
-
-TEST_F(PgBackend, WorkspacesAreSeparateStates) {
-  std::string a = cforg::testing::unique_workspace("ws-a");
-  std::string b = cforg::testing::unique_workspace("ws-b");
-  auto first = open_pg_backend(url_, a);
-  State s;
-  s.orgs["root"] = make_org(org_id(1), "Root");
-  testing::save(*first, s);
-  EXPECT_EQ(testing::load(*open_pg_backend(url_, b)), State{});
-  auto lock_a = first->lock("apply");
-  EXPECT_NO_THROW(open_pg_backend(url_, b)->lock("apply"));  // another workspace's lock
-  EXPECT_EQ(testing::load(*open_pg_backend(url_, a)), s);
-}
-
-TEST_F(PgBackend, ANewerSchemaIsRefusedClearly) {
-  std::string db = "cforg_schema_" + std::to_string(::getpid());
-  sql(url_, "DROP DATABASE IF EXISTS " + db);
-  sql(url_, "CREATE DATABASE " + db);
-  std::string url = with_database(db);
-  open_pg_backend(url, "default");  // creates schema version 1
-  sql(url, "UPDATE cforg_schema SET version = 2");
-  try {
-    open_pg_backend(url, "default");
-    ADD_FAILURE() << "a newer schema was accepted";
-  } catch (const StateError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("version 2, newer than this cforg knows (1)"));
-    EXPECT_THAT(e.what(), HasSubstr("Upgrade cforg"));
-  }
-  sql(url_, "DROP DATABASE " + db + " WITH (FORCE)");
-}
-
-TEST_F(PgBackend, ConnectionErrorsAreClearAndNeverShowThePassword) {
-  std::string pw = password();
-  ASSERT_GE(pw.size(), 8u);
-  std::string wrong = url_;
-  wrong.replace(wrong.find(pw), pw.size(), pw + "x");
-  struct Case {
-    std::string url, expected;
-  };
-  std::string host_port = url_.substr(url_.find('@') + 1);
-  host_port = host_port.substr(0, host_port.find('/'));
-  std::vector<Case> cases = {
-      {wrong, "password authentication failed"},
-      {with_database("no_such_database"), "database \"no_such_database\" does not exist"},
-      {"postgres://cforg:" + pw + "@127.0.0.1:1/cforg_test", "Connection refused"},
-      {"postgres://cforg:" + pw + "@127.0.0.1:notaport/db", "invalid integer value"},
-      {"host=127.0.0.1 password=" + pw + " port=1", "Connection refused"},
-  };
-  for (const Case& c : cases) {
-    try {
-      open_pg_backend(c.url, "default");
-      ADD_FAILURE() << "connected with a bad URL";
-    } catch (const StateError& e) {
-      EXPECT_THAT(e.what(), HasSubstr(c.expected));
-      EXPECT_THAT(e.what(), HasSubstr("cannot connect to PostgreSQL at postgres://"));
-      EXPECT_THAT(e.what(), Not(HasSubstr(pw)));
-    }
-  }
-}
-
-TEST(PgRedact, PasswordsOfEveryURLFormAreFound) {
-  EXPECT_EQ(redact("x postgres://u:s3cr%40t@h/d y s3cr@t", pg_secrets("postgres://u:s3cr%40t@h/d")),
-            "x **** y ****");
-  EXPECT_EQ(redact("pw=abc", pg_secrets("postgresql://u@h/d?password=abc&sslmode=disable")),
-            "pw=****");
-  EXPECT_EQ(redact("'q w'", pg_secrets("host=h password='q w' port=5")), "'****'");
 }
 
 }  // namespace

@@ -64,17 +64,13 @@ FileJournal::FileJournal(Fd fd, std::string path, std::uint64_t size)
 std::uint64_t FileJournal::append(std::span<const JournalRecord> records) {
   if (records.empty()) return written_seq_.load(std::memory_order_acquire);
   std::string lines;
-  try {
-    for (const JournalRecord& r : records) lines += record_line(r, path_);
-  } catch (const StateError& e) {
-    throw StateError(std::string("cannot journal an invalid record: ") + e.what());
+  for (const JournalRecord& r : records) {
+    lines += journal_line(r, path_);
+    lines += '\n';
   }
 
   std::lock_guard lock(append_mu_);
-  if (retired_) {
-    throw StateError(path_ + ": this journal was closed by a save of the state; open a new one");
-  }
-  if (!broken_.empty()) throw StateError(broken_);
+  gate_.check(path_);
   // One write() of whole lines on an O_APPEND descriptor: a crash leaves at most the last
   // line torn, never a gap or an interleaving, and the lines are in the OS (they survive the
   // death of this process) when write() returns.
@@ -87,8 +83,8 @@ std::uint64_t FileJournal::append(std::span<const JournalRecord> records) {
     if (n > 0 && ::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) {
       // The fragment stays, and a record after it would make a corrupt line: stop here. The
       // fragment is the last line, which load() ignores.
-      broken_ = path_ + " ends with a partly written record that could not be cut: " +
-                std::error_code(errno, std::system_category()).message();
+      gate_.break_with(path_ + " ends with a partly written record that could not be cut: " +
+                       std::error_code(errno, std::system_category()).message());
     }
     throw_errno("cannot append to journal", path_, err);
   }
@@ -99,9 +95,7 @@ std::uint64_t FileJournal::append(std::span<const JournalRecord> records) {
 }
 
 void FileJournal::sync(std::uint64_t seq) {
-  if (seq > written_seq_.load(std::memory_order_acquire)) {
-    throw std::logic_error("Journal::sync(" + std::to_string(seq) + "): no such record yet");
-  }
+  check_sync_target(seq, written_seq_.load(std::memory_order_acquire));
   commit_.sync(
       seq, [this] { return written_seq_.load(std::memory_order_acquire); },
       [this]() -> std::string {
@@ -118,12 +112,12 @@ void FileJournal::sync(std::uint64_t seq) {
 
 void FileJournal::retire() {
   std::lock_guard lock(append_mu_);
-  retired_ = true;
+  gate_.retire();
 }
 
 bool FileJournal::retired() const {
   std::lock_guard lock(append_mu_);
-  return retired_;
+  return gate_.retired();
 }
 
 std::uint64_t FileJournal::sync_count() const {

@@ -12,6 +12,7 @@
 
 #include "cforg/state/journal.h"
 #include "group_commit.h"
+#include "journal_append.h"
 #include "journal_reader.h"
 #include "posix_file.h"
 
@@ -55,8 +56,7 @@ class FileJournal {
   // Appends: one write() of a whole line at a time.
   mutable std::mutex append_mu_;
   std::uint64_t size_;  // bytes of whole lines in the file
-  bool retired_ = false;
-  std::string broken_;  // why appending is no longer safe, when it is not
+  AppendGate gate_;
   // The highest seq whose write() has returned. Read by a sync leader without append_mu_.
   std::atomic<std::uint64_t> written_seq_{0};
 

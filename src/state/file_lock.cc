@@ -1,7 +1,6 @@
 #include "file_lock.h"
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -9,30 +8,13 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <optional>
 #include <thread>
 
+#include "lock_info.h"
 #include "posix_file.h"
 
 namespace cforg::state {
-
-std::string user_at_host() {
-  std::string user;
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(::geteuid(), &pw, buf, sizeof buf, &found) == 0 && found) {
-    user = found->pw_name;
-  } else if (const char* env = std::getenv("USER")) {
-    user = env;
-  } else {
-    user = "uid" + std::to_string(::geteuid());
-  }
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) return user + "@unknown-host";
-  return user + "@" + host;
-}
 
 namespace {
 
@@ -67,11 +49,6 @@ bool same_file(int fd, const std::string& path) {
   struct stat at_path {};
   if (::fstat(fd, &open_file) != 0 || ::stat(path.c_str(), &at_path) != 0) return false;
   return open_file.st_dev == at_path.st_dev && open_file.st_ino == at_path.st_ino;
-}
-
-std::string holder_text(const LockInfo& h) {
-  return h.who + " (pid " + std::to_string(h.pid) + ") running \"" + h.operation + "\" since " +
-         h.created;
 }
 
 class FileLock final : public Lock {
@@ -116,7 +93,7 @@ std::unique_ptr<Lock> acquire_file_lock(const std::string& lock_path,
                               "who it is into " + lock_path + ". Try again in a moment.",
                           LockInfo{});
       }
-      throw LockedError(state_where + " is locked by " + holder_text(*holder) + " (lock id " +
+      throw LockedError(state_where + " is locked by " + holder->holder_text() + " (lock id " +
                             holder->id +
                             "). Wait for it to finish; if that process is gone, run: cforg "
                             "force-unlock " +
@@ -128,8 +105,7 @@ std::unique_ptr<Lock> acquire_file_lock(const std::string& lock_path,
     // is at the path now.
     if (!same_file(fd.get(), lock_path)) continue;
 
-    LockInfo info{new_uuid(), std::string(operation), user_at_host(), static_cast<int>(::getpid()),
-                  now_rfc3339()};
+    LockInfo info = this_process_lock_info(operation);
     if (::ftruncate(fd.get(), 0) != 0) throw_errno("cannot write", lock_path, errno);
     // Not fsynced: the holder matters only while this process lives, and a machine crash ends
     // the process and its flock alike.
@@ -168,7 +144,7 @@ void force_unlock_file(const std::string& lock_path, const std::string& state_wh
   }
   if (holder.id != lock_id) {
     throw StateError(state_where + ": the lock id is " + holder.id + ", not " +
-                     std::string(lock_id) + " (held by " + holder_text(holder) + ")");
+                     std::string(lock_id) + " (held by " + holder.holder_text() + ")");
   }
   if (!same_file(fd.get(), lock_path)) {
     throw StateError(state_where + ": the lock changed hands while unlocking; run again");
@@ -183,7 +159,7 @@ void force_unlock_file(const std::string& lock_path, const std::string& state_wh
     spdlog::warn(
         "removed the lock of {}, which is still running: it no longer keeps other runs "
         "away from {}",
-        holder_text(holder), state_where);
+        holder.holder_text(), state_where);
   }
 }
 

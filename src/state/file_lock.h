@@ -14,9 +14,6 @@ namespace cforg::state {
 std::unique_ptr<Lock> acquire_file_lock(const std::string& lock_path,
                                         const std::string& state_where, std::string_view operation);
 
-// "user@host" of this process, for LockInfo::who.
-std::string user_at_host();
-
 // Removes the lock file when it holds `lock_id`; throws StateError otherwise.
 void force_unlock_file(const std::string& lock_path, const std::string& state_where,
                        std::string_view lock_id);

@@ -37,45 +37,6 @@ TEST(FileLock, RecordsItsHolder) {
   EXPECT_EQ(on_disk.who, info.who);
 }
 
-TEST(LockInfoJson, WritesTheSameBytesAndReadsThemBack) {
-  LockInfo info{"6f1c2a4e-0000-4000-8000-000000000001", "apply", "alice@ci", 4242,
-                "2026-12-01T10:00:00Z"};
-  EXPECT_EQ(info.to_json().dump(),
-            R"({"created":"2026-12-01T10:00:00Z","id":"6f1c2a4e-0000-4000-8000-000000000001",)"
-            R"("operation":"apply","pid":4242,"who":"alice@ci"})");
-  nlohmann::json j = info.to_json();
-  LockInfo back = LockInfo::from_json(j);
-  EXPECT_EQ(back.id, info.id);
-  EXPECT_EQ(back.operation, info.operation);
-  EXPECT_EQ(back.who, info.who);
-  EXPECT_EQ(back.pid, info.pid);
-  EXPECT_EQ(back.created, info.created);
-  j["host_kind"] = "ci";  // a newer cforg may say more: ignored
-  EXPECT_EQ(LockInfo::from_json(j).id, info.id);
-}
-
-TEST(LockInfoJson, ErrorsNameTheMember) {
-  auto error_of = [](const nlohmann::json& j) -> std::string {
-    try {
-      LockInfo::from_json(j);
-    } catch (const StateError& e) {
-      return e.what();
-    }
-    return "accepted";
-  };
-  nlohmann::json good = LockInfo{"i", "plan", "w", 1, "c"}.to_json();
-  nlohmann::json j = good;
-  j.erase("who");
-  EXPECT_EQ(error_of(j), "lock info: who: missing");
-  j = good;
-  j["pid"] = "1";
-  EXPECT_EQ(error_of(j), "lock info: pid: expected an integer, found string");
-  j = good;
-  j["pid"] = std::int64_t{1} << 40;  // not narrowed into some other process's pid
-  EXPECT_THAT(error_of(j), HasSubstr("lock info: pid: 1099511627776 is out of range"));
-  EXPECT_EQ(error_of(nlohmann::json::array()), "lock info: expected an object, found array");
-}
-
 TEST(FileLock, SecondLockFailsAtOnceNamingTheHolder) {
   TempDir dir;
   std::string path = dir / "s.json";

@@ -354,6 +354,29 @@ TEST(StateValue, FromRemoteKeepsLocalFields) {
   EXPECT_EQ(moved.parent_key, "");
 }
 
+TEST(StateValue, FromRemoteKeepsTheLastProfileOnlyWhenTheAnswerOmitsIt) {
+  OrgState previous = make_org(org_id(5), "Five", kRootId, "root");
+  previous.spec.profile = acme_profile();
+  Organization remote;
+  remote.id = org_id(5);
+  remote.spec = {"Five", ParentRef::id(kRootId), std::nullopt};
+
+  // GET and the list may leave `profile` out: that says nothing about it.
+  remote.profile_known = false;
+  EXPECT_EQ(from_remote(remote, &previous).spec.profile, acme_profile());
+  EXPECT_EQ(from_remote(remote).spec.profile, std::nullopt) << "nothing known before either";
+
+  // An answer that carries no profile (`profile: null`, GET .../profile's 404) says there is
+  // none: what was known before is cleared.
+  remote.profile_known = true;
+  EXPECT_EQ(from_remote(remote, &previous).spec.profile, std::nullopt);
+
+  Profile other = acme_profile();
+  other.business_phone = "+1 555 0199";
+  remote.spec.profile = other;
+  EXPECT_EQ(from_remote(remote, &previous).spec.profile, other);
+}
+
 TEST(StateValue, KeyOfAndRelink) {
   State s = sample_state();
   ASSERT_NE(s.key_of(kRootId), nullptr);

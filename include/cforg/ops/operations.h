@@ -1,12 +1,13 @@
 // The operations of cforg, after Terraform's command -> backend split: each takes a request,
 // opens the backend, locks, loads, plans or edits, journals and saves, and returns what
 // happened for the caller to render. Nothing here reads a terminal, the environment or
-// prints: questions and reports are callbacks of the request.
+// prints: questions and reports are callbacks of the request. Every operation throws one
+// error type, Error (ConfigError for an invalid config): what the stages below throw for
+// people (a state, lock, journal or plan file problem) arrives as Error with its message.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,9 +35,9 @@ struct PlanRequest {
 
 // The plan of the config against the live state, read under the state's lock (released on
 // return). Reads the remote side first unless net.refresh is false (the client is made then,
-// so a missing credential fails before any request). Throws ConfigError, Error (--replace or
-// --target naming a key neither side has, a bad --rate-limit, the remote side unreadable,
-// `out` naming a config file), state::StateError.
+// so a missing credential fails before any request). Throws ConfigError, or Error (--replace
+// or --target naming a key neither side has, a bad --rate-limit, the remote side unreadable,
+// `out` naming a config file, the state unreadable or locked).
 plan::Plan make_live_plan(const PlanRequest& r);
 
 // --- apply -------------------------------------------------------------------------------
@@ -78,14 +79,23 @@ struct ApplyResult {
   std::string saved_to;          // the backend, for messages
   std::uint64_t requests = 0;    // sent, reads of the remote side included
   // The final save failed after the actions ran: the report is still what happened (and the
-  // journal holds it for the next run); rethrow this after rendering it.
-  std::exception_ptr save_error;
+  // journal holds it for the next run); throw this after rendering it.
+  std::optional<Error> save_error;
 };
 
-// Plans (or reads and verifies the saved plan), asks, runs the actions and saves. Throws what
-// make_live_plan throws, plan::PlanFileError for a saved plan that does not verify, Error for
-// missing credentials.
+// Plans (or reads and verifies the saved plan), asks, runs the actions and saves: the actions
+// journal their results, and this operation commits the state once they are over. Throws what
+// make_live_plan throws, and Error for a saved plan that does not verify, missing credentials,
+// or a failed save when no action ran; a failed save after actions is `save_error`.
 ApplyResult apply(const ApplyRequest& r);
+
+// --- plan files --------------------------------------------------------------------------
+
+// Saves `p` to `out` (plan --out; "-": standard output) atomically. Throws Error.
+void save_plan(const plan::Plan& p, const std::string& out);
+// A plan file read and parsed strictly, its digest checked (show): not verified against any
+// config or state, which apply does. Throws Error.
+plan::Plan read_saved_plan(const std::string& path);
 
 // --- refresh -----------------------------------------------------------------------------
 

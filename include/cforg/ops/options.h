@@ -15,8 +15,9 @@
 namespace cforg::ops {
 
 // An operation cannot go on: what() says what is wrong and what to do. The CLI prints it as
-// "Error: <what>" with exit code 1. (state::StateError, plan::PlanFileError and
-// plan::ExportError pass through as the stages throw them.)
+// "Error: <what>" with exit code 1. The one error type of the operations: what the stages
+// throw for people (state::StateError, plan::PlanFileError, plan::ExportError) leaves an
+// operation as an Error with the same message.
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -23,6 +23,10 @@ struct LockInfo {
   int pid = 0;
   std::string created;  // RFC 3339
 
+  // The holder for messages, the same in every backend and in the CLI's wait notice:
+  // alice@ci-7 (pid 4242) running "apply" since 2026-11-29T18:11:19Z
+  std::string holder_text() const;
+
   nlohmann::json to_json() const;
   // Throws StateError "lock info: pid: expected an integer, found string".
   static LockInfo from_json(const nlohmann::json& j);
