@@ -1,10 +1,9 @@
 // The plan file's format: the version this cforg reads and the digest that seals a plan.
 #include "cforg/plan/plan_file.h"
 
-#include <openssl/evp.h>
-
 #include <cstdint>
 
+#include "cforg/config/sha256.h"
 #include "cforg/model/json_fields.h"
 #include "plan_file_format.h"
 
@@ -22,18 +21,7 @@ using nlohmann::json;
 std::string plan_digest(const json& doc) {
   json rest = doc;
   rest.erase("digest");
-  const std::string text = rest.dump();
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr) != 1) {
-    throw PlanFileError("SHA-256 is not available");
-  }
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) {
-    hex += "0123456789abcdef"[md[i] >> 4];
-    hex += "0123456789abcdef"[md[i] & 0xF];
-  }
-  return hex;
+  return config::sha256_hex(rest.dump());
 }
 
 void check_version_and_digest(const json& j, const std::string& where) {
