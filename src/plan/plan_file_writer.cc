@@ -1,15 +1,11 @@
 // The plan file's writer: the JSON of a plan and of its parts, sealed with its digest, and the
 // file written atomically.
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 
 #include "cforg/plan/plan_file.h"
+#include "cforg/state/file_write.h"
 
 namespace cforg::plan {
 namespace {
@@ -167,77 +163,22 @@ json to_json(const Plan& plan) {
   return doc;
 }
 
-namespace {
-
-[[noreturn]] void cannot_write(const std::string& what, const std::string& path,
-                               const std::string& why) {
-  throw PlanFileError("cannot write " + what + " to " + path + ": " + why);
-}
-
-void write_all(int fd, std::string_view text, const std::string& what, const std::string& path) {
-  while (!text.empty()) {
-    ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) cannot_write(what, path, std::strerror(errno));
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-}  // namespace
-
 void write_plan_file(const Plan& plan, const std::string& path) {
   write_file_atomically(path, to_json(plan).dump(2) + "\n", "the plan");
 }
 
 void write_file_atomically(const std::string& path, std::string_view text,
                            const std::string& what) {
-  namespace fs = std::filesystem;
-  if (path == "-") {  // standard output
-    write_all(STDOUT_FILENO, text, what, "standard output");
-    return;
-  }
-  // Through a symlink to its target, as any editor writes; never over a device or a folder
-  // (as root, a rename over /dev/full would replace the device with a file).
-  std::error_code ec;
-  fs::path target = path;
-  for (int hops = 0; fs::is_symlink(fs::symlink_status(target, ec)); ++hops) {
-    // Followed by hand: the target may not exist yet, which weakly_canonical does not follow.
-    fs::path next = fs::read_symlink(target, ec);
-    if (ec) cannot_write(what, path, "cannot follow the symlink: " + ec.message());
-    if (hops == 40) cannot_write(what, path, "too many levels of symlinks");
-    target = next.is_absolute() ? next : target.parent_path() / next;
-  }
-  fs::file_status st = fs::status(target, ec);
-  if (fs::exists(st) && !fs::is_regular_file(st)) {
-    cannot_write(what, path,
-                 "it is not a regular file (a folder, a device or a pipe); name a file");
-  }
-  fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  if (!fs::is_directory(folder, ec))
-    cannot_write(what, path, "the folder " + folder.string() + " does not exist");
-  // A temporary file beside it, fsynced, then renamed over it, and the folder fsynced: a crash
-  // leaves the old plan or the new one, never half of one.
-  std::string tmp = target.string() + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) cannot_write(what, path, std::strerror(errno));
   try {
-    write_all(fd, text, what, path);
-    if (::fsync(fd) != 0) cannot_write(what, path, std::strerror(errno));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (std::rename(tmp.c_str(), target.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    cannot_write(what, path, std::strerror(err));
-  }
-  int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+    if (path == "-") {
+      state::write_all(STDOUT_FILENO, text, what + " to standard output");
+      return;
+    }
+    // Through a symlink to its target, as any editor writes; never over a device or a folder.
+    state::write_file_atomically(path, text, {.follow_symlinks = true, .regular_file_only = true});
+  } catch (const state::StateError& e) {
+    throw PlanFileError(path == "-" ? std::string(e.what())
+                                    : "cannot write " + what + " to " + path + ": " + e.what());
   }
 }
 
