@@ -1,11 +1,8 @@
 // Config::digest(): a fingerprint of the desired state, not of the files that declare it.
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <memory>
-#include <stdexcept>
 
 #include "cforg/config/config.h"
+#include "cforg/config/sha256.h"
 
 namespace cforg::config {
 
@@ -15,32 +12,15 @@ namespace {
 // "<length>:<bytes>", so ("ab", "c") and ("a", "bc") differ.
 class Hasher {
  public:
-  Hasher() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
-      throw std::runtime_error("SHA-256 is not available");
-    }
-  }
-
   void field(std::string_view s) {
-    const std::string len = std::to_string(s.size()) + ":";
-    EVP_DigestUpdate(ctx_.get(), len.data(), len.size());
-    EVP_DigestUpdate(ctx_.get(), s.data(), s.size());
+    sha_.update(std::to_string(s.size()) + ":");
+    sha_.update(s);
   }
 
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx_.get(), md, &n);
-    std::string out;
-    for (unsigned int i = 0; i < n; ++i) {
-      out += "0123456789abcdef"[md[i] >> 4];
-      out += "0123456789abcdef"[md[i] & 0xF];
-    }
-    return out;
-  }
+  std::string hex() { return sha_.hex(); }
 
  private:
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
+  Sha256 sha_;
 };
 
 // The parent as the digest has always spelled it: its kind, then its key or id ("" for a root).

@@ -5,11 +5,9 @@
 #include <string>
 #include <string_view>
 
-namespace cforg::config::detail {
+#include "cforg/model/utf8.h"  // decode_utf8, which every function here reads text with
 
-// The UTF-8 sequence at s[i]: its length, with its code point in `cp`; 0 when it is not valid
-// UTF-8 (a stray continuation byte, an overlong form, a surrogate, past U+10FFFF, cut short).
-std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp);
+namespace cforg::config::detail {
 
 // "U+001B", "U+202E".
 std::string code_point_name(char32_t cp);

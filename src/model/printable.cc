@@ -2,46 +2,26 @@
 
 #include <algorithm>
 
+#include "cforg/model/utf8.h"
+
 namespace cforg {
-namespace {
-
-// The length of the UTF-8 sequence starting at s[i], 0 when it is not a valid one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  std::size_t n = b < 0x80           ? 1
-                  : (b >> 5) == 0x6  ? 2
-                  : (b >> 4) == 0xE  ? 3
-                  : (b >> 3) == 0x1E ? 4
-                                     : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return 0;
-  }
-  if (n == 2 && b < 0xC2) return 0;  // overlong
-  return n;
-}
-
-}  // namespace
 
 std::string printable(std::string_view text, std::size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes) + 3);
   for (std::size_t i = 0; i < text.size();) {
-    std::size_t n = utf8_length(text, i);
+    char32_t cp = 0;
+    const std::size_t n = decode_utf8(text, i, cp);
     if (out.size() + std::max<std::size_t>(n, 1) > max_bytes) {
       out += "…";
       return out;
     }
-    auto b = static_cast<unsigned char>(text[i]);
     if (n == 0) {
       out += '?';
       ++i;
-    } else if (n == 1) {
-      out += (b < 0x20 || b == 0x7F) ? ' ' : text[i];
-      ++i;
-    } else if (n == 2 && b == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
-      out += ' ';  // C1 controls, U+0080..U+009F (CSI among them)
-      i += 2;
+    } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+      out += ' ';  // C0, DEL and C1 (CSI among them)
+      i += n;
     } else {
       out.append(text.substr(i, n));
       i += n;

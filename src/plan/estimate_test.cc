@@ -1,41 +1,17 @@
-// What a plan says applying it costs, and --target: both computed in the plan stage from the
-// actions alone.
+// What a plan says applying it costs, computed in the plan stage from the actions alone.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "cforg/plan/plan.h"
 #include "cforg/plan/plan_file.h"
 #include "cforg/plan/render.h"
-#include "support/ids.h"
+#include "plan_test_support.h"
 
 namespace cforg::plan {
 namespace {
 
-using ::testing::ElementsAre;
+using namespace fixtures;
 using ::testing::HasSubstr;
-using ::testing::Not;
-
-config::Config load(const std::string& yaml) {
-  config::LoadResult r = config::load_text(yaml, "test.yaml");
-  EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front().str());
-  return r.config;
-}
-
-state::OrgState tracked(int n, const std::string& name, int parent = 0) {
-  state::OrgState o;
-  o.id = testing::org_id(n);
-  o.spec.name = name;
-  if (parent) o.spec.parent = ParentRef::id(testing::org_id(parent));
-  o.create_time = "2026-01-01T00:00:00.000Z";
-  o.meta = nlohmann::json::object();
-  return o;
-}
-
-std::vector<std::string> keys(const Plan& p) {
-  std::vector<std::string> out;
-  for (const Action& a : p.actions) out.push_back(std::string(to_string(a.kind)) + " " + a.key);
-  return out;
-}
 
 // A created root with a created child (which waits for its young parent), a rename with a
 // profile change (two requests), and a delete.
@@ -125,36 +101,6 @@ TEST(Estimate, TheBudgetRoundTripsThroughAPlanFile) {
   Plan back = plan_from_json(to_json(p), "test");
   EXPECT_EQ(back.options.budget, (Budget{600, 60000}));
   EXPECT_EQ(back.estimate().seconds, p.estimate().seconds);
-}
-
-const char* kForest = R"(
-organizations:
-  - {name: A}
-  - {name: A1, parent: A}
-  - {name: A2, parent: A}
-  - {name: B}
-)";
-
-TEST(Target, KeepsTheTargetAndWhatItDependsOnAndWarns) {
-  Plan p = make_plan(load(kForest), state::State{}, nullptr, {.targets = {"A1"}});
-  EXPECT_THAT(keys(p), ElementsAre("create A", "create A1"));
-  EXPECT_THAT(p.options.targets, ElementsAre("A1"));
-  ASSERT_FALSE(p.warnings.empty());
-  EXPECT_THAT(p.warnings.back(), HasSubstr("--target is in effect (A1)"));
-  EXPECT_THAT(p.warnings.back(), HasSubstr("2 other changes of the config are left out"));
-  EXPECT_THAT(p.warnings.back(), HasSubstr("exceptional use"));
-  Plan back = plan_from_json(to_json(p), "test");
-  EXPECT_THAT(back.options.targets, ElementsAre("A1"));
-}
-
-TEST(Target, ADeleteOfAParentTakesItsChildrensDeletesAlong) {
-  state::State st;
-  st.orgs["p"] = tracked(1, "P");
-  st.orgs["c"] = tracked(2, "C", 1);
-  st.orgs["other"] = tracked(3, "Other");
-  st.relink_parents();
-  Plan p = make_plan(load("organizations: []\n"), st, nullptr, {.targets = {"p"}});
-  EXPECT_THAT(keys(p), ElementsAre("delete c", "delete p"));
 }
 
 }  // namespace

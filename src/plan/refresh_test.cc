@@ -6,11 +6,14 @@
 #include <mutex>
 #include <set>
 
+#include "plan_test_support.h"
 #include "support/ids.h"
 
 namespace cforg::plan {
 namespace {
 
+using fixtures::id;
+using fixtures::load;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -66,22 +69,12 @@ class ListingClient : public api::Client {
   static api::Result<Organization> unused() { return api::ApiError{}; }
 };
 
-std::string id(int n) {
-  return testing::org_id(n);
-}
-
 Organization org(int n, const std::string& name, int parent = 0) {
   Organization o;
   o.id = id(n);
   o.spec.name = name;
   if (parent) o.spec.parent = ParentRef::from_api_id(id(parent));
   return o;
-}
-
-config::Config load(const std::string& yaml) {
-  config::LoadResult r = config::load_text(yaml, "test.yaml");
-  EXPECT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front().str());
-  return r.config;
 }
 
 // `parents` tracked roots, each with `children` tracked children; plus `fresh` new children

@@ -1,7 +1,5 @@
-#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +8,7 @@
 #include <stdexcept>
 
 #include "cforg/state/backend.h"
+#include "cforg/state/file_write.h"
 #include "file_journal.h"
 #include "file_lock.h"
 #include "journal_reader.h"
@@ -72,7 +71,7 @@ class FileStore {
       std::string text = state_to_text(s);
       // The journal is removed below: from now on an append to it would be lost, so it throws.
       if (journal) journal->retire();
-      write_state(text, current);
+      write_state(text);
     } catch (const StateError& e) {
       s.serial = old_serial;
       s.lineage = old_lineage;
@@ -185,61 +184,12 @@ class FileStore {
   }
 
   // Replaces the state file with `text` so that at every moment, crash or not, the path holds
-  // either the old state or the new one, never a mix and never nothing.
-  void write_state(const std::string& text, const std::optional<std::string>& current) {
-    std::string tmp = path_ + ".tmp." + std::to_string(::getpid());
-    try {
-      // In the same folder: rename() is atomic only within one file system.
-      Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-      if (!fd) throw_errno("cannot create", tmp, errno);
-      struct stat st {};
-      // Keep the permissions of the file being replaced (a team may have narrowed them).
-      if (current && ::stat(path_.c_str(), &st) == 0) ::fchmod(fd.get(), st.st_mode & 07777);
-      write_all(fd.get(), text, tmp);
-      // The data must be on disk before the rename can be; otherwise a power loss may leave
-      // the state's name on an empty or partial file.
-      sync_file(fd.get(), tmp);
-      fd.close_checked(tmp);
-      if (current) keep_backup(*current);
-      rename_file(tmp, path_);
-    } catch (...) {
-      ::unlink(tmp.c_str());
-      throw;
-    }
-    // Make the renames durable before the caller removes the journal: if the journal's removal
-    // reached the disk and the rename did not, its records would be in neither file.
-    try {
-      sync_dir(dir_);
-    } catch (const StateError& e) {
-      throw StateError(std::string(e.what()) +
-                       "; the new state is in place but may not survive a power loss");
-    }
-  }
-
-  // Keeps the current state as the backup. A hard link, then a rename over the backup: the
-  // state's path never goes missing (renaming the state to the backup would leave a moment
-  // with no state at all), and the backup is replaced in one step.
-  void keep_backup(const std::string& current) {
-    std::string tmp = backup_path_ + ".tmp";
-    remove_file(tmp);
-    if (::link(path_.c_str(), tmp.c_str()) != 0) {
-      int err = errno;
-      if (err != EPERM && err != EOPNOTSUPP && err != EMLINK && err != ENOSYS) {
-        throw_errno("cannot link " + path_ + " to", tmp, err);
-      }
-      // This file system has no hard links: write a copy of what is there (the lock keeps it
-      // from changing since it was read).
-      Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-      if (!fd) throw_errno("cannot create", tmp, errno);
-      write_all(fd.get(), current, tmp);
-      sync_file(fd.get(), tmp);
-      fd.close_checked(tmp);
-    }
-    rename_file(tmp, backup_path_);
-    // When a save was interrupted after this point, the backup and the state are one file
-    // (two links), and so is the new link: rename() between two links to one file does
-    // nothing and leaves `tmp` behind (POSIX). The backup is right either way; drop the name.
-    remove_file(tmp);
+  // either the old state or the new one, never a mix and never nothing; the old one is kept as
+  // the backup. The folder is synced before this returns, so before the caller removes the
+  // journal: if the journal's removal reached the disk and the rename did not, its records
+  // would be in neither file.
+  void write_state(const std::string& text) {
+    write_file_atomically(path_, text, {.keep_permissions = true, .backup_path = backup_path_});
   }
 
   // Temporary files of runs that died mid-save (kill -9, a crash): removed once their process

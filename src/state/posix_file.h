@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "cforg/state/file_write.h"  // write_all
+
 namespace cforg::state {
 
 // An owned file descriptor, closed on destruction.
@@ -36,9 +38,6 @@ class Fd {
 
 // The whole file, or nullopt when it does not exist. Other failures throw StateError.
 std::optional<std::string> read_file(const std::string& path);
-
-// Writes all of `data` at the current offset; a short write is an error (disk full).
-void write_all(int fd, std::string_view data, const std::string& path);
 
 // fsync(2) of an open file / of a folder (which makes the names in it durable: a created,
 // renamed or removed entry survives a power loss only once its folder is synced).

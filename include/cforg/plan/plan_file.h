@@ -41,9 +41,9 @@ void read_json(const JsonAt& at, Problem& p);
 void to_json(nlohmann::json& j, const Summary& s);   // written only
 void to_json(nlohmann::json& j, const Estimate& e);  // written only
 
-// Written atomically (a temporary file beside it, fsynced, renamed into place), through a
-// symlink to its target; a path that is a folder, a device or a pipe is refused. "-" writes to
-// standard output. Every error gives the OS's reason.
+// Written atomically (state::write_file_atomically: a temporary file beside it, fsynced, renamed
+// into place, the folder fsynced), through a symlink to its target; a path that is a folder, a
+// device or a pipe is refused. "-" writes to standard output. Every error gives the OS's reason.
 void write_plan_file(const Plan& plan, const std::string& path);
 // The digest a plan document carries: SHA-256 (hex) of it without "digest", dumped compactly.
 std::string plan_digest(const nlohmann::json& doc);

@@ -1,0 +1,33 @@
+// The one SHA-256 (config digests, plan file seals) against the published test vectors.
+#include "cforg/config/sha256.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace cforg::config {
+namespace {
+
+// FIPS 180-2, appendix B, and the empty message.
+TEST(Sha256, MatchesTheFipsTestVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(Sha256, PiecesHashAsTheirConcatenation) {
+  Sha256 h;
+  h.update("ab");
+  h.update("");
+  h.update("c");
+  EXPECT_EQ(h.hex(), sha256_hex("abc"));
+  EXPECT_THROW(h.update("more"), std::logic_error);
+  EXPECT_THROW(h.hex(), std::logic_error);
+}
+
+}  // namespace
+}  // namespace cforg::config
