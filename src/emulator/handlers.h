@@ -13,6 +13,7 @@
 
 #include <string>
 
+#include "clocks.h"
 #include "consistency.h"
 #include "options.h"
 #include "store.h"
@@ -24,6 +25,7 @@ struct HandlerContext {
   Store& store;
   ConsistencyWindow& consistency;  // learns of every creation
   const Options& options;
+  const Clocks& clocks;
 };
 
 // POST /organizations

@@ -6,7 +6,9 @@ namespace cforg::emulator {
 
 void create_organization(const HandlerContext& api, const Json& body, httplib::Response& res) {
   auto created = api.store.create(body);
-  if (created.ok()) api.consistency.created(created.value()["id"].get<std::string>());
+  if (created.ok()) {
+    api.consistency.created(created.value()["id"].get<std::string>(), api.clocks.steady());
+  }
   reply_outcome(res, created);
 }
 

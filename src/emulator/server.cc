@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "consistency.h"
 #include "credentials.h"
@@ -72,9 +73,10 @@ std::string named_organization(const Route& route, const std::string& method,
 }  // namespace
 
 struct Server::Impl {
-  explicit Impl(const Options& o)
+  Impl(const Options& o, Clocks c)
       : options(o),
-        store(o.faults.seed, std::chrono::system_clock::now, o.store),
+        clocks(std::move(c)),
+        store(o.faults.seed, clocks.wall, o.store),
         faults(o.faults),
         limiter(o.rate_limit),
         consistency(std::chrono::milliseconds(o.consistency_ms)) {}
@@ -96,13 +98,14 @@ struct Server::Impl {
   }
 
   Options options;
+  Clocks clocks;
   Store store;
   Faults faults;
   RateLimiter limiter;
   ConsistencyWindow consistency;
   Stats stats;
   HttpServer http;
-  HandlerContext api{store, consistency, options};
+  HandlerContext api{store, consistency, options, clocks};
 };
 
 void Server::Impl::configure() {
@@ -161,7 +164,7 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res) {
     // they then show the presented credential's state, untouched by this request.
     if (!rate) {
       auto credential = credential_of(req, options);
-      rate = limiter.peek(credential ? credential->digest : "");
+      rate = limiter.peek(credential ? credential->digest : "", clocks.steady());
     }
     set_rate_headers(res, *rate);
   }
@@ -212,7 +215,7 @@ void Server::Impl::serve_spend(const httplib::Request& req, httplib::Response& r
     reply(res, 200, {{"spent", 0}, {"rate_limit", nullptr}});
     return;
   }
-  RateStatus rate = limiter.spend(credential->digest, count);
+  RateStatus rate = limiter.spend(credential->digest, count, clocks.steady());
   stats.count_spent(count);
   set_rate_headers(res, rate);
   reply(res, 200,
@@ -287,7 +290,7 @@ bool Server::Impl::passes_checks(const Route& route, const httplib::Request& req
     reply_error(res, {403, code::kAuthentication, "Authentication error", ""});
     return false;
   }
-  Admission admission = limiter.admit(credential->digest);
+  Admission admission = limiter.admit(credential->digest, clocks.steady());
   if (limiter.enabled()) rate = admission.status;
   if (!admission.admitted) {
     stats.count_rate_limited(admission.blocked);
@@ -300,7 +303,7 @@ bool Server::Impl::passes_checks(const Route& route, const httplib::Request& req
   // The post-create window: a request that names a young organization gets a 403.
   if (consistency.enabled()) {
     std::string named = named_organization(route, method, body);
-    if (!named.empty() && consistency.young(named)) {
+    if (!named.empty() && consistency.young(named, clocks.steady())) {
       stats.count_post_create_403(method);
       reply_error(res, {403, code::kAuthentication, "Authentication error", ""});
       return false;
@@ -333,7 +336,8 @@ void Server::Impl::dispatch(const Route& route, const httplib::Request& req,
   }
 }
 
-Server::Server(const Options& options) : impl_(std::make_unique<Impl>(options)) {
+Server::Server(const Options& options, Clocks clocks)
+    : impl_(std::make_unique<Impl>(options, std::move(clocks))) {
   impl_->configure();
 }
 
