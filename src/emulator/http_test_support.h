@@ -46,18 +46,15 @@ inline size_t on_body(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-inline size_t on_header(char* data, size_t size, size_t n, void* out) {
-  std::string line(data, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
+// The headers of the last response `curl` received, names lowercased (libcurl keeps them).
+inline std::map<std::string, std::string> headers_of(CURL* curl) {
+  std::map<std::string, std::string> headers;
+  for (curl_header* h = nullptr; (h = curl_easy_nextheader(curl, CURLH_HEADER, -1, h));) {
+    std::string name = h->name;
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    value.erase(value.find_last_not_of("\r\n ") + 1);
-    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
+    headers[name] = h->value;
   }
-  return size * n;
+  return headers;
 }
 
 inline Raw raw(const std::string& url, const std::string& method, const std::string& body,
@@ -72,11 +69,10 @@ inline Raw raw(const std::string& url, const std::string& method, const std::str
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   r.rc = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+  r.headers = headers_of(curl);
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
   return r;
@@ -115,6 +111,17 @@ json create(const Api& api, const std::string& name, const std::string& parent =
   HttpReply r = api.request("POST", "/organizations", body.dump());
   EXPECT_EQ(r.status, 200) << r.body.dump();
   return r.body["result"];
+}
+
+// With a limit of two requests (--rate-limit 2/SECONDS): two requests of the bearer token pass,
+// the third is refused; its answer.
+template <typename Api>
+HttpReply refused_after_two(const Api& api) {
+  EXPECT_EQ(api.request("GET", "/organizations").status, 200);
+  EXPECT_EQ(api.request("GET", "/organizations").status, 200);
+  HttpReply refused = api.request("GET", "/organizations");
+  EXPECT_EQ(refused.status, 429);
+  return refused;
 }
 
 // Extra arguments with the post-create 403 window off, for tests about something else that
