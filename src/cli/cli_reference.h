@@ -34,6 +34,18 @@ struct CommandInfo {
 
 CommandInfo describe(CLI::App& app, const std::vector<std::string>& path = {});
 
+// What the renderers share about the tree.
+// Every command, `root` first, each followed by its subcommands (depth first).
+std::vector<const CommandInfo*> all_commands(const CommandInfo& root);
+// "cforg", "cforg state list".
+std::string command_line(const CommandInfo& c);
+// The last word of each subcommand's path: {"list", "mv", ...}.
+std::vector<std::string> subcommand_names(const CommandInfo& c);
+// Whether a subcommand is shown: hidden ones (the reference command) have the group "".
+bool visible(const CLI::App* sub);
+// `words` with `sep` between them.
+std::string join(const std::vector<std::string>& words, const std::string& sep);
+
 // `shell` is bash, zsh or fish; anything else throws std::invalid_argument.
 std::string completion_script(CLI::App& app, const std::string& shell);
 

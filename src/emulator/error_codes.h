@@ -8,6 +8,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <variant>
 
 namespace cforg::emulator {
 
@@ -60,6 +62,21 @@ struct ApiError {
   int code = 0;
   std::string message;
   std::string pointer;  // JSON pointer into the request body (`/parent/id`); empty: none
+};
+
+// A value or the error that replaced it.
+template <typename T>
+class Outcome {
+ public:
+  Outcome(T value) : value_(std::move(value)) {}         // NOLINT: implicit on purpose
+  Outcome(ApiError error) : value_(std::move(error)) {}  // NOLINT
+  bool ok() const { return std::holds_alternative<T>(value_); }
+  const T& value() const { return std::get<T>(value_); }
+  T& value() { return std::get<T>(value_); }
+  const ApiError& error() const { return std::get<ApiError>(value_); }
+
+ private:
+  std::variant<T, ApiError> value_;
 };
 
 }  // namespace cforg::emulator

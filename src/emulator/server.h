@@ -6,13 +6,14 @@
 #include <cstdint>
 #include <memory>
 
+#include "clocks.h"
 #include "options.h"
 
 namespace cforg::emulator {
 
 class Server {
  public:
-  explicit Server(const Options& options);
+  explicit Server(const Options& options, Clocks clocks = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -1,21 +1,12 @@
 #include "store.h"
 
 #include <algorithm>
-#include <array>
 #include <ctime>
-#include <unordered_set>
 
 #include "hashing.h"
 
 namespace cforg::emulator {
 namespace {
-
-constexpr std::array<const char*, 5> kProfileFields = {
-    "business_address", "business_email", "business_name", "business_phone", "external_metadata"};
-
-ApiError bad_request(int code, std::string message, std::string pointer = "") {
-  return {400, code, std::move(message), std::move(pointer)};
-}
 
 ApiError not_found(std::string_view id) {
   return {404, code::kOrganizationNotFound, "organization '" + std::string(id) + "' not found", ""};
@@ -29,111 +20,7 @@ Json render_profile(const Profile& p) {
           {"external_metadata", p.external_metadata}};
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
-}
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
-
-Outcome<Json> parse_json_object(std::string_view text) {
-  Json body = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return bad_request(code::kBodyNotJson, "request body is not valid JSON");
-  }
-  if (!body.is_object()) {
-    return bad_request(code::kBodyNotObject,
-                       "request body must be a JSON object, got " + std::string(body.type_name()));
-  }
-  return body;
-}
-
-Outcome<Profile> validate_profile(const Json& value, const std::string& pointer) {
-  if (!value.is_object()) {
-    return bad_request(code::kProfileNotObject,
-                       (pointer.empty() ? std::string("request body") : "profile") +
-                           " must be an object with the five profile fields",
-                       pointer.empty() ? "/" : pointer);
-  }
-  std::array<std::string, 5> fields;
-  for (size_t i = 0; i < kProfileFields.size(); ++i) {
-    const char* name = kProfileFields[i];
-    auto it = value.find(name);
-    std::string where = pointer.empty() ? name : "profile." + std::string(name);
-    if (it == value.end()) {
-      return bad_request(code::kProfileFieldInvalid,
-                         where +
-                             " is required: a profile needs all of business_address, "
-                             "business_email, business_name, business_phone, "
-                             "external_metadata",
-                         pointer + "/" + name);
-    }
-    if (!it->is_string()) {
-      return bad_request(code::kProfileFieldInvalid,
-                         where + " must be a string, got " + std::string(it->type_name()),
-                         pointer + "/" + name);
-    }
-    fields[i] = it->get<std::string>();
-  }
-  return Profile{fields[0], fields[1], fields[2], fields[3], fields[4]};
-}
-
-Outcome<std::string> validate_name(const Json& body) {
-  auto name = body.find("name");
-  if (name == body.end()) return bad_request(code::kNameMissing, "name is required", "/name");
-  if (!name->is_string()) {
-    return bad_request(code::kNameNotString,
-                       "name must be a string, got " + std::string(name->type_name()), "/name");
-  }
-  std::string text = name->get<std::string>();
-  if (text.empty()) return bad_request(code::kNameEmpty, "name must not be empty", "/name");
-  return text;
-}
-
-Outcome<OrganizationInput> validate_organization(const Json& body) {
-  OrganizationInput input;
-  auto name = validate_name(body);
-  if (!name.ok()) return name.error();
-  input.name = name.value();
-
-  // `null` is read as "absent" for the optional members: some JSON encoders write unset
-  // optionals that way, and the contract does not say the API refuses it.
-  auto parent = body.find("parent");
-  if (parent != body.end() && !parent->is_null()) {
-    if (!parent->is_object()) {
-      return bad_request(code::kParentNotObject,
-                         "parent must be an object like {\"id\": \"...\"}, got " +
-                             std::string(parent->type_name()),
-                         "/parent");
-    }
-    auto id = parent->find("id");
-    if (id == parent->end() || !id->is_string()) {
-      return bad_request(code::kParentIdNotString,
-                         id == parent->end()
-                             ? std::string("parent.id is required when parent is given")
-                             : "parent.id must be a string, got " + std::string(id->type_name()),
-                         "/parent/id");
-    }
-    input.parent_id = id->get<std::string>();
-    if (input.parent_id.empty()) {
-      return bad_request(code::kParentNotFound, "parent organization '' not found", "/parent/id");
-    }
-  }
-
-  auto profile = body.find("profile");
-  if (profile != body.end() && !profile->is_null()) {
-    auto checked = validate_profile(*profile, "/profile");
-    if (!checked.ok()) return checked.error();
-    input.profile = checked.value();
-  }
-  return input;
-}
 
 Json default_meta_flags(MetaFlags name) {
   // Plausible values for an organization owned by a user of a beta account; the real values are
@@ -379,104 +266,6 @@ Outcome<Json> Store::put_profile(std::string_view id, const Json& body) {
 size_t Store::size() const {
   std::lock_guard lock(mutex_);
   return by_seq_.size();
-}
-
-Outcome<ListPage> Store::list(const ListQuery& q) const {
-  std::lock_guard lock(mutex_);
-  ListPage page;
-  page.per_page = q.page_size;
-  page.page = q.after ? q.after->page + 1 : 1;
-  if (q.containing_account_or_user) return page;  // no accounts or users live here
-
-  // Strict ancestors of each `containing.organization`, looked up once per list.
-  std::vector<std::unordered_set<uint64_t>> containing;
-  for (const auto& id : q.containing_organizations) {
-    const Organization* org = find(id);
-    if (!org) return page;  // an unknown organization is contained by nothing
-    auto chain = ancestors_of(*org);
-    containing.emplace_back(chain.begin(), chain.end());
-  }
-  auto matches = [&](const Organization& org) {
-    for (const auto& n : q.names) {  // `name=`: exact and case-sensitive
-      if (org.name != n) return false;
-    }
-    if (q.has_id_filter && !std::binary_search(q.ids.begin(), q.ids.end(), org.id)) return false;
-    for (const auto& p : q.parent_ids) {
-      if (org.parent_id != p) return false;
-    }
-    for (const auto& ancestors : containing) {
-      if (!ancestors.count(org.seq)) return false;
-    }
-    for (const auto& s : q.name_contains) {
-      if (!contains(org.name_lower, s)) return false;
-    }
-    for (const auto& s : q.name_starts_with) {
-      if (!starts_with(org.name_lower, s)) return false;
-    }
-    for (const auto& s : q.name_ends_with) {
-      if (!ends_with(org.name_lower, s)) return false;
-    }
-    return true;
-  };
-
-  // The candidates come from the most selective index the query allows: the ids, a parent's
-  // children, an ancestor chain, or else every organization. All are sorted by seq, so
-  // continuing after the token's seq is a binary search, not a scan.
-  std::vector<uint64_t> picked;
-  const std::set<uint64_t>* children = nullptr;
-  bool source_is_exact = false;  // every candidate matches: no filtering, total = size
-  bool all = false;
-  if (q.has_id_filter) {
-    for (const auto& id : q.ids) {
-      if (auto it = seq_by_id_.find(id); it != seq_by_id_.end()) picked.push_back(it->second);
-    }
-    std::sort(picked.begin(), picked.end());
-    source_is_exact = q.filter_count() == 1;
-  } else if (!q.parent_ids.empty()) {
-    auto it = children_.find(q.parent_ids.front());
-    if (it == children_.end()) return page;
-    children = &it->second;
-    source_is_exact = q.filter_count() == 1;
-  } else if (!containing.empty()) {
-    picked.assign(containing.front().begin(), containing.front().end());
-    std::sort(picked.begin(), picked.end());
-    source_is_exact = q.filter_count() == 1;
-  } else {
-    all = true;
-    source_is_exact = q.filter_count() == 0;
-  }
-
-  uint64_t after = q.after ? q.after->after_seq : 0;
-  auto collect = [&](auto begin, auto start, auto end, size_t size, auto org_of) {
-    if (source_is_exact) {
-      page.total_count = size;
-    } else {
-      for (auto it = begin; it != end; ++it) page.total_count += matches(org_of(it)) ? 1 : 0;
-    }
-    uint64_t last = 0;
-    for (auto it = start; it != end; ++it) {
-      const Organization& org = org_of(it);
-      if (!source_is_exact && !matches(org)) continue;
-      if (page.items.size() == q.page_size) {  // one more match exists: not the last page
-        page.next_token = encode_page_token({last, static_cast<uint32_t>(page.page), q.digest});
-        break;
-      }
-      page.items.push_back(render(org));
-      last = org.seq;
-    }
-  };
-  auto by_seq = [this](auto it) -> const Organization& { return by_seq_.at(*it); };
-  if (all) {
-    collect(by_seq_.begin(), by_seq_.upper_bound(after), by_seq_.end(), by_seq_.size(),
-            [](auto it) -> const Organization& { return it->second; });
-  } else if (children) {
-    collect(children->begin(), children->upper_bound(after), children->end(), children->size(),
-            by_seq);
-  } else {
-    collect(picked.begin(), std::upper_bound(picked.begin(), picked.end(), after), picked.end(),
-            picked.size(), by_seq);
-  }
-  return page;
 }
 
 }  // namespace cforg::emulator

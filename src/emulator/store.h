@@ -1,5 +1,6 @@
-// The emulator's organizations, in memory: the data, its indexes, and the API's validation rules.
-// No HTTP here: the server turns a request into one call and the outcome into an envelope.
+// The emulator's organizations, in memory: the data and its indexes (the shape rules of a body are
+// validation.h's). No HTTP here: the server turns a request into one call and the outcome into an
+// envelope. Store::list is defined in store_list.cc.
 //
 // Thread safety: every public method takes the store's one mutex. Handlers are short and the
 // emulator runs on loopback, so one lock is simpler than anything finer and fast enough.
@@ -21,46 +22,9 @@
 
 #include "error_codes.h"
 #include "list_query.h"
+#include "validation.h"
 
 namespace cforg::emulator {
-
-using Json = nlohmann::json;
-
-// A value or the error that replaced it.
-template <typename T>
-class Outcome {
- public:
-  Outcome(T value) : value_(std::move(value)) {}         // NOLINT: implicit on purpose
-  Outcome(ApiError error) : value_(std::move(error)) {}  // NOLINT
-  bool ok() const { return std::holds_alternative<T>(value_); }
-  const T& value() const { return std::get<T>(value_); }
-  T& value() { return std::get<T>(value_); }
-  const ApiError& error() const { return std::get<ApiError>(value_); }
-
- private:
-  std::variant<T, ApiError> value_;
-};
-
-struct Profile {
-  std::string business_address, business_email, business_name, business_phone, external_metadata;
-};
-
-// What a POST or PUT body asks for, once its shape is checked.
-struct OrganizationInput {
-  std::string name;
-  std::string parent_id;  // empty: a root organization
-  std::optional<Profile> profile;
-};
-
-// Body text -> JSON object (codes 1001, 1002).
-Outcome<Json> parse_json_object(std::string_view text);
-// `name`: present, a string, not empty (codes 1003..1005).
-Outcome<std::string> validate_name(const Json& body);
-// The shape rules of POST/PUT /organizations bodies (codes 1003..1007, 1010, 1011). Whether the
-// parent exists is the store's business (1008, 1009).
-Outcome<OrganizationInput> validate_organization(const Json& body);
-// The five profile fields, all strings; `pointer` prefixes the source pointer ("" or "/profile").
-Outcome<Profile> validate_profile(const Json& value, const std::string& pointer);
 
 // How ids look. Published: 32 characters of [0-9a-z], like the contract's example
 // a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8, always with a letter beyond 'f' so that a client validating
