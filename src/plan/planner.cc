@@ -59,16 +59,16 @@ class Planner {
                                  "the config still declares it, planned for creation");
         continue;
       }
-      const Organization& r = it->second;
+      // What the state would record of this answer: state::from_remote is the one rule for
+      // what an answer leaves out (a profile it did not carry is kept).
+      OrgState observed = state::from_remote(it->second, &org);
       // Drift in a profile the config does not manage is no concern of this plan.
       const config::DesiredOrg* d = cfg_.find(key);
-      OrgSpec seen = r.spec;
-      if (!r.profile_known || !d || !d->spec.profile) seen.profile = org.spec.profile;
-      std::vector<Change> drifted = diff(org.spec, "", seen, "");
+      if (!d || !d->spec.profile) observed.spec.profile = org.spec.profile;
+      std::vector<Change> drifted = diff(org.spec, "", observed.spec, "");
       if (!drifted.empty()) {
         plan_.drift.push_back({key, org.id, std::move(drifted)});
-        plan_.observed[key] = state::from_remote(r, &org);
-        plan_.observed[key].spec.profile = seen.profile;
+        plan_.observed[key] = std::move(observed);
       }
     }
     if (!remote_) return;
