@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cforg/api/client.h"
+#include "fake_wait_clock.h"
 
 namespace cforg::api::test {
 
@@ -28,6 +29,7 @@ struct Script {
   std::vector<Clock::time_point> sent_at;
   std::deque<HttpResponse> replies;
   HttpResponse fallback;
+  std::shared_ptr<WaitClock> clock = steady_wait_clock();  // what sent_at reads
 
   std::size_t count() {
     std::lock_guard lock(mu);
@@ -47,7 +49,7 @@ class FakeTransport : public Transport {
   HttpResponse send(const HttpRequest& req) override {
     std::lock_guard lock(s_->mu);
     s_->requests.push_back(req);
-    s_->sent_at.push_back(Clock::now());
+    s_->sent_at.push_back(s_->clock->now());
     if (s_->replies.empty()) return s_->fallback;
     HttpResponse r = s_->replies.front();
     s_->replies.pop_front();
@@ -131,6 +133,9 @@ class ClientTest : public ::testing::Test {
     o.retry.base_delay = 1ms;
     o.retry.max_delay = 4ms;
     o.seed = 42;
+    // Waits take no time: a test asserts on what the fake recorded.
+    o.clock = clock;
+    script->clock = clock;
     opts = o;
   }
   HttpClient& client() {
@@ -140,6 +145,7 @@ class ClientTest : public ::testing::Test {
   }
   void queue(HttpResponse r) { script->replies.push_back(std::move(r)); }
 
+  std::shared_ptr<FakeWaitClock> clock = std::make_shared<FakeWaitClock>();
   std::shared_ptr<Script> script = std::make_shared<Script>();
   ClientOptions opts;
   AuthScheme scheme = AuthScheme::global_key;

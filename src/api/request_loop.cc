@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "envelope.h"
 #include "response_text.h"
@@ -27,9 +26,10 @@ RequestLoop::RequestLoop(std::unique_ptr<Transport> transport, ClientOptions opt
                          ClientStats& stats)
     : transport_(std::move(transport)),
       opts_(std::move(opts)),
-      budget_(opts_.rate_limit, opts_.max_wait),
+      clock_(opts_.clock ? opts_.clock : steady_wait_clock()),
+      budget_(opts_.rate_limit, opts_.max_wait, clock_),
       stats_(stats),
-      young_(opts_.consistency_timeout) {
+      young_(opts_.consistency_timeout, clock_) {
   while (!opts_.base_url.empty() && opts_.base_url.back() == '/') opts_.base_url.pop_back();
   rng_.seed(opts_.seed ? opts_.seed : std::random_device{}());
   budget_.report_waits_to(&stats_.waiting_until_ms);
@@ -45,7 +45,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
   HttpRequest req{c.method, opts_.base_url + c.target, c.body, c.accept_any};
   bool unknown = false;  // some attempt may have been carried out
   int young_attempts = 0;
-  auto young_since = Clock::now();
+  auto young_since = clock_->now();
   for (int attempt = 0;; ++attempt) {
     young_.wait_turn(c.names_org);
     std::chrono::milliseconds refused{0};
@@ -95,7 +95,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
     }
 
     if (has_status(res, 403)) {
-      if (auto until = young_.young_until(c.names_org); until && Clock::now() < *until) {
+      if (auto until = young_.young_until(c.names_org); until && clock_->now() < *until) {
         // The API refuses requests naming a just-created org for a while: only this request
         // waits, and only while the org is young_.
         // wait_turn() paces the retry by the org's age, one probe at a time.
@@ -113,7 +113,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
         e.detail += "organization " + c.names_org + " was created moments ago; still refused " +
                     "after " + std::to_string(young_attempts) + " retries over " +
                     seconds_text(std::chrono::duration_cast<std::chrono::milliseconds>(
-                        Clock::now() - young_since)) +
+                        clock_->now() - young_since)) +
                     " (consistency timeout " + seconds_text(opts_.consistency_timeout) + ")";
       }
       e.advice = forbidden_advice(c, transport_->auth_scheme());
@@ -134,7 +134,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
                    : res.rate_limit.window ? *res.rate_limit.window
                                            : opts_.retry.delay(attempt + 1, res, random());
       delay = std::min(delay, opts_.max_wait);
-      budget_.pause_until(Clock::now() + delay);
+      budget_.pause_until(clock_->now() + delay);
       spdlog::warn("{}: rate limited by the server (HTTP 429); pausing all requests for {}",
                    request_line, seconds_text(delay));
     } else {
@@ -143,7 +143,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
       auto delay = opts_.retry.delay(attempt + 1, res, random());
       spdlog::info("{}: {}; retry {} of {} in {} ms", request_line, describe(res), attempt + 1,
                    opts_.retry.max_retries, delay.count());
-      std::this_thread::sleep_for(delay);
+      clock_->sleep_for(delay);
     }
   }
 }

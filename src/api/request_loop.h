@@ -38,6 +38,7 @@ class RequestLoop {
 
   std::unique_ptr<Transport> transport_;
   ClientOptions opts_;
+  std::shared_ptr<WaitClock> clock_;
   RateBudget budget_;
   ClientStats& stats_;
   YoungOrgs young_;

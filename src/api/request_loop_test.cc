@@ -101,6 +101,14 @@ TEST_F(ClientTest, GivesUpAfterMaxRetries) {
   auto r = client().get(kId);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(script->count(), 4u);  // 1 + max_retries (3)
+  // Backoff from 1 ms, doubling to the 4 ms cap, each jittered to between half and all of it.
+  auto waits = clock->waits();
+  ASSERT_EQ(waits.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    auto full = std::chrono::milliseconds(1 << i);
+    EXPECT_GE(waits[i], full / 2);
+    EXPECT_LE(waits[i], full);
+  }
   EXPECT_EQ(r.error().status, 503);
   EXPECT_FALSE(r.error().outcome_unknown);  // a GET changes nothing
   EXPECT_THAT(r.error().str(), ::testing::HasSubstr("gave up after 3 retries"));
@@ -117,24 +125,30 @@ TEST_F(ClientTest, UnusableRequestIsNotRetried) {
 TEST_F(ClientTest, RetryAfterOn429PausesEveryWorker) {
   queue(reply(429, error_envelope(971, "Please wait"), 300ms));
   HttpClient& c = client();
-  auto start = Clock::now();
-  std::thread first([&] { EXPECT_TRUE(c.get(kId).ok()); });
-  while (c.stats().retries == 0) std::this_thread::sleep_for(1ms);  // the pause is set by now
-  // Another worker, whose own request never saw a 429, still waits out the pause.
+  auto start = clock->now();
+  // While the first worker waits out the pause, another worker, whose own request never saw a
+  // 429, still waits for it.
+  bool other_ran = false;
+  clock->on_wait = [&] {
+    other_ran = true;
+    EXPECT_TRUE(c.get(kId).ok());
+  };
   EXPECT_TRUE(c.get(kId).ok());
-  first.join();
+  ASSERT_TRUE(other_ran);
   std::lock_guard lock(script->mu);
   ASSERT_EQ(script->sent_at.size(), 3u);
-  EXPECT_GE(script->sent_at[1] - start, 290ms);
-  EXPECT_GE(script->sent_at[2] - start, 290ms);
+  EXPECT_GE(script->sent_at[1] - start, 300ms);  // the other worker's
+  EXPECT_GE(script->sent_at[2] - start, 300ms);  // the retry
+  EXPECT_EQ(clock->waits().at(0), 300ms);
 }
 
 TEST_F(ClientTest, EveryRequestGoesThroughTheBudget) {
   opts.rate_limit = RateLimit::parse("2/0.2");
-  auto start = Clock::now();
+  auto start = clock->now();
   for (int i = 0; i < 6; ++i) ASSERT_TRUE(client().get(kId).ok());
   // 2 sends at 0, then 2 when those slots free 200 ms after their replies, then 2 more.
-  EXPECT_GE(Clock::now() - start, 390ms);
+  EXPECT_EQ(clock->now() - start, 400ms);
+  EXPECT_EQ(clock->waits(), (std::vector<Clock::duration>{200ms, 200ms}));
   EXPECT_EQ(client().stats().requests, 6u);
   EXPECT_EQ(client().stats().in_flight, 0u);
 }
@@ -155,11 +169,11 @@ TEST_F(ClientTest, ConcurrentCallsAreCounted) {
 TEST_F(ClientTest, NeverSpendsMoreThanTheServerSaysIsLeft) {
   // The first answer says 2 are left for 400 ms: the next 2 go at once, the one after waits.
   queue(with_budget(reply(200, envelope(org_json(kId, "x"))), 2, 400ms));
-  auto start = Clock::now();
+  auto start = clock->now();
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(client().get(kId).ok());
   std::lock_guard lock(script->mu);
-  EXPECT_LT(script->sent_at[2] - start, 100ms);
-  EXPECT_GE(script->sent_at[3] - start, 390ms);
+  EXPECT_EQ(script->sent_at[2] - start, 0ms);
+  EXPECT_GE(script->sent_at[3] - start, 400ms);
   EXPECT_EQ(client().stats().rate_limited, 0u);
 }
 
@@ -167,28 +181,24 @@ TEST_F(ClientTest, SpentBudgetShowsTheWaitForTheProgressLine) {
   queue(with_budget(reply(200, envelope(org_json(kId, "x"))), 0, 1000ms));
   ASSERT_TRUE(client().get(kId).ok());
   HttpClient& c = client();
-  auto before = Clock::now();
-  std::thread waiter([&] { EXPECT_TRUE(c.get(kId).ok()); });
+  auto before = clock->now();
   std::int64_t shown = 0;
-  while ((shown = c.stats().waiting_until_ms.load()) == 0 && Clock::now() - before < 900ms) {
-    std::this_thread::sleep_for(1ms);
-  }
-  waiter.join();
+  clock->on_wait = [&] { shown = c.stats().waiting_until_ms.load(); };
+  EXPECT_TRUE(c.get(kId).ok());
   auto expected =
       std::chrono::duration_cast<std::chrono::milliseconds>((before + 1000ms).time_since_epoch());
-  EXPECT_NEAR(static_cast<double>(shown), static_cast<double>(expected.count()), 100.0);
+  EXPECT_EQ(shown, expected.count());
   EXPECT_EQ(c.stats().waiting_until_ms.load(), 0);  // cleared once requests flow
-  EXPECT_GE(Clock::now() - before, 950ms);
+  EXPECT_GE(clock->now() - before, 1000ms);
 }
 
 TEST_F(ClientTest, BudgetSpentForLongerThanMaxWaitFailsWithoutSending) {
   opts.max_wait = 2s;
   queue(with_budget(reply(200, envelope(org_json(kId, "x"))), 0, 3600s));
   ASSERT_TRUE(client().get(kId).ok());
-  auto start = Clock::now();
   auto r = client().get(kId);
   ASSERT_FALSE(r.ok());
-  EXPECT_LT(Clock::now() - start, 100ms);
+  EXPECT_TRUE(clock->waits().empty());
   EXPECT_EQ(script->count(), 1u);
   EXPECT_THAT(r.error().str(), ::testing::HasSubstr("spent for 3600 s"));
 }
@@ -203,10 +213,9 @@ TEST_F(ClientTest, RetryAfterBeyondMaxWaitFailsAtOnceQuotingTheServer) {
     r.retry_after_text = text;
     queue(r);
     auto before = script->count();
-    auto start = Clock::now();
     auto got = client().get(kId);
     ASSERT_FALSE(got.ok()) << text;
-    EXPECT_LT(Clock::now() - start, 200ms) << text;
+    EXPECT_TRUE(clock->waits().empty()) << text;
     EXPECT_EQ(script->count(), before + 1) << text;
     EXPECT_EQ(got.error().status, 429);
     EXPECT_THAT(got.error().str(), ::testing::HasSubstr("(Retry-After: " + text + ")"));
@@ -221,10 +230,9 @@ TEST_F(ClientTest, A503WithRetryAfterBeyondMaxWaitFailsAtOnceQuotingTheServer) {
   r.retry_after = parse_retry_after("86400", std::time(nullptr));
   r.retry_after_text = "86400";
   queue(r);
-  auto start = Clock::now();
   auto got = client().get(kId);
   ASSERT_FALSE(got.ok());
-  EXPECT_LT(Clock::now() - start, 200ms);
+  EXPECT_TRUE(clock->waits().empty());
   EXPECT_EQ(script->count(), 1u);
   EXPECT_EQ(got.error().status, 503);
   EXPECT_THAT(got.error().str(), ::testing::HasSubstr("(Retry-After: 86400)"));
@@ -232,23 +240,24 @@ TEST_F(ClientTest, A503WithRetryAfterBeyondMaxWaitFailsAtOnceQuotingTheServer) {
 
 TEST_F(ClientTest, A429WithoutRetryAfterWaitsForTheRatelimitReset) {
   opts.retry.base_delay = 1ms;
-  queue(with_budget(reply(429, error_envelope(971, "Please wait")), 0, 300ms));
-  auto start = Clock::now();
+  // t is whole seconds in the header.
+  queue(with_budget(reply(429, error_envelope(971, "Please wait")), 0, 2s));
+  auto start = clock->now();
   ASSERT_TRUE(client().get(kId).ok());
-  EXPECT_GE(Clock::now() - start, 290ms);
+  EXPECT_EQ(clock->waits(), std::vector<Clock::duration>{2s});  // not the 1 ms backoff
+  EXPECT_EQ(clock->now() - start, 2s);
 }
 
 TEST_F(ClientTest, RetryAfterPauseIsShownForTheProgressLine) {
   queue(reply(429, error_envelope(971, "Please wait"), 400ms));
   HttpClient& c = client();
-  std::thread first([&] { EXPECT_TRUE(c.get(kId).ok()); });
+  auto start = clock->now();
   std::int64_t shown = 0;
-  auto start = Clock::now();
-  while ((shown = c.stats().waiting_until_ms.load()) == 0 && Clock::now() - start < 350ms) {
-    std::this_thread::sleep_for(1ms);
-  }
-  first.join();
-  EXPECT_GT(shown, 0);
+  clock->on_wait = [&] { shown = c.stats().waiting_until_ms.load(); };
+  EXPECT_TRUE(c.get(kId).ok());
+  auto expected =
+      std::chrono::duration_cast<std::chrono::milliseconds>((start + 400ms).time_since_epoch());
+  EXPECT_EQ(shown, expected.count());
   EXPECT_EQ(c.stats().waiting_until_ms.load(), 0);
 }
 

@@ -57,25 +57,24 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
 }
 
 void YoungOrgs::created(const std::string& id) {
-  mark(id, Clock::now() + timeout_);
+  mark(id, clock_->now() + timeout_);
 }
 
 void YoungOrgs::seen(const Organization& org) {
   if (org.create_time.empty()) return;
   auto created = parse_rfc3339(org.create_time);
   if (!created) return;
-  auto age = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now() - *created);
+  auto age = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->wall_now() - *created);
   // A create_time ahead of our clock is young for no longer than a fresh create.
   age = std::max(age, 0ms);
-  if (age < timeout_) mark(org.id, Clock::now() + (timeout_ - age));
+  if (age < timeout_) mark(org.id, clock_->now() + (timeout_ - age));
 }
 
 std::optional<Clock::time_point> YoungOrgs::young_until(const std::string& id) {
   if (id.empty()) return std::nullopt;
   std::lock_guard lock(mu_);
   auto it = until_.find(id);
-  if (it == until_.end() || it->second <= Clock::now()) return std::nullopt;
+  if (it == until_.end() || it->second <= clock_->now()) return std::nullopt;
   return it->second;
 }
 
@@ -86,7 +85,7 @@ void YoungOrgs::wait_turn(const std::string& id) {
     auto it = gates_.find(id);
     if (it == gates_.end()) return;  // never refused, or taken since
     Gate& g = it->second;
-    auto now = Clock::now();
+    auto now = clock_->now();
     auto young = until_.find(id);
     if (young == until_.end() || young->second <= now) return;  // old now: no more waiting
     if (!g.probing && now >= g.next_probe) {
@@ -97,7 +96,7 @@ void YoungOrgs::wait_turn(const std::string& id) {
     // may have erased the gate or rehashed the registry these entries live in.
     const Clock::time_point deadline =
         g.probing ? young->second : std::min(g.next_probe, young->second);
-    cv_.wait_until(lock, deadline);
+    clock_->wait_until(cv_, lock, deadline);
   }
 }
 
@@ -105,7 +104,7 @@ void YoungOrgs::refused(const std::string& id) {
   std::lock_guard lock(mu_);
   auto young = until_.find(id);
   if (young == until_.end()) return;
-  auto now = Clock::now();
+  auto now = clock_->now();
   auto created = young->second - timeout_;
   auto age = std::max(now - created, Clock::duration::zero());
   auto step = std::clamp<Clock::duration>(age / 4, 200ms, 2s);
@@ -127,7 +126,7 @@ void YoungOrgs::mark(const std::string& id, Clock::time_point until) {
   at = std::max(at, until);
   // Expired entries go now and then, so a long run's registry stays small.
   if (until_.size() >= prune_at_) {
-    auto now = Clock::now();
+    auto now = clock_->now();
     std::erase_if(until_, [now](const auto& kv) { return kv.second <= now; });
     prune_at_ = std::max<std::size_t>(1024, until_.size() * 2);
   }

@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "cforg/api/client.h"
+#include "cforg/api/wait_clock.h"
 
 namespace cforg::api {
 
@@ -28,7 +30,8 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
 // with 70 children costs a handful of refused requests, not 70 handfuls.
 class YoungOrgs {
  public:
-  explicit YoungOrgs(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+  YoungOrgs(std::chrono::milliseconds timeout, std::shared_ptr<WaitClock> clock)
+      : timeout_(timeout), clock_(std::move(clock)) {}
 
   // This client created `id` just now.
   void created(const std::string& id);
@@ -52,6 +55,7 @@ class YoungOrgs {
     bool probing = false;  // a request naming the org is out to find out
   };
   std::chrono::milliseconds timeout_;
+  std::shared_ptr<WaitClock> clock_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::unordered_map<std::string, Clock::time_point> until_;

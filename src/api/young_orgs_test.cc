@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
-#include <thread>
 
 #include "client_test_fixture.h"
 
@@ -34,13 +33,14 @@ TEST_F(ClientTest, ChildOfAJustCreatedParentIsRetriedOn403) {
   queue(reply(403, forbidden()));
   queue(reply(200, envelope(org_json(kId, "Child", kParent))));
   ASSERT_TRUE(client().create(OrgSpec{"Parent", ParentRef::root(), std::nullopt}).ok());
-  auto start = Clock::now();
+  auto start = clock->now();
   auto child = client().create(OrgSpec{"Child", ParentRef::id(kParent), std::nullopt});
   ASSERT_TRUE(child.ok()) << child.error().str();
   EXPECT_EQ(script->count(), 4u);
   EXPECT_EQ(client().stats().young_retries, 2u);
-  // 250 ms then 500 ms, jittered down to no less than half.
-  EXPECT_GE(Clock::now() - start, 370ms);
+  // Probes a quarter of the parent's age apart, at least 200 ms: at 200 ms, then at 400 ms.
+  EXPECT_EQ(clock->waits(), (std::vector<Clock::duration>{200ms, 200ms}));
+  EXPECT_EQ(clock->now() - start, 400ms);
   EXPECT_EQ(script->request(3).body, script->request(1).body);
 }
 
@@ -106,13 +106,14 @@ TEST_F(ClientTest, Young403StopsOnceTheOrgIsOlderThanTheTimeout) {
   queue(reply(200, envelope(org_json(kId, "Org"))));
   ASSERT_TRUE(client().create(OrgSpec{"Org", ParentRef::root(), std::nullopt}).ok());
   script->fallback = reply(403, forbidden());
-  auto start = Clock::now();
+  auto start = clock->now();
   auto r = client().get_profile(kId);
-  auto took = Clock::now() - start;
+  auto took = clock->now() - start;
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 403);
   EXPECT_GE(took, 550ms);
   EXPECT_LT(took, 1500ms);
+  EXPECT_EQ(took, 600ms);  // probes at 200 and 400 ms, then the timeout: not a moment more
   EXPECT_GE(client().stats().young_retries, 2u);
   EXPECT_THAT(r.error().str(), ::testing::HasSubstr("created moments ago"));
   EXPECT_THAT(r.error().str(), ::testing::HasSubstr("entitled to Organizations"));
@@ -123,12 +124,20 @@ TEST_F(ClientTest, Young403WaitsOnlyThatRequest) {
   ASSERT_TRUE(client().create(OrgSpec{"Parent", ParentRef::root(), std::nullopt}).ok());
   queue(reply(403, forbidden()));  // the child's; the get below gets the fallback
   HttpClient& c = client();
-  std::thread child([&] { c.create(OrgSpec{"fallback", ParentRef::id(kParent), std::nullopt}); });
-  while (c.stats().young_retries == 0) std::this_thread::sleep_for(1ms);
-  auto start = Clock::now();
-  EXPECT_TRUE(c.get(kId).ok());  // not held back by the child's wait
-  EXPECT_LT(Clock::now() - start, 100ms);
-  child.join();
+  // While the child's create waits for its young parent, a request about another org goes
+  // at once: it waits for nothing, and no time passes for it.
+  bool other_ran = false;
+  clock->on_wait = [&] {
+    other_ran = true;
+    auto before = clock->now();
+    auto waits = clock->waits().size();
+    EXPECT_TRUE(c.get(kId).ok());
+    EXPECT_EQ(clock->now(), before);
+    EXPECT_EQ(clock->waits().size(), waits);
+  };
+  c.create(OrgSpec{"fallback", ParentRef::id(kParent), std::nullopt});
+  EXPECT_TRUE(other_ran);
+  EXPECT_EQ(c.stats().young_retries, 1u);
 }
 
 }  // namespace

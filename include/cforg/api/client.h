@@ -12,6 +12,7 @@
 #include "cforg/api/rate_budget.h"
 #include "cforg/api/retry.h"
 #include "cforg/api/transport.h"
+#include "cforg/api/wait_clock.h"
 #include "cforg/model/organization.h"
 
 namespace cforg::api {
@@ -125,6 +126,9 @@ struct ClientOptions {
   // the server's figure.
   std::chrono::milliseconds max_wait{360000};
   std::uint64_t seed = 0;  // for backoff jitter; 0: random
+  // What the waits are timed by: the young-org gate, retry backoff, the rate budget.
+  // nullptr: steady_wait_clock(), the real one.
+  std::shared_ptr<WaitClock> clock;
 };
 
 class HttpClient : public Client {
