@@ -29,7 +29,7 @@ RequestLoop::RequestLoop(std::unique_ptr<Transport> transport, ClientOptions opt
       clock_(opts_.clock ? opts_.clock : steady_wait_clock()),
       budget_(opts_.rate_limit, opts_.max_wait, clock_),
       stats_(stats),
-      young_(opts_.consistency_timeout, clock_) {
+      young_(opts_.consistency_timeout, clock_, opts_.learn_young_window) {
   while (!opts_.base_url.empty() && opts_.base_url.back() == '/') opts_.base_url.pop_back();
   rng_.seed(opts_.seed ? opts_.seed : std::random_device{}());
   budget_.report_waits_to(&stats_.waiting_until_ms);
@@ -63,6 +63,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
     }
     ++stats_.requests;
     ++stats_.in_flight;
+    const auto sent_at = clock_->now();
     HttpResponse res = transport_->send(req);
     --stats_.in_flight;
     // Whatever happened but a 429, the server may have counted it; its headers say what is
@@ -71,10 +72,11 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
 
     unknown = unknown || maybe_acted(c.method, res);
     bool young_refusal = has_status(res, 403) && young_.young_until(c.names_org).has_value();
+    const bool change = c.method != "GET";
     if (young_refusal) {
-      young_.refused(c.names_org);
+      young_.refused(c.names_org, sent_at, change);
     } else {
-      young_.answered(c.names_org);
+      young_.answered(c.names_org, change && succeeded(res));
     }
     if (succeeded(res)) return parse_success(c, res);
 

@@ -1,6 +1,8 @@
 // The young-org gate (see young_orgs.h).
 #include "young_orgs.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <ctime>
 
@@ -57,7 +59,7 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
 }
 
 void YoungOrgs::created(const std::string& id) {
-  mark(id, clock_->now() + timeout_);
+  mark(id, clock_->now(), /*ours=*/true);
 }
 
 void YoungOrgs::seen(const Organization& org) {
@@ -67,68 +69,174 @@ void YoungOrgs::seen(const Organization& org) {
   auto age = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->wall_now() - *created);
   // A create_time ahead of our clock is young for no longer than a fresh create.
   age = std::max(age, 0ms);
-  if (age < timeout_) mark(org.id, clock_->now() + (timeout_ - age));
+  if (age < timeout_) mark(org.id, clock_->now() - age, /*ours=*/false);
 }
 
 std::optional<Clock::time_point> YoungOrgs::young_until(const std::string& id) {
   if (id.empty()) return std::nullopt;
   std::lock_guard lock(mu_);
-  auto it = until_.find(id);
-  if (it == until_.end() || it->second <= clock_->now()) return std::nullopt;
-  return it->second;
+  auto it = young_.find(id);
+  if (it == young_.end() || it->second.until <= clock_->now()) return std::nullopt;
+  return it->second.until;
+}
+
+YoungOrgs::Probes YoungOrgs::probes(Clock::time_point created) const {
+  Probes p;
+  if (!learn_ || !window_.refused) return p;
+  if (!window_.at_most) {
+    // Unbounded yet: twice the age refused so far, so that a window of any length is found in
+    // a few refusals, but at most 2 s past it, so that the overshoot stays what probing costs.
+    p.explore =
+        created + window_.longer_than + std::clamp<Clock::duration>(window_.longer_than, 200ms, 2s);
+    return p;
+  }
+  p.safe = created + *window_.at_most;
+  // Bounded, but loosely (the doubling overshoots by up to 2 s): halve the gap, one probe at a
+  // time, until it is a sixteenth of the window.
+  auto gap = *window_.at_most - window_.longer_than;
+  if (gap > std::max<Clock::duration>(*window_.at_most / 16, 20ms)) {
+    p.explore = created + window_.longer_than + gap / 2;
+  }
+  return p;
 }
 
 void YoungOrgs::wait_turn(const std::string& id) {
   if (id.empty()) return;
   std::unique_lock lock(mu_);
   for (;;) {
-    auto it = gates_.find(id);
-    if (it == gates_.end()) return;  // never refused, or taken since
-    Gate& g = it->second;
     auto now = clock_->now();
-    auto young = until_.find(id);
-    if (young == until_.end() || young->second <= now) return;  // old now: no more waiting
-    if (!g.probing && now >= g.next_probe) {
-      g.probing = true;
-      return;
+    auto young = young_.find(id);
+    if (young == young_.end() || young->second.until <= now) return;  // old now: no waiting
+    auto it = gates_.find(id);
+    if (it == gates_.end()) {
+      // Never refused, or taken since. Once the run has seen the window, an org younger than
+      // what was learnt gets a gate anyway: its first request waits, the rest wait for that.
+      Probes p = probes(young->second.created);
+      if (!p.safe && !p.explore) return;
+      if (p.safe && now >= *p.safe) return;
+      it = gates_.emplace(id, Gate{}).first;
     }
+    Gate& g = it->second;
     // A copy: wait_until reads its deadline again after waking, and by then another worker
     // may have erased the gate or rehashed the registry these entries live in.
-    const Clock::time_point deadline =
-        g.probing ? young->second : std::min(g.next_probe, young->second);
+    Clock::time_point deadline = young->second.until;
+    if (!g.probing && !learn_) {
+      if (now >= g.next_probe) {
+        g.probing = true;
+        return;
+      }
+      deadline = std::min(deadline, g.next_probe);
+    } else if (!g.probing) {
+      // Recomputed every time: what any org taught since moves this one's probes.
+      Probes p = probes(young->second.created);
+      if (!p.safe && !p.explore) {
+        // Nothing learnt (only reads, or orgs of another run, were refused): its own schedule.
+        if (now >= g.not_before) {
+          g.probing = true;
+          return;
+        }
+        deadline = std::min(deadline, g.not_before);
+      }
+      if (p.safe) {
+        auto at = std::max(*p.safe, g.not_before);
+        if (now >= at) {
+          g.probing = true;
+          return;
+        }
+        deadline = std::min(deadline, at);
+      }
+      if (p.explore && !scout_out_) {
+        auto at = std::max(*p.explore, g.not_before);
+        if (now >= at) {
+          g.probing = g.scout = scout_out_ = true;
+          return;
+        }
+        deadline = std::min(deadline, at);
+      }
+    }
     clock_->wait_until(cv_, lock, deadline);
   }
 }
 
-void YoungOrgs::refused(const std::string& id) {
+void YoungOrgs::refused(const std::string& id, Clock::time_point sent_at, bool teaches) {
   std::lock_guard lock(mu_);
-  auto young = until_.find(id);
-  if (young == until_.end()) return;
-  auto now = clock_->now();
-  auto created = young->second - timeout_;
-  auto age = std::max(now - created, Clock::duration::zero());
-  auto step = std::clamp<Clock::duration>(age / 4, 200ms, 2s);
+  auto young = young_.find(id);
+  if (young == young_.end()) {
+    // Gone from the registry meanwhile: only the run's probe, if this was it, is over.
+    if (auto it = gates_.find(id); it != gates_.end() && it->second.scout) {
+      it->second.scout = scout_out_ = false;
+      cv_.notify_all();
+    }
+    return;
+  }
   Gate& g = gates_[id];
   g.probing = false;
-  g.next_probe = std::max(g.next_probe, now + step);
+  if (g.scout) g.scout = scout_out_ = false;
+  cv_.notify_all();
+  auto now = clock_->now();
+  const Clock::time_point created = young->second.created;
+  auto age_step = std::clamp<Clock::duration>((now - created) / 4, 200ms, 2s);
+  if (!learn_) {
+    g.next_probe = std::max(g.next_probe, now + age_step);
+    return;
+  }
+  if (young->second.ours && teaches) {
+    // It arrived no earlier than it was sent: the window is longer than the age at the send.
+    window_.refused = true;
+    window_.longer_than = std::max(window_.longer_than, sent_at - created);
+    if (window_.at_most && *window_.at_most <= window_.longer_than) {
+      // Taken once at that age, refused now: latency moves ages a little. Expect it a little
+      // later, rather than finding the window again from scratch.
+      window_.at_most =
+          window_.longer_than + std::clamp<Clock::duration>(window_.longer_than / 32, 10ms, 2s);
+    }
+    g.not_before = now;
+  } else {
+    // A read's refusal, or an age from a create_time (another clock), teaches nothing, and what
+    // was learnt may not fit it: it waits by its own age too, so that it is never sent again
+    // at once.
+    g.not_before = now + age_step;
+  }
+}
+
+void YoungOrgs::answered(const std::string& id, bool accepted) {
+  if (id.empty()) return;
+  std::lock_guard lock(mu_);
+  if (learn_ && accepted) {  // (a 2xx of a request that teaches)
+    auto young = young_.find(id);
+    auto now = clock_->now();
+    // Taken no later than answered: the window is no longer than the age now.
+    if (young != young_.end() && young->second.ours && now < young->second.until) {
+      auto age = now - young->second.created;
+      if (age > window_.longer_than && (!window_.at_most || age < *window_.at_most)) {
+        if (window_.refused && !window_.at_most) {
+          spdlog::debug(
+              "the API took a request naming an organization {} ms after its create, "
+              "after refusing one at {} ms: later ones wait that long",
+              std::chrono::duration_cast<std::chrono::milliseconds>(age).count(),
+              std::chrono::duration_cast<std::chrono::milliseconds>(window_.longer_than).count());
+        }
+        window_.at_most = age;
+      }
+    }
+  }
+  auto gate = gates_.find(id);
+  if (gate == gates_.end()) return;
+  if (gate->second.scout) scout_out_ = false;
+  gates_.erase(gate);
   cv_.notify_all();
 }
 
-void YoungOrgs::answered(const std::string& id) {
-  if (id.empty()) return;
+void YoungOrgs::mark(const std::string& id, Clock::time_point created, bool ours) {
   std::lock_guard lock(mu_);
-  if (gates_.erase(id)) cv_.notify_all();
-}
-
-void YoungOrgs::mark(const std::string& id, Clock::time_point until) {
-  std::lock_guard lock(mu_);
-  auto& at = until_[id];
-  at = std::max(at, until);
+  Young& y = young_[id];
+  Clock::time_point until = created + timeout_;
+  if (until > y.until) y = Young{created, until, ours || y.ours};
   // Expired entries go now and then, so a long run's registry stays small.
-  if (until_.size() >= prune_at_) {
+  if (young_.size() >= prune_at_) {
     auto now = clock_->now();
-    std::erase_if(until_, [now](const auto& kv) { return kv.second <= now; });
-    prune_at_ = std::max<std::size_t>(1024, until_.size() * 2);
+    std::erase_if(young_, [now](const auto& kv) { return kv.second.until <= now; });
+    prune_at_ = std::max<std::size_t>(1024, young_.size() * 2);
   }
 }
 

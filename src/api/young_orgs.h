@@ -24,14 +24,29 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
 // `timeout` after their create.
 //
 // One gate per young org that answered 403: while it is closed, the requests naming that org
-// wait, and one of them at a time probes whether the API takes them yet. Probes follow the
-// org's age (a quarter more each time, at least 200 ms, at most 2 s apart), so that the wait
-// overshoots the API's window by about a quarter, however long the window is, and a parent
-// with 70 children costs a handful of refused requests, not 70 handfuls.
+// wait, and one of them at a time probes whether the API takes them yet.
+//
+// Without learning (the old behaviour, ClientOptions::learn_young_window false), probes follow
+// the org's age (a quarter more each time, at least 200 ms, at most 2 s apart), so that the
+// wait overshoots the API's window by about a quarter, however long the window is; each young
+// parent pays its own refusals.
+//
+// With learning, the run learns the window from the refusals it sees, since it is one API for
+// every org: a 403 at age r says the window is longer than r, a success at age a after that
+// says it is no longer than a (ages of the orgs this client created, on its own clock). Once a
+// refusal has been seen, the first request naming any young org waits until the org's age
+// passes what was learnt, as the gate's one probe, and the others wait for its answer: later
+// children wait the window out instead of probing. Until a success bounds the window, one
+// probe at a time for the whole run goes ahead, each at twice the age refused so far (at
+// least 200 ms, at most 2 s more), and then, while the bounds are more than a sixteenth of the
+// window apart, one probe at a time halves the gap; a refusal past what was learnt (latency
+// moves ages a little) moves it a thirty-second later. Only changes teach. Before any refusal
+// nothing waits, so a window of 0 costs nothing. Every wait ends when the org is no longer young:
+// never past the timeout.
 class YoungOrgs {
  public:
-  YoungOrgs(std::chrono::milliseconds timeout, std::shared_ptr<WaitClock> clock)
-      : timeout_(timeout), clock_(std::move(clock)) {}
+  YoungOrgs(std::chrono::milliseconds timeout, std::shared_ptr<WaitClock> clock, bool learn)
+      : timeout_(timeout), clock_(std::move(clock)), learn_(learn) {}
 
   // This client created `id` just now.
   void created(const std::string& id);
@@ -42,24 +57,53 @@ class YoungOrgs {
 
   // Blocks until the caller may send a request naming `id`.
   void wait_turn(const std::string& id);
-  // The request naming `id` was refused with 403 while `id` was young.
-  void refused(const std::string& id);
+  // The request naming `id`, sent at `sent_at`, was refused with 403 while `id` was young.
+  // `teaches`: a change (a child's create, a profile), the requests the window is known for;
+  // a read's refusal or answer says nothing about them.
+  void refused(const std::string& id, Clock::time_point sent_at, bool teaches);
   // A request naming `id` got an answer other than that 403: the API knows the org now.
-  void answered(const std::string& id);
+  // `accepted`: a 2xx of a request that teaches, which bounds the window.
+  void answered(const std::string& id, bool accepted = false);
 
  private:
-  void mark(const std::string& id, Clock::time_point until);
-
-  struct Gate {
-    Clock::time_point next_probe{};
-    bool probing = false;  // a request naming the org is out to find out
+  // What the run has learnt of the window.
+  struct Window {
+    bool refused = false;            // a young 403 was seen: the API has a window
+    Clock::duration longer_than{0};  // the oldest age refused
+    // When requests are taken: the youngest age one was, past longer_than (a little past a
+    // refusal that contradicted it).
+    std::optional<Clock::duration> at_most;
   };
+  struct Young {
+    Clock::time_point created{};
+    Clock::time_point until{};  // created + timeout
+    bool ours = false;          // created by this client: its age is on our clock, so it teaches
+  };
+  struct Gate {
+    Clock::time_point next_probe{};  // without learning
+    bool probing = false;            // a request naming the org is out to find out
+    bool scout = false;              // that request is the run's one exploring probe
+    Clock::time_point not_before{};  // with learning: after its last refusal, whatever was learnt
+  };
+  void mark(const std::string& id, Clock::time_point created, bool ours);
+  // When requests naming an org created at `created` may go, from what was learnt: `safe`,
+  // when they are expected to be taken (any number of orgs' probes at once); `explore`, an
+  // earlier age that the run's one exploring probe at a time tries, to find the window (while
+  // unbounded) or to narrow it. Neither while nothing was learnt (no refusal, or learning off).
+  struct Probes {
+    std::optional<Clock::time_point> safe, explore;
+  };
+  Probes probes(Clock::time_point created) const;
+
   std::chrono::milliseconds timeout_;
   std::shared_ptr<WaitClock> clock_;
+  const bool learn_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::unordered_map<std::string, Clock::time_point> until_;
+  std::unordered_map<std::string, Young> young_;
   std::unordered_map<std::string, Gate> gates_;
+  Window window_;
+  bool scout_out_ = false;  // an exploring probe is in flight
   std::size_t prune_at_ = 1024;
 };
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <map>
+#include <memory>
 
 #include "client_test_fixture.h"
 
@@ -138,6 +140,137 @@ TEST_F(ClientTest, Young403WaitsOnlyThatRequest) {
   c.create(OrgSpec{"fallback", ParentRef::id(kParent), std::nullopt});
   EXPECT_TRUE(other_ran);
   EXPECT_EQ(c.stats().young_retries, 1u);
+}
+
+}  // namespace
+}  // namespace cforg::api::test
+
+namespace cforg::api::test {
+namespace {
+
+// --- learning the window from the run's refusals ----------------------------------------------
+
+// A server with the contract's post-create window: a create under a parent younger than
+// `window` (on the fake clock) is refused with 403; any other create makes the org.
+class WindowServer : public Transport {
+ public:
+  WindowServer(std::shared_ptr<FakeWaitClock> clock, Clock::duration window)
+      : clock_(std::move(clock)), window_(window) {}
+  AuthScheme auth_scheme() const override { return AuthScheme::global_key; }
+  HttpResponse send(const HttpRequest& req) override {
+    std::lock_guard lock(mu_);
+    ++requests_;
+    json body = json::parse(req.body);
+    std::string parent = body.contains("parent") ? body["parent"]["id"].get<std::string>() : "";
+    if (!parent.empty() && clock_->now() - created_.at(parent) < window_) {
+      ++refused_;
+      return reply(403, forbidden());
+    }
+    std::string id = "org" + std::to_string(created_.size());
+    created_[id] = clock_->now();
+    return reply(200, envelope(org_json(id, body["name"], parent)));
+  }
+  int requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  int refused() {
+    std::lock_guard lock(mu_);
+    return refused_;
+  }
+
+ private:
+  std::shared_ptr<FakeWaitClock> clock_;
+  Clock::duration window_;
+  std::mutex mu_;
+  std::map<std::string, Clock::time_point> created_;
+  int requests_ = 0, refused_ = 0;
+};
+
+struct Chain {
+  int requests = 0, refused = 0;
+  // What the create of each level waited, summed (the first level, a root, never waits).
+  std::vector<Clock::duration> waited_by_level;
+};
+
+// Creates a root, then a chain of `levels` children, each under the one before, one at a time.
+Chain create_chain(Clock::duration window, int levels, bool learn) {
+  auto clock = std::make_shared<FakeWaitClock>();
+  auto server = std::make_unique<WindowServer>(clock, window);
+  WindowServer& s = *server;
+  ClientOptions o;
+  o.base_url = kBase;
+  o.rate_limit = RateLimit::parse("0");
+  o.clock = clock;
+  o.learn_young_window = learn;
+  HttpClient c(std::move(server), o);
+  Chain out;
+  std::string parent;
+  for (int level = 0; level <= levels; ++level) {
+    auto before = clock->waited();
+    auto r =
+        c.create(OrgSpec{"Org " + std::to_string(level),
+                         parent.empty() ? ParentRef::root() : ParentRef::id(parent), std::nullopt});
+    EXPECT_TRUE(r.ok()) << r.error().str();
+    if (!r.ok()) break;
+    parent = r.value().id;
+    out.waited_by_level.push_back(clock->waited() - before);
+  }
+  out.requests = s.requests();
+  out.refused = s.refused();
+  return out;
+}
+
+TEST(YoungWindow, LaterChildrenWaitOutTheWindowLearntFromTheFirstRefusals) {
+  Chain learnt = create_chain(1500ms, 3, /*learn=*/true);
+  // The first child finds the window: refused at 0, 200, 400 and 800 ms (twice the age refused
+  // so far), taken at 1.6 s. The next narrows it, one probe at a time: refused at 1.2 s and
+  // 1.4 s (halfway), taken at 1.5 s; the last tries 1.45 s once (the gap is still more than a
+  // sixteenth), then waits out the 1.5 s learnt.
+  EXPECT_EQ(learnt.refused, 4 + 2 + 1);
+  EXPECT_EQ(learnt.requests, 4 + learnt.refused);
+  EXPECT_EQ(learnt.waited_by_level, (std::vector<Clock::duration>{0ms, 1600ms, 1500ms, 1500ms}));
+
+  // Probing each parent on its own, as before: a quarter of the age apart, 7 refusals each.
+  Chain probed = create_chain(1500ms, 3, /*learn=*/false);
+  EXPECT_EQ(probed.refused, 3 * 7);
+  EXPECT_EQ(probed.waited_by_level[2], probed.waited_by_level[1]);
+}
+
+TEST(YoungWindow, AWindowOfZeroNeverWaits) {
+  for (bool learn : {true, false}) {
+    Chain c = create_chain(0ms, 4, learn);
+    EXPECT_EQ(c.refused, 0);
+    EXPECT_EQ(c.requests, 5);
+    EXPECT_EQ(c.waited_by_level, std::vector<Clock::duration>(5, 0ms)) << learn;
+  }
+}
+
+TEST(YoungWindow, ALearntWindowEndsWithTheConsistencyTimeout) {
+  // A window longer than the timeout: what is learnt never holds a request past the timeout,
+  // and the 403 that follows is the error it always was.
+  auto clock = std::make_shared<FakeWaitClock>();
+  ClientOptions o;
+  o.base_url = kBase;
+  o.rate_limit = RateLimit::parse("0");
+  o.clock = clock;
+  o.consistency_timeout = 1s;
+  HttpClient c(std::make_unique<WindowServer>(clock, 10s), o);
+  auto root = c.create(OrgSpec{"Root", ParentRef::root(), std::nullopt});
+  ASSERT_TRUE(root.ok());
+  auto start = clock->now();
+  auto child = c.create(OrgSpec{"Child", ParentRef::id(root.value().id), std::nullopt});
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().status, 403);
+  EXPECT_EQ(clock->now() - start, 1s);
+  // A second young parent waits for the window learnt so far (longer than 800 ms) at most
+  // until its own timeout, then is refused once more and fails.
+  auto other = c.create(OrgSpec{"Other", ParentRef::root(), std::nullopt});
+  ASSERT_TRUE(other.ok());
+  start = clock->now();
+  auto second = c.create(OrgSpec{"Child", ParentRef::id(other.value().id), std::nullopt});
+  ASSERT_FALSE(second.ok());
+  EXPECT_LE(clock->now() - start, 1s);
 }
 
 }  // namespace

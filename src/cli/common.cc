@@ -100,6 +100,10 @@ void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
                   "new org (its children, its profile) are waited out with backoff")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
+  // Hidden: for bench/ to measure the old behaviour beside the new in one run.
+  cmd->add_flag("!--no-learn-403-window", o.learn_403_window,
+                "Probe each young org's 403 window on its own instead of learning it once")
+      ->group("");
   cmd->add_option("--max-wait", o.max_wait,
                   "Longest wait the server may ask for (Retry-After, a spent budget) before "
                   "cforg gives up; Cloudflare blocks for 300 s after a 429")

@@ -121,6 +121,10 @@ struct ClientOptions {
   // that gets 403 is sent again with backoff: the API refuses such requests for a while after
   // the create. Only that request waits. Older orgs: a 403 is an error at once, with advice.
   std::chrono::milliseconds consistency_timeout{60000};
+  // Learn that window from the run's first refusals (it is one API for every org), so that
+  // later requests naming a young org wait it out instead of being sent and refused (see
+  // src/api/young_orgs.h). false: every young org probes on its own, as before.
+  bool learn_young_window = true;
   // The longest wait the server may ask for (Retry-After, a spent Ratelimit budget): long
   // enough for Cloudflare's five-minute block. A longer one fails the request at once, quoting
   // the server's figure.
