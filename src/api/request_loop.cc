@@ -47,11 +47,12 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
   int young_attempts = 0;
   auto young_since = clock_->now();
   for (int attempt = 0;; ++attempt) {
-    young_.wait_turn(c.names_org);
+    const bool change = c.method != "GET";
+    young_.wait_turn(c.names_org, change);
     std::chrono::milliseconds refused{0};
     auto ticket = budget_.acquire(&refused);
     if (!ticket) {
-      young_.answered(c.names_org);  // not sent: let the next request probe
+      young_.not_sent(c.names_org, change);  // let the next request probe
       ApiError e = protocol_error(request_line, 0, "", unknown);
       e.kind = ApiError::Kind::transport;
       e.detail =
@@ -72,11 +73,10 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
 
     unknown = unknown || maybe_acted(c.method, res);
     bool young_refusal = has_status(res, 403) && young_.young_until(c.names_org).has_value();
-    const bool change = c.method != "GET";
     if (young_refusal) {
       young_.refused(c.names_org, sent_at, change);
     } else {
-      young_.answered(c.names_org, change && succeeded(res));
+      young_.answered(c.names_org, change, succeeded(res));
     }
     if (succeeded(res)) return parse_success(c, res);
 

@@ -84,15 +84,15 @@ YoungOrgs::Probes YoungOrgs::probes(Clock::time_point created) const {
   Probes p;
   if (!learn_ || !window_.refused) return p;
   if (!window_.at_most) {
-    // Unbounded yet: twice the age refused so far, so that a window of any length is found in
-    // a few refusals, but at most 2 s past it, so that the overshoot stays what probing costs.
-    p.explore =
-        created + window_.longer_than + std::clamp<Clock::duration>(window_.longer_than, 200ms, 2s);
+    // Unbounded yet: a quarter past the age refused so far (200 ms to 2 s), so that the first
+    // children overshoot the window by no more than each org's own probes did.
+    p.explore = created + window_.longer_than +
+                std::clamp<Clock::duration>(window_.longer_than / 4, 200ms, 2s);
     return p;
   }
   p.safe = created + *window_.at_most;
-  // Bounded, but loosely (the doubling overshoots by up to 2 s): halve the gap, one probe at a
-  // time, until it is a sixteenth of the window.
+  // Bounded, but loosely (by up to a quarter): halve the gap, one probe at a time, until it is
+  // a sixteenth of the window.
   auto gap = *window_.at_most - window_.longer_than;
   if (gap > std::max<Clock::duration>(*window_.at_most / 16, 20ms)) {
     p.explore = created + window_.longer_than + gap / 2;
@@ -100,7 +100,18 @@ YoungOrgs::Probes YoungOrgs::probes(Clock::time_point created) const {
   return p;
 }
 
-void YoungOrgs::wait_turn(const std::string& id) {
+bool YoungOrgs::is_young(const std::string& id, Clock::time_point now) const {
+  auto it = young_.find(id);
+  return it != young_.end() && it->second.until > now;
+}
+
+void YoungOrgs::first_done(bool answered) {
+  first_out_ = false;
+  first_answered_ = first_answered_ || answered;
+  cv_.notify_all();
+}
+
+void YoungOrgs::wait_turn(const std::string& id, bool change) {
   if (id.empty()) return;
   std::unique_lock lock(mu_);
   for (;;) {
@@ -109,8 +120,18 @@ void YoungOrgs::wait_turn(const std::string& id) {
     if (young == young_.end() || young->second.until <= now) return;  // old now: no waiting
     auto it = gates_.find(id);
     if (it == gates_.end()) {
-      // Never refused, or taken since. Once the run has seen the window, an org younger than
-      // what was learnt gets a gate anyway: its first request waits, the rest wait for that.
+      // Never refused, or taken since.
+      if (learn_ && change && !window_.refused && !first_answered_) {
+        // The run's first change naming a young org goes alone: a window shows in one refusal.
+        if (!first_out_) {
+          first_out_ = true;
+          return;
+        }
+        clock_->wait_until(cv_, lock, young->second.until);
+        continue;
+      }
+      // Once the run has seen the window, an org younger than what was learnt gets a gate
+      // anyway: its first request waits, the rest wait for that.
       Probes p = probes(young->second.created);
       if (!p.safe && !p.explore) return;
       if (p.safe && now >= *p.safe) return;
@@ -158,8 +179,9 @@ void YoungOrgs::wait_turn(const std::string& id) {
   }
 }
 
-void YoungOrgs::refused(const std::string& id, Clock::time_point sent_at, bool teaches) {
+void YoungOrgs::refused(const std::string& id, Clock::time_point sent_at, bool change) {
   std::lock_guard lock(mu_);
+  if (learn_ && change && first_out_) first_done(true);
   auto young = young_.find(id);
   if (young == young_.end()) {
     // Gone from the registry meanwhile: only the run's probe, if this was it, is over.
@@ -180,7 +202,7 @@ void YoungOrgs::refused(const std::string& id, Clock::time_point sent_at, bool t
     g.next_probe = std::max(g.next_probe, now + age_step);
     return;
   }
-  if (young->second.ours && teaches) {
+  if (young->second.ours && change) {
     // It arrived no earlier than it was sent: the window is longer than the age at the send.
     window_.refused = true;
     window_.longer_than = std::max(window_.longer_than, sent_at - created);
@@ -199,10 +221,22 @@ void YoungOrgs::refused(const std::string& id, Clock::time_point sent_at, bool t
   }
 }
 
-void YoungOrgs::answered(const std::string& id, bool accepted) {
+void YoungOrgs::not_sent(const std::string& id, bool change) {
   if (id.empty()) return;
   std::lock_guard lock(mu_);
-  if (learn_ && accepted) {  // (a 2xx of a request that teaches)
+  if (learn_ && change && first_out_ && is_young(id, clock_->now())) first_done(false);
+  auto gate = gates_.find(id);
+  if (gate == gates_.end()) return;
+  if (gate->second.scout) scout_out_ = false;
+  gates_.erase(gate);
+  cv_.notify_all();
+}
+
+void YoungOrgs::answered(const std::string& id, bool change, bool accepted) {
+  if (id.empty()) return;
+  std::lock_guard lock(mu_);
+  if (learn_ && change && is_young(id, clock_->now())) first_done(true);
+  if (learn_ && change && accepted) {
     auto young = young_.find(id);
     auto now = clock_->now();
     // Taken no later than answered: the window is no longer than the age now.

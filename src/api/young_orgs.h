@@ -37,12 +37,18 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
 // refusal has been seen, the first request naming any young org waits until the org's age
 // passes what was learnt, as the gate's one probe, and the others wait for its answer: later
 // children wait the window out instead of probing. Until a success bounds the window, one
-// probe at a time for the whole run goes ahead, each at twice the age refused so far (at
-// least 200 ms, at most 2 s more), and then, while the bounds are more than a sixteenth of the
+// probe at a time for the whole run goes ahead, each past the age refused so far (at
+// least a quarter more, 200 ms to 2 s, as each org probed before: the first children wait no
+// longer than they did), and then, while the bounds are more than a sixteenth of the
 // window apart, one probe at a time halves the gap; a refusal past what was learnt (latency
-// moves ages a little) moves it a thirty-second later. Only changes teach. Before any refusal
-// nothing waits, so a window of 0 costs nothing. Every wait ends when the org is no longer young:
-// never past the timeout.
+// moves ages a little) moves it a thirty-second later. Only changes teach.
+//
+// Before any refusal nothing sleeps. Only the run's first change naming a young org goes
+// alone, and the others naming young orgs wait for its answer (one round trip, once per run),
+// so that a window shows in one refusal rather than in as many as there are workers; an
+// answer that is not a refusal ends that, and then nothing waits until a refusal comes. A
+// window of 0 costs that one round trip. Every wait ends when the org is no longer young: never
+// past the timeout.
 class YoungOrgs {
  public:
   YoungOrgs(std::chrono::milliseconds timeout, std::shared_ptr<WaitClock> clock, bool learn)
@@ -55,15 +61,18 @@ class YoungOrgs {
   // Until when `id` counts as young; nullopt when it does not (any more).
   std::optional<Clock::time_point> young_until(const std::string& id);
 
+  // `change`: the request is a change (a child's create, a profile), the kind the window is
+  // known for; only changes teach, and a read's refusal or answer says nothing about them.
+  //
   // Blocks until the caller may send a request naming `id`.
-  void wait_turn(const std::string& id);
+  void wait_turn(const std::string& id, bool change);
   // The request naming `id`, sent at `sent_at`, was refused with 403 while `id` was young.
-  // `teaches`: a change (a child's create, a profile), the requests the window is known for;
-  // a read's refusal or answer says nothing about them.
-  void refused(const std::string& id, Clock::time_point sent_at, bool teaches);
+  void refused(const std::string& id, Clock::time_point sent_at, bool change);
   // A request naming `id` got an answer other than that 403: the API knows the org now.
-  // `accepted`: a 2xx of a request that teaches, which bounds the window.
-  void answered(const std::string& id, bool accepted = false);
+  // `accepted`: a 2xx, which bounds the window.
+  void answered(const std::string& id, bool change, bool accepted);
+  // The request naming `id` was not sent after all (wait_turn let it go).
+  void not_sent(const std::string& id, bool change);
 
  private:
   // What the run has learnt of the window.
@@ -94,6 +103,9 @@ class YoungOrgs {
     std::optional<Clock::time_point> safe, explore;
   };
   Probes probes(Clock::time_point created) const;
+  bool is_young(const std::string& id, Clock::time_point now) const;
+  // A change naming a young org was answered (or not sent): the first no longer holds others.
+  void first_done(bool answered);
 
   std::chrono::milliseconds timeout_;
   std::shared_ptr<WaitClock> clock_;
@@ -104,6 +116,9 @@ class YoungOrgs {
   std::unordered_map<std::string, Gate> gates_;
   Window window_;
   bool scout_out_ = false;  // an exploring probe is in flight
+  // The run's first change naming a young org goes alone, once (see the class comment).
+  bool first_answered_ = false;
+  bool first_out_ = false;
   std::size_t prune_at_ = 1024;
 };
 

@@ -223,18 +223,21 @@ Chain create_chain(Clock::duration window, int levels, bool learn) {
 
 TEST(YoungWindow, LaterChildrenWaitOutTheWindowLearntFromTheFirstRefusals) {
   Chain learnt = create_chain(1500ms, 3, /*learn=*/true);
-  // The first child finds the window: refused at 0, 200, 400 and 800 ms (twice the age refused
-  // so far), taken at 1.6 s. The next narrows it, one probe at a time: refused at 1.2 s and
-  // 1.4 s (halfway), taken at 1.5 s; the last tries 1.45 s once (the gap is still more than a
-  // sixteenth), then waits out the 1.5 s learnt.
-  EXPECT_EQ(learnt.refused, 4 + 2 + 1);
+  // The first child finds the window as each org probed before: refused at 0, 200, 400, 600,
+  // 800, 1000 and 1250 ms, taken at 1562.5 ms. The next tries to narrow it, one probe at a
+  // time: refused at 1406 and 1484 ms (halfway each), then the gap is a sixteenth of the window
+  // and it waits out the 1562.5 ms learnt; the last one waits that at once.
+  const auto learnt_wait = 1562500us;
+  EXPECT_EQ(learnt.refused, 7 + 2);
   EXPECT_EQ(learnt.requests, 4 + learnt.refused);
-  EXPECT_EQ(learnt.waited_by_level, (std::vector<Clock::duration>{0ms, 1600ms, 1500ms, 1500ms}));
+  EXPECT_EQ(learnt.waited_by_level,
+            (std::vector<Clock::duration>{0ms, learnt_wait, learnt_wait, learnt_wait}));
 
-  // Probing each parent on its own, as before: a quarter of the age apart, 7 refusals each.
+  // Probing each parent on its own, as before: the same 7 refusals for every level.
   Chain probed = create_chain(1500ms, 3, /*learn=*/false);
   EXPECT_EQ(probed.refused, 3 * 7);
-  EXPECT_EQ(probed.waited_by_level[2], probed.waited_by_level[1]);
+  EXPECT_EQ(probed.waited_by_level,
+            (std::vector<Clock::duration>{0ms, learnt_wait, learnt_wait, learnt_wait}));
 }
 
 TEST(YoungWindow, AWindowOfZeroNeverWaits) {
