@@ -625,14 +625,16 @@ def bench_refresh(a):
 # 5. Post-create consistency window
 
 
-def apply_once(a, emu, cfg, d, name, *extra, check=True):
-    """A fresh-state `cforg apply` on emu: (wall, requests delta, stats after, stdout text)."""
+def apply_once(a, emu, cfg, d, name, *extra, check=True, env=None):
+    """A fresh-state `cforg apply` on emu: (wall, requests delta, stats after, stdout text).
+    `env`: variables added to the emulator's."""
     fresh_dir(d)
     st = os.path.join(d, "cforg.state.json")
     s0 = emu.stats()
     out, err = os.path.join(d, name + ".out"), os.path.join(d, name + ".err")
     wall, rc, use = run(cforg_cmd(a, "apply", "-c", cfg, "--state", st, "--auto-approve",
-                                  *extra), env=emu.env(), out=out, err=err, check=check)
+                                  *extra), env={**emu.env(), **(env or {})}, out=out, err=err,
+                        check=check)
     s1 = emu.stats()
     with open(out) as f:
         text = f.read()
@@ -699,24 +701,24 @@ def bench_consistency(a):
 def bench_young_window(a):
     """The post-create 403 window's cost in requests: the same tree, the window learnt from the
     run's first refusals (the default) and each young org probed on its own (the old way,
-    --no-learn-403-window), against one emulator setting, paired per round."""
+    CFORG_LEARN_403_WINDOW=0), against one emulator setting, paired per round."""
     n, window_ms, par = (100 if a.quick else 300), 1500, 16
     rounds = a.rounds or (2 if a.quick else 3)
     rep = Report("young-window", a.out, {"orgs": n, "levels": 3, "consistency_ms": window_ms,
                                          "parallelism": par, "rounds": rounds})
     header(rep, f"5b. Requests under the post-create 403 window: a {n}-org tree of 3 levels, "
                 f"emulator --consistency-ms {window_ms}, --parallelism {par}; the window learnt "
-                f"vs every young org probed on its own (--no-learn-403-window)")
+                f"vs every young org probed on its own (CFORG_LEARN_403_WINDOW=0)")
     work = os.path.join(a.work, "young-window")
     os.makedirs(work, exist_ok=True)
     cfg = gen("config", n, os.path.join(work, f"tree-{n}.yaml"))
     net = ["--parallelism", str(par), "--rate-limit", "0"]
-    contenders = [("learnt", []), ("probed", ["--no-learn-403-window"])]
+    contenders = [("learnt", {}), ("probed", {"CFORG_LEARN_403_WINDOW": "0"})]
     for r in range(rounds):
         res = {"loadavg": loadavg()}
         for name, extra in rotated(contenders, r):
             with Emulator(a.build, "--consistency-ms", str(window_ms)) as emu:
-                x = apply_once(a, emu, cfg, os.path.join(work, name), name, *net, *extra)
+                x = apply_once(a, emu, cfg, os.path.join(work, name), name, *net, env=extra)
                 if x["stats"]["organizations"] != n:
                     raise SystemExit(f"{name}: {x['stats']['organizations']} orgs, not {n}")
                 mutations = sum(v for k, v in x["requests"].items() if k in ("POST", "PUT",

@@ -3,9 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <ctime>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "client_test_fixture.h"
 
@@ -274,6 +276,63 @@ TEST(YoungWindow, ALearntWindowEndsWithTheConsistencyTimeout) {
   auto second = c.create(OrgSpec{"Child", ParentRef::id(other.value().id), std::nullopt});
   ASSERT_FALSE(second.ok());
   EXPECT_LE(clock->now() - start, 1s);
+}
+
+// Real threads: what is shown is that a second worker blocks while the first change is out.
+TEST(YoungWindow, TheRunsFirstChangeNamingAYoungOrgGoesAlone) {
+  // Answers every create with 200, but holds the first child's until released.
+  struct HoldingServer : Transport {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool held = true;
+    int sent = 0;
+    AuthScheme auth_scheme() const override { return AuthScheme::global_key; }
+    HttpResponse send(const HttpRequest& req) override {
+      std::unique_lock lock(mu);
+      const int n = ++sent;
+      cv.notify_all();
+      if (n == 2) cv.wait_for(lock, 10s, [&] { return !held; });
+      json body = json::parse(req.body);
+      std::string parent = body.contains("parent") ? body["parent"]["id"].get<std::string>() : "";
+      return reply(200, envelope(org_json("org" + std::to_string(n), body["name"], parent)));
+    }
+    int count() {
+      std::lock_guard lock(mu);
+      return sent;
+    }
+  };
+  auto server = std::make_unique<HoldingServer>();
+  HoldingServer& s = *server;
+  ClientOptions o;
+  o.base_url = kBase;
+  o.rate_limit = RateLimit::parse("0");
+  HttpClient c(std::move(server), o);
+  auto root = c.create(OrgSpec{"Root", ParentRef::root(), std::nullopt});
+  ASSERT_TRUE(root.ok());
+  const std::string id = root.value().id;
+  std::thread first([&] {
+    EXPECT_TRUE(c.create(OrgSpec{"A", ParentRef::id(id), std::nullopt}).ok());
+  });
+  {
+    std::unique_lock lock(s.mu);
+    ASSERT_TRUE(s.cv.wait_for(lock, 10s, [&] { return s.sent == 2; }));
+  }
+  std::thread second([&] {
+    EXPECT_TRUE(c.create(OrgSpec{"B", ParentRef::id(id), std::nullopt}).ok());
+  });
+  std::this_thread::sleep_for(100ms);  // time for the second to reach the server, if it could
+  EXPECT_EQ(s.count(), 2);
+  {
+    std::lock_guard lock(s.mu);
+    s.held = false;
+  }
+  s.cv.notify_all();
+  first.join();
+  second.join();
+  EXPECT_EQ(s.count(), 3);
+  // Taken: no window, and from now on nothing waits for anything.
+  EXPECT_TRUE(c.create(OrgSpec{"C", ParentRef::id(id), std::nullopt}).ok());
+  EXPECT_EQ(c.stats().young_retries, 0u);
 }
 
 }  // namespace
