@@ -625,14 +625,16 @@ def bench_refresh(a):
 # 5. Post-create consistency window
 
 
-def apply_once(a, emu, cfg, d, name, *extra, check=True):
-    """A fresh-state `cforg apply` on emu: (wall, requests delta, stats after, stdout text)."""
+def apply_once(a, emu, cfg, d, name, *extra, check=True, env=None):
+    """A fresh-state `cforg apply` on emu: (wall, requests delta, stats after, stdout text).
+    `env`: variables added to the emulator's."""
     fresh_dir(d)
     st = os.path.join(d, "cforg.state.json")
     s0 = emu.stats()
     out, err = os.path.join(d, name + ".out"), os.path.join(d, name + ".err")
     wall, rc, use = run(cforg_cmd(a, "apply", "-c", cfg, "--state", st, "--auto-approve",
-                                  *extra), env=emu.env(), out=out, err=err, check=check)
+                                  *extra), env={**emu.env(), **(env or {})}, out=out, err=err,
+                        check=check)
     s1 = emu.stats()
     with open(out) as f:
         text = f.read()
@@ -692,6 +694,61 @@ def bench_consistency(a):
              "at its default parallelism 10 sleep at least 100 / 10 × 30 s = 300 s if the walk "
              "kept 10 creates busy all the time; level by level (1, 9, 18, 72 orgs: a level "
              "starts when its parents are done) it is (1 + 1 + 2 + 8) batches × 30 s = 360 s.")
+    rep.line()
+    rep.save()
+
+
+def bench_young_window(a):
+    """The post-create 403 window's cost in requests: the same tree, the window learnt from the
+    run's first refusals (the default) and each young org probed on its own (the old way,
+    CFORG_LEARN_403_WINDOW=0), against one emulator setting, paired per round."""
+    n, window_ms, par = (100 if a.quick else 300), 1500, 16
+    rounds = a.rounds or (2 if a.quick else 3)
+    rep = Report("young-window", a.out, {"orgs": n, "levels": 3, "consistency_ms": window_ms,
+                                         "parallelism": par, "rounds": rounds})
+    header(rep, f"5b. Requests under the post-create 403 window: a {n}-org tree of 3 levels, "
+                f"emulator --consistency-ms {window_ms}, --parallelism {par}; the window learnt "
+                f"vs every young org probed on its own (CFORG_LEARN_403_WINDOW=0)")
+    work = os.path.join(a.work, "young-window")
+    os.makedirs(work, exist_ok=True)
+    cfg = gen("config", n, os.path.join(work, f"tree-{n}.yaml"))
+    net = ["--parallelism", str(par), "--rate-limit", "0"]
+    contenders = [("learnt", {}), ("probed", {"CFORG_LEARN_403_WINDOW": "0"})]
+    for r in range(rounds):
+        res = {"loadavg": loadavg()}
+        for name, extra in rotated(contenders, r):
+            with Emulator(a.build, "--consistency-ms", str(window_ms)) as emu:
+                x = apply_once(a, emu, cfg, os.path.join(work, name), name, *net, env=extra)
+                if x["stats"]["organizations"] != n:
+                    raise SystemExit(f"{name}: {x['stats']['organizations']} orgs, not {n}")
+                mutations = sum(v for k, v in x["requests"].items() if k in ("POST", "PUT",
+                                                                              "DELETE"))
+                res[name] = {"wall": x["wall"], "requests": x["requests"],
+                             "mutation_requests": mutations,
+                             "post_create_403": x["stats"]["post_create_403"], "cpu": x["cpu"]}
+        rep.data["rounds"].append(res)
+        print(f"  round {r}: " + ", ".join(
+            f"{c} {res[c]['wall']:.3f}s {res[c]['mutation_requests']} mutation requests "
+            f"({res[c]['post_create_403']} refused)" for c, _ in contenders),
+            file=sys.stderr, flush=True)
+    R = rep.data["rounds"]
+    rows = []
+    for i, x in enumerate(R):
+        for c, _ in contenders:
+            y = x[c]
+            rows.append([i, c, f"{y['wall']:.3f}", y["mutation_requests"], n,
+                         f"{y['mutation_requests'] / n:.3f}×", y["post_create_403"],
+                         json.dumps(y["requests"])])
+    rep.table(["round", "client", "apply: wall s", "mutation requests", "creates",
+               "requests / creates", "refused (403)", "all requests by method"], rows)
+    ratio = lambda c: [x[c]["mutation_requests"] / n for x in R]
+    wall = lambda c: [x[c]["wall"] for x in R]
+    met = all(x["learnt"]["mutation_requests"] <= 1.05 * n for x in R)
+    faster = sum(x["learnt"]["wall"] <= x["probed"]["wall"] for x in R)
+    rep.line(f"requests / creates: learnt {spread(ratio('learnt'), '{:.3f}×')}, probed "
+             f"{spread(ratio('probed'), '{:.3f}×')} (target ≤ 1.05×: "
+             f"{'met' if met else 'NOT met'}); wall: learnt {spread(wall('learnt'))} s, probed "
+             f"{spread(wall('probed'))} s (learnt no slower in {faster} of {len(R)} rounds)")
     rep.line()
     rep.save()
 
@@ -975,7 +1032,8 @@ def bench_shared_budget(a):
 
 BENCHES = {"apply-latency": bench_apply_latency, "throughput": bench_throughput,
            "plan-scale": bench_plan_scale, "refresh": bench_refresh,
-           "consistency": bench_consistency, "requests": bench_requests,
+           "consistency": bench_consistency, "young-window": bench_young_window,
+           "requests": bench_requests,
            "shared-budget": bench_shared_budget}
 
 

@@ -61,8 +61,9 @@ std::string RateLimit::str() const {
   return std::to_string(requests) + "/" + secs + "s";
 }
 
-RateBudget::RateBudget(RateLimit limit, std::chrono::milliseconds max_wait)
-    : limit_(limit), max_wait_(max_wait) {}
+RateBudget::RateBudget(RateLimit limit, std::chrono::milliseconds max_wait,
+                       std::shared_ptr<WaitClock> clock)
+    : limit_(limit), max_wait_(max_wait), clock_(clock ? std::move(clock) : steady_wait_clock()) {}
 
 std::int64_t RateBudget::allowance_of(const Reading& r) const {
   return r.remaining - static_cast<std::int64_t>(taken_ - r.ticket);
@@ -193,7 +194,7 @@ std::optional<RateBudget::Ticket> RateBudget::acquire(std::chrono::milliseconds*
   std::unique_lock lock(mu_);
   bool waited = false;
   for (;;) {
-    auto now = Clock::now();
+    auto now = clock_->now();
     auto server = server_wait(now);
     if (server && *server != Clock::time_point::max() && *server - now > max_wait_) {
       // Beyond what we would sit through: fail now rather than hang.
@@ -217,16 +218,16 @@ std::optional<RateBudget::Ticket> RateBudget::acquire(std::chrono::milliseconds*
     if (wait == std::chrono::nanoseconds::max()) {
       cv_.wait(lock);  // until a release (or a pause) changes the picture
     } else {
-      cv_.wait_until(lock, now + wait);
+      clock_->wait_until(cv_, lock, now + wait);
     }
   }
-  return take(Clock::now());
+  return take(clock_->now());
 }
 
 void RateBudget::release(Ticket ticket, const ServerRateLimit& server, bool counted) {
   {
     std::lock_guard lock(mu_);
-    release_at(Clock::now(), ticket, server, counted);
+    release_at(clock_->now(), ticket, server, counted);
   }
   // Waiters blocked on "all in flight" can now compute when the new slot frees.
   cv_.notify_all();

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "fake_wait_clock.h"
+
 namespace cforg::api {
 namespace {
 
@@ -124,28 +126,33 @@ TEST(RateBudgetCore, UnlimitedOnlyObeysPauses) {
   EXPECT_EQ(b.wait_time(t0), 2s);
 }
 
+// Real threads: the waiter blocks on "every slot in flight", which only another thread's
+// release can end.
 TEST(RateBudget, AcquireBlocksUntilAReleaseFreesASlot) {
   RateBudget b({1, 50ms});
   b.acquire();
   auto start = Clock::now();
-  std::thread responder([&] {
-    std::this_thread::sleep_for(100ms);
-    b.release();
-  });
-  b.acquire();  // free 50 ms after the release at ~100 ms
-  auto waited = Clock::now() - start;
-  responder.join();
-  EXPECT_GE(waited, 145ms);
+  std::thread waiter([&] { b.acquire(); });  // free 50 ms after the release below
+  // waits() counts the waiter under the budget's lock, which it holds until it blocks.
+  while (b.waits() == 0 && Clock::now() - start < 10s) std::this_thread::yield();
+  ASSERT_EQ(b.waits(), 1u);
+  auto released = Clock::now();
+  b.release();
+  waiter.join();
+  auto waited = Clock::now() - released;
+  EXPECT_GE(waited, 45ms);
   EXPECT_LT(waited, 1s);
   EXPECT_EQ(b.waits(), 1u);
 }
 
 TEST(RateBudget, AcquireHonoursPause) {
-  RateBudget b({10, 1s});
-  auto start = Clock::now();
+  auto clock = std::make_shared<test::FakeWaitClock>();
+  RateBudget b({10, 1s}, 360s, clock);
+  auto start = clock->now();
   b.pause_until(start + 120ms);
   b.acquire();
-  EXPECT_GE(Clock::now() - start, 120ms);
+  EXPECT_EQ(clock->now() - start, 120ms);
+  EXPECT_EQ(clock->waits(), std::vector<Clock::duration>{120ms});
 }
 
 // Real threads, a small real window: whatever the interleaving and the latencies, no
@@ -369,34 +376,32 @@ TEST(RateBudgetServer, AReadingWithoutRemainingOrResetIsNotUsed) {
 }
 
 TEST(RateBudget, AcquireRefusesAWaitBeyondMaxWait) {
-  RateBudget b(RateLimit::parse("0"), 1s);
+  auto clock = std::make_shared<test::FakeWaitClock>();
+  RateBudget b(RateLimit::parse("0"), 1s, clock);
   auto k = b.acquire();
   ASSERT_TRUE(k);
   b.release(*k, says(0, 30s));
   std::chrono::milliseconds refused{0};
-  auto start = Clock::now();
   EXPECT_FALSE(b.acquire(&refused));
-  EXPECT_LT(Clock::now() - start, 100ms);
-  EXPECT_GE(refused, 29s);
-  EXPECT_LE(refused, 30s);
+  EXPECT_TRUE(clock->waits().empty());
+  EXPECT_EQ(refused, 30s);
 }
 
 TEST(RateBudget, AcquireWaitsForTheServersResetAndReportsIt) {
-  RateBudget b(RateLimit::parse("0"));
+  auto clock = std::make_shared<test::FakeWaitClock>();
+  RateBudget b(RateLimit::parse("0"), 360s, clock);
   std::atomic<std::int64_t> until{0};
   b.report_waits_to(&until);
   auto k = b.acquire();
   b.release(*k, says(0, 1s));  // t of "1" second
-  auto start = Clock::now();
-  std::thread watcher([&] {
-    while (until.load() == 0 && Clock::now() - start < 900ms) std::this_thread::sleep_for(1ms);
-    auto expected =
-        std::chrono::duration_cast<std::chrono::milliseconds>((start + 1s).time_since_epoch());
-    EXPECT_NEAR(static_cast<double>(until.load()), static_cast<double>(expected.count()), 50.0);
-  });
+  auto start = clock->now();
+  std::int64_t shown = 0;
+  clock->on_wait = [&] { shown = until.load(); };
   ASSERT_TRUE(b.acquire());
-  watcher.join();
-  EXPECT_GE(Clock::now() - start, 990ms);
+  auto expected =
+      std::chrono::duration_cast<std::chrono::milliseconds>((start + 1s).time_since_epoch());
+  EXPECT_EQ(shown, expected.count());
+  EXPECT_EQ(clock->now() - start, 1s);
   EXPECT_EQ(until.load(), 0);
 }
 

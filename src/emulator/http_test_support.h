@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/curl_collect.h"
 #include "support/emulator.h"
 
 namespace cforg::emulator::http_test {
@@ -41,11 +42,6 @@ struct Raw {
   std::string body;
 };
 
-inline size_t on_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
 // The headers of the last response `curl` received, names lowercased (libcurl keeps them).
 inline std::map<std::string, std::string> headers_of(CURL* curl) {
   std::map<std::string, std::string> headers;
@@ -67,7 +63,7 @@ inline Raw raw(const std::string& url, const std::string& method, const std::str
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (!body.empty()) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, cforg::testing::collect_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   r.rc = curl_easy_perform(curl);

@@ -92,6 +92,7 @@ std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
   using std::chrono::milliseconds;
   opts.retry = retry_policy(o);
   opts.consistency_timeout = milliseconds(static_cast<long>(o.consistency_timeout * 1000));
+  opts.learn_young_window = o.learn_403_window;
   opts.max_wait = milliseconds(static_cast<long>(o.max_wait * 1000));
   api::TransportOptions transport;
   transport.timeout = milliseconds(static_cast<long>(o.request_timeout * 1000));

@@ -11,27 +11,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/curl_collect.h"
+
 namespace cforg::testing {
 namespace {
-
-size_t collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-size_t collect_header(char* data, size_t size, size_t n, void* out) {
-  std::string line(data, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    value.erase(value.find_last_not_of("\r\n \t") + 1);
-    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
-  }
-  return size * n;
-}
 
 // Seconds of a Retry-After header, or `fallback`.
 std::chrono::milliseconds retry_after(const HttpReply& r, std::chrono::milliseconds fallback) {
@@ -123,7 +106,7 @@ HttpReply Emulator::request(const std::string& method, const std::string& path,
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
   HttpReply reply;
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);

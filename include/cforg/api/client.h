@@ -12,6 +12,7 @@
 #include "cforg/api/rate_budget.h"
 #include "cforg/api/retry.h"
 #include "cforg/api/transport.h"
+#include "cforg/api/wait_clock.h"
 #include "cforg/model/organization.h"
 
 namespace cforg::api {
@@ -120,11 +121,18 @@ struct ClientOptions {
   // that gets 403 is sent again with backoff: the API refuses such requests for a while after
   // the create. Only that request waits. Older orgs: a 403 is an error at once, with advice.
   std::chrono::milliseconds consistency_timeout{60000};
+  // Learn that window from the run's first refusals (it is one API for every org), so that
+  // later requests naming a young org wait it out instead of being sent and refused (see
+  // src/api/young_orgs.h). false: every young org probes on its own, as before.
+  bool learn_young_window = true;
   // The longest wait the server may ask for (Retry-After, a spent Ratelimit budget): long
   // enough for Cloudflare's five-minute block. A longer one fails the request at once, quoting
   // the server's figure.
   std::chrono::milliseconds max_wait{360000};
   std::uint64_t seed = 0;  // for backoff jitter; 0: random
+  // What the waits are timed by: the young-org gate, retry backoff, the rate budget.
+  // nullptr: steady_wait_clock(), the real one.
+  std::shared_ptr<WaitClock> clock;
 };
 
 class HttpClient : public Client {

@@ -7,16 +7,16 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "cforg/api/transport.h"
+#include "cforg/api/wait_clock.h"
 
 namespace cforg::api {
-
-using Clock = std::chrono::steady_clock;
 
 // "at most `requests` per `window`", parsed from "1200/300" (seconds); "0" means unlimited.
 struct RateLimit {
@@ -59,8 +59,10 @@ class RateBudget {
  public:
   using Ticket = std::uint64_t;  // 0: none
 
+  // `clock`: what acquire() reads and waits by; nullptr: steady_wait_clock().
   explicit RateBudget(RateLimit limit,
-                      std::chrono::milliseconds max_wait = std::chrono::milliseconds(360000));
+                      std::chrono::milliseconds max_wait = std::chrono::milliseconds(360000),
+                      std::shared_ptr<WaitClock> clock = nullptr);
 
   // Blocks until a request may be sent, and takes a slot for it. nullopt, with nothing taken,
   // when the server's figures hold every request back for longer than max_wait; then
@@ -107,6 +109,7 @@ class RateBudget {
 
   RateLimit limit_;
   std::chrono::milliseconds max_wait_;
+  std::shared_ptr<WaitClock> clock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::uint32_t in_flight_ = 0;

@@ -64,6 +64,7 @@ struct NetworkOptions {
   double retry_base_delay = 1;
   double retry_max_delay = 30;
   double consistency_timeout = 60;   // seconds a just-created org's 403s are waited out
+  bool learn_403_window = true;      // api::ClientOptions::learn_young_window
   double max_wait = 360;             // seconds: the longest Retry-After or budget wait obeyed
   bool allow_mass_forget = false;    // accept a refresh that finds most tracked orgs gone
   std::string ca_bundle;             // PEM file of the CAs; empty: the system's
