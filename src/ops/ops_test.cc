@@ -27,6 +27,22 @@ class OpsTest : public ::testing::Test {
   std::vector<std::string> config(const std::string& yaml) {
     return {dir.write("cforg.yaml", yaml)};
   }
+  // Just before the first action, another writer replaces the state file behind the lock: the
+  // final commit must refuse it, and the result must still say what was created (2 orgs).
+  void expect_the_two_creates_told_though_the_save_fails(ApplyRequest& r) {
+    r.starting = [&](const api::HttpClient&) -> apply::Observer* {
+      dir.write(
+          "cforg.state.json",
+          R"({"format_version": 1, "lineage": "someone-else", "serial": 7, "organizations": {}})");
+      return nullptr;
+    };
+    ApplyResult res = apply(r);
+    EXPECT_EQ(res.kind, ApplyResult::Kind::applied);
+    EXPECT_EQ(res.report.created, 2u);
+    ASSERT_TRUE(res.save_error);
+    EXPECT_THAT(res.save_error->what(), HasSubstr("changed since it was loaded"));
+    EXPECT_EQ(emu.organizations().size(), 2u);
+  }
   // A remote org made as in the dashboard; returns its id.
   std::string remote(const std::string& name) {
     testing::HttpReply r =
@@ -209,20 +225,7 @@ TEST_F(OpsTest, ApplyReportsWhatItDidWhenTheFinalSaveFails) {
   r.config_paths = paths;
   r.backend = backend;
   r.net = net;
-  // Just before the first action, another writer replaces the state file behind the lock:
-  // the final commit must refuse it, and the result must still say what was created.
-  r.starting = [&](const api::HttpClient&) -> apply::Observer* {
-    dir.write(
-        "cforg.state.json",
-        R"({"format_version": 1, "lineage": "someone-else", "serial": 7, "organizations": {}})");
-    return nullptr;
-  };
-  ApplyResult res = apply(r);
-  EXPECT_EQ(res.kind, ApplyResult::Kind::applied);
-  EXPECT_EQ(res.report.created, 2u);
-  ASSERT_TRUE(res.save_error);
-  EXPECT_THAT(res.save_error->what(), HasSubstr("changed since it was loaded"));
-  EXPECT_EQ(emu.organizations().size(), 2u);
+  expect_the_two_creates_told_though_the_save_fails(r);
 }
 
 TEST_F(OpsTest, ApplyOfASavedPlanReportsWhatItDidWhenTheFinalSaveFails) {
@@ -240,18 +243,7 @@ TEST_F(OpsTest, ApplyOfASavedPlanReportsWhatItDidWhenTheFinalSaveFails) {
   r.net = net;
   // The saved plan verifies against the state as loaded; the commit after its actions must
   // then refuse the state another writer put there meanwhile, and the result still tell.
-  r.starting = [&](const api::HttpClient&) -> apply::Observer* {
-    dir.write(
-        "cforg.state.json",
-        R"({"format_version": 1, "lineage": "someone-else", "serial": 7, "organizations": {}})");
-    return nullptr;
-  };
-  ApplyResult res = apply(r);
-  EXPECT_EQ(res.kind, ApplyResult::Kind::applied);
-  EXPECT_EQ(res.report.created, 2u);
-  ASSERT_TRUE(res.save_error);
-  EXPECT_THAT(res.save_error->what(), HasSubstr("changed since it was loaded"));
-  EXPECT_EQ(emu.organizations().size(), 2u);
+  expect_the_two_creates_told_though_the_save_fails(r);
 }
 
 TEST_F(OpsTest, WhatTheStagesThrowLeavesAsErrorWithItsMessage) {
