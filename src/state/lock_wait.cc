@@ -39,7 +39,12 @@ std::unique_ptr<Lock> lock_waiting(Backend& backend, std::string_view operation,
                               " (--lock-timeout): " + e.what(),
                           e.holder);
       }
-      if (e.holder.id != last_holder) {
+      // A holder that is letting go clears what it wrote before it releases the lock, so a poll
+      // in that instant finds the lock held by nobody known: that is the same wait, not a new
+      // holder to announce (once one was named, only another named holder is news).
+      const bool holder_unknown = e.holder.id.empty();
+      const bool named_one_already = last_holder != "\x01" && !last_holder.empty();
+      if (e.holder.id != last_holder && !(holder_unknown && named_one_already)) {
         last_holder = e.holder.id;
         if (on_wait) on_wait(e, timeout);
       }

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "cforg/state/backend.h"
 
@@ -42,6 +44,41 @@ TEST(LockWaiting, PollsWithAGrowingPauseNotABusyLoop) {
   EXPECT_GE(b.attempts, 4);
   EXPECT_LE(b.attempts, 9);
   EXPECT_EQ(told, 1) << "the same holder is reported once";
+}
+
+// A lock held by alice, then, in the instant she lets go, by nobody known (her lock file is
+// already cleared), then by bob, then free: what a waiter sees of a busy lock.
+class HolderSequence final : public Backend {
+ public:
+  std::string describe() const override { return "sequence"; }
+  std::unique_ptr<Lock> lock(std::string_view) override {
+    const std::vector<std::string> ids = {"alice", "", "bob"};
+    if (attempts < ids.size()) {
+      LockInfo h{ids[attempts], "apply", ids[attempts] + "@ci", 1, "2026-12-01T10:00:00Z"};
+      ++attempts;
+      throw LockedError("sequence is locked", h);
+    }
+    throw std::runtime_error("free at last: the test ends here");
+  }
+  Snapshot load() override { throw std::logic_error("not used"); }
+  std::unique_ptr<Transaction> begin(const Lock&, const Snapshot&) override {
+    throw std::logic_error("not used");
+  }
+  void force_unlock(std::string_view) override { throw std::logic_error("not used"); }
+  std::size_t attempts = 0;
+};
+
+TEST(LockWaiting, AHolderLettingGoIsNotAnnouncedAsANewUnknownHolder) {
+  HolderSequence b;
+  std::vector<std::string> told;
+  EXPECT_THROW(lock_waiting(b, "apply", std::chrono::seconds(20),
+                            [&](const LockedError& e, std::chrono::milliseconds) {
+                              told.push_back(e.holder.id);
+                            }),
+               std::runtime_error);
+  EXPECT_EQ(b.attempts, 3u);
+  EXPECT_EQ(told, (std::vector<std::string>{"alice", "bob"}))
+      << "the instant between alice's release and bob's lock is not news";
 }
 
 TEST(LockWaiting, ZeroTimeoutTriesOnce) {
