@@ -6,14 +6,10 @@
 #include <limits>
 #include <stdexcept>
 
+#include "cforg/model/ascii.h"
+
 namespace cforg::api {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 [[noreturn]] void bad_limit(std::string_view text, const std::string& why) {
   throw std::invalid_argument("invalid rate limit \"" + std::string(text) + "\": " + why +
@@ -23,12 +19,12 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 RateLimit RateLimit::parse(std::string_view text) {
-  std::string_view s = trim(text);
+  std::string_view s = trim_blanks(text);
   if (s == "0") return RateLimit{0, std::chrono::milliseconds(0)};
   auto slash = s.find('/');
   if (slash == std::string_view::npos) bad_limit(text, "no '/'");
 
-  std::string_view count = trim(s.substr(0, slash));
+  std::string_view count = trim_blanks(s.substr(0, slash));
   std::uint32_t requests = 0;
   auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), requests);
   if (ec != std::errc() || end != count.data() + count.size() || count.empty()) {
@@ -36,7 +32,7 @@ RateLimit RateLimit::parse(std::string_view text) {
   }
   if (requests == 0) bad_limit(text, "the request count must be positive");
 
-  std::string_view secs = trim(s.substr(slash + 1));
+  std::string_view secs = trim_blanks(s.substr(slash + 1));
   if (!secs.empty() && secs.back() == 's') secs.remove_suffix(1);  // what str() writes
   double seconds = 0;
   auto [send, sec] = std::from_chars(secs.data(), secs.data() + secs.size(), seconds);

@@ -8,23 +8,16 @@
 #include <map>
 #include <vector>
 
+#include "cforg/model/ascii.h"
+
 namespace cforg::api {
 namespace {
 
 constexpr std::uint64_t kDaySeconds = 86400;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // A non-negative decimal integer and nothing else.
 std::optional<std::uint64_t> whole_number(std::string_view s) {
-  s = trim(s);
+  s = trim_blanks(s);
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
@@ -40,7 +33,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   for (;;) {
     auto at = s.find(sep);
-    out.push_back(trim(s.substr(0, at)));
+    out.push_back(trim_blanks(s.substr(0, at)));
     if (at == std::string_view::npos) return out;
     s.remove_prefix(at + 1);
   }
@@ -60,7 +53,7 @@ std::vector<Params> structured_list(std::string_view value) {
       auto eq = parts[i].find('=');
       if (eq == std::string_view::npos) continue;
       auto n = whole_number(parts[i].substr(eq + 1));
-      if (n) params.emplace(std::string(trim(parts[i].substr(0, eq))), *n);
+      if (n) params.emplace(std::string(trim_blanks(parts[i].substr(0, eq))), *n);
     }
     members.push_back(std::move(params));
   }
@@ -93,7 +86,7 @@ const char* failure_name(HttpResponse::Failure f) {
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::time_t now) {
-  value = trim(value);
+  value = trim_blanks(value);
   if (value.empty()) return std::nullopt;
   if (value.front() >= '0' && value.front() <= '9') {
     // delta-seconds. Anything beyond a day is not a pause we would sit through anyway.

@@ -121,10 +121,78 @@ class FakeClient : public api::Client {
     std::vector<Organization> out;
     for (const auto& [id, o] : orgs) {
       if (q.parent_id && o.spec.parent.api_id() != *q.parent_id) continue;
+      if (q.containing_account && account_home[*q.containing_account] != id) continue;
       if (q.name && o.spec.name != *q.name) continue;
       out.push_back(o);
     }
     return out;
+  }
+
+  api::Result<std::vector<Member>> list_members(const std::string& org_id,
+                                                const std::string& email) override {
+    std::lock_guard lock(mu);
+    ++lists;
+    if (!orgs.count(org_id)) return error(404, false);
+    std::vector<Member> out;
+    for (const auto& [e, m] : members[org_id]) {
+      if (email.empty() || e == canonical_email(email)) out.push_back(m);
+    }
+    return out;
+  }
+  api::Result<Member> create_member(const std::string& org_id, const MemberSpec& spec) override {
+    enter();
+    std::lock_guard lock(mu);
+    ++member_posts;
+    if (!orgs.count(org_id)) return leave(error(404, false));
+    const std::string e = canonical_email(spec.email);
+    if (members[org_id].count(e)) return leave(error(409, false));
+    Member m{.id = "m" + std::to_string(++counter_), .email = spec.email, .status = spec.status,
+             .create_time = "2026-12-07T00:00:00Z"};
+    members[org_id][e] = m;
+    if (ambiguous_members.count(e) && ambiguous_members[e]-- > 0) {
+      return leave(error(0, true));  // created, then the connection dropped
+    }
+    return leave(m);
+  }
+  std::vector<api::MemberCreated> create_members(const std::string& org_id,
+                                                 const std::vector<MemberSpec>& specs) override {
+    std::vector<api::MemberCreated> out;
+    for (const MemberSpec& m : specs) out.push_back({m.email, create_member(org_id, m)});
+    return out;
+  }
+  api::Result<api::Empty> remove_member(const std::string& org_id,
+                                        const std::string& member_id) override {
+    std::lock_guard lock(mu);
+    ++member_deletes;
+    for (auto it = members[org_id].begin(); it != members[org_id].end(); ++it) {
+      if (it->second.id == member_id) {
+        members[org_id].erase(it);
+        return api::Empty{};
+      }
+    }
+    return error(404, false);
+  }
+  api::Result<std::vector<Account>> list_accounts(const std::string& org_id) override {
+    std::lock_guard lock(mu);
+    ++lists;
+    std::vector<Account> out;
+    for (const auto& [id, home] : account_home) {
+      if (home == org_id) out.push_back(accounts[id]);
+    }
+    return out;
+  }
+  api::Result<AccountMove> move_account(const std::string& account_id,
+                                        const std::string& destination) override {
+    enter();
+    std::lock_guard lock(mu);
+    ++moves;
+    if (!accounts.count(account_id) || !orgs.count(destination)) return leave(error(404, false));
+    AccountMove m{account_id, account_home[account_id], destination};
+    account_home[account_id] = destination;
+    if (ambiguous_moves.count(account_id) && ambiguous_moves[account_id]-- > 0) {
+      return leave(error(0, true));
+    }
+    return leave(m);
   }
 
   std::size_t count_named(const std::string& name) {
@@ -142,6 +210,12 @@ class FakeClient : public api::Client {
   MemoryJournal* journal = nullptr;
   bool parent_not_durable = false;
   int posts = 0, puts = 0, profile_puts = 0, deletes = 0, lists = 0;
+  // Inside orgs: members by org id and canonical email; accounts and the org each sits in.
+  std::map<std::string, std::map<std::string, Member>> members;
+  std::map<std::string, Account> accounts;
+  std::map<std::string, std::string> account_home;
+  std::map<std::string, int> ambiguous_members, ambiguous_moves;  // by email / account id
+  int member_posts = 0, member_deletes = 0, moves = 0;
   std::atomic<int> in_flight{0}, max_in_flight{0};
   std::chrono::milliseconds latency{0};
 

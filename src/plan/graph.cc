@@ -263,6 +263,9 @@ std::string render_graph(const config::Config& cfg, const state::State& st, Grap
 std::string change_tree_markdown(const Plan& plan, std::size_t max_nodes) {
   std::map<std::string, std::tuple<std::string, Mark, Parent>> orgs;
   for (const Action& a : plan.actions) {
+    // What changes inside an org (members, accounts) is listed by the plan itself; the tree
+    // shows organizations.
+    if (is_content_action(a.kind)) continue;
     Mark mark = Mark::update;
     switch (a.kind) {
       case ActionKind::create:
@@ -276,6 +279,8 @@ std::string change_tree_markdown(const Plan& plan, std::size_t max_nodes) {
         break;
       case ActionKind::adopt:
         mark = Mark::adopt;
+        break;
+      default:
         break;
     }
     Parent p;

@@ -16,8 +16,19 @@ std::string_view to_string(ActionKind k) {
       return "delete";
     case ActionKind::adopt:
       return "adopt";
+    case ActionKind::add_member:
+      return "add-member";
+    case ActionKind::remove_member:
+      return "remove-member";
+    case ActionKind::move_account:
+      return "move-account";
   }
   return "?";
+}
+
+bool is_content_action(ActionKind k) {
+  return k == ActionKind::add_member || k == ActionKind::remove_member ||
+         k == ActionKind::move_account;
 }
 
 bool Action::renames() const {
@@ -34,6 +45,9 @@ std::size_t Action::requests() const {
   switch (kind) {
     case ActionKind::create:
     case ActionKind::remove:
+    case ActionKind::add_member:
+    case ActionKind::remove_member:
+    case ActionKind::move_account:
       return 1;
     case ActionKind::update:
     case ActionKind::adopt:
@@ -48,7 +62,7 @@ Summary Plan::summary() const {
     s.requests += a.requests();
     s.renames += a.renames() ? 1 : 0;
     s.profile_updates += a.sets_profile() ? 1 : 0;
-    if (a.replace) {
+    if (a.replace && !is_content_action(a.kind)) {
       if (a.kind == ActionKind::create) ++s.replace;
       continue;
     }
@@ -64,6 +78,15 @@ Summary Plan::summary() const {
         break;
       case ActionKind::adopt:
         ++s.adopt;
+        break;
+      case ActionKind::add_member:
+        ++s.members_added;
+        break;
+      case ActionKind::remove_member:
+        ++s.members_removed;
+        break;
+      case ActionKind::move_account:
+        ++s.accounts_moved;
         break;
     }
   }

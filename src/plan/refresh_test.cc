@@ -38,6 +38,25 @@ class ListingClient : public api::Client {
     return api::ApiError{};
   }
   api::Result<api::Empty> remove(const std::string&) override { return api::ApiError{}; }
+  api::Result<std::vector<Member>> list_members(const std::string&, const std::string&) override {
+    return std::vector<Member>{};
+  }
+  api::Result<Member> create_member(const std::string&, const MemberSpec&) override {
+    return api::ApiError{};
+  }
+  std::vector<api::MemberCreated> create_members(const std::string&,
+                                                 const std::vector<MemberSpec>&) override {
+    return {};
+  }
+  api::Result<api::Empty> remove_member(const std::string&, const std::string&) override {
+    return api::ApiError{};
+  }
+  api::Result<std::vector<Account>> list_accounts(const std::string&) override {
+    return std::vector<Account>{};
+  }
+  api::Result<AccountMove> move_account(const std::string&, const std::string&) override {
+    return api::ApiError{};
+  }
   api::Result<std::vector<Organization>> list(const api::ListQuery& q) override {
     std::vector<Organization> out;
     for (const Organization& o : orgs) {

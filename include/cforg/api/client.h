@@ -13,6 +13,7 @@
 #include "cforg/api/retry.h"
 #include "cforg/api/transport.h"
 #include "cforg/api/wait_clock.h"
+#include "cforg/model/membership.h"
 #include "cforg/model/organization.h"
 
 namespace cforg::api {
@@ -76,6 +77,15 @@ struct ListQuery {
   std::optional<std::string> parent_id;  // parent.id=<id>; "" means parent.id=null (roots)
   std::optional<std::string> name;       // name= (exact, case-sensitive); checked client-side too
   std::string name_contains;             // name.contains= (case-insensitive)
+  std::optional<std::string> containing_account;  // containing.account=<account id>
+};
+
+// What a member create answered, one per email asked for.
+struct MemberCreated {
+  std::string email;  // as asked
+  // The member, or why this one was not created. A 409 (the email is a member already) is an
+  // error here with status 409; the caller looks the member up.
+  Result<Member> member;
 };
 
 // Thread-safe. Every call goes through the shared rate budget and retry policy.
@@ -98,6 +108,30 @@ class Client {
   // attempt did delete it) counts as done.
   virtual Result<Empty> remove(const std::string& id) = 0;
   virtual Result<std::vector<Organization>> list(const ListQuery& query) = 0;
+
+  // Members (every page followed). `email`: the user.email= filter, which the contract
+  // describes as "ends with": the client keeps only exact (case-insensitive) matches.
+  virtual Result<std::vector<Member>> list_members(const std::string& org_id,
+                                                   const std::string& email = "") = 0;
+  // POST /organizations/{id}/members {"member": {"user": {"email"}, "status"}}. Never sent
+  // twice by the client.
+  virtual Result<Member> create_member(const std::string& org_id, const MemberSpec& m) = 0;
+  // Several at once: POST .../members:batchCreate while the server has it (a 404 or 405 says it
+  // does not: the client remembers that and sends single creates from then on). Results in the
+  // order asked; an error that is not about one member (a transport failure of the batch)
+  // fills every result. Never sent twice by the client.
+  virtual std::vector<MemberCreated> create_members(const std::string& org_id,
+                                                    const std::vector<MemberSpec>& members) = 0;
+  // DELETE /organizations/{id}/members/{member_id}. A 404 on a retry counts as done.
+  virtual Result<Empty> remove_member(const std::string& org_id, const std::string& member_id) = 0;
+
+  // Accounts in an org (every page followed).
+  virtual Result<std::vector<Account>> list_accounts(const std::string& org_id) = 0;
+  // POST /accounts/{account_id}/move {"destination_organization_id"}. Never sent twice by the
+  // client: an outcome_unknown error means "look where the account is" (list with
+  // containing_account).
+  virtual Result<AccountMove> move_account(const std::string& account_id,
+                                           const std::string& destination_org_id) = 0;
 };
 
 // Counters for progress lines, summaries and benchmarks.
@@ -147,6 +181,15 @@ class HttpClient : public Client {
   Result<Empty> put_profile(const std::string& id, const Profile& profile) override;
   Result<Empty> remove(const std::string& id) override;
   Result<std::vector<Organization>> list(const ListQuery& query) override;
+  Result<std::vector<Member>> list_members(const std::string& org_id,
+                                           const std::string& email = "") override;
+  Result<Member> create_member(const std::string& org_id, const MemberSpec& m) override;
+  std::vector<MemberCreated> create_members(const std::string& org_id,
+                                            const std::vector<MemberSpec>& members) override;
+  Result<Empty> remove_member(const std::string& org_id, const std::string& member_id) override;
+  Result<std::vector<Account>> list_accounts(const std::string& org_id) override;
+  Result<AccountMove> move_account(const std::string& account_id,
+                                   const std::string& destination_org_id) override;
 
   const ClientStats& stats() const { return stats_; }
   // The page_size list reads ask for: 1000 until the server refuses it with a 400, then the
@@ -163,5 +206,9 @@ class HttpClient : public Client {
 Organization organization_from_json(const nlohmann::json& j);
 Organization organization_from_json(nlohmann::json&& j);  // moves meta out of `j`
 nlohmann::json spec_to_json(const OrgSpec& spec);
+// The same for members, accounts and a move's answer.
+Member member_from_json(const nlohmann::json& j);
+Account account_from_json(const nlohmann::json& j);
+AccountMove account_move_from_json(const nlohmann::json& j);
 
 }  // namespace cforg::api

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cforg/model/membership.h"
 #include "cforg/model/organization.h"
 
 namespace cforg::config {
@@ -37,6 +38,15 @@ struct DesiredOrg {
   OrgSpec spec;
   Location where;         // the `- name: ...` item
   Location parent_where;  // the `parent:` value (its `id:` for an id); line 0 when there is none
+
+  // What lives inside the org. nullopt: the config does not manage it (the key is absent, like
+  // an absent block in Terraform): cforg neither adds nor removes anything. An empty list
+  // means "none". Emails are unique within the config (compared as canonical_email), account
+  // ids too; `*_where` holds each item's place, in the same order.
+  std::optional<std::vector<MemberSpec>> members;
+  std::optional<std::vector<AccountSpec>> accounts;
+  std::vector<Location> member_where;
+  std::vector<Location> account_where;
 };
 
 struct Config {

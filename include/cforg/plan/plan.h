@@ -27,8 +27,12 @@ namespace cforg::plan {
 // the remote side), so that apply can re-derive the actions and trust none it cannot.
 inline constexpr int kPlanFormatVersion = 3;
 
-enum class ActionKind { create, update, remove, adopt };
-std::string_view to_string(ActionKind k);  // "create", "update", "delete", "adopt"
+// The first four act on an organization; the others on what is inside one (the org of `key`).
+enum class ActionKind { create, update, remove, adopt, add_member, remove_member, move_account };
+// "create", "update", "delete", "adopt", "add-member", "remove-member", "move-account"
+std::string_view to_string(ActionKind k);
+// add_member, remove_member, move_account.
+bool is_content_action(ActionKind k);
 
 // A parent as a change shows it: its id ("" for a root, and for a parent not created yet)
 // and, when the parent is an organization of the config or the state, its key.
@@ -86,7 +90,18 @@ struct Action {
   bool recover = false;  // create: an earlier attempt may have succeeded; look before POST
   // create, delete: one half of a replacement of `key` (--replace): the delete removes the old
   // org, the create makes its successor. A key has at most these two actions.
+  // add_member, remove_member: one half of a member's status change (there is no update: the
+  // member is deleted, then created with the new status).
   bool replace = false;
+
+  // add_member: the email and status to create; remove_member: the member as recorded (its id).
+  std::optional<Member> member;
+  // move_account: the account to move into the org of `key`, and the org it leaves as known
+  // when planning: its key when managed here, its id when known ("" for both: not known, and
+  // apply learns it from the move's answer).
+  std::optional<Account> account;
+  std::string from_key;
+  std::string from_id;
 
   // update, adopt: which requests it sends.
   bool renames() const;
@@ -112,6 +127,10 @@ struct Drift {
   std::string key;
   std::string id;
   std::vector<Change> changes;  // state -> remote
+  // Inside the org (managed fields only): members that appeared or went, by email; accounts
+  // that arrived or left, by id.
+  std::vector<std::string> members_added{}, members_removed{};
+  std::vector<std::string> accounts_arrived{}, accounts_left{};
 
   bool operator==(const Drift&) const = default;
 };
@@ -145,6 +164,7 @@ struct Summary {
   std::size_t create = 0, update = 0, remove = 0, adopt = 0, replace = 0, unchanged = 0;
   std::size_t renames = 0, profile_updates = 0;  // the requests of the updates (and adopts)
   std::size_t requests = 0;                      // every mutation apply sends
+  std::size_t members_added = 0, members_removed = 0, accounts_moved = 0;
 };
 
 // What was read from the API to plan against (see refresh.h).
@@ -161,6 +181,13 @@ struct Remote {
   // `parent: {id: …}` ids of the config that the API says name no organization: asked for by
   // id because nothing else read showed them (the orgs found are in `orgs`).
   std::set<std::string> absent_parents;
+  // What sits inside orgs, by org id: read for the orgs whose config manages members or
+  // accounts, and for the orgs to delete (which the API deletes only when empty).
+  std::unordered_map<std::string, std::vector<Member>> members;
+  std::unordered_map<std::string, std::vector<Account>> accounts;
+  // Accounts of the config that no org read above holds: where they sit now (account id ->
+  // org id, "" when in none), from GET /organizations?containing.account=.
+  std::map<std::string, std::string> account_homes;
 
   bool operator==(const Remote&) const = default;
 };

@@ -20,10 +20,18 @@ struct JournalRecord {
     begin_create,  // a POST is about to be sent for `key`: org holds name, parent, profile
     put,           // `key` now is `org` (created, adopted, updated, imported)
     remove,        // `key` is gone (deleted, forgotten)
+    // Inside the org of `key` (which must be tracked; otherwise the record is ignored):
+    begin_member,   // a member create for `member` is about to be sent: recorded as pending
+    put_member,     // `member` is a member now (created, or found by a lookup)
+    remove_member,  // the member with `member.email` is gone
+    put_account,    // `account` sits in this org now (moved in, or found there)
+    remove_account, // the account with `account.id` left this org
   };
   Op op = Op::put;
   std::string key;
-  OrgState org;  // unused for remove
+  OrgState org;    // begin_create and put only
+  Member member{};    // the *_member records
+  Account account{};  // the *_account records
 
   bool operator==(const JournalRecord&) const = default;
 };

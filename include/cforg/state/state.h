@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "cforg/model/membership.h"
 #include "cforg/model/organization.h"
 
 namespace cforg::state {
@@ -37,6 +38,12 @@ struct OrgState {
   // A create was sent but its outcome was never recorded (the process died, or every retry
   // was ambiguous). The org may exist remotely: look it up by name and parent before creating.
   bool pending_create = false;
+  // What cforg manages inside the org, by canonical_email and by account id. nullopt: not
+  // managed (the config has no `members:` / `accounts:` for it), so nothing is recorded and
+  // nothing is read; a present map, even empty, is managed. A member with `pending` has been
+  // sent but not confirmed.
+  std::optional<std::map<std::string, Member>> members;
+  std::optional<std::map<std::string, Account>> accounts;
 
   // The parent as the API spells it: "" for a root.
   const std::string& parent_id() const { return spec.parent.api_id(); }
