@@ -1,6 +1,8 @@
 // Placeholder for the member and account calls while they are being written (issue 20): each
 // answers a protocol error saying so. Replaced by the real calls before anything uses them.
 #include "cforg/api/client.h"
+#include <stdexcept>
+
 #include "envelope.h"
 
 namespace cforg::api {
@@ -30,6 +32,16 @@ Result<std::vector<Account>> HttpClient::list_accounts(const std::string&) {
 }
 Result<AccountMove> HttpClient::move_account(const std::string&, const std::string&) {
   return not_yet("POST /accounts/{account_id}/move");
+}
+
+Member member_from_json(const nlohmann::json&) {
+  throw std::invalid_argument("member_from_json: not implemented yet");
+}
+Account account_from_json(const nlohmann::json&) {
+  throw std::invalid_argument("account_from_json: not implemented yet");
+}
+AccountMove account_move_from_json(const nlohmann::json&) {
+  throw std::invalid_argument("account_move_from_json: not implemented yet");
 }
 
 }  // namespace cforg::api

@@ -11,20 +11,6 @@ using state::JournalRecord;
 using state::OrgState;
 using Status = Outcome::Status;
 
-// On a non-const string, write (quoted)(s): plain quoted(s) finds std::quoted by ADL, a better
-// match there.
-std::string quoted(const std::string& s) {
-  return "\"" + s + "\"";
-}
-
-Outcome done(std::string id, bool recovered = false) {
-  Outcome o;
-  o.status = Status::done;
-  o.id = std::move(id);
-  o.recovered = recovered;
-  return o;
-}
-
 // One action being carried out: the records it collects become the result's.
 class Run {
  public:
@@ -46,6 +32,10 @@ class Run {
         return remove();
       case ActionKind::adopt:
         return adopt();
+      case ActionKind::add_member:
+      case ActionKind::remove_member:
+      case ActionKind::move_account:
+        break;
     }
     return failed_outcome("unknown action");
   }
@@ -60,7 +50,7 @@ class Run {
   // The parent id for `t` now: a managed parent must exist by the time its children run.
   std::optional<std::string> parent_id(const OrgSpec& t, std::string& why) const {
     std::optional<std::string> id = ctx_.ledger.parent_id(t);
-    if (!id) why = "its parent " + quoted(*t.parent.key()) + " does not exist";
+    if (!id) why = "its parent " + in_quotes(*t.parent.key()) + " does not exist";
     return id;
   }
 
@@ -86,7 +76,7 @@ class Run {
   std::optional<Outcome> recover(const OrgSpec& spec, const std::string& cause) {
     auto found = find_untracked(spec);
     if (!found) {
-      return failed_outcome("creating org " + quoted(a_.key) + ": " + cause +
+      return failed_outcome("creating org " + in_quotes(a_.key) + ": " + cause +
                             "; looking for it then failed (" + found.error().str() +
                             "). It stays pending in state: the next plan looks for it again");
     }
@@ -94,8 +84,8 @@ class Run {
       std::string ids;
       for (const Organization& o : found.value()) ids += (ids.empty() ? "" : ", ") + o.id;
       return failed_outcome(
-          "creating org " + quoted(a_.key) + ": several untracked organizations named " +
-          quoted(spec.name) + " exist under the same parent (" + ids +
+          "creating org " + in_quotes(a_.key) + ": several untracked organizations named " +
+          in_quotes(spec.name) + " exist under the same parent (" + ids +
           "); import the right one with: cforg import " + plan::shell_word(a_.key) + " <id>");
     }
     if (found.value().empty()) return std::nullopt;
@@ -113,7 +103,7 @@ class Run {
         "existing organization of this name and parent before creating one";
     auto found = find_untracked(spec);
     if (!found) {
-      return failed_outcome("not creating org " + quoted(a_.key) + ": " + unrefreshed +
+      return failed_outcome("not creating org " + in_quotes(a_.key) + ": " + unrefreshed +
                             ", and that look failed (" + found.error().str() +
                             "). Nothing was created; apply again");
     }
@@ -122,8 +112,8 @@ class Run {
     for (const Organization& o : found.value()) ids += (ids.empty() ? "" : ", ") + o.id;
     std::string where =
         spec.parent.is_root() ? "at the top level" : "under " + spec.parent.api_id();
-    return failed_outcome("not creating org " + quoted(a_.key) + ": an organization named " +
-                          quoted(spec.name) + " already exists " + where + " (" + ids +
+    return failed_outcome("not creating org " + in_quotes(a_.key) + ": an organization named " +
+                          in_quotes(spec.name) + " already exists " + where + " (" + ids +
                           ") but is not in state (" + unrefreshed +
                           "). To manage it, plan with --adopt (and without --refresh=false), "
                           "or run: cforg import " +
@@ -133,7 +123,7 @@ class Run {
   Outcome create() {
     std::string why;
     auto pid = parent_id(*a_.after, why);
-    if (!pid) return failed_outcome("cannot create org " + quoted(a_.key) + ": " + why);
+    if (!pid) return failed_outcome("cannot create org " + in_quotes(a_.key) + ": " + why);
     OrgSpec spec{a_.after->name, ParentRef::from_api_id(*pid), a_.after->profile};
     if (a_.recover) {
       if (auto settled = recover(spec, "an earlier attempt was interrupted")) return *settled;
@@ -152,18 +142,18 @@ class Run {
       if (created) {
         std::string id = created.value().id;
         record_durably(recorded(std::move(created.value())));
-        return done(std::move(id), attempt > 1);
+        return done_outcome(std::move(id), attempt > 1);
       }
       const api::ApiError& err = created.error();
       if (!err.outcome_unknown) {
         // It provably did not happen: the intent is withdrawn the same way it was written.
         ctx_.ledger.write_ahead({JournalRecord::Op::remove, a_.key, {}});
-        return failed_outcome("creating org " + quoted(a_.key) + ": " + err.str());
+        return failed_outcome("creating org " + in_quotes(a_.key) + ": " + err.str());
       }
       cause = err.str();
       if (auto settled = recover(spec, cause + " (outcome unknown)")) return *settled;
       if (attempt >= ctx_.max_create_attempts || ctx_.stopping()) {
-        return failed_outcome("creating org " + quoted(a_.key) + ": " + cause +
+        return failed_outcome("creating org " + in_quotes(a_.key) + ": " + cause +
                               " (outcome unknown; " + std::to_string(attempt) +
                               " attempts, none took effect)");
       }
@@ -184,7 +174,7 @@ class Run {
       std::string hint =
           e.not_found() ? " (it was deleted outside cforg: run cforg plan again)" : "";
       return finish(
-          failed_outcome(std::string(what) + " org " + quoted(a_.key) + ": " + e.str() + hint, id));
+          failed_outcome(std::string(what) + " org " + in_quotes(a_.key) + ": " + e.str() + hint, id));
     };
     if (rename) {
       api::Result<Organization> renamed = ctx_.client.rename(id, a_.after->name);
@@ -193,8 +183,8 @@ class Run {
       unrecorded = true;
       if (now.spec.name != a_.after->name) {
         return finish(
-            failed_outcome("renaming org " + quoted(a_.key) + ": the API answered with the name " +
-                               (quoted)(now.spec.name) + " instead of " + (quoted)(a_.after->name),
+            failed_outcome("renaming org " + in_quotes(a_.key) + ": the API answered with the name " +
+                               in_quotes(now.spec.name) + " instead of " + in_quotes(a_.after->name),
                            id));
       }
     }
@@ -204,7 +194,7 @@ class Run {
       now.spec.profile = a_.after->profile;
       unrecorded = true;
     }
-    return finish(done(id, recovered));
+    return finish(done_outcome(id, recovered));
   }
 
   // `org`, which the API returned for this action's org, as the state records it:
@@ -226,10 +216,10 @@ class Run {
     api::Result<api::Empty> removed = ctx_.client.remove(a_.id);
     // Already gone (deleted outside cforg, or a retried DELETE that had worked): same result.
     if (!removed && !removed.error().not_found()) {
-      return failed_outcome("deleting org " + quoted(a_.key) + ": " + removed.error().str(), a_.id);
+      return failed_outcome("deleting org " + in_quotes(a_.key) + ": " + removed.error().str(), a_.id);
     }
     record_durably({JournalRecord::Op::remove, a_.key, {}});
-    return done(a_.id);
+    return done_outcome(a_.id);
   }
 
   Outcome adopt() {
@@ -245,6 +235,18 @@ class Run {
 
 }  // namespace
 
+Outcome done_outcome(std::string id, bool recovered) {
+  Outcome o;
+  o.status = Status::done;
+  o.id = std::move(id);
+  o.recovered = recovered;
+  return o;
+}
+
+std::string in_quotes(const std::string& s) {
+  return "\"" + s + "\"";
+}
+
 Outcome failed_outcome(std::string message, std::string id) {
   Outcome o;
   o.status = Status::failed;
@@ -254,6 +256,7 @@ Outcome failed_outcome(std::string message, std::string id) {
 }
 
 ActionResult perform(const plan::Action& a, const ActionContext& ctx) {
+  if (plan::is_content_action(a.kind)) return perform_content(a, ctx);
   return Run(a, ctx)();
 }
 

@@ -60,7 +60,12 @@ struct ActionContext {
 // update (rename and/or profile PUT), delete or adopt. The outcome's key, kind and replace are
 // left for the caller to fill in. Throws only when the ledger cannot write ahead.
 ActionResult perform(const plan::Action& a, const ActionContext& ctx);
+// The same for an action inside an org (plan::is_content_action): content_actions.cc.
+ActionResult perform_content(const plan::Action& a, const ActionContext& ctx);
 
 Outcome failed_outcome(std::string message, std::string id = "");
+Outcome done_outcome(std::string id, bool recovered = false);
+// `s` in double quotes, for messages ("retail").
+std::string in_quotes(const std::string& s);
 
 }  // namespace cforg::apply

@@ -45,6 +45,8 @@ class Executor {
       report_.outcomes[i].kind = a.kind;
       report_.outcomes[i].id = a.id;
       report_.outcomes[i].replace = a.replace;
+      if (a.member) report_.outcomes[i].subject = "member " + a.member->email;
+      if (a.account) report_.outcomes[i].subject = "account " + a.account->id;
     }
   }
 
@@ -147,6 +149,7 @@ class Executor {
         result.key = std::move(o.key);
         result.kind = o.kind;
         result.replace = o.replace;
+        result.subject = std::move(o.subject);
         if (result.id.empty()) result.id = std::move(o.id);
         o = std::move(result);
         told.push_back(p.action);
@@ -192,6 +195,15 @@ class Executor {
               break;
             case plan::ActionKind::adopt:
               ++report_.adopted;
+              break;
+            case plan::ActionKind::add_member:
+              ++report_.members_added;
+              break;
+            case plan::ActionKind::remove_member:
+              if (!o.replace) ++report_.members_removed;
+              break;
+            case plan::ActionKind::move_account:
+              ++report_.accounts_moved;
               break;
           }
           break;

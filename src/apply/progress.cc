@@ -18,6 +18,12 @@ const char* past_tense(plan::ActionKind k) {
       return "deleted";
     case plan::ActionKind::adopt:
       return "adopted";
+    case plan::ActionKind::add_member:
+      return "added";
+    case plan::ActionKind::remove_member:
+      return "removed";
+    case plan::ActionKind::move_account:
+      return "moved in";
   }
   return "done";
 }
@@ -52,11 +58,15 @@ std::string elapsed_text(std::chrono::microseconds elapsed) {
 }  // namespace
 
 std::string outcome_line(const Outcome& o, bool color) {
-  std::string who = "org \"" + o.key + "\": ";
+  std::string who = "org \"" + o.key + "\": " + (o.subject.empty() ? "" : o.subject + " ");
   switch (o.status) {
     case Outcome::Status::done: {
       std::string what = past_tense(o.kind);
-      if (o.replace) {
+      if (o.replace && o.kind == plan::ActionKind::remove_member) {
+        what = "removed, to be added with its new status";
+      } else if (o.replace && o.kind == plan::ActionKind::add_member) {
+        what = "added with its new status";
+      } else if (o.replace) {
         what = o.kind == plan::ActionKind::remove ? "old org deleted, to be replaced"
                                                   : "replaced by a new org";
       }
@@ -228,6 +238,9 @@ nlohmann::json summary_event(const Report& r, std::uint64_t requests, std::uint6
           {"deleted", r.deleted},
           {"adopted", r.adopted},
           {"replaced", r.replaced},
+          {"members_added", r.members_added},
+          {"members_removed", r.members_removed},
+          {"accounts_moved", r.accounts_moved},
           {"failed", r.failed},
           {"skipped", r.skipped},
           {"not_started", r.not_started},
@@ -243,6 +256,13 @@ std::string summary_text(const Report& r, bool color) {
     << r.created << " created, " << r.updated << " updated, " << r.deleted << " deleted, "
     << r.adopted << " adopted, ";
   if (r.replaced) s << r.replaced << " replaced, ";
+  if (r.members_added || r.members_removed) {
+    s << r.members_added << " member" << (r.members_added == 1 ? "" : "s") << " added, "
+      << r.members_removed << " removed, ";
+  }
+  if (r.accounts_moved) {
+    s << r.accounts_moved << " account" << (r.accounts_moved == 1 ? "" : "s") << " moved, ";
+  }
   s << "in " << elapsed_text(r.elapsed) << ".";
   if (!clean) {
     s << " " << r.failed << " failed, " << r.skipped << " skipped, " << r.not_started

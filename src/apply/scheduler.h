@@ -18,7 +18,8 @@ class Scheduler {
   // An action waits for the actions its depends_on names (the key's create, update, adopt, or
   // its delete when that is its only action: children-before-parent deletes are written this
   // way by the plan) and for the replacement deletes its after_removal_of names. A name with no
-  // such action is nothing to wait for. Members of a cycle never become ready.
+  // such action is nothing to wait for. Members of a cycle never become ready. Actions inside
+  // an org (members, accounts) are ordered as add_content_order says.
   explicit Scheduler(std::span<const plan::Action> actions);
 
   // Takes the next ready action, in the order they became ready (plan order at first); it
@@ -40,6 +41,7 @@ class Scheduler {
  private:
   enum class Stage { waiting, ready, running, done, failed, skipped };
   void end(std::size_t action, Stage stage);
+  void add_content_order(std::span<const plan::Action> actions);
 
   std::vector<Stage> stage_;
   std::vector<std::size_t> waiting_on_;  // unfinished dependencies per action

@@ -24,6 +24,8 @@ Estimate Plan::estimate() const {
   }
   for (const Action& a : actions) {
     e.requests += a.requests();
+    // A member create that may have been made before is looked up by email first.
+    if (a.kind == ActionKind::add_member && a.recover) ++e.lookups;
     if (a.kind != ActionKind::create) continue;
     // Before a create, apply lists the orgs of its name and parent when the plan could not
     // look (--refresh=false) or an earlier attempt may have made it (apply/actions.cc).

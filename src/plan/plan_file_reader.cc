@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "cforg/api/client.h"
 #include "cforg/model/json_fields.h"
@@ -23,8 +24,9 @@ std::string nullable_string(JsonObject& o, std::string_view key) {
 
 ActionKind kind_from(const JsonAt& at) {
   const std::string s = at.get<std::string>();
-  for (ActionKind k :
-       {ActionKind::create, ActionKind::update, ActionKind::remove, ActionKind::adopt}) {
+  for (ActionKind k : {ActionKind::create, ActionKind::update, ActionKind::remove,
+                       ActionKind::adopt, ActionKind::add_member, ActionKind::remove_member,
+                       ActionKind::move_account}) {
     if (to_string(k) == s) return k;
   }
   at.fail("unknown action \"" + s + "\"");
@@ -63,6 +65,32 @@ Change::Value change_value_from(const JsonAt& at, Change::Attribute attribute) {
       return at.get<Profile>();
   }
   return std::monostate{};
+}
+
+Member member_from(const JsonAt& at) {
+  JsonObject o(at, UnknownFields::allow);
+  Member m;
+  m.email = nullable_string(o, "email");
+  JsonAt status = o.at("status");
+  std::optional<MemberStatus> s = member_status_from(status.get<std::string>());
+  if (!s) status.fail("unknown member status \"" + status.get<std::string>() + "\"");
+  m.status = *s;
+  m.id = nullable_string(o, "id");
+  if (m.email.empty()) at.fail("a member without an email");
+  return m;
+}
+
+// Lists of the remote side by org id, each item read as the API's JSON.
+template <class T, class Read>
+std::unordered_map<std::string, std::vector<T>> lists_by_org(const JsonAt& at, Read read) {
+  if (!at.json().is_object()) at.mistyped("an object");
+  std::unordered_map<std::string, std::vector<T>> out;
+  for (const auto& [id, items] : at.json().items()) {
+    if (!items.is_array()) at.fail("\"" + id + "\" is not an array");
+    std::vector<T>& list = out[id];
+    for (const json& item : items) list.push_back(read(item));
+  }
+  return out;
 }
 
 }  // namespace
@@ -104,6 +132,22 @@ void read_json(const JsonAt& at, Action& a) {
   a.recover = o.required<bool>("recover");
   a.replace = o.required<bool>("replace");
   const std::string on = "action on \"" + a.key + "\"";
+  if (is_content_action(a.kind)) {
+    if (a.kind == ActionKind::move_account) {
+      JsonObject acc(o.at("account"), UnknownFields::allow);
+      a.account = Account{nullable_string(acc, "id"), nullable_string(acc, "name"),
+                          nullable_string(acc, "type")};
+      if (a.account->id.empty()) at.fail(on + ": an account move without an account id");
+      JsonObject from(o.at("from"), UnknownFields::allow);
+      a.from_key = nullable_string(from, "key");
+      a.from_id = nullable_string(from, "id");
+    } else {
+      a.member = member_from(o.at("member"));
+      if (a.kind == ActionKind::remove_member && a.member->id.empty())
+        at.fail(on + ": a member removal without the member's id");
+    }
+    return;
+  }
   if (a.replace && a.kind != ActionKind::create && a.kind != ActionKind::remove)
     at.fail(on + ": only a create or a delete can be a replacement");
   if (a.kind != ActionKind::remove && !a.after) at.fail(on + " has no \"after\"");
@@ -148,6 +192,16 @@ void read_json(const JsonAt& at, Remote& rem) {
     rem.searched.insert({nullable_string(s, "parent"), nullable_string(s, "name")});
   }
   rem.absent_parents = o.required<std::set<std::string>>("absent_parents");
+  if (o.find("members"))
+    rem.members = lists_by_org<Member>(o.at("members"), [](const json& m) {
+      return api::member_from_json(m);
+    });
+  if (o.find("accounts"))
+    rem.accounts = lists_by_org<Account>(o.at("accounts"), [](const json& a) {
+      return api::account_from_json(a);
+    });
+  rem.account_homes =
+      o.optional<std::map<std::string, std::string>>("account_homes", {});
 }
 
 void read_json(const JsonAt& at, Problem& p) {
@@ -162,6 +216,10 @@ void read_json(const JsonAt& at, Drift& d) {
   d.key = nullable_string(o, "key");
   d.id = nullable_string(o, "id");
   d.changes = o.required<std::vector<Change>>("changes");
+  d.members_added = o.optional<std::vector<std::string>>("members_added", {});
+  d.members_removed = o.optional<std::vector<std::string>>("members_removed", {});
+  d.accounts_arrived = o.optional<std::vector<std::string>>("accounts_arrived", {});
+  d.accounts_left = o.optional<std::vector<std::string>>("accounts_left", {});
 }
 
 Plan plan_from_json(const json& j, const std::string& where) {
@@ -186,6 +244,8 @@ Plan plan_from_json(const json& j, const std::string& where) {
     p.forget = refresh_members.required<std::vector<std::string>>("forget");
     p.observed = refresh_members.required<std::map<std::string, state::OrgState>>("observed");
     p.drift = refresh_members.required<std::vector<Drift>>("drift");
+    p.contents_learned =
+        refresh_members.optional<std::set<std::string>>("contents_learned", {});
     p.protection = doc.required<std::map<std::string, bool>>("protection");
     p.actions = doc.required<std::vector<Action>>("actions");
     p.unchanged =

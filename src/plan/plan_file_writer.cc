@@ -55,6 +55,18 @@ json remote_org_to_json(const Organization& o) {
   return j;
 }
 
+// A member and an account as the API spells them, so that api::member_from_json and
+// account_from_json read them back with the API's own checks.
+json remote_member_to_json(const Member& m) {
+  json j = {{"id", m.id}, {"status", to_string(m.status)}, {"user", {{"email", m.email}}}};
+  if (!m.create_time.empty()) j["create_time"] = m.create_time;
+  return j;
+}
+
+json remote_account_to_json(const Account& a) {
+  return {{"id", a.id}, {"name", a.name}, {"type", a.type}};
+}
+
 // Sorted, so that one plan always has the same bytes (and digest).
 template <typename Set>
 std::vector<std::string> sorted(const Set& s) {
@@ -84,6 +96,16 @@ void to_json(json& j, const Action& a) {
        {"recover", a.recover},
        {"replace", a.replace},
        {"requests", a.requests()}};
+  // Inside an org (absent for an org's own actions, so that their plans keep their bytes).
+  if (a.member) {
+    j["member"] = {{"email", a.member->email},
+                   {"status", to_string(a.member->status)},
+                   {"id", or_null(a.member->id)}};
+  }
+  if (a.account) {
+    j["account"] = {{"id", a.account->id}, {"name", a.account->name}, {"type", a.account->type}};
+    j["from"] = {{"key", or_null(a.from_key)}, {"id", or_null(a.from_id)}};
+  }
 }
 
 void to_json(json& j, const Budget& b) {
@@ -112,6 +134,22 @@ void to_json(json& j, const Remote& r) {
        {"children", children},
        {"searched", searched},
        {"absent_parents", r.absent_parents}};
+  // Read only when a config manages members or accounts: absent otherwise.
+  auto by_org = [](const auto& lists, auto item_to_json) {
+    std::vector<std::string> ids;
+    for (const auto& [id, items] : lists) ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    json out = json::object();
+    for (const std::string& id : ids) {
+      json items = json::array();
+      for (const auto& item : lists.at(id)) items.push_back(item_to_json(item));
+      out[id] = std::move(items);
+    }
+    return out;
+  };
+  if (!r.members.empty()) j["members"] = by_org(r.members, remote_member_to_json);
+  if (!r.accounts.empty()) j["accounts"] = by_org(r.accounts, remote_account_to_json);
+  if (!r.account_homes.empty()) j["account_homes"] = r.account_homes;
 }
 
 void to_json(json& j, const Problem& p) {
@@ -120,6 +158,10 @@ void to_json(json& j, const Problem& p) {
 
 void to_json(json& j, const Drift& d) {
   j = {{"key", d.key}, {"id", d.id}, {"changes", d.changes}};
+  if (!d.members_added.empty()) j["members_added"] = d.members_added;
+  if (!d.members_removed.empty()) j["members_removed"] = d.members_removed;
+  if (!d.accounts_arrived.empty()) j["accounts_arrived"] = d.accounts_arrived;
+  if (!d.accounts_left.empty()) j["accounts_left"] = d.accounts_left;
 }
 
 void to_json(json& j, const Summary& s) {
@@ -128,6 +170,11 @@ void to_json(json& j, const Summary& s) {
        {"replace", s.replace},  {"unchanged", s.unchanged},
        {"renames", s.renames},  {"profile_updates", s.profile_updates},
        {"requests", s.requests}};
+  if (s.members_added || s.members_removed || s.accounts_moved) {
+    j["members_added"] = s.members_added;
+    j["members_removed"] = s.members_removed;
+    j["accounts_moved"] = s.accounts_moved;
+  }
 }
 
 void to_json(json& j, const Estimate& e) {
@@ -159,6 +206,7 @@ json to_json(const Plan& plan) {
               {"changes_pending", plan.has_changes()},
               {"warnings", plan.warnings},
               {"errors", plan.errors}};
+  if (!plan.contents_learned.empty()) doc["refresh"]["contents_learned"] = plan.contents_learned;
   doc["digest"] = plan_digest(doc);
   return doc;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "contents.h"
 #include "diff.h"
 #include "order.h"
 
@@ -286,7 +287,8 @@ class Planner {
     push(std::move(a));
   }
 
-  // Every tracked org the config no longer declares is deleted, children first.
+  // Every tracked org the config no longer declares is deleted, children first, after what is
+  // planned inside orgs (an org must be empty before its delete).
   void plan_deletes() {
     DoomedOrgs doomed;
     for (const auto& [key, org] : st_.orgs) {
@@ -312,6 +314,15 @@ class Planner {
       doomed.emplace_back(key, cur);
       old_of_replaced.insert(key);
     }
+    plan_contents({.cfg = cfg_,
+                   .st = st_,
+                   .remote = remote_,
+                   .current = [this](const std::string& key) { return current(key); },
+                   .created_here =
+                       [this](const std::string& key) {
+                         return acting_.count(key) > 0 || replaced_.count(key) > 0;
+                       }},
+                  doomed, plan_);
     if (doomed.empty()) return;
     check_emptiness(doomed);
 

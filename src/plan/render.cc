@@ -1,11 +1,13 @@
 #include "cforg/plan/render.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "cforg/model/printable.h"
 #include "cforg/plan/graph.h"
+#include "render_contents.h"
 
 namespace cforg::plan {
 namespace {
@@ -148,6 +150,10 @@ void action_out(std::ostream& out, const Action& a, const Palette& c) {
       changes_out(out, a.changes, c);
       out << "    }\n";
       break;
+    case ActionKind::add_member:
+    case ActionKind::remove_member:
+    case ActionKind::move_account:
+      break;  // render_contents.cc: shown as one block per org
   }
 }
 
@@ -212,7 +218,8 @@ std::string render_refresh_text(const Plan& plan, const RenderOptions& opts) {
   std::set<std::string> gone(plan.forget.begin(), plan.forget.end());
   std::vector<std::string> found;
   for (const auto& [key, org] : plan.observed) {
-    if (!drifted.count(key) && !gone.count(key)) found.push_back(key);
+    if (!drifted.count(key) && !gone.count(key) && !plan.contents_learned.count(key))
+      found.push_back(key);
   }
   if (!plan.drift.empty()) {
     out << c.bold("Changed outside cforg")
@@ -220,6 +227,7 @@ std::string render_refresh_text(const Plan& plan, const RenderOptions& opts) {
     for (const Drift& d : plan.drift) {
       out << "  # org " << json_quoted(d.key) << " (" << d.id << ")\n";
       changes_out(out, d.changes, c);
+      content_drift_text(out, d, c);
       out << '\n';
     }
   }
@@ -270,6 +278,7 @@ std::string summary_line(const Plan& plan) {
   out << "Plan: " << s.create << " to create, " << s.update << " to update, ";
   if (s.replace) out << s.replace << " to replace, ";
   out << s.remove << " to delete, " << s.adopt << " to adopt. " << s.unchanged << " unchanged.";
+  out << content_summary(s);
   if (s.requests) {
     out << " Apply sends " << s.requests << " request" << (s.requests == 1 ? "" : "s");
     if (s.renames || s.profile_updates) {
@@ -289,6 +298,7 @@ std::string render_text(const Plan& plan, const RenderOptions& opts) {
     for (const Drift& d : plan.drift) {
       out << "  # org " << json_quoted(d.key) << " (" << d.id << ")\n";
       changes_out(out, d.changes, c);
+      content_drift_text(out, d, c);
       out << '\n';
     }
   }
@@ -297,8 +307,20 @@ std::string render_text(const Plan& plan, const RenderOptions& opts) {
 
   if (!plan.actions.empty()) {
     out << "cforg will perform the following actions:\n\n";
+    // What changes inside an org is shown as one block, where its first action comes.
+    std::map<std::string, std::vector<const Action*>> inside;
     for (const Action& a : plan.actions) {
-      action_out(out, a, c);
+      if (is_content_action(a.kind)) inside[a.key].push_back(&a);
+    }
+    for (const Action& a : plan.actions) {
+      if (is_content_action(a.kind)) {
+        auto it = inside.find(a.key);
+        if (it == inside.end()) continue;  // shown already
+        content_block_text(out, a.key, it->second, c);
+        inside.erase(it);
+      } else {
+        action_out(out, a, c);
+      }
       out << '\n';
     }
   }
@@ -345,6 +367,9 @@ std::string render_markdown(const Plan& plan) {
         << (s.replace ? std::to_string(s.replace) + " to replace, " : "") << s.remove
         << " to delete, " << s.adopt << " to adopt\n\n";
   }
+  if (std::string inside = content_summary(s); !inside.empty()) {
+    out << "**Inside organizations:**" << inside << "\n\n";
+  }
   out << "| create | update | replace | delete | adopt | unchanged | requests |\n"
       << "|---:|---:|---:|---:|---:|---:|---:|\n";
   out << "| " << s.create << " | " << s.update << " | " << s.replace << " | " << s.remove << " | "
@@ -388,6 +413,11 @@ std::string render_markdown(const Plan& plan) {
       case ActionKind::remove:
         out << "- " << a.key << ": delete " << a.id << (a.replace ? " (to replace it)" : "")
             << '\n';
+        break;
+      case ActionKind::add_member:
+      case ActionKind::remove_member:
+      case ActionKind::move_account:
+        out << content_action_markdown(a);
         break;
     }
   }

@@ -29,6 +29,8 @@ struct Outcome {
   std::string message;     // why it failed or was skipped
   bool recovered = false;  // a create whose outcome was unknown was found and adopted
   bool replace = false;    // one half of a replacement (plan::Action::replace)
+  // Inside the org: "member alice@example.com", "account 4f1c…"; empty for an org's action.
+  std::string subject;
   std::chrono::milliseconds took{0};
 };
 
@@ -61,6 +63,8 @@ struct Report {
   std::vector<Outcome> outcomes;  // in plan order
   std::size_t created = 0, updated = 0, deleted = 0, adopted = 0;
   std::size_t replaced = 0;  // replacements whose create succeeded (their deletes not counted)
+  // Inside orgs (a status change counts once, as added).
+  std::size_t members_added = 0, members_removed = 0, accounts_moved = 0;
   std::size_t failed = 0, skipped = 0, not_started = 0;
   // From the start of the first action to the end of the last one, its result durable.
   std::chrono::microseconds elapsed{0};

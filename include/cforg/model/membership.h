@@ -29,10 +29,10 @@ struct MemberSpec {
 
 // A member as the API returns it and the state records it.
 struct Member {
-  std::string id;  // empty only while `pending` (in state)
-  std::string email;
+  std::string id{};  // empty only while `pending` (in state)
+  std::string email{};
   MemberStatus status = MemberStatus::active;
-  std::string create_time;  // RFC 3339, as the API said
+  std::string create_time{};  // RFC 3339, as the API said
   // State only: a create was sent and its outcome never recorded. The member may exist: look it
   // up by email before creating it again.
   bool pending = false;

@@ -223,6 +223,9 @@ struct Plan {
   std::map<std::string, state::OrgState> observed;  // drifted or recovered orgs, as they are
   std::map<std::string, bool> protection;           // prevent_destroy flags that change
   std::vector<Drift> drift;                         // for display: what changed outside cforg
+  // Orgs in `observed` only because the state starts recording (or stops recording) what sits
+  // inside them: members or accounts the config now manages, read for the first time.
+  std::set<std::string> contents_learned;
 
   std::vector<Action> actions;  // creates/adopts/updates parents first, then deletes children first
   std::size_t unchanged = 0;
