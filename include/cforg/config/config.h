@@ -84,6 +84,10 @@ struct Limits {
   std::size_t max_name_chars = 256;
   std::size_t max_key_bytes = 1024;  // the state's own limit
   std::size_t max_profile_field_chars = 1024;
+  // What one organization may list: `members:` (cforg's own bound) and `accounts:` (the API's:
+  // an organization holds at most 500 accounts).
+  std::size_t max_members_per_org = 10'000;
+  std::size_t max_accounts_per_org = 500;
   // Diagnostics kept; later ones are only counted (see error_report).
   std::size_t max_errors_kept = 1000;
 };
