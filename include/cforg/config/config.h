@@ -57,8 +57,9 @@ struct Config {
   std::vector<std::string> files;
 
   const DesiredOrg* find(std::string_view key) const;
-  // Hex SHA-256 of the canonical desired state (keys, names, parents, profiles, flags), so
-  // that comments, formatting and file layout do not change it. Computed on demand.
+  // Hex SHA-256 of the canonical desired state (keys, names, parents, profiles, flags, members
+  // and account ids when given), so that comments, formatting, file layout and the order of
+  // members and accounts do not change it. Computed on demand.
   std::string digest() const;
 
   // key -> index into orgs. Filled by the loader.
