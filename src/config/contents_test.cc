@@ -60,6 +60,24 @@ TEST(Contents, AnAbsentKeyIsNotManagedAndAnEmptyListMeansNone) {
   EXPECT_THAT(*r.config.orgs[1].accounts, IsEmpty());
 }
 
+TEST(Contents, TheReferencesExampleLoads) {
+  // docs/CONFIGURATION.md opens with every key; the schema test checks it against the schema,
+  // this one against the loader.
+  const std::string doc =
+      cforg::testing::read_file(std::string(CFORG_SOURCE_DIR) + "/docs/CONFIGURATION.md");
+  const std::size_t from = doc.find("```yaml\n") + 8;
+  const LoadResult r = load_text(doc.substr(from, doc.find("```", from) - from), "doc.yaml");
+  ASSERT_THAT(r.errors, IsEmpty());
+  const DesiredOrg* platform = r.config.find("platform");
+  ASSERT_NE(platform, nullptr);
+  ASSERT_TRUE(platform->members && platform->accounts);
+  EXPECT_EQ(platform->members->size(), 2u);
+  EXPECT_EQ(platform->accounts->size(), 2u);
+  ASSERT_NE(r.config.find("Acme Partner"), nullptr);
+  EXPECT_THAT(r.config.find("Acme Partner")->members, ::testing::Optional(IsEmpty()));
+  EXPECT_FALSE(r.config.find("Acme Partner")->accounts.has_value());
+}
+
 TEST(ContentsErrors, AListOfTheWrongShapeSaysWhatToWrite) {
   EXPECT_THAT(
       errors_in("organizations:\n  - name: A\n    members:\n"),
