@@ -1,5 +1,8 @@
 // Config::digest(): a fingerprint of the desired state, not of the files that declare it.
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cforg/config/config.h"
 #include "cforg/config/sha256.h"
@@ -56,6 +59,35 @@ std::string Config::digest() const {
       h.field("no profile");
     }
     h.field(org->spec.prevent_destroy ? "prevent_destroy" : "destroyable");
+    // Members and accounts only when the config manages them: an organization without the keys
+    // hashes as it did before they existed, so the digests of those configs did not change (and
+    // "cforg-config-v1" stays). The fields cannot be read as the next organization's: its
+    // parent kind is never a number or an email. Emails go in canonical and sorted (their
+    // order and letter case mean nothing); account ids sorted. Account names are left out:
+    // they are comments for people, never sent or compared, so renaming one changes no plan.
+    if (org->members) {
+      std::vector<std::pair<std::string, std::string_view>> members;
+      members.reserve(org->members->size());
+      for (const MemberSpec& m : *org->members) {
+        members.emplace_back(canonical_email(m.email), to_string(m.status));
+      }
+      std::sort(members.begin(), members.end());
+      h.field("members");
+      h.field(std::to_string(members.size()));
+      for (const auto& [email, status] : members) {
+        h.field(email);
+        h.field(status);
+      }
+    }
+    if (org->accounts) {
+      std::vector<std::string_view> ids;
+      ids.reserve(org->accounts->size());
+      for (const AccountSpec& a : *org->accounts) ids.push_back(a.id);
+      std::sort(ids.begin(), ids.end());
+      h.field("accounts");
+      h.field(std::to_string(ids.size()));
+      for (std::string_view id : ids) h.field(id);
+    }
   }
   return h.hex();
 }

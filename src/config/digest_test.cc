@@ -102,6 +102,47 @@ TEST(Digest, ChangesWithEverySemanticChange) {
                       "  - {name: B, key: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}\n"));
 }
 
+TEST(Digest, ConfigsWithoutMembersOrAccountsKeepTheirDigest) {
+  // The pinned digest above predates members and accounts; an org without the keys still
+  // hashes the same, while an empty list (managed: none) is a change.
+  const std::string base = digest_of(kBase);
+  EXPECT_EQ(base, "8c3d7d38f619f5e96374beb4bf946c46285864afab0ce21b45785eaadd5083fc");
+  std::string with_empty(kBase);
+  with_empty += "    members: []\n";
+  EXPECT_NE(digest_of(with_empty), base);
+  std::string with_no_accounts(kBase);
+  with_no_accounts += "    accounts: []\n";
+  EXPECT_NE(digest_of(with_no_accounts), base);
+  EXPECT_NE(digest_of(with_empty), digest_of(with_no_accounts));
+}
+
+TEST(Digest, ChangesWithAMemberOrAnAccountButNotWithTheirOrderCaseOrAccountNames) {
+  const std::string one = digest_of(
+      "organizations:\n  - name: A\n    members: [alice@example.com, {email: b@example.com, "
+      "status: canceled}]\n    accounts: [{id: acc1, name: Prod}, acc2]\n");
+  EXPECT_EQ(digest_of("organizations:\n  - name: A\n    accounts: [acc2, acc1]\n"
+                      "    members: [{email: B@Example.com, status: canceled}, "
+                      "{email: Alice@example.COM, status: active}]\n"),
+            one);
+  EXPECT_EQ(digest_of("organizations:\n  - name: A\n    members: [alice@example.com, {email: "
+                      "b@example.com, status: canceled}]\n    accounts: [{id: acc1, name: "
+                      "Production (renamed)}, {id: acc2, name: Staging}]\n"),
+            one);
+  EXPECT_NE(digest_of("organizations:\n  - name: A\n    members: [alice@example.com, "
+                      "b@example.com]\n    accounts: [acc1, acc2]\n"),
+            one);  // a status
+  EXPECT_NE(digest_of("organizations:\n  - name: A\n    members: [alice@example.com, {email: "
+                      "b@example.com, status: canceled}, c@example.com]\n    accounts: [acc1, "
+                      "acc2]\n"),
+            one);  // a member more
+  EXPECT_NE(digest_of("organizations:\n  - name: A\n    members: [alice@example.com, {email: "
+                      "b@example.com, status: canceled}]\n    accounts: [acc1, acc3]\n"),
+            one);  // another account
+  EXPECT_NE(digest_of("organizations:\n  - name: A\n    members: [alice@example.com, {email: "
+                      "b@example.com, status: canceled}]\n"),
+            one);  // accounts no longer managed
+}
+
 TEST(Digest, FieldsCannotRunIntoEachOther) {
   EXPECT_NE(digest_of("organizations:\n  - {name: ab, key: c}\n"),
             digest_of("organizations:\n  - {name: b, key: ca}\n"));

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "cforg/model/organization.h"
+#include "contents.h"
 #include "text.h"
 
 namespace cforg::config::detail {
@@ -10,8 +11,9 @@ namespace cforg::config::detail {
 namespace {
 
 constexpr std::string_view kTopFields[] = {"organizations"};
-constexpr std::string_view kOrgFields[] = {"name", "key", "parent", "profile", "prevent_destroy"};
-enum OrgField { kName, kKey, kParent, kProfile, kPreventDestroy };
+constexpr std::string_view kOrgFields[] = {
+    "name", "key", "parent", "profile", "prevent_destroy", "members", "accounts"};
+enum OrgField { kName, kKey, kParent, kProfile, kPreventDestroy, kMembers, kAccounts };
 constexpr std::string_view kParentFields[] = {"id"};
 
 bool is_blank(std::string_view s) {
@@ -184,6 +186,8 @@ std::optional<ParsedOrg> read_org(Reader& r, const Node& item, const Limits& lim
   if (f[kPreventDestroy].present) {
     org.spec.prevent_destroy = r.boolean(f[kPreventDestroy]).value_or(false);
   }
+  if (f[kMembers].present) read_members(r, f[kMembers], limits, org);
+  if (f[kAccounts].present) read_accounts(r, f[kAccounts], limits, org);
   if (!key_known) return std::nullopt;
   return p;
 }

@@ -113,7 +113,8 @@ TEST(KeyErrors, UnknownKeysSuggestTheNearestAtEveryLevel) {
                                        "did you mean 'business_phone'?"),
                           DiagnosticAt("c.yaml", 12, 5,
                                        "colour: unknown key in an organization; valid keys are "
-                                       "name, key, parent, profile, prevent_destroy"),
+                                       "name, key, parent, profile, prevent_destroy, "
+                                       "members, accounts"),
                           DiagnosticAt("c.yaml", 14, 13, "parent: missing 'id'"),
                           DiagnosticAt("c.yaml", 14, 14,
                                        "Id: unknown key in parent; did you "

@@ -249,6 +249,34 @@ TEST(Limits, OrganizationsPastTheLimitAreRefusedAtTheFirstOneOver) {
   EXPECT_TRUE(load_text(flat(3), "c.yaml", small).ok());
 }
 
+// `n` accounts (or members) in one organization, one a line from line 4.
+std::string one_org_listing(std::string_view key, int n, std::string_view item) {
+  std::string yaml = "organizations:\n  - name: A\n    " + std::string(key) + ":\n";
+  for (int i = 0; i < n; ++i) {
+    yaml += "      - " + std::string(item) + std::to_string(i) + "\n";
+  }
+  return yaml;
+}
+
+TEST(Limits, MoreThan500AccountsInOneOrganizationAreRefusedNamingTheApisLimit) {
+  EXPECT_THAT(errors_in(one_org_listing("accounts", 500, "acc")), IsEmpty());
+  EXPECT_THAT(errors_in(one_org_listing("accounts", 502, "acc")),
+              ElementsAre(DiagnosticAt("c.yaml", 504, 9,
+                                       "accounts: more than 500 accounts in one organization, "
+                                       "the API's limit; this one and the 1 after it are not "
+                                       "read")));
+}
+
+TEST(Limits, MembersPastTheLimitAreRefusedAtTheFirstOneOver) {
+  Limits limits;
+  limits.max_members_per_org = 3;
+  const LoadResult r = load_text(one_org_listing("members", 4, "m@x"), "c.yaml", limits);
+  EXPECT_THAT(r.errors, ElementsAre(DiagnosticAt("c.yaml", 7, 9,
+                                                 "members: more than 3 members in one "
+                                                 "organization, cforg's limit")));
+  EXPECT_EQ(Limits{}.max_members_per_org, 10'000u);
+}
+
 TEST(Limits, AnAliasBombIsStoppedByTheTextBudget) {
   // Each alias is a few bytes; each organization copies the 4 KiB profile it names.
   std::string yaml = "p: &p {business_name: " + std::string(4096, 'b') +

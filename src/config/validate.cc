@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "contents.h"
 #include "suggest.h"
 #include "text.h"
 
@@ -229,6 +230,7 @@ void validate(std::vector<ParsedOrg> orgs, bool complete, Config& config, Diagno
   Validator v(config, out);
   v.take_unique_keys(orgs);
   v.check_names_under_parents();
+  check_contents(config, out);
   v.check_cycles(v.resolve_parents(complete));
 }
 

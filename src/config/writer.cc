@@ -109,6 +109,28 @@ std::string to_yaml(const std::vector<DesiredOrg>& orgs, std::string_view header
       }
     }
     if (o.spec.prevent_destroy) line(out, 4, "prevent_destroy: true");
+    if (o.members) {
+      line(out, 4, o.members->empty() ? "members: []" : "members:");
+      for (const MemberSpec& m : *o.members) {
+        if (m.status == MemberStatus::active) {
+          line(out, 6, "- " + yaml_string(m.email));
+        } else {
+          line(out, 6, "- email: " + yaml_string(m.email));
+          line(out, 8, "status: " + std::string(to_string(m.status)));
+        }
+      }
+    }
+    if (o.accounts) {
+      line(out, 4, o.accounts->empty() ? "accounts: []" : "accounts:");
+      for (const AccountSpec& a : *o.accounts) {
+        if (a.name.empty()) {
+          line(out, 6, "- " + yaml_string(a.id));
+        } else {
+          line(out, 6, "- id: " + yaml_string(a.id));
+          line(out, 8, "name: " + yaml_string(a.name));
+        }
+      }
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@ namespace cforg::config {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // What to_yaml writes must come back from load_text as exactly the same orgs, whatever the
 // strings hold: names come from the API, not from a person who knows YAML.
@@ -106,6 +107,50 @@ TEST(Writer, ExternalParentsProfilesAndFlags) {
             "    parent: {id: a7b9c3d2e8f4g1h5i6j0k9l2m3n7o4p8}\n"
             "    prevent_destroy: true\n");
   EXPECT_EQ(to_yaml({}), "organizations: []\n");
+}
+
+TEST(Writer, MembersAndAccountsRoundTripThroughLoad) {
+  DesiredOrg a;
+  a.spec.name = "Retail";
+  a.key = "retail";
+  a.members = std::vector<MemberSpec>{{"alice@example.com", MemberStatus::active},
+                                      {"bob@example.com", MemberStatus::canceled},
+                                      {"1st+tag@example.com", MemberStatus::active}};
+  a.accounts = std::vector<AccountSpec>{{"4f1c0e3b8a9d4c2e9b7a6d5c4b3a2f10", "Retail: prod"},
+                                        {"acct-2", ""}};
+  DesiredOrg none;
+  none.spec.name = "Empty";
+  none.key = "empty";
+  none.members = std::vector<MemberSpec>{};
+  none.accounts = std::vector<AccountSpec>{};
+  DesiredOrg unmanaged;
+  unmanaged.spec.name = "Unmanaged";
+  unmanaged.key = "unmanaged";
+  const std::string yaml = to_yaml({a, none, unmanaged});
+  EXPECT_THAT(yaml, HasSubstr("    key: retail\n"
+                              "    members:\n"
+                              "      - alice@example.com\n"
+                              "      - email: bob@example.com\n"
+                              "        status: canceled\n"
+                              "      - \"1st+tag@example.com\"\n"
+                              "    accounts:\n"
+                              "      - id: \"4f1c0e3b8a9d4c2e9b7a6d5c4b3a2f10\"\n"
+                              "        name: \"Retail: prod\"\n"
+                              "      - acct-2\n"));
+  EXPECT_THAT(yaml, HasSubstr("    key: empty\n    members: []\n    accounts: []\n"));
+  EXPECT_THAT(yaml, HasSubstr("    key: unmanaged\n"));
+  EXPECT_THAT(yaml, Not(HasSubstr("key: unmanaged\n    members")));
+
+  const LoadResult r = load_text(yaml, "out.yaml");
+  ASSERT_TRUE(r.ok()) << r.errors.front().str() << "\n" << yaml;
+  ASSERT_EQ(r.config.orgs.size(), 3u);
+  EXPECT_EQ(r.config.orgs[0].members, a.members);
+  EXPECT_EQ(r.config.orgs[0].accounts, a.accounts);
+  EXPECT_EQ(r.config.orgs[1].members, none.members);
+  EXPECT_EQ(r.config.orgs[1].accounts, none.accounts);
+  EXPECT_FALSE(r.config.orgs[2].members.has_value());
+  EXPECT_FALSE(r.config.orgs[2].accounts.has_value());
+  EXPECT_EQ(to_yaml(r.config.orgs), yaml);  // same bytes again
 }
 
 }  // namespace

@@ -57,8 +57,9 @@ struct Config {
   std::vector<std::string> files;
 
   const DesiredOrg* find(std::string_view key) const;
-  // Hex SHA-256 of the canonical desired state (keys, names, parents, profiles, flags), so
-  // that comments, formatting and file layout do not change it. Computed on demand.
+  // Hex SHA-256 of the canonical desired state (keys, names, parents, profiles, flags, members
+  // and account ids when given), so that comments, formatting, file layout and the order of
+  // members and accounts do not change it. Computed on demand.
   std::string digest() const;
 
   // key -> index into orgs. Filled by the loader.
@@ -84,6 +85,10 @@ struct Limits {
   std::size_t max_name_chars = 256;
   std::size_t max_key_bytes = 1024;  // the state's own limit
   std::size_t max_profile_field_chars = 1024;
+  // What one organization may list: `members:` (cforg's own bound) and `accounts:` (the API's:
+  // an organization holds at most 500 accounts).
+  std::size_t max_members_per_org = 10'000;
+  std::size_t max_accounts_per_org = 500;
   // Diagnostics kept; later ones are only counted (see error_report).
   std::size_t max_errors_kept = 1000;
 };

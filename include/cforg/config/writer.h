@@ -15,8 +15,9 @@ namespace cforg::config {
 std::string yaml_string(std::string_view s);
 
 // One document `organizations:` listing `orgs` in the given order: name, key, parent (a key,
-// or {id: ...}), profile when set, prevent_destroy when true. `header` is written first as
-// comment lines (each prefixed with "# "). Same input, same bytes.
+// or {id: ...}), profile when set, prevent_destroy when true, members and accounts when managed
+// (`members: []` for none; an active member as its email, an account without a name as its id).
+// `header` is written first as comment lines (each prefixed with "# "). Same input, same bytes.
 std::string to_yaml(const std::vector<DesiredOrg>& orgs, std::string_view header = {});
 
 }  // namespace cforg::config
