@@ -4,6 +4,7 @@
 #include <map>
 
 #include "parallel.h"
+#include "refresh_contents.h"
 
 namespace cforg::plan {
 namespace {
@@ -241,6 +242,7 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
   if (auto err = read_external_parents(cfg, client, opts, remote)) return *err;
   if (auto err = read_children(st, client, opts, remote)) return *err;
   if (auto err = read_profiles(cfg, st, client, opts, remote)) return *err;
+  if (auto err = read_contents(cfg, st, client, opts.parallelism, remote)) return *err;
   return read;
 }
 
