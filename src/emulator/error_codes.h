@@ -40,6 +40,18 @@ inline constexpr int kOrganizationNotFound = 1020;
 inline constexpr int kProfileNotFound = 1021;  // --profile-missing 404
 // The test hooks (/__emulator/*).
 inline constexpr int kHookInvalid = 1030;
+// Members (POST .../members, .../members:batchCreate).
+inline constexpr int kMemberNotObject = 1040;  // `member` / a batch item missing or not an object
+inline constexpr int kMemberEmailInvalid = 1041;   // user.email missing or not email-shaped
+inline constexpr int kMemberStatusInvalid = 1042;  // status other than "active" / "canceled"
+inline constexpr int kBatchInvalid = 1043;         // `members` not an array of 1..100 items
+inline constexpr int kMemberExists = 1044;         // 409 under --member-exists conflict
+inline constexpr int kMemberNotFound = 1045;       // 404
+// Accounts.
+inline constexpr int kAccountNotFound = 1046;     // 404
+inline constexpr int kDestinationInvalid = 1047;  // destination_organization_id missing
+inline constexpr int kOrganizationFull = 1048;    // the destination holds 500 accounts
+inline constexpr int kNotImplemented = 1049;      // 501 POST /accounts/move (batch)
 
 // Cloudflare's own codes.
 inline constexpr int kAuthentication = 10000;   // 403 "Authentication error"

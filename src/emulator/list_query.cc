@@ -55,7 +55,8 @@ uint32_t digest_of(const ListQuery& q) {
   add_all("ends", q.name_ends_with);
   add_all("parent", q.parent_ids);
   add_all("containing.organization", q.containing_organizations);
-  h.add(static_cast<uint64_t>(q.containing_account_or_user));
+  add_all("containing.account", q.containing_accounts);
+  h.add(static_cast<uint64_t>(q.containing_user));
   return static_cast<uint32_t>(h.value());
 }
 
@@ -91,7 +92,48 @@ std::optional<PageToken> decode_page_token(std::string_view text) {
 size_t ListQuery::filter_count() const {
   return (has_id_filter ? 1 : 0) + names.size() + name_contains.size() + name_starts_with.size() +
          name_ends_with.size() + parent_ids.size() + containing_organizations.size() +
-         (containing_account_or_user ? 1 : 0);
+         containing_accounts.size() + (containing_user ? 1 : 0);
+}
+
+std::optional<ApiError> parse_page_size(const std::string& value, size_t max_page_size,
+                                        bool clamp_over_max, size_t& size) {
+  size_t parsed = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  bool too_large =
+      ec == std::errc::result_out_of_range || (ec == std::errc() && parsed > max_page_size);
+  if (too_large && end == value.data() + value.size()) {
+    if (!clamp_over_max) {
+      return ApiError{
+          400, code::kPageSizeTooLarge,
+          "page_size " + value + " is over the maximum of " + std::to_string(max_page_size), ""};
+    }
+    parsed = max_page_size;
+  } else if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+             parsed < 1) {
+    return ApiError{400, code::kPageSizeInvalid,
+                    "page_size must be an integer from 1 to " + std::to_string(max_page_size) +
+                        ", got '" + value + "'",
+                    ""};
+  }
+  size = parsed;
+  return std::nullopt;
+}
+
+std::optional<ApiError> parse_page_token(const std::string& text, uint32_t digest,
+                                         std::optional<PageToken>& after) {
+  // An empty page_token is what a naive client sends for "first page": accept it as such.
+  if (text.empty()) return std::nullopt;
+  auto token = decode_page_token(text);
+  if (!token) {
+    return ApiError{400, code::kPageTokenMalformed,
+                    "page_token is malformed: pass back the token of the previous page as is", ""};
+  }
+  if (token->query_digest != digest) {
+    return ApiError{400, code::kPageTokenMismatch,
+                    "page_token belongs to a different query: repeat the same filters with it", ""};
+  }
+  after = token;
+  return std::nullopt;
 }
 
 std::variant<ListQuery, ApiError> parse_list_query(
@@ -118,50 +160,24 @@ std::variant<ListQuery, ApiError> parse_list_query(
     } else if (key == "containing.organization") {
       if (value.empty()) return invalid_filter(key, "an organization id is required");
       q.containing_organizations.push_back(value);
-    } else if (key == "containing.account" || key == "containing.user") {
+    } else if (key == "containing.account") {
+      if (value.empty()) return invalid_filter(key, "an account id is required");
+      q.containing_accounts.push_back(value);
+    } else if (key == "containing.user") {
       if (value.empty()) return invalid_filter(key, "an id is required");
-      q.containing_account_or_user = true;
+      q.containing_user = true;
     } else if (key == "page_size") {
-      size_t size = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), size);
-      bool too_large =
-          ec == std::errc::result_out_of_range || (ec == std::errc() && size > max_page_size);
-      if (too_large && end == value.data() + value.size()) {
-        if (!clamp_over_max) {
-          return ApiError{
-              400, code::kPageSizeTooLarge,
-              "page_size " + value + " is over the maximum of " + std::to_string(max_page_size),
-              ""};
-        }
-        size = max_page_size;
-      } else if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
-                 size < 1) {
-        return ApiError{400, code::kPageSizeInvalid,
-                        "page_size must be an integer from 1 to " + std::to_string(max_page_size) +
-                            ", got '" + value + "'",
-                        ""};
+      if (auto error = parse_page_size(value, max_page_size, clamp_over_max, q.page_size)) {
+        return *error;
       }
-      q.page_size = size;
     } else if (key == "page_token") {
       token_text = value;
     }
   }
   sort_unique(q.ids);
   q.digest = digest_of(q);
-  // An empty page_token is what a naive client sends for "first page": accept it as such.
-  if (token_text && !token_text->empty()) {
-    auto token = decode_page_token(*token_text);
-    if (!token) {
-      return ApiError{400, code::kPageTokenMalformed,
-                      "page_token is malformed: pass back the token of the previous page as is",
-                      ""};
-    }
-    if (token->query_digest != q.digest) {
-      return ApiError{400, code::kPageTokenMismatch,
-                      "page_token belongs to a different query: repeat the same filters with it",
-                      ""};
-    }
-    q.after = token;
+  if (token_text) {
+    if (auto error = parse_page_token(*token_text, q.digest, q.after)) return *error;
   }
   return q;
 }

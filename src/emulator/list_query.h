@@ -39,8 +39,10 @@ struct ListQuery {
   std::vector<std::string> parent_ids;
   // `containing.organization=`: strict ancestors of each of these.
   std::vector<std::string> containing_organizations;
-  // `containing.account=` / `containing.user=`: the emulator has neither, so nothing matches.
-  bool containing_account_or_user = false;
+  // `containing.account=`: the organization each of these accounts sits in (not its ancestors).
+  std::vector<std::string> containing_accounts;
+  // `containing.user=`: the emulator has no users beside members, so nothing matches.
+  bool containing_user = false;
 
   size_t page_size = 10;
   std::optional<PageToken> after;  // from `page_token=`
@@ -60,5 +62,24 @@ std::variant<ListQuery, ApiError> parse_list_query(
     bool clamp_over_max = false);
 
 std::string ascii_lower(std::string_view text);
+// The name filters' tests (on text already folded when the filter is case-insensitive).
+inline bool text_contains(std::string_view text, std::string_view needle) {
+  return text.find(needle) != std::string_view::npos;
+}
+inline bool text_starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+inline bool text_ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// The page parameters every list shares (organizations, members, accounts), parsed alike.
+// `value` of page_size -> `size` (codes 1013, 1019; see parse_list_query for `clamp_over_max`).
+std::optional<ApiError> parse_page_size(const std::string& value, size_t max_page_size,
+                                        bool clamp_over_max, size_t& size);
+// The text of page_token, checked against the digest of the query it comes with (codes 1014,
+// 1015). Empty text: the first page (`after` stays empty).
+std::optional<ApiError> parse_page_token(const std::string& text, uint32_t digest,
+                                         std::optional<PageToken>& after);
 
 }  // namespace cforg::emulator

@@ -109,6 +109,10 @@ const std::vector<std::pair<std::string, RateLimitHeaders>> kRateHeaders = {
     {"legacy", RateLimitHeaders::kLegacy},
     {"both", RateLimitHeaders::kBoth},
     {"none", RateLimitHeaders::kNone}};
+const std::vector<std::pair<std::string, MemberExists>> kMemberExists = {
+    {"conflict", MemberExists::kConflict}, {"existing", MemberExists::kExisting}};
+const std::vector<std::pair<std::string, bool>> kBatchCreate = {{"absent", false},
+                                                                {"present", true}};
 const std::vector<std::pair<std::string, MetaFlags>> kMetaFlags = {
     {"tenant_flags", MetaFlags::kTenantFlags}, {"flags", MetaFlags::kFlags}};
 
@@ -195,6 +199,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{3600000}));
   choices.add(app, "--meta-flags", o.store.meta_flags, kMetaFlags,
               "Name of meta's flags: tenant_flags (newest SDK) or flags");
+  app.add_option("--accounts", o.store.accounts,
+                 "Seed N accounts at start (\"Account 1\".. \"Account N\"), in no organization")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1000000}));
+  choices.add(app, "--member-exists", o.store.member_exists, kMemberExists,
+              "A second member create for the same email: conflict (409) or existing (200 with "
+              "the existing member)");
+  choices.add(app, "--members-batch-create", o.members_batch_create, kBatchCreate,
+              "POST /organizations/{id}/members:batchCreate: absent (404, unconfirmed) or present");
   app.add_flag("-v,--verbose", o.verbose,
                "Log each request (method, path, status) to stderr; headers are never logged");
   CLI11_PARSE(app, argc, argv);
@@ -236,7 +249,8 @@ int main(int argc, char** argv) {
       "cforg-emulator: auth: %s; seed %llu; latency %g+/-%g ms; fail-rate %g; "
       "ambiguous-rate %g; rate-limit %s; %zu threads; ids %s; pagination %s; "
       "max-page-size %zu (%s); put-extra-fields %s; read-profile %s; profile-missing %s; "
-      "delete-response %s; consistency-ms %lld; meta %s\n",
+      "delete-response %s; consistency-ms %lld; meta %s; accounts %zu; member-exists %s; "
+      "members-batch-create %s\n",
       describe_auth(o).c_str(), static_cast<unsigned long long>(o.faults.seed), o.faults.latency_ms,
       o.faults.jitter_ms, o.faults.fail_rate, o.faults.ambiguous_rate, limit.c_str(), o.threads,
       name_of(o.store.ids, kIdFormats).c_str(), name_of(o.pagination, kPaginations).c_str(),
@@ -245,7 +259,9 @@ int main(int argc, char** argv) {
       name_of(o.store.read_profile, kReadProfile).c_str(),
       name_of(o.profile_missing, kProfileMissing).c_str(),
       name_of(o.delete_response, kDelete).c_str(), static_cast<long long>(o.consistency_ms),
-      name_of(o.store.meta_flags, kMetaFlags).c_str());
+      name_of(o.store.meta_flags, kMetaFlags).c_str(), o.store.accounts,
+      name_of(o.store.member_exists, kMemberExists).c_str(),
+      name_of(o.members_batch_create, kBatchCreate).c_str());
 
   std::thread waiter([&server, stop_signals] {
     int sig = 0;

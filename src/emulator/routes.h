@@ -13,15 +13,29 @@ namespace cforg::emulator {
 // The test hooks (/__emulator/stats, /__emulator/spend) live under this prefix, outside the API.
 inline constexpr std::string_view kInternalPrefix = "/__emulator/";
 
-enum class RouteKind { kNone, kCollection, kOrganization, kProfile };
+enum class RouteKind {
+  kNone,
+  kCollection,    // /organizations
+  kOrganization,  // /organizations/{id}
+  kProfile,       // /organizations/{id}/profile
+  kMembers,       // /organizations/{id}/members
+  kMember,        // /organizations/{id}/members/{member_id}
+  kMembersBatch,  // /organizations/{id}/members:batchCreate (only with --members-batch-create)
+  kAccounts,      // /organizations/{id}/accounts
+  kAccountMove,   // /accounts/{account_id}/move
+  kAccountsMove,  // /accounts/move: the batch the contract marks not implemented
+};
 
 struct Route {
   RouteKind kind = RouteKind::kNone;
   std::string id;            // the organization the path names, if any
+  std::string sub_id;        // the member or account the path names, if any
   const char* allowed = "";  // for 405 and the Allow header
 };
 
-Route resolve(std::string_view path);
+// `batch_create`: whether members:batchCreate exists (--members-batch-create present). Absent,
+// its path is as unknown as any other: 404, not 405.
+Route resolve(std::string_view path, bool batch_create = false);
 // Whether `route` takes `method` (HEAD counts as GET: httplib serves it through the GET handlers).
 bool method_allowed(const Route& route, std::string_view method);
 // The methods httplib routes at all; it refuses the others (TRACE, CONNECT, ...) before routing.

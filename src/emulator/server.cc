@@ -57,7 +57,8 @@ ApiError refusal_of(const httplib::Request& req, int status) {
   return {status, code::kRequestRejected, "request rejected: HTTP " + std::to_string(status), ""};
 }
 
-// The organization a request names: its route's, or a POST body's parent.id.
+// The organization a request names: its route's, a POST body's parent.id, or a move's
+// destination_organization_id.
 std::string named_organization(const Route& route, const std::string& method,
                                const Outcome<Json>* body) {
   if (route.kind == RouteKind::kCollection && method == "POST" && body && body->ok()) {
@@ -66,6 +67,10 @@ std::string named_organization(const Route& route, const std::string& method,
       auto id = parent->find("id");
       if (id != parent->end() && id->is_string()) return id->get<std::string>();
     }
+  }
+  if (route.kind == RouteKind::kAccountMove && body && body->ok()) {
+    auto id = body->value().find("destination_organization_id");
+    if (id != body->value().end() && id->is_string()) return id->get<std::string>();
   }
   return route.id;
 }
@@ -184,6 +189,11 @@ void Server::Impl::serve_internal(const httplib::Request& req, httplib::Response
     reply(res, 200, stats.to_json(store.size()));
     return;
   }
+  if (req.path == "/__emulator/accounts" && (req.method == "GET" || req.method == "HEAD")) {
+    // Test hook: the seeded estate and where each account sits (organization_id null: none).
+    reply(res, 200, {{"accounts", store.all_accounts()}});
+    return;
+  }
   if (req.path == "/__emulator/spend" && req.method == "POST") {
     serve_spend(req, res);
     return;
@@ -241,7 +251,7 @@ void Server::Impl::serve_api(const httplib::Request& req, httplib::Response& res
   FaultDecision fate = faults.inert() ? FaultDecision{} : faults.decide(method, req.path, name);
   if (fate.delay.count() > 0) std::this_thread::sleep_for(fate.delay);
 
-  Route route = resolve(req.path);
+  Route route = resolve(req.path, options.members_batch_create);
   if (!passes_checks(route, req, body ? &*body : nullptr, res, rate)) return;
   if (fate.fail_status) {
     stats.count_failed();
@@ -315,6 +325,7 @@ bool Server::Impl::passes_checks(const Route& route, const httplib::Request& req
 void Server::Impl::dispatch(const Route& route, const httplib::Request& req,
                             const Outcome<Json>* body, httplib::Response& res) {
   const std::string& method = req.method;
+  if (route.kind == RouteKind::kAccountsMove) return move_accounts(res);  // whatever the body
   if (body && !body->ok()) {
     reply_error(res, body->error());
     return;
@@ -331,6 +342,19 @@ void Server::Impl::dispatch(const Route& route, const httplib::Request& req,
     case RouteKind::kProfile:
       if (is_get) return get_profile(api, route.id, res);
       return put_profile(api, route.id, body->value(), res);
+    case RouteKind::kMembers:
+      if (is_get) return list_members(api, route.id, req, res);
+      return create_member(api, route.id, body->value(), res);
+    case RouteKind::kMember:
+      if (is_get) return get_member(api, route.id, route.sub_id, res);
+      return delete_member(api, route.id, route.sub_id, res);
+    case RouteKind::kMembersBatch:
+      return create_members(api, route.id, body->value(), res);
+    case RouteKind::kAccounts:
+      return list_accounts(api, route.id, req, res);
+    case RouteKind::kAccountMove:
+      return move_account(api, route.sub_id, body->value(), res);
+    case RouteKind::kAccountsMove:
     case RouteKind::kNone:
       break;
   }

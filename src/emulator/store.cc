@@ -8,10 +8,6 @@
 namespace cforg::emulator {
 namespace {
 
-ApiError not_found(std::string_view id) {
-  return {404, code::kOrganizationNotFound, "organization '" + std::string(id) + "' not found", ""};
-}
-
 Json render_profile(const Profile& p) {
   return {{"business_address", p.business_address},
           {"business_email", p.business_email},
@@ -21,6 +17,10 @@ Json render_profile(const Profile& p) {
 }
 
 }  // namespace
+
+ApiError organization_not_found(std::string_view id) {
+  return {404, code::kOrganizationNotFound, "organization '" + std::string(id) + "' not found", ""};
+}
 
 Json default_meta_flags(MetaFlags name) {
   // Plausible values for an organization owned by a user of a beta account; the real values are
@@ -75,7 +75,9 @@ std::string format_rfc3339_millis(std::chrono::system_clock::time_point when) {
 }
 
 Store::Store(uint64_t seed, Clock clock, StoreOptions options)
-    : seed_(seed), clock_(std::move(clock)), options_(options) {}
+    : seed_(seed), clock_(std::move(clock)), options_(options) {
+  seed_accounts(options_.accounts);
+}
 
 const Store::Organization* Store::find(std::string_view id) const {
   auto it = seq_by_id_.find(std::string(id));
@@ -187,14 +189,14 @@ Outcome<Json> Store::create(const Json& body) {
 Outcome<Json> Store::get(std::string_view id) const {
   std::lock_guard lock(mutex_);
   const Organization* org = find(id);
-  if (!org) return not_found(id);
+  if (!org) return organization_not_found(id);
   return render(*org);
 }
 
 Outcome<Json> Store::update(std::string_view id, const Json& body) {
   std::lock_guard lock(mutex_);
   Organization* org = find(id);
-  if (!org) return not_found(id);
+  if (!org) return organization_not_found(id);
   if (options_.put_extra_fields != PutExtraFields::kApply) {
     // "Only accepts updates to name currently": the name's rules, then (reject) any other member.
     auto name = validate_name(body);
@@ -233,11 +235,21 @@ Outcome<Json> Store::update(std::string_view id, const Json& body) {
 Outcome<Json> Store::remove(std::string_view id) {
   std::lock_guard lock(mutex_);
   Organization* org = find(id);
-  if (!org) return not_found(id);
-  if (auto kids = children_.find(org->id); kids != children_.end() && !kids->second.empty()) {
-    return bad_request(code::kNotEmpty, "organization is not empty: it has " +
-                                            std::to_string(kids->second.size()) +
-                                            " sub-organization(s); delete them first");
+  if (!org) return organization_not_found(id);
+  // The contract: the org MUST be empty (no sub-organizations, accounts, members or users).
+  std::string holds;
+  auto count_in = [&org, &holds](const auto& index, const char* what) {
+    auto it = index.find(org->id);
+    if (it == index.end() || it->second.empty()) return;
+    holds += (holds.empty() ? "" : ", ") + std::to_string(it->second.size()) + " " + what;
+  };
+  count_in(children_, "sub-organization(s)");
+  count_in(accounts_of_, "account(s)");
+  count_in(members_of_, "member(s)");
+  if (!holds.empty()) {
+    return bad_request(code::kNotEmpty, "organization is not empty: it holds " + holds +
+                                            "; delete the sub-organizations and members and move "
+                                            "the accounts out first");
   }
   Json result = {{"id", org->id}};
   unlink(*org);
@@ -248,7 +260,7 @@ Outcome<Json> Store::remove(std::string_view id) {
 Outcome<Json> Store::get_profile(std::string_view id) const {
   std::lock_guard lock(mutex_);
   const Organization* org = find(id);
-  if (!org) return not_found(id);
+  if (!org) return organization_not_found(id);
   if (!org->profile) return Json(nullptr);
   return render_profile(*org->profile);
 }
@@ -256,7 +268,7 @@ Outcome<Json> Store::get_profile(std::string_view id) const {
 Outcome<Json> Store::put_profile(std::string_view id, const Json& body) {
   std::lock_guard lock(mutex_);
   Organization* org = find(id);
-  if (!org) return not_found(id);
+  if (!org) return organization_not_found(id);
   auto profile = validate_profile(body, "");
   if (!profile.ok()) return profile.error();
   org->profile = profile.value();

@@ -1,6 +1,7 @@
 // The emulator's organizations, in memory: the data and its indexes (the shape rules of a body are
 // validation.h's). No HTTP here: the server turns a request into one call and the outcome into an
-// envelope. Store::list is defined in store_list.cc.
+// envelope. Store::list is defined in store_list.cc, the members in store_members.cc, the accounts
+// in store_accounts.cc.
 //
 // Thread safety: every public method takes the store's one mutex. Handlers are short and the
 // emulator runs on loopback, so one lock is simpler than anything finer and fast enough.
@@ -22,6 +23,7 @@
 
 #include "error_codes.h"
 #include "list_query.h"
+#include "sub_list_query.h"
 #include "validation.h"
 
 namespace cforg::emulator {
@@ -51,12 +53,25 @@ enum class MetaFlags {
   kFlags,        // the older meta.flags
 };
 
+// What a second create of a member with the same email answers (not published).
+enum class MemberExists {
+  kConflict,  // 409 (code 1044): the user is already a member
+  kExisting,  // 200 with the existing member, unchanged
+};
+
 struct StoreOptions {
   IdFormat ids = IdFormat::kPublished;
   PutExtraFields put_extra_fields = PutExtraFields::kIgnore;
   ReadProfile read_profile = ReadProfile::kOmit;
   MetaFlags meta_flags = MetaFlags::kTenantFlags;
+  MemberExists member_exists = MemberExists::kConflict;
+  size_t accounts = 0;  // --accounts: the seeded estate, in no organization at start
 };
+
+// The published limit of accounts in one organization.
+inline constexpr size_t kMaxAccountsPerOrganization = 500;
+// The largest members:batchCreate (not published; a guess).
+inline constexpr size_t kMaxBatchMembers = 100;
 
 // The meta flags every organization reports (constant: nothing here changes them).
 Json default_meta_flags(MetaFlags name = MetaFlags::kFlags);
@@ -74,6 +89,9 @@ struct ListPage {
   size_t total_count = 0;
   std::string next_token;  // empty on the last page
 };
+
+// The 404 (code 1020) of an organization id that names none.
+ApiError organization_not_found(std::string_view id);
 
 // RFC 3339 UTC with milliseconds: 2026-11-29T18:11:19.117Z
 std::string format_rfc3339_millis(std::chrono::system_clock::time_point when);
@@ -96,6 +114,23 @@ class Store {
   Outcome<Json> put_profile(std::string_view id, const Json& body);
   Outcome<ListPage> list(const ListQuery& query) const;
 
+  // Members of an organization (an unknown one: 404 1020). `body` is the request's: create takes
+  // {"member": {...}}, create_members {"members": [...]} (all or nothing: one bad or, under
+  // MemberExists::kConflict, one existing email and nothing is created).
+  Outcome<Json> create_member(std::string_view org_id, const Json& body);
+  Outcome<Json> create_members(std::string_view org_id, const Json& body);
+  Outcome<Json> get_member(std::string_view org_id, std::string_view member_id) const;
+  Outcome<Json> remove_member(std::string_view org_id, std::string_view member_id);  // {"id"}
+  Outcome<ListPage> list_members(std::string_view org_id, const MemberQuery& query) const;
+
+  // Accounts: seeded at construction (options.accounts), never created or deleted, only moved.
+  Outcome<ListPage> list_accounts(std::string_view org_id, const AccountQuery& query) const;
+  // POST /accounts/{id}/move: {account_id, source_organization_id (null: none),
+  // destination_organization_id}.
+  Outcome<Json> move_account(std::string_view account_id, const Json& body);
+  // Every account with its organization_id (null: none), for GET /__emulator/accounts.
+  Json all_accounts() const;
+
   size_t size() const;
   const StoreOptions& options() const { return options_; }
 
@@ -110,6 +145,25 @@ class Store {
     std::optional<Profile> profile;
   };
 
+  struct Member {
+    uint64_t seq = 0;  // creation order across all organizations; page tokens point after it
+    std::string id;
+    std::string org_id;
+    std::string email;        // as first sent
+    std::string email_lower;  // what identifies the user (emails compare case-insensitively)
+    std::string status;       // "active" | "canceled"
+    std::string user_id;
+    std::string create_time;
+  };
+  struct Account {
+    uint64_t seq = 0;  // 1..N, the seeding order
+    std::string id;
+    std::string name;
+    std::string name_lower;
+    std::string created_on;
+    std::string org_id;  // empty: in no organization
+  };
+
   const Organization* find(std::string_view id) const;
   Organization* find(std::string_view id);
   std::string new_id(const OrganizationInput& input);
@@ -120,6 +174,12 @@ class Store {
                                        const Organization* self) const;
   void link(const Organization& org);
   void unlink(const Organization& org);
+  void seed_accounts(size_t count);
+  const Member* member_by_email(const std::string& org_id, const std::string& email_lower) const;
+  // Creates the member (the caller checked the email is new to the organization).
+  const Member& add_member(const std::string& org_id, const MemberInput& input);
+  Json render_member(const Member& member) const;
+  static Json render_account(const Account& account);
 
   mutable std::mutex mutex_;
   uint64_t seed_;
@@ -133,6 +193,17 @@ class Store {
   std::unordered_map<std::string, std::set<uint64_t>> children_;
   // How many organizations of one (name, parent) were created so far: the id's counter.
   std::unordered_map<uint64_t, uint64_t> creations_;
+
+  uint64_t next_member_seq_ = 1;
+  std::map<uint64_t, Member> members_;  // every organization's, in creation order
+  std::unordered_map<std::string, uint64_t> member_seq_by_id_;
+  std::unordered_map<std::string, std::set<uint64_t>> members_of_;  // org id -> seqs
+  std::unordered_map<std::string, uint64_t> member_by_email_;  // org id '\n' email_lower -> seq
+  std::unordered_map<uint64_t, uint64_t> member_creations_;    // the member ids' counters
+
+  std::vector<Account> accounts_;  // index: seq - 1
+  std::unordered_map<std::string, uint64_t> account_seq_by_id_;
+  std::unordered_map<std::string, std::set<uint64_t>> accounts_of_;  // org id -> seqs
 };
 
 }  // namespace cforg::emulator

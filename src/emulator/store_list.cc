@@ -7,27 +7,13 @@
 #include "store.h"
 
 namespace cforg::emulator {
-namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
-}
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
 
 Outcome<ListPage> Store::list(const ListQuery& q) const {
   std::lock_guard lock(mutex_);
   ListPage page;
   page.per_page = q.page_size;
   page.page = q.after ? q.after->page + 1 : 1;
-  if (q.containing_account_or_user) return page;  // no accounts or users live here
+  if (q.containing_user) return page;  // no users live here (members are not searched)
 
   // Strict ancestors of each `containing.organization`, looked up once per list.
   std::vector<std::unordered_set<uint64_t>> containing;
@@ -36,6 +22,15 @@ Outcome<ListPage> Store::list(const ListQuery& q) const {
     if (!org) return page;  // an unknown organization is contained by nothing
     auto chain = ancestors_of(*org);
     containing.emplace_back(chain.begin(), chain.end());
+  }
+  // `containing.account`: the one organization the account sits in (read as "where it sits",
+  // not also that organization's ancestors).
+  for (const auto& id : q.containing_accounts) {
+    auto account = account_seq_by_id_.find(id);
+    if (account == account_seq_by_id_.end()) return page;
+    const Organization* home = find(accounts_[account->second - 1].org_id);
+    if (!home) return page;  // in no organization
+    containing.push_back({home->seq});
   }
   auto matches = [&](const Organization& org) {
     for (const auto& n : q.names) {  // `name=`: exact and case-sensitive
@@ -49,13 +44,13 @@ Outcome<ListPage> Store::list(const ListQuery& q) const {
       if (!ancestors.count(org.seq)) return false;
     }
     for (const auto& s : q.name_contains) {
-      if (!contains(org.name_lower, s)) return false;
+      if (!text_contains(org.name_lower, s)) return false;
     }
     for (const auto& s : q.name_starts_with) {
-      if (!starts_with(org.name_lower, s)) return false;
+      if (!text_starts_with(org.name_lower, s)) return false;
     }
     for (const auto& s : q.name_ends_with) {
-      if (!ends_with(org.name_lower, s)) return false;
+      if (!text_ends_with(org.name_lower, s)) return false;
     }
     return true;
   };

@@ -1,5 +1,6 @@
 #include "validation.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -104,6 +105,45 @@ Outcome<OrganizationInput> validate_organization(const Json& body) {
     auto checked = validate_profile(*profile, "/profile");
     if (!checked.ok()) return checked.error();
     input.profile = checked.value();
+  }
+  return input;
+}
+
+bool email_shaped(std::string_view email) {
+  if (email.empty() || email.size() > 254) return false;
+  bool visible =
+      std::all_of(email.begin(), email.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  size_t at = email.find('@');
+  return visible && at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
+         email.find('@', at + 1) == std::string_view::npos;
+}
+
+Outcome<MemberInput> validate_member(const Json& value, const std::string& pointer) {
+  if (!value.is_object()) {
+    return bad_request(code::kMemberNotObject,
+                       "member must be an object {\"user\": {\"email\": ...}}", pointer);
+  }
+  MemberInput input;
+  auto user = value.find("user");
+  const Json* email = nullptr;
+  if (user != value.end() && user->is_object()) {
+    if (auto it = user->find("email"); it != user->end()) email = &*it;
+  }
+  if (!email || !email->is_string() || !email_shaped(email->get_ref<const std::string&>())) {
+    std::string shown = email && email->is_string() ? " '" + email->get<std::string>() + "'" : "";
+    return bad_request(code::kMemberEmailInvalid,
+                       "user.email" + shown +
+                           " must be an email address (one '@', at most 254 "
+                           "visible characters)",
+                       pointer + "/user/email");
+  }
+  input.email = email->get<std::string>();
+  if (auto status = value.find("status"); status != value.end() && !status->is_null()) {
+    if (!status->is_string() || (*status != "active" && *status != "canceled")) {
+      return bad_request(code::kMemberStatusInvalid, "status must be \"active\" or \"canceled\"",
+                         pointer + "/status");
+    }
+    input.status = status->get<std::string>();
   }
   return input;
 }

@@ -24,6 +24,12 @@ struct OrganizationInput {
   std::optional<Profile> profile;
 };
 
+// One member of a create, once its shape is checked.
+struct MemberInput {
+  std::string email;  // as sent; compared ASCII case-folded
+  std::string status = "active";
+};
+
 // A 400 of `code` (codes 1001..1017), the pointer naming the member at fault.
 ApiError bad_request(int code, std::string message, std::string pointer = "");
 
@@ -36,5 +42,11 @@ Outcome<std::string> validate_name(const Json& body);
 Outcome<OrganizationInput> validate_organization(const Json& body);
 // The five profile fields, all strings; `pointer` prefixes the source pointer ("" or "/profile").
 Outcome<Profile> validate_profile(const Json& value, const std::string& pointer);
+// A member to create, `{"user": {"email"}, "status"?}`; `pointer` names it in the body
+// ("/member", "/members/3") for the error's source (codes 1040..1042).
+Outcome<MemberInput> validate_member(const Json& value, const std::string& pointer);
+// Loosely email-shaped: 1..254 visible ASCII characters, one '@' with something either side.
+// Loose on purpose: the emulator is there to catch a client sending no email, not to out-RFC it.
+bool email_shaped(std::string_view email);
 
 }  // namespace cforg::emulator
