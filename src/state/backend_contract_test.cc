@@ -159,6 +159,66 @@ TEST_P(BackendTest, AJournalThatTracksOneIdUnderTwoKeysIsRefusedOnLoad) {
   }
 }
 
+// The records of what lives inside an org travel as lines like the others: journaled in one
+// batch (the group commit's path) and alone, folded in by the next load, committed.
+TEST_P(BackendTest, MemberAndAccountRecordsAreJournaledFoldedAndCommitted) {
+  Member al;
+  al.email = "Al@Example.com";
+  Member al_created = al;
+  al_created.id = "m-1";
+  al_created.create_time = "2026-12-01T09:30:00Z";
+  Member bo = al_created;
+  bo.email = "bo@example.com";
+  bo.id = "m-2";
+  bo.status = MemberStatus::canceled;
+  Member bo_gone;
+  bo_gone.email = "BO@example.com";
+  const Account web{"acc-1", "Web", "standard"};
+  const Account shop{"acc-2", "Shop", "enterprise"};
+  {
+    auto b = open();
+    auto lock = b->lock("apply");
+    Snapshot base = b->load();
+    State s = base.state;
+    s.orgs["a"] = make_org(org_id(1), "A");
+    s.orgs["a"].accounts.emplace();
+    (*s.orgs["a"].accounts)[web.id] = web;
+    s.orgs["b"] = make_org(org_id(2), "B");
+    b->begin(*lock, base)->commit(s);
+
+    Snapshot saved = b->load();
+    auto tx = b->begin(*lock, saved);
+    Journal& j = tx->journal();
+    JournalRecord batch[] = {{Op::begin_member, "b", {}, al, {}},
+                             {Op::put_member, "b", {}, al_created, {}},
+                             {Op::put_member, "b", {}, bo, {}},
+                             {Op::put_account, "b", {}, {}, web}};
+    j.append(batch);
+    j.append({Op::remove_member, "b", {}, bo_gone, {}});
+    j.append({Op::put_account, "a", {}, {}, shop});
+    j.append({Op::remove_account, "a", {}, {}, shop});
+    j.sync(j.append({Op::begin_member, "a", {}, bo, {}}));
+  }  // the run dies: no commit
+  auto b = open();
+  auto lock = b->lock("apply");
+  Snapshot loaded = b->load();
+  EXPECT_EQ(loaded.journal_records, 8u);
+  const OrgState& a = loaded.state.orgs.at("a");
+  const OrgState& org_b = loaded.state.orgs.at("b");
+  ASSERT_TRUE(org_b.members && org_b.accounts && a.members && a.accounts);
+  EXPECT_EQ(*org_b.members, (std::map<std::string, Member>{{"al@example.com", al_created}}));
+  EXPECT_EQ(*org_b.accounts, (std::map<std::string, Account>{{"acc-1", web}}));
+  EXPECT_TRUE(a.accounts->empty()) << "acc-1 moved to b, acc-2 came and left";
+  ASSERT_EQ(a.members->size(), 1u);
+  EXPECT_TRUE(a.members->at("bo@example.com").pending);
+
+  State s = loaded.state;
+  b->begin(*lock, loaded)->commit(s);
+  Snapshot after = open()->load();
+  EXPECT_FALSE(after.journal_pending());
+  EXPECT_EQ(after.state, s);
+}
+
 TEST_P(BackendTest, ConcurrentAppendsAndSyncsKeepEveryRecord) {
   auto b = open();
   auto lock = b->lock("apply");

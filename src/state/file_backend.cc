@@ -145,7 +145,10 @@ class FileStore {
       spdlog::debug("{} was already folded into {}; ignoring it", journal_path_, path_);
       return 0;
     }
-    for (const JournalRecord& r : contents.records) fold(s, r);
+    for (std::size_t i = 0; i < contents.records.size(); ++i) {
+      // Line 1 is the header, and every record is one line after it.
+      fold_at(s, contents.records[i], journal_path_ + ":" + std::to_string(i + 2));
+    }
     if (contents.records.empty()) return 0;
     s.relink_parents();
     check_folded(s, journal_path_);

@@ -36,6 +36,13 @@ struct JournalContents {
 // "where:line"; a bad last line is dropped with a warning.
 JournalContents parse_journal(std::string_view text, const std::string& where);
 
+// fold(s, r) of the record read at `at` ("file:line", "workspace (seq 7)"): a record that cannot
+// apply to the state (one inside an org the state does not track) throws StateError naming `at`
+// and what to do, as check_folded does.
+void fold_at(State& s, const JournalRecord& r, const std::string& at);
+// Throws StateError with `problem` and what to do about a journal that contradicts its state.
+[[noreturn]] void refuse_contradicting_journal(const std::string& problem);
+
 enum class JournalFit {
   fold,   // written from this very state: its records belong on top of it
   stale,  // already folded into this state by a save that did not get to remove it

@@ -31,6 +31,25 @@ void JsonWriter::end_object() {
   empty_ = false;  // the object just closed is a member of the one around it
 }
 
+void JsonWriter::begin_array() {
+  out_ += '[';
+  ++depth_;
+  empty_ = true;
+}
+
+void JsonWriter::end_array() {
+  --depth_;
+  if (!empty_) newline();  // dump() writes an empty array as []
+  out_ += ']';
+  empty_ = false;
+}
+
+void JsonWriter::element() {
+  if (!empty_) out_ += ',';
+  empty_ = false;
+  newline();
+}
+
 void JsonWriter::key(std::string_view name) {
   if (!empty_) out_ += ',';
   empty_ = false;

@@ -15,8 +15,8 @@ namespace cforg::state::detail {
 // rejects invalid UTF-8 (json::type_error).
 void append_json_string(std::string& out, std::string_view s);
 
-// Objects only, members in the order given: callers write them sorted by name, as a
-// std::map-backed nlohmann object dumps them.
+// Objects, members in the order given: callers write them sorted by name, as a std::map-backed
+// nlohmann object dumps them; and arrays of values.
 class JsonWriter {
  public:
   // `indent` < 0: compact, as dump(); otherwise as dump(indent).
@@ -25,6 +25,9 @@ class JsonWriter {
   void begin_object();
   void end_object();
   void key(std::string_view name);  // then exactly one value
+  void begin_array();
+  void end_array();
+  void element();  // then exactly one value
   void string(std::string_view value) { append_json_string(out_, value); }
   void literal(std::string_view value) { out_ += value; }  // true, false, null, a number
   void value(const nlohmann::json& j);                     // any document, as dump() writes it

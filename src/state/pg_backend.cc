@@ -44,7 +44,7 @@ class PgBackend final : public Backend {
       std::string at = where + " (seq " + seq + ")";
       JsonParse parsed = parse_json_checked(line);
       if (!parsed.ok()) throw StateError(at + ": invalid JSON: " + parsed.message());
-      fold(snap.state, record_from_json(parsed.value, at));
+      fold_at(snap.state, record_from_json(parsed.value, at), at);
     }
     snap.state.relink_parents();
     check_folded(snap.state, where);

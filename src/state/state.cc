@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cforg/model/json_fields.h"
+#include "contents_json.h"
 #include "json_text.h"
 #include "json_writer.h"
 #include "org_json.h"
@@ -145,15 +146,25 @@ void check_org(const OrgState& o, const std::string& where, const std::string& p
     invalid(where, path + ".meta",
             std::string("expected an object or null, found ") + o.meta.type_name());
   }
+  if (o.members) check_members(*o.members, where, path + ".members");
+  if (o.accounts) check_accounts(*o.accounts, where, path + ".accounts");
 }
 
 void write_org(JsonWriter& w, const OrgState& o) {
   // Members by name, as a std::map-backed nlohmann object dumps them.
   w.begin_object();
+  if (o.accounts) {
+    w.key("accounts");
+    write_accounts(w, *o.accounts);
+  }
   w.key("create_time");
   w.string(o.create_time);
   w.key("id");
   w.string(o.id);
+  if (o.members) {
+    w.key("members");
+    write_members(w, *o.members);
+  }
   w.key("meta");
   w.value(o.meta);
   w.key("name");
@@ -193,7 +204,10 @@ void write_org(JsonWriter& w, const OrgState& o) {
 
 OrgState parse_org(const JsonAt& at, bool id_optional) {
   // Members nobody asked for are refused: a typo in a hand edit, or a field of a newer cforg
-  // that this one would drop.
+  // that this one would drop. That is why `members` and `accounts` did not need a new
+  // format_version: a cforg from before them refuses a state that has them ("members: unknown
+  // field") instead of dropping them on its next save; a state without them is the same file
+  // as before (docs/STATE.md).
   JsonObject f(at, UnknownFields::refuse);
   OrgState o;
   o.pending_create = f.optional<bool>("pending_create", false);
@@ -204,6 +218,13 @@ OrgState parse_org(const JsonAt& at, bool id_optional) {
   o.create_time = f.required<std::string>("create_time");
   o.meta = f.required<json>("meta");
   o.spec.prevent_destroy = f.required<bool>("prevent_destroy");
+  // Absent: not managed; [] (even empty): managed.
+  if (const json* members = f.find("members")) {
+    o.members = parse_members(f.where().member(*members, "members"));
+  }
+  if (const json* accounts = f.find("accounts")) {
+    o.accounts = parse_accounts(f.where().member(*accounts, "accounts"));
+  }
   f.done();
   check_org(o, std::string(at.source()), at.path(), id_optional);
   return o;
@@ -229,6 +250,10 @@ OrgState from_remote(Organization&& org, const OrgState* previous) {
     o.spec.prevent_destroy = previous->spec.prevent_destroy;
     // The key names the parent by its id; it stays right only while the parent does.
     if (previous->spec.parent == o.spec.parent) o.parent_key = previous->parent_key;
+    // An org's answer carries neither its members nor its accounts: they are read and
+    // journaled by calls of their own, so what the state knew of them stays.
+    o.members = previous->members;
+    o.accounts = previous->accounts;
   }
   return o;
 }
@@ -283,6 +308,8 @@ nlohmann::json org_to_json(const OrgState& o) {
   j["prevent_destroy"] = o.spec.prevent_destroy;
   j["profile"] = o.spec.profile ? profile_to_json(*o.spec.profile) : json(nullptr);
   if (o.pending_create) j["pending_create"] = true;  // only when set: most diffs never see it
+  if (o.members) j["members"] = detail::members_to_json(*o.members);  // only when managed
+  if (o.accounts) j["accounts"] = detail::accounts_to_json(*o.accounts);
   return j;
 }
 
@@ -332,6 +359,7 @@ State from_json(const nlohmann::json& j, const std::string& where) {
   }
 
   check_links(s, where);
+  detail::check_account_owners(s, where);
   return s;
 }
 
@@ -344,6 +372,7 @@ void validate(const State& s, const std::string& where) {
     detail::check_org(org, where, "organizations." + key, false);
   }
   check_links(s, where);
+  detail::check_account_owners(s, where);
 }
 
 std::string state_to_text(const State& s) {

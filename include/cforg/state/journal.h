@@ -20,16 +20,17 @@ struct JournalRecord {
     begin_create,  // a POST is about to be sent for `key`: org holds name, parent, profile
     put,           // `key` now is `org` (created, adopted, updated, imported)
     remove,        // `key` is gone (deleted, forgotten)
-    // Inside the org of `key` (which must be tracked; otherwise the record is ignored):
-    begin_member,   // a member create for `member` is about to be sent: recorded as pending
-    put_member,     // `member` is a member now (created, or found by a lookup)
-    remove_member,  // the member with `member.email` is gone
-    put_account,    // `account` sits in this org now (moved in, or found there)
-    remove_account, // the account with `account.id` left this org
+    // Inside the org of `key`, which must be tracked (a record for any other key is damage:
+    // fold() throws). Each makes the org's members / accounts managed when they were not.
+    begin_member,    // a member create for `member` is about to be sent: recorded as pending
+    put_member,      // `member` is a member now (created, or found by a lookup)
+    remove_member,   // the member with `member.email` is gone (only the email is journaled)
+    put_account,     // `account` sits in this org now (moved in, or found there)
+    remove_account,  // the account with `account.id` left this org (only the id is journaled)
   };
   Op op = Op::put;
   std::string key;
-  OrgState org;    // begin_create and put only
+  OrgState org;       // begin_create and put only
   Member member{};    // the *_member records
   Account account{};  // the *_account records
 
@@ -45,7 +46,12 @@ JournalRecord record_from_json(const nlohmann::json& j, const std::string& where
 std::string record_line(const JournalRecord& r, const std::string& where);
 
 // Applies one record to a state: begin_create adds a pending_create entry unless the key is
-// already tracked with an id; put replaces the entry; remove erases it.
+// already tracked with an id; put replaces the entry; remove erases it. Inside the org of the
+// key: begin_member adds a pending member unless one with an id is recorded for its canonical
+// email; put_member replaces the member of that email; remove_member erases it; put_account
+// records the account there and erases it from every other org (an account sits in one);
+// remove_account erases it there. A record inside an org the state does not track throws
+// StateError ("put_member for organizations.x: ..."), leaving `s` as it was.
 void fold(State& s, const JournalRecord& r);
 void fold(State& s, JournalRecord&& r);  // moves the org out of `r`
 // After folding a journal into a state (and relinking its parents), the same checks a state
