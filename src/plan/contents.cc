@@ -1,6 +1,7 @@
 #include "contents.h"
 
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "cforg/model/membership.h"
@@ -34,6 +35,9 @@ class ContentPlanner {
       if (org.accounts) {
         for (const auto& [id, a] : *org.accounts) recorded_home_[id] = key;
       }
+    }
+    for (const Action& a : plan_.actions) {
+      if (!is_content_action(a.kind)) org_acted_on_.insert(a.key);
     }
     if (ctx_.remote) {
       for (const auto& [org_id, accounts] : ctx_.remote->accounts) {
@@ -80,7 +84,9 @@ class ContentPlanner {
     a.kind = kind;
     a.key = d.key;
     if (cur) a.id = cur->id;
-    if (ctx_.created_here(d.key)) a.depends_on.push_back(d.key);
+    // After the org's own action: its create, or an update, whose record of the org would
+    // otherwise race with (and overwrite) what this action records inside it.
+    if (ctx_.created_here(d.key) || org_acted_on_.count(d.key)) a.depends_on.push_back(d.key);
     return a;
   }
 
@@ -327,6 +333,7 @@ class ContentPlanner {
   std::unordered_map<std::string, std::string> key_of_id_;      // tracked orgs
   std::unordered_map<std::string, std::string> recorded_home_;  // account id -> key (state)
   std::unordered_map<std::string, std::string> remote_home_;    // account id -> org id (read)
+  std::set<std::string> org_acted_on_;  // keys with an org action (create, update, adopt)
 };
 
 }  // namespace
