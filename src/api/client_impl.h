@@ -32,7 +32,6 @@ std::string org_path(const std::string& id);
 // An id that cannot go into a path (`what`: "organization", "member", "account"): the error
 // for `request`, refused before anything is sent; nullopt for a usable id. Every id follows
 // the organizations' rule (org_id_problem): opaque, visible ASCII, at most 128 characters.
-std::optional<ApiError> bad_id(const std::string& request, const char* what,
-                               const std::string& id);
+std::optional<ApiError> bad_id(const std::string& request, const char* what, const std::string& id);
 
 }  // namespace cforg::api

@@ -1,6 +1,6 @@
 // The typed client's endpoint calls for organizations: each builds its request, and checks that
-// the answer is what was asked for (members: member_calls.cc, accounts: account_calls.cc). The request loop (request_loop.cc) sends them, the list reader
-// (list_reader.cc) follows the pages.
+// the answer is what was asked for (members: member_calls.cc, accounts: account_calls.cc). The
+// request loop (request_loop.cc) sends them, the list reader (list_reader.cc) follows the pages.
 #include "cforg/api/client.h"
 #include "client_impl.h"
 #include "envelope.h"

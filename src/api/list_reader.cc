@@ -112,8 +112,8 @@ Result<Empty> read_pages(RequestLoop& loop, PageSizes& sizes, const PagedList& l
     }
     if (next.empty()) {
       if (dropped) {
-        spdlog::debug("GET {}{}: {} results outside the filters left out", list.path,
-                      list.filters, dropped);
+        spdlog::debug("GET {}{}: {} results outside the filters left out", list.path, list.filters,
+                      dropped);
       }
       return Empty{};
     }
