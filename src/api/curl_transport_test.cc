@@ -75,6 +75,16 @@ TEST(CurlTransport, SendsMethodsAndBodies) {
   for (const auto& r : reqs) EXPECT_THAT(r.head, Not(HasSubstr("Expect:")));
 }
 
+TEST(CurlTransport, SendsAColonInAPathAsItIs) {
+  // POST .../members:batchCreate: libcurl must neither escape the ':' nor read it as a port.
+  ScriptedServer server;
+  auto t = make_curl_transport(token());
+  t->send({"POST", server.url("/client/v4/organizations/o%2F1/members:batchCreate"), "{}"});
+  EXPECT_THAT(server.requests().at(0).head,
+              ::testing::StartsWith(
+                  "POST /client/v4/organizations/o%2F1/members:batchCreate HTTP/1.1\r\n"));
+}
+
 TEST(CurlTransport, ReusesKeepAliveConnections) {
   ScriptedServer server;
   auto t = make_curl_transport(token());

@@ -1,35 +1,35 @@
-// The typed client's endpoint calls: each builds its request, and checks that the answer is
-// what was asked for. The request loop (request_loop.cc) sends them, the list reader
-// (list_reader.cc) follows the pages.
+// The typed client's endpoint calls for organizations: each builds its request, and checks that
+// the answer is what was asked for (members: member_calls.cc, accounts: account_calls.cc). The
+// request loop (request_loop.cc) sends them, the list reader (list_reader.cc) follows the pages.
 #include "cforg/api/client.h"
+#include "client_impl.h"
 #include "envelope.h"
 #include "list_reader.h"
 #include "request_loop.h"
 #include "response_text.h"
 
 namespace cforg::api {
-namespace {
 
 std::string org_path(const std::string& id) {
   return "/organizations/" + escape(id);
 }
 
-// An id that cannot go into a path: refused before anything is sent.
-std::optional<ApiError> bad_id(const std::string& method, const std::string& id,
-                               const std::string& suffix = "") {
+std::optional<ApiError> bad_id(const std::string& request, const char* what,
+                               const std::string& id) {
   auto why = org_id_problem(id);
   if (why.empty()) return std::nullopt;
-  return protocol_error(method + " /organizations/{id}" + suffix, 0, "the organization id " + why);
+  return protocol_error(request, 0, std::string("the ") + what + " id " + why);
+}
+
+namespace {
+
+// An organization id that cannot go into a path: refused before anything is sent.
+std::optional<ApiError> bad_org_id(const std::string& method, const std::string& id,
+                                   const std::string& suffix = "") {
+  return bad_id(method + " /organizations/{id}" + suffix, "organization", id);
 }
 
 }  // namespace
-
-struct HttpClient::Impl {
-  Impl(std::unique_ptr<Transport> transport, ClientOptions opts, ClientStats& stats)
-      : loop(std::move(transport), std::move(opts), stats) {}
-  RequestLoop loop;
-  PageSizes page_sizes;
-};
 
 HttpClient::HttpClient(std::unique_ptr<Transport> transport, ClientOptions opts)
     : impl_(std::make_unique<Impl>(std::move(transport), std::move(opts), stats_)) {}
@@ -80,7 +80,7 @@ Result<Organization> HttpClient::create(const OrgSpec& spec) {
 }
 
 Result<Organization> HttpClient::get(const std::string& id) {
-  if (auto e = bad_id("GET", id)) return *e;
+  if (auto e = bad_org_id("GET", id)) return *e;
   Call c{"GET", org_path(id), "", id};
   auto r = impl_->loop.one_org(c);
   if (r && r.value().id != id) {
@@ -91,7 +91,7 @@ Result<Organization> HttpClient::get(const std::string& id) {
 }
 
 Result<Organization> HttpClient::rename(const std::string& id, const std::string& name) {
-  if (auto e = bad_id("PUT", id)) return *e;
+  if (auto e = bad_org_id("PUT", id)) return *e;
   // The API only takes a new name here: nothing else is sent.
   Call c{"PUT", org_path(id), nlohmann::json{{"name", name}}.dump(), id};
   auto r = impl_->loop.one_org(c);
@@ -110,7 +110,7 @@ Result<Organization> HttpClient::rename(const std::string& id, const std::string
 }
 
 Result<std::optional<Profile>> HttpClient::get_profile(const std::string& id) {
-  if (auto e = bad_id("GET", id, "/profile")) return *e;
+  if (auto e = bad_org_id("GET", id, "/profile")) return *e;
   Call c{"GET", org_path(id) + "/profile", "", id};
   auto r = impl_->loop.call(c);
   if (!r) {
@@ -127,7 +127,7 @@ Result<std::optional<Profile>> HttpClient::get_profile(const std::string& id) {
 }
 
 Result<Empty> HttpClient::put_profile(const std::string& id, const Profile& profile) {
-  if (auto e = bad_id("PUT", id, "/profile")) return *e;
+  if (auto e = bad_org_id("PUT", id, "/profile")) return *e;
   Call c{"PUT", org_path(id) + "/profile", profile_to_json(profile).dump(), id};
   c.empty_ok = true;    // 204, no body
   c.accept_any = true;  // as the SDKs send it
@@ -137,7 +137,7 @@ Result<Empty> HttpClient::put_profile(const std::string& id, const Profile& prof
 }
 
 Result<Empty> HttpClient::remove(const std::string& id) {
-  if (auto e = bad_id("DELETE", id)) return *e;
+  if (auto e = bad_org_id("DELETE", id)) return *e;
   Call c{"DELETE", org_path(id), "", id};
   c.empty_ok = true;  // a 200 envelope or an empty 2xx
   auto r = impl_->loop.call(c);

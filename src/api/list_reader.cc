@@ -47,34 +47,15 @@ bool PageSizes::step_down_from(int size) {
   return false;
 }
 
-Result<std::vector<Organization>> read_list(RequestLoop& loop, PageSizes& sizes,
-                                            const ListQuery& query) {
-  for (const auto& id : query.ids) {
-    if (auto why = org_id_problem(id); !why.empty()) {
-      return protocol_error("GET /organizations", 0, "the id filter " + why);
-    }
-  }
-  std::string filters;
-  auto add = [&filters](std::string_view key, std::string_view value) {
-    filters += filters.empty() ? '?' : '&';
-    filters += key;
-    filters += '=';
-    filters += escape(value);
-  };
-  for (const auto& id : query.ids) add("id", id);
-  if (query.parent_id) add("parent.id", query.parent_id->empty() ? "null" : *query.parent_id);
-  if (query.name) add("name", *query.name);
-  if (!query.name_contains.empty()) add("name.contains", query.name_contains);
-  const std::set<std::string> wanted_ids(query.ids.begin(), query.ids.end());
-  // The server may not know a filter and ignore it: every result is checked here too.
-  auto wanted = [&](const Organization& o) {
-    if (query.name && o.spec.name != *query.name) return false;
-    if (query.parent_id && o.spec.parent.api_id() != *query.parent_id) return false;
-    if (!wanted_ids.empty() && !wanted_ids.count(o.id)) return false;
-    return true;
-  };
+void add_query(std::string& query, std::string_view key, std::string_view value) {
+  query += query.empty() ? '?' : '&';
+  query += key;
+  query += '=';
+  query += escape(value);
+}
 
-  std::vector<Organization> all;
+Result<Empty> read_pages(RequestLoop& loop, PageSizes& sizes, const PagedList& list,
+                         const std::function<bool(nlohmann::json&)>& take) {
   std::set<std::string> seen;  // every token followed so far
   std::string token;
   std::size_t pages = 0, received = 0, dropped = 0;
@@ -83,10 +64,10 @@ Result<std::vector<Organization>> read_list(RequestLoop& loop, PageSizes& sizes,
   for (;;) {
     // Filters are repeated with every page: the token alone does not carry them.
     const int size = sizes.current();
-    std::string target = "/organizations" + filters + (filters.empty() ? "?" : "&") +
+    std::string target = list.path + list.filters + (list.filters.empty() ? "?" : "&") +
                          "page_size=" + std::to_string(size);
     if (!token.empty()) target += "&page_token=" + escape(token);
-    Call c{"GET", target, "", query.parent_id.value_or("")};
+    Call c{"GET", target, "", list.names_org};
     auto r = loop.call(c);
     if (!r) {
       // The API's largest page is not published: ask smaller, and remember what it took.
@@ -102,14 +83,8 @@ Result<std::vector<Organization>> read_list(RequestLoop& loop, PageSizes& sizes,
     if (!result.is_array()) return protocol_error(c.line(), 200, "result is not a list");
     received += result.size();
     try {
-      for (auto& o : result) {
-        Organization org = organization_from_json(std::move(o));
-        loop.young().seen(org);
-        if (wanted(org)) {
-          all.push_back(std::move(org));
-        } else {
-          ++dropped;
-        }
+      for (auto& item : result) {
+        if (!take(item)) ++dropped;
       }
     } catch (const std::exception& ex) {
       return protocol_error(c.line(), 200, ex.what());
@@ -137,25 +112,25 @@ Result<std::vector<Organization>> read_list(RequestLoop& loop, PageSizes& sizes,
     }
     if (next.empty()) {
       if (dropped) {
-        spdlog::debug("GET /organizations{}: {} results outside the filters left out", filters,
+        spdlog::debug("GET {}{}: {} results outside the filters left out", list.path, list.filters,
                       dropped);
       }
-      return all;
+      return Empty{};
     }
     // A token seen before means the server is going round in circles. Stopping with what we
     // have would pass off a partial list as the whole, and a caller that plans from it would
-    // create organizations that already exist: fail instead.
+    // create what already exists: fail instead.
     if (!seen.insert(next).second) {
       return protocol_error(c.line(), 200,
                             "the server sent page token \"" + printable(next, 100) +
                                 "\" a second time");  // the server's text: made printable
     }
-    // More than total_size allows (a page's worth of slack for orgs created meanwhile), empty
+    // More than total_size allows (a page's worth of slack for items created meanwhile), empty
     // pages that keep going, or no end in sight: the same, without a repeated token.
     empty_pages = result.empty() ? empty_pages + 1 : 0;
     std::string runaway;
     if (total && received > *total + static_cast<std::uint64_t>(size)) {
-      runaway = std::to_string(received) + " organizations read, but total_size says " +
+      runaway = std::to_string(received) + " " + list.items + " read, but total_size says " +
                 std::to_string(*total);
     } else if (empty_pages >= kMaxEmptyPages) {
       runaway = std::to_string(empty_pages) + " empty pages in a row, each with a next token";
@@ -167,6 +142,51 @@ Result<std::vector<Organization>> read_list(RequestLoop& loop, PageSizes& sizes,
     }
     token = std::move(next);
   }
+}
+
+Result<std::vector<Organization>> read_list(RequestLoop& loop, PageSizes& sizes,
+                                            const ListQuery& query) {
+  for (const auto& id : query.ids) {
+    if (auto why = org_id_problem(id); !why.empty()) {
+      return protocol_error("GET /organizations", 0, "the id filter " + why);
+    }
+  }
+  if (query.containing_account) {
+    if (auto why = account_id_problem(*query.containing_account); !why.empty()) {
+      return protocol_error("GET /organizations", 0, "the containing.account filter " + why);
+    }
+  }
+  PagedList list{"/organizations", "", query.parent_id.value_or(""), "organizations"};
+  std::string& filters = list.filters;
+  for (const auto& id : query.ids) add_query(filters, "id", id);
+  if (query.parent_id) {
+    add_query(filters, "parent.id", query.parent_id->empty() ? "null" : *query.parent_id);
+  }
+  if (query.name) add_query(filters, "name", *query.name);
+  if (!query.name_contains.empty()) add_query(filters, "name.contains", query.name_contains);
+  // Not checked here: an organization does not list its accounts (list_accounts does).
+  if (query.containing_account) {
+    add_query(filters, "containing.account", *query.containing_account);
+  }
+  const std::set<std::string> wanted_ids(query.ids.begin(), query.ids.end());
+  // The server may not know a filter and ignore it: every result is checked here too.
+  auto wanted = [&](const Organization& o) {
+    if (query.name && o.spec.name != *query.name) return false;
+    if (query.parent_id && o.spec.parent.api_id() != *query.parent_id) return false;
+    if (!wanted_ids.empty() && !wanted_ids.count(o.id)) return false;
+    return true;
+  };
+
+  std::vector<Organization> all;
+  auto r = read_pages(loop, sizes, list, [&](nlohmann::json& item) {
+    Organization org = organization_from_json(std::move(item));
+    loop.young().seen(org);
+    if (!wanted(org)) return false;
+    all.push_back(std::move(org));
+    return true;
+  });
+  if (!r) return r.error();
+  return all;
 }
 
 }  // namespace cforg::api

@@ -77,7 +77,9 @@ struct ListQuery {
   std::optional<std::string> parent_id;  // parent.id=<id>; "" means parent.id=null (roots)
   std::optional<std::string> name;       // name= (exact, case-sensitive); checked client-side too
   std::string name_contains;             // name.contains= (case-insensitive)
-  std::optional<std::string> containing_account;  // containing.account=<account id>
+  // containing.account=<account id>: the org holding that account. Not checked client-side
+  // (an org does not list its accounts): taken as the server applies it.
+  std::optional<std::string> containing_account;
 };
 
 // What a member create answered, one per email asked for.
@@ -117,9 +119,10 @@ class Client {
   // twice by the client.
   virtual Result<Member> create_member(const std::string& org_id, const MemberSpec& m) = 0;
   // Several at once: POST .../members:batchCreate while the server has it (a 404 or 405 says it
-  // does not: the client remembers that and sends single creates from then on). Results in the
-  // order asked; an error that is not about one member (a transport failure of the batch)
-  // fills every result. Never sent twice by the client.
+  // does not: the client remembers that and sends single creates from then on), at most 100 a
+  // request. Results in the order asked; an error that is not about one member (a transport
+  // failure of the batch) fills every result of its batch; a 409 sends that batch's members one
+  // by one, so that each gets its own answer. Never sent twice by the client.
   virtual std::vector<MemberCreated> create_members(const std::string& org_id,
                                                     const std::vector<MemberSpec>& members) = 0;
   // DELETE /organizations/{id}/members/{member_id}. A 404 on a retry counts as done.
@@ -192,8 +195,9 @@ class HttpClient : public Client {
                                    const std::string& destination_org_id) override;
 
   const ClientStats& stats() const { return stats_; }
-  // The page_size list reads ask for: 1000 until the server refuses it with a 400, then the
-  // largest of 500, 100, 50, 10 it took, for the client's lifetime.
+  // The page_size org list reads ask for: 1000 until the server refuses it with a 400, then the
+  // largest of 500, 100, 50, 10 it took, for the client's lifetime. The member and account lists
+  // settle theirs the same way, each on its own.
   int page_size() const;
 
  private:
