@@ -27,6 +27,11 @@ std::string few(const Range& items, Name name, std::size_t shown = 3) {
   return out;
 }
 
+// What an action needs of a member: who (id, email) and its status; not when it was created.
+Member as_action(const Member& m) {
+  return Member{.id = m.id, .email = m.email, .status = m.status};
+}
+
 class ContentPlanner {
  public:
   ContentPlanner(const ContentContext& ctx, Plan& plan) : ctx_(ctx), plan_(plan) {
@@ -154,7 +159,7 @@ class ContentPlanner {
       if (it->second.status == spec->status) continue;
       // No update endpoint: a status change deletes the member and creates it again.
       Action out = content_action(ActionKind::remove_member, d, cur);
-      out.member = it->second;
+      out.member = as_action(it->second);
       out.replace = true;
       Action in = content_action(ActionKind::add_member, d, cur);
       in.member = Member{.email = spec->email, .status = spec->status};
@@ -171,7 +176,7 @@ class ContentPlanner {
         continue;
       }
       Action a = content_action(ActionKind::remove_member, d, cur);
-      a.member = m;
+      a.member = as_action(m);
       plan_.actions.push_back(std::move(a));
     }
   }
@@ -323,7 +328,7 @@ class ContentPlanner {
       a.kind = ActionKind::remove_member;
       a.key = key;
       a.id = cur.id;
-      a.member = m;
+      a.member = as_action(m);
       plan_.actions.push_back(std::move(a));
     }
   }

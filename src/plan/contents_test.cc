@@ -1,4 +1,5 @@
 // Planning what sits inside organizations: members and accounts.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "cforg/plan/plan.h"
@@ -202,9 +203,9 @@ TEST(PlanContents, DriftBothWaysIsReported) {
   EXPECT_THAT(p.drift[0].members_removed, ElementsAre("alice@example.com"));
   EXPECT_THAT(p.drift[0].accounts_left, ElementsAre(kAcc1));
   EXPECT_THAT(steps(p), ElementsAre("add-member retail alice@example.com",
-                                    "move-account retail " + kAcc1,
-                                    "remove-member retail mallory@example.com"));
-  EXPECT_EQ(p.actions[1].from_id, id(1));
+                                    "remove-member retail mallory@example.com",
+                                    "move-account retail " + kAcc1 + " from platform"));
+  EXPECT_EQ(p.actions[2].from_id, id(1));
   std::string text = render_text(p, {});
   EXPECT_THAT(text, HasSubstr("+ member mallory@example.com (added outside cforg)"));
   EXPECT_THAT(text, HasSubstr("- account " + kAcc1 + " (moved away outside cforg)"));

@@ -83,7 +83,7 @@ Summary Plan::summary() const {
         ++s.members_added;
         break;
       case ActionKind::remove_member:
-        ++s.members_removed;
+        if (!a.replace) ++s.members_removed;  // a status change counts once, as an add
         break;
       case ActionKind::move_account:
         ++s.accounts_moved;
