@@ -173,8 +173,8 @@ class Run {
     auto failure = [&](const char* what, const api::ApiError& e) {
       std::string hint =
           e.not_found() ? " (it was deleted outside cforg: run cforg plan again)" : "";
-      return finish(
-          failed_outcome(std::string(what) + " org " + in_quotes(a_.key) + ": " + e.str() + hint, id));
+      return finish(failed_outcome(
+          std::string(what) + " org " + in_quotes(a_.key) + ": " + e.str() + hint, id));
     };
     if (rename) {
       api::Result<Organization> renamed = ctx_.client.rename(id, a_.after->name);
@@ -182,10 +182,10 @@ class Run {
       now = state::from_remote(std::move(renamed.value()), &now);
       unrecorded = true;
       if (now.spec.name != a_.after->name) {
-        return finish(
-            failed_outcome("renaming org " + in_quotes(a_.key) + ": the API answered with the name " +
-                               in_quotes(now.spec.name) + " instead of " + in_quotes(a_.after->name),
-                           id));
+        return finish(failed_outcome(
+            "renaming org " + in_quotes(a_.key) + ": the API answered with the name " +
+                in_quotes(now.spec.name) + " instead of " + in_quotes(a_.after->name),
+            id));
       }
     }
     if (profile) {
@@ -216,7 +216,8 @@ class Run {
     api::Result<api::Empty> removed = ctx_.client.remove(a_.id);
     // Already gone (deleted outside cforg, or a retried DELETE that had worked): same result.
     if (!removed && !removed.error().not_found()) {
-      return failed_outcome("deleting org " + in_quotes(a_.key) + ": " + removed.error().str(), a_.id);
+      return failed_outcome("deleting org " + in_quotes(a_.key) + ": " + removed.error().str(),
+                            a_.id);
     }
     record_durably({JournalRecord::Op::remove, a_.key, {}});
     return done_outcome(a_.id);

@@ -9,45 +9,13 @@ namespace cforg::apply {
 namespace {
 
 using fakes::FakeClient;
+using fakes::FakeLedger;
 using state::JournalRecord;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using Op = JournalRecord::Op;
 using Status = Outcome::Status;
-
-// A ledger over a plain state, noting each record written ahead and how many POSTs the API
-// had seen by then.
-class FakeLedger : public Ledger {
- public:
-  explicit FakeLedger(FakeClient& client) : client_(client) {}
-  std::optional<std::string> parent_id(const OrgSpec& t) const override {
-    return plan::resolve_parent_id(t, st);
-  }
-  std::optional<state::OrgState> org(const std::string& key) const override {
-    auto it = st.orgs.find(key);
-    if (it == st.orgs.end()) return std::nullopt;
-    return it->second;
-  }
-  bool tracks(const std::string& id) const override {
-    for (const auto& [key, o] : st.orgs) {
-      if (o.id == id) return true;
-    }
-    return false;
-  }
-  void write_ahead(JournalRecord r) override {
-    std::lock_guard lock(client_.mu);
-    posts_before.push_back(client_.posts);
-    written.push_back(r);
-    state::fold(st, std::move(r));
-  }
-  state::State st;
-  std::vector<JournalRecord> written;
-  std::vector<int> posts_before;  // per record written, the POSTs sent before it
-
- private:
-  FakeClient& client_;
-};
 
 // The recorded ops, in order.
 std::vector<Op> ops(const std::vector<JournalRecord>& records) {

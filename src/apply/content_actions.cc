@@ -123,9 +123,9 @@ class ContentRun {
       if (err.status == 409) {
         // This reading of the contract says "already a member": find it and record it.
         if (auto settled = recover(err.str())) return *settled;
-        return failed_outcome("adding " + what() + ": " + err.str() +
-                                  ", yet no member with that email is listed",
-                              org_id_);
+        return failed_outcome(
+            "adding " + what() + ": " + err.str() + ", yet no member with that email is listed",
+            org_id_);
       }
       if (!err.outcome_unknown) {
         JournalRecord withdraw;

@@ -47,7 +47,7 @@ void Scheduler::add_content_order(std::span<const plan::Action> actions) {
     ++waiting_on_[after];
     dependents_[before].push_back(after);
   };
-  std::unordered_map<std::string, std::size_t> status_removal;  // key + '\n' + email
+  std::unordered_map<std::string, std::size_t> status_removal;         // key + '\n' + email
   std::unordered_map<std::string, std::vector<std::size_t>> emptying;  // key -> actions
   for (std::size_t i = 0; i < actions.size(); ++i) {
     const plan::Action& a = actions[i];

@@ -172,5 +172,50 @@ TEST(Scheduler, ReadinessFollowsTheOrderOfResults) {
   EXPECT_EQ(s.running(), 2u);
 }
 
+plan::Action member_action(plan::ActionKind kind, const std::string& key, const std::string& email,
+                           bool status_change = false) {
+  plan::Action a = action(kind, key);
+  a.member = Member{.id = "m-" + email, .email = email};
+  a.replace = status_change;
+  return a;
+}
+
+TEST(Scheduler, AnOrgIsDeletedOnlyAfterWhatEmptiesIt) {
+  plan::Action move = action(plan::ActionKind::move_account, "platform");
+  move.account = Account{"acc1", "", ""};
+  move.from_key = "retail";
+  std::vector<plan::Action> p = {
+      move, member_action(plan::ActionKind::remove_member, "retail", "eve@example.com"),
+      action(plan::ActionKind::remove, "retail")};
+  Scheduler s(p);
+  EXPECT_THAT(take_all(s), ElementsAre(0, 1));
+  s.finished(0);
+  EXPECT_FALSE(s.has_ready()) << "a member is still in it";
+  s.finished(1);
+  EXPECT_THAT(take_all(s), ElementsAre(2));
+}
+
+TEST(Scheduler, AStatusChangeCreatesTheMemberAgainOnlyOnceItsDeleteIsDone) {
+  std::vector<plan::Action> p = {
+      member_action(plan::ActionKind::remove_member, "retail", "bob@example.com", true),
+      member_action(plan::ActionKind::add_member, "retail", "Bob@Example.com", true),
+      member_action(plan::ActionKind::add_member, "retail", "new@example.com")};
+  Scheduler s(p);
+  EXPECT_THAT(take_all(s), ElementsAre(0, 2));
+  s.finished(0);
+  EXPECT_THAT(take_all(s), ElementsAre(1));
+}
+
+TEST(Scheduler, WhatActsInsideAnOrgWaitsForItsCreateButIsNoActionOfTheOrg) {
+  std::vector<plan::Action> p = {
+      member_action(plan::ActionKind::add_member, "retail", "a@example.com"), create("retail"),
+      create("child", {"retail"})};
+  p[0].depends_on = {"retail"};
+  Scheduler s(p);
+  EXPECT_THAT(take_all(s), ElementsAre(1)) << "the child waits for the create, not the member";
+  s.finished(1);
+  EXPECT_THAT(take_all(s), ElementsAre(0, 2));
+}
+
 }  // namespace
 }  // namespace cforg::apply

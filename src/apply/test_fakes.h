@@ -12,7 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "actions.h"
 #include "cforg/api/client.h"
+#include "cforg/plan/plan.h"
 #include "cforg/state/journal.h"
 #include "support/ids.h"
 
@@ -146,7 +148,9 @@ class FakeClient : public api::Client {
     if (!orgs.count(org_id)) return leave(error(404, false));
     const std::string e = canonical_email(spec.email);
     if (members[org_id].count(e)) return leave(error(409, false));
-    Member m{.id = "m" + std::to_string(++counter_), .email = spec.email, .status = spec.status,
+    Member m{.id = "m" + std::to_string(++counter_),
+             .email = spec.email,
+             .status = spec.status,
              .create_time = "2026-12-07T00:00:00Z"};
     members[org_id][e] = m;
     if (ambiguous_members.count(e) && ambiguous_members[e]-- > 0) {
@@ -243,6 +247,39 @@ class FakeClient : public api::Client {
     return e;
   }
   int counter_ = 0;
+};
+
+// A ledger over a plain state, noting each record written ahead and how many POSTs the API
+// had seen by then.
+class FakeLedger : public Ledger {
+ public:
+  explicit FakeLedger(FakeClient& client) : client_(client) {}
+  std::optional<std::string> parent_id(const OrgSpec& t) const override {
+    return plan::resolve_parent_id(t, st);
+  }
+  std::optional<state::OrgState> org(const std::string& key) const override {
+    auto it = st.orgs.find(key);
+    if (it == st.orgs.end()) return std::nullopt;
+    return it->second;
+  }
+  bool tracks(const std::string& id) const override {
+    for (const auto& [key, o] : st.orgs) {
+      if (o.id == id) return true;
+    }
+    return false;
+  }
+  void write_ahead(state::JournalRecord r) override {
+    std::lock_guard lock(client_.mu);
+    posts_before.push_back(client_.posts);
+    written.push_back(r);
+    state::fold(st, std::move(r));
+  }
+  state::State st;
+  std::vector<state::JournalRecord> written;
+  std::vector<int> posts_before;  // per record written, the POSTs sent before it
+
+ private:
+  FakeClient& client_;
 };
 
 }  // namespace cforg::apply::fakes

@@ -64,15 +64,17 @@ TEST(PlanContents, AnAbsentMembersKeyIsNotManagedAndAnEmptyListRemovesEveryone) 
   st.orgs["retail"].members = {{"alice@example.com", member("alice@example.com", "m1")}};
   Remote remote = fixtures::remote_as_state(st);
   remote.members[id(2)] = {member("alice@example.com", "m1"), member("eve@example.com", "m9")};
-  auto unmanaged = load("organizations:\n  - {name: Platform, key: platform}\n"
-                        "  - {name: Retail, key: retail}\n");
+  auto unmanaged = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - {name: Retail, key: retail}\n");
   Plan p = make_plan(unmanaged, st, &remote, {});
   EXPECT_TRUE(p.actions.empty());
   EXPECT_FALSE(p.observed.at("retail").members) << "the state stops recording them";
   EXPECT_THAT(p.warnings.front(), HasSubstr("stops managing them"));
 
-  auto none = load("organizations:\n  - {name: Platform, key: platform}\n"
-                   "  - {name: Retail, key: retail, members: []}\n");
+  auto none = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - {name: Retail, key: retail, members: []}\n");
   p = make_plan(none, st, &remote, {});
   EXPECT_THAT(steps(p), ElementsAre("remove-member retail alice@example.com",
                                     "remove-member retail eve@example.com"));
@@ -102,8 +104,9 @@ organizations:
 TEST(PlanContents, EmailsCompareWithoutCaseSoNothingChanges) {
   state::State st = two_orgs();
   st.orgs["retail"].members = {{"alice@example.com", member("alice@example.com", "m1")}};
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform}\n"
-                  "  - {name: Retail, key: retail, members: [ALICE@example.com]}\n");
+  auto cfg = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - {name: Retail, key: retail, members: [ALICE@example.com]}\n");
   Plan p = make_plan(cfg, st, nullptr, {});
   EXPECT_TRUE(p.actions.empty());
   EXPECT_FALSE(p.has_changes());
@@ -113,8 +116,9 @@ TEST(PlanContents, APendingMemberIsLookedUpFirstWithoutRefresh) {
   state::State st = two_orgs();
   Member pending{.email = "alice@example.com", .pending = true};
   st.orgs["retail"].members = {{"alice@example.com", pending}};
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform}\n"
-                  "  - {name: Retail, key: retail, members: [alice@example.com]}\n");
+  auto cfg = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - {name: Retail, key: retail, members: [alice@example.com]}\n");
   Plan p = make_plan(cfg, st, nullptr, {});
   ASSERT_THAT(steps(p), ElementsAre("add-member retail alice@example.com"));
   EXPECT_TRUE(p.actions[0].recover);
@@ -135,13 +139,15 @@ TEST(PlanContents, AnAccountMovesBetweenOrgsAndTheSourceIsNamed) {
   Remote remote = fixtures::remote_as_state(st);
   remote.accounts[id(1)] = {Account{kAcc1, "Shop", "standard"}};
   remote.accounts[id(2)] = {};
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform, accounts: []}\n"
-                  "  - {name: Retail, key: retail, accounts: [{id: " +
-                  kAcc1 + ", name: Shop}]}\n");
+  auto cfg = load(
+      "organizations:\n  - {name: Platform, key: platform, accounts: []}\n"
+      "  - {name: Retail, key: retail, accounts: [{id: " +
+      kAcc1 + ", name: Shop}]}\n");
   Plan p = make_plan(cfg, st, &remote, {});
   ASSERT_THAT(steps(p), ElementsAre("move-account retail " + kAcc1 + " from platform"));
   EXPECT_EQ(p.actions[0].from_id, id(1));
-  EXPECT_THAT(render_text(p, {}), HasSubstr("account " + kAcc1 + " (\"Shop\") moves in from "
+  EXPECT_THAT(render_text(p, {}), HasSubstr("account " + kAcc1 +
+                                            " (\"Shop\") moves in from "
                                             "\"platform\""));
   EXPECT_TRUE(p.warnings.empty()) << p.warnings.front();
 }
@@ -150,8 +156,9 @@ TEST(PlanContents, AnAccountNoOrgListsIsWarnedAboutNotRemoved) {
   state::State st = two_orgs();
   Remote remote = fixtures::remote_as_state(st);
   remote.accounts[id(2)] = {Account{kAcc2, "Stray", "standard"}};
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform}\n"
-                  "  - {name: Retail, key: retail, accounts: []}\n");
+  auto cfg = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - {name: Retail, key: retail, accounts: []}\n");
   Plan p = make_plan(cfg, st, &remote, {});
   EXPECT_TRUE(p.actions.empty());
   ASSERT_EQ(p.warnings.size(), 1u);
@@ -178,8 +185,8 @@ TEST(PlanContents, ADeletedOrgsAccountMovesOutFirstAndItsManagedMembersGo) {
   remote.accounts[id(2)] = {Account{kAcc2, "Shop", "standard"}};
   remote.members[id(2)] = {member("eve@example.com", "m9")};
   remote.accounts[id(1)] = {};
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform, accounts: [" + kAcc2 +
-                  "]}\n");
+  auto cfg =
+      load("organizations:\n  - {name: Platform, key: platform, accounts: [" + kAcc2 + "]}\n");
   Plan p = make_plan(cfg, st, &remote, {});
   EXPECT_TRUE(p.errors.empty()) << p.errors.front().message;
   EXPECT_THAT(steps(p), ElementsAre("move-account platform " + kAcc2 + " from retail",
@@ -194,9 +201,10 @@ TEST(PlanContents, DriftBothWaysIsReported) {
   remote.members[id(2)] = {member("mallory@example.com", "m7")};
   remote.accounts[id(2)] = {};
   remote.accounts[id(1)] = {Account{kAcc1, "Shop", "standard"}};
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform}\n"
-                  "  - {name: Retail, key: retail, members: [alice@example.com], accounts: [" +
-                  kAcc1 + "]}\n");
+  auto cfg = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - {name: Retail, key: retail, members: [alice@example.com], accounts: [" +
+      kAcc1 + "]}\n");
   Plan p = make_plan(cfg, st, &remote, {});
   ASSERT_EQ(p.drift.size(), 1u);
   EXPECT_THAT(p.drift[0].members_added, ElementsAre("mallory@example.com"));
@@ -218,11 +226,12 @@ TEST(PlanContents, APlanWithContentsRoundTripsThroughItsFile) {
   remote.members[id(2)] = {member("bob@example.com", "m2")};
   remote.accounts[id(2)] = {};
   remote.account_homes[kAcc1] = "";
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform}\n"
-                  "  - name: Retail\n    key: retail\n"
-                  "    members: [{email: bob@example.com, status: canceled}, new@example.com]\n"
-                  "    accounts: [" +
-                  kAcc1 + "]\n");
+  auto cfg = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - name: Retail\n    key: retail\n"
+      "    members: [{email: bob@example.com, status: canceled}, new@example.com]\n"
+      "    accounts: [" +
+      kAcc1 + "]\n");
   Plan p = make_plan(cfg, st, &remote, {});
   p.remote = remote;
   Plan back = plan_from_text(to_json(p).dump(), "test.plan");
@@ -236,8 +245,9 @@ TEST(PlanContents, APlanWithContentsRoundTripsThroughItsFile) {
 TEST(PlanContents, UpdatesOfTheOrgComeBeforeWhatIsRecordedInsideIt) {
   state::State st = two_orgs();
   st.orgs["retail"].members = std::map<std::string, Member>{};
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform}\n"
-                  "  - {name: Retail Two, key: retail, members: [a@example.com]}\n");
+  auto cfg = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - {name: Retail Two, key: retail, members: [a@example.com]}\n");
   Plan p = make_plan(cfg, st, nullptr, {});
   ASSERT_THAT(steps(p), ElementsAre("update retail", "add-member retail a@example.com"));
   EXPECT_THAT(p.actions[1].depends_on, ElementsAre("retail"));

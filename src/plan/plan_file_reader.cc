@@ -24,9 +24,9 @@ std::string nullable_string(JsonObject& o, std::string_view key) {
 
 ActionKind kind_from(const JsonAt& at) {
   const std::string s = at.get<std::string>();
-  for (ActionKind k : {ActionKind::create, ActionKind::update, ActionKind::remove,
-                       ActionKind::adopt, ActionKind::add_member, ActionKind::remove_member,
-                       ActionKind::move_account}) {
+  for (ActionKind k :
+       {ActionKind::create, ActionKind::update, ActionKind::remove, ActionKind::adopt,
+        ActionKind::add_member, ActionKind::remove_member, ActionKind::move_account}) {
     if (to_string(k) == s) return k;
   }
   at.fail("unknown action \"" + s + "\"");
@@ -193,15 +193,12 @@ void read_json(const JsonAt& at, Remote& rem) {
   }
   rem.absent_parents = o.required<std::set<std::string>>("absent_parents");
   if (o.find("members"))
-    rem.members = lists_by_org<Member>(o.at("members"), [](const json& m) {
-      return api::member_from_json(m);
-    });
+    rem.members = lists_by_org<Member>(o.at("members"),
+                                       [](const json& m) { return api::member_from_json(m); });
   if (o.find("accounts"))
-    rem.accounts = lists_by_org<Account>(o.at("accounts"), [](const json& a) {
-      return api::account_from_json(a);
-    });
-  rem.account_homes =
-      o.optional<std::map<std::string, std::string>>("account_homes", {});
+    rem.accounts = lists_by_org<Account>(o.at("accounts"),
+                                         [](const json& a) { return api::account_from_json(a); });
+  rem.account_homes = o.optional<std::map<std::string, std::string>>("account_homes", {});
 }
 
 void read_json(const JsonAt& at, Problem& p) {
@@ -244,8 +241,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
     p.forget = refresh_members.required<std::vector<std::string>>("forget");
     p.observed = refresh_members.required<std::map<std::string, state::OrgState>>("observed");
     p.drift = refresh_members.required<std::vector<Drift>>("drift");
-    p.contents_learned =
-        refresh_members.optional<std::set<std::string>>("contents_learned", {});
+    p.contents_learned = refresh_members.optional<std::set<std::string>>("contents_learned", {});
     p.protection = doc.required<std::map<std::string, bool>>("protection");
     p.actions = doc.required<std::vector<Action>>("actions");
     p.unchanged =

@@ -10,8 +10,7 @@
 namespace cforg::plan {
 
 std::optional<api::ApiError> read_contents(const config::Config& cfg, const state::State& st,
-                                           api::Client& client, int parallelism,
-                                           Remote& remote) {
+                                           api::Client& client, int parallelism, Remote& remote) {
   // The tracked orgs that exist, and which of their contents a plan needs: what their config
   // manages, and everything of an org the config no longer declares (its delete needs it empty).
   std::vector<std::string> member_orgs, account_orgs;
