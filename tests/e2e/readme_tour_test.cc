@@ -99,13 +99,14 @@ TEST(ReadmeTour, PlanAndApplyPrintWhatTheReadmeShows) {
             deletes = requests(emu, "DELETE");
   ProcessResult apply = ws.cforg({"apply", "-c", "examples/acme", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << dump(apply);
-  // What the tour says the 9 requests are: the plan's 4 (a rename and a profile update, a
-  // create, a delete) and 5 reads: one list page, the profiles of the 3 orgs whose config
-  // manages one, and the look-up for an existing "Retail Online" before creating it.
+  // What the tour says the 11 requests are: the plan's 4 (a rename and a profile update, a
+  // create, a delete) and 7 reads: one list page, the profiles of the 3 orgs whose config
+  // manages one, the look-up for an existing "Retail Online" before creating it, and the
+  // members and accounts of the org to delete (it must be empty).
   EXPECT_EQ(requests(emu, "PUT") - puts, 2);
   EXPECT_EQ(requests(emu, "POST") - posts, 1);
   EXPECT_EQ(requests(emu, "DELETE") - deletes, 1);
-  EXPECT_EQ(requests(emu, "GET") - gets, 5);
+  EXPECT_EQ(requests(emu, "GET") - gets, 7);
   std::string shown = tour_between("$ cforg apply -c examples/acme", "```");
   const std::string answer = "Enter a value: yes\n\n";
   auto answered = shown.find(answer);
