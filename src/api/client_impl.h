@@ -24,6 +24,7 @@ struct HttpClient::Impl {
   // POST .../members:batchCreate answered 404 or 405: the server has no such route, and
   // create_members sends single creates for the client's lifetime.
   std::atomic<bool> no_batch_create{false};
+  std::atomic<bool> batch_create_answered{false};  // a batchCreate was answered with a 2xx
 };
 
 // "/organizations/{id}", the id escaped.

@@ -156,6 +156,7 @@ std::vector<MemberCreated> HttpClient::create_members(const std::string& org_id,
       continue;
     }
     // A 2xx: the server acted, so whatever is missing from the answer has an unknown outcome.
+    impl_->batch_create_answered = true;
     std::map<std::string, Member> by_email;
     std::optional<ApiError> unusable;
     try {
@@ -184,6 +185,12 @@ std::vector<MemberCreated> HttpClient::create_members(const std::string& org_id,
     }
   }
   return out;
+}
+
+std::optional<bool> HttpClient::batches_member_creates() const {
+  if (impl_->no_batch_create.load()) return false;
+  if (impl_->batch_create_answered.load()) return true;
+  return std::nullopt;
 }
 
 Result<Empty> HttpClient::remove_member(const std::string& org_id, const std::string& member_id) {

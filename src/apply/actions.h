@@ -63,6 +63,15 @@ ActionResult perform(const plan::Action& a, const ActionContext& ctx);
 // The same for an action inside an org (plan::is_content_action): content_actions.cc.
 ActionResult perform_content(const plan::Action& a, const ActionContext& ctx);
 
+// Member creates of one org can go as one request (members:batchCreate): those that are plain
+// adds (not half of a status change, not a recovery).
+bool batchable(const plan::Action& a);
+// Carries out `actions` (batchable, all of one org) with one create_members call: each has its
+// intent written ahead, and each answer is settled as a single create's would be (a lost one
+// looked up, then sent again alone). Results in the order of `actions`.
+std::vector<ActionResult> perform_member_batch(const std::vector<const plan::Action*>& actions,
+                                               const ActionContext& ctx);
+
 Outcome failed_outcome(std::string message, std::string id = "");
 Outcome done_outcome(std::string id, bool recovered = false);
 // `s` in double quotes, for messages ("retail").

@@ -101,50 +101,83 @@ class ContentRun {
     if (a_.recover) {
       if (auto settled = recover("an earlier attempt was interrupted")) return *settled;
     }
-    MemberSpec spec{a_.member->email, a_.member->status};
-    for (int attempt = 1;; ++attempt) {
-      // Before the request, as for an org's create: a crash while it is in flight leaves a
-      // pending member that the next run looks for.
-      JournalRecord intent;
-      intent.op = JournalRecord::Op::begin_member;
-      intent.key = a_.key;
-      intent.member = Member{.email = spec.email, .status = spec.status, .pending = true};
-      ctx_.ledger.write_ahead(std::move(intent));
-      api::Result<Member> created = ctx_.client.create_member(org_id_, spec);
-      if (created) {
-        if (canonical_email(created.value().email) != canonical_email(spec.email)) {
-          return failed_outcome("adding " + what() + ": the API answered with the member " +
-                                    created.value().email + "; it stays pending in state",
-                                org_id_);
-        }
-        return found(std::move(created.value()), attempt > 1);
-      }
-      const api::ApiError& err = created.error();
-      if (err.status == 409) {
-        // This reading of the contract says "already a member": find it and record it.
-        if (auto settled = recover(err.str())) return *settled;
-        return failed_outcome(
-            "adding " + what() + ": " + err.str() + ", yet no member with that email is listed",
-            org_id_);
-      }
-      if (!err.outcome_unknown) {
-        JournalRecord withdraw;
-        withdraw.op = JournalRecord::Op::remove_member;
-        withdraw.key = a_.key;
-        withdraw.member = Member{.email = spec.email};
-        ctx_.ledger.write_ahead(std::move(withdraw));
-        return failed_outcome("adding " + what() + ": " + err.str(), org_id_);
-      }
-      if (auto settled = recover(err.str() + " (outcome unknown)")) return *settled;
+    return create_from(1);
+  }
+
+  // Before the request, as for an org's create: a crash while it is in flight leaves a pending
+  // member that the next run looks for.
+  void write_intent() {
+    JournalRecord intent;
+    intent.op = JournalRecord::Op::begin_member;
+    intent.key = a_.key;
+    intent.member = Member{.email = a_.member->email, .status = a_.member->status, .pending = true};
+    ctx_.ledger.write_ahead(std::move(intent));
+  }
+
+  // Sends the create, `attempt` being the first of this call, until it is settled.
+  Outcome create_from(int attempt) {
+    for (;; ++attempt) {
+      write_intent();
+      api::Result<Member> created =
+          ctx_.client.create_member(org_id_, {a_.member->email, a_.member->status});
+      if (auto settled = settle(created, attempt)) return *settled;
       if (attempt >= ctx_.max_create_attempts || ctx_.stopping()) {
-        return failed_outcome("adding " + what() + ": " + err.str() + " (outcome unknown; " +
-                                  std::to_string(attempt) + " attempts, none took effect)",
+        return failed_outcome("adding " + what() + ": " + created.error().str() +
+                                  " (outcome unknown; " + std::to_string(attempt) +
+                                  " attempts, none took effect)",
                               org_id_);
       }
       std::this_thread::sleep_for(ctx_.backoff.delay(attempt, {}, ctx_.jitter()));
     }
   }
 
+  // What the create's answer settles: done, found after all, or failed; nullopt when its
+  // outcome is unknown and no such member is listed, so that it may be sent again.
+  std::optional<Outcome> settle(api::Result<Member>& created, int attempt) {
+    if (created) {
+      if (canonical_email(created.value().email) != canonical_email(a_.member->email)) {
+        return failed_outcome("adding " + what() + ": the API answered with the member " +
+                                  created.value().email + "; it stays pending in state",
+                              org_id_);
+      }
+      return found(std::move(created.value()), attempt > 1);
+    }
+    const api::ApiError& err = created.error();
+    if (err.status == 409) {
+      // This reading of the contract says "already a member": find it and record it.
+      if (auto settled = recover(err.str())) return settled;
+      return failed_outcome(
+          "adding " + what() + ": " + err.str() + ", yet no member with that email is listed",
+          org_id_);
+    }
+    if (!err.outcome_unknown) {
+      // It provably did not happen: the intent is withdrawn the way it was written.
+      JournalRecord withdraw;
+      withdraw.op = JournalRecord::Op::remove_member;
+      withdraw.key = a_.key;
+      withdraw.member = Member{.email = a_.member->email};
+      ctx_.ledger.write_ahead(std::move(withdraw));
+      return failed_outcome("adding " + what() + ": " + err.str(), org_id_);
+    }
+    return recover(err.str() + " (outcome unknown)");
+  }
+
+ public:
+  // One member of a batch create (perform_member_batch): its intent was written and `answer`
+  // is what the batch said of it. Settled as a single create's answer would be, and sent again
+  // on its own when its outcome is unknown and it is not listed.
+  ActionResult settle_batch_answer(const std::string& org_id, api::Result<Member> answer) {
+    org_id_ = org_id;
+    std::optional<Outcome> settled = settle(answer, 1);
+    if (!settled) {
+      std::this_thread::sleep_for(ctx_.backoff.delay(1, {}, ctx_.jitter()));
+      settled = create_from(2);
+    }
+    return {std::move(*settled), std::move(records_)};
+  }
+  void write_batch_intent() { write_intent(); }
+
+ private:
   Outcome remove_member() {
     api::Result<api::Empty> removed = ctx_.client.remove_member(org_id_, a_.member->id);
     if (!removed && !removed.error().not_found()) {
@@ -216,6 +249,43 @@ class ContentRun {
 
 ActionResult perform_content(const plan::Action& a, const ActionContext& ctx) {
   return ContentRun(a, ctx)();
+}
+
+bool batchable(const plan::Action& a) {
+  return a.kind == ActionKind::add_member && !a.replace && !a.recover;
+}
+
+std::vector<ActionResult> perform_member_batch(const std::vector<const plan::Action*>& actions,
+                                               const ActionContext& ctx) {
+  std::vector<ActionResult> out;
+  std::string org_id = actions.front()->id;
+  if (org_id.empty()) {
+    if (auto org = ctx.ledger.org(actions.front()->key)) org_id = org->id;
+  }
+  if (org_id.empty() || actions.size() == 1) {
+    for (const plan::Action* a : actions) out.push_back(perform_content(*a, ctx));
+    return out;
+  }
+  std::vector<ContentRun> runs;
+  std::vector<MemberSpec> specs;
+  runs.reserve(actions.size());
+  for (const plan::Action* a : actions) {
+    runs.emplace_back(*a, ctx);
+    runs.back().write_batch_intent();
+    specs.push_back({a->member->email, a->member->status});
+  }
+  std::vector<api::MemberCreated> created = ctx.client.create_members(org_id, specs);
+  api::ApiError short_answer;  // an answer for fewer members than asked: outcome unknown
+  short_answer.kind = api::ApiError::Kind::protocol;
+  short_answer.detail = "the batch answered for fewer members than asked";
+  short_answer.outcome_unknown = true;
+  short_answer.request = "POST /organizations/{id}/members:batchCreate";
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    api::Result<Member> answer =
+        i < created.size() ? std::move(created[i].member) : api::Result<Member>(short_answer);
+    out.push_back(runs[i].settle_batch_answer(org_id, std::move(answer)));
+  }
+  return out;
 }
 
 }  // namespace cforg::apply

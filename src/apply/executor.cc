@@ -81,18 +81,30 @@ class Executor {
     return fatal_.load() || committer_.broken() || (opts_.stop && opts_.stop->load());
   }
 
+  // How many member creates of one org go out as one request: up to the API's batch while the
+  // server has batchCreate; two while nobody knows yet (a probe: when the server has none, the
+  // client sends them one by one on this worker, so a first batch must be small); one without.
+  std::size_t member_batch_limit() const {
+    std::optional<bool> batches = context_.client.batches_member_creates();
+    if (!batches) return 2;
+    return *batches ? kMemberBatch : 1;
+  }
+  static constexpr std::size_t kMemberBatch = 100;
+
   void work() {
-    std::optional<Pending> handoff;  // the last action's results, for the committer
+    std::vector<Pending> handoff;  // the last actions' results, for the committer
+    std::vector<std::size_t> taken;
     for (;;) {
-      std::size_t i;
       {
         std::unique_lock lock(mu_);
-        if (handoff) {
+        if (!handoff.empty()) {
           // Handed over in the same critical section that takes the next action: one lock
           // per action, not two.
-          --performing_;
-          committer_.hand_over(std::move(*handoff));
-          handoff.reset();
+          for (Pending& p : handoff) {
+            --performing_;
+            committer_.hand_over(std::move(p));
+          }
+          handoff.clear();
         }
         cv_.wait(lock,
                  [&] { return scheduler_.has_ready() || scheduler_.running() == 0 || stopping(); });
@@ -102,38 +114,70 @@ class Executor {
           cv_.notify_all();
           return;
         }
-        i = *next;
-        ++performing_;
+        taken = {*next};
+        const plan::Action& first = plan_.actions[*next];
+        if (batchable(first)) {
+          std::size_t limit = member_batch_limit();
+          if (limit > 1) {
+            for (std::size_t j : scheduler_.take_matching(
+                     [&](std::size_t j) {
+                       return batchable(plan_.actions[j]) && plan_.actions[j].key == first.key;
+                     },
+                     limit - 1)) {
+              taken.push_back(j);
+            }
+          }
+        }
+        performing_ += taken.size();
         // Workers are about to run dry: what waits for a commit may be what they need next.
         if (!scheduler_.has_ready() && committer_.has_pending()) committer_.wake();
       }
-      if (opts_.observer) opts_.observer->action_started(plan_.actions[i]);
-      auto start = SteadyClock::now();
-      ActionResult result;
-      try {
-        result = perform(plan_.actions[i], context_);
-      } catch (const std::exception& e) {
-        // The journal could not be written (disk full, fsync error): nothing more can be
-        // recorded safely, so nothing more starts.
-        fatal_ = true;
-        result = {failed_outcome(e.what()), {}};
-      }
-      result.outcome.took =
-          std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
-      if (!result.records.empty()) {
+      std::vector<ActionResult> results = perform_all(taken);
+      std::vector<Pending> done_now;
+      for (std::size_t n = 0; n < taken.size(); ++n) {
         // Done once the committer has made its results durable; meanwhile this worker moves on.
-        handoff = Pending{i, std::move(result)};
-        continue;
+        if (!results[n].records.empty()) {
+          handoff.push_back(Pending{taken[n], std::move(results[n])});
+        } else {
+          done_now.push_back(Pending{taken[n], std::move(results[n])});
+        }
       }
+      if (done_now.empty()) continue;
       bool last_in_flight;
       {
         std::lock_guard lock(mu_);
-        last_in_flight = --performing_ == 0;
+        performing_ -= done_now.size();
+        last_in_flight = performing_ == 0;
       }
       if (last_in_flight) committer_.wake();
-      Pending one[] = {{i, std::move(result)}};
-      finish(one);
+      finish(done_now);
     }
+  }
+
+  // Carries out the actions taken together: one, or member creates of one org as a batch.
+  std::vector<ActionResult> perform_all(const std::vector<std::size_t>& taken) {
+    if (opts_.observer) {
+      for (std::size_t i : taken) opts_.observer->action_started(plan_.actions[i]);
+    }
+    auto start = SteadyClock::now();
+    std::vector<ActionResult> results;
+    try {
+      if (taken.size() == 1) {
+        results.push_back(perform(plan_.actions[taken[0]], context_));
+      } else {
+        std::vector<const plan::Action*> batch;
+        for (std::size_t i : taken) batch.push_back(&plan_.actions[i]);
+        results = perform_member_batch(batch, context_);
+      }
+    } catch (const std::exception& e) {
+      // The journal could not be written (disk full, fsync error): nothing more can be
+      // recorded safely, so nothing more starts.
+      fatal_ = true;
+      results.assign(taken.size(), ActionResult{failed_outcome(e.what()), {}});
+    }
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
+    for (ActionResult& r : results) r.outcome.took = took;
+    return results;
   }
 
   // Records outcomes and releases what waited on them, under one lock for the whole batch.

@@ -378,5 +378,58 @@ TEST_F(Fixture, NothingStartsOnceStopped) {
   EXPECT_EQ(client.posts, 0);
 }
 
+plan::Action add_member(const std::string& key, const std::string& email) {
+  plan::Action a;
+  a.kind = plan::ActionKind::add_member;
+  a.key = key;
+  a.member = Member{.email = email};
+  a.depends_on = {key};
+  return a;
+}
+
+// A new org and `n` members for it, as a plan makes them.
+plan::Plan org_with_members(int n) {
+  plan::Plan p;
+  p.actions = {create("retail")};
+  for (int i = 0; i < n; ++i)
+    p.actions.push_back(add_member("retail", std::to_string(i) + "@x.io"));
+  return p;
+}
+
+TEST_F(Fixture, MemberCreatesOfOneOrgGoAsBatchesWhereTheServerHasThem) {
+  client.batch_support = true;
+  Report r = run(org_with_members(250), 2);
+  ASSERT_TRUE(r.ok()) << r.outcomes.back().message;
+  EXPECT_EQ(r.members_added, 250u);
+  EXPECT_LE(client.batches, 4) << "250 members in batches of at most 100";
+  for (std::size_t size : client.batch_sizes) EXPECT_LE(size, 100u);
+  ASSERT_EQ(st.orgs.at("retail").members->size(), 250u) << "each member recorded";
+}
+
+TEST_F(Fixture, WithoutBatchCreateMembersGoOneByOneOnEveryWorker) {
+  client.batch_support = false;
+  Report r = run(org_with_members(20), 4);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(client.batches, 0);
+  EXPECT_EQ(client.member_posts, 20);
+  EXPECT_EQ(st.orgs.at("retail").members->size(), 20u);
+}
+
+TEST_F(Fixture, WhileNobodyKnowsABatchIsASmallProbe) {
+  Report r = run(org_with_members(10), 1);  // batch_support unknown throughout
+  ASSERT_TRUE(r.ok());
+  for (std::size_t size : client.batch_sizes) EXPECT_LE(size, 2u);
+  EXPECT_EQ(st.orgs.at("retail").members->size(), 10u);
+}
+
+TEST_F(Fixture, AMemberOfABatchWhoseAnswerWasLostIsLookedUpNotDuplicated) {
+  client.batch_support = true;
+  client.ambiguous_members["3@x.io"] = 1;
+  Report r = run(org_with_members(8), 1);
+  ASSERT_TRUE(r.ok()) << r.outcomes.back().message;
+  EXPECT_EQ(client.member_posts, 8) << "nothing sent twice";
+  EXPECT_EQ(st.orgs.at("retail").members->size(), 8u);
+}
+
 }  // namespace
 }  // namespace cforg::apply

@@ -26,6 +26,24 @@ class Scheduler {
   // counts as running until finished() or failed().
   std::optional<std::size_t> take();
 
+  // Takes up to `max` more ready actions for which `match(i)` holds, in ready order: for work
+  // that goes out together (member creates of one org as one batch).
+  template <class Match>
+  std::vector<std::size_t> take_matching(Match match, std::size_t max) {
+    std::vector<std::size_t> out;
+    for (auto it = ready_.begin(); it != ready_.end() && out.size() < max;) {
+      if (!match(*it)) {
+        ++it;
+        continue;
+      }
+      out.push_back(*it);
+      stage_[*it] = Stage::running;
+      ++running_;
+      it = ready_.erase(it);
+    }
+    return out;
+  }
+
   bool has_ready() const { return !ready_.empty(); }
   std::size_t running() const { return running_; }
   // Nothing ready and nothing running: whatever has not run can never start.

@@ -158,8 +158,14 @@ class FakeClient : public api::Client {
     }
     return leave(m);
   }
+  std::optional<bool> batches_member_creates() const override { return batch_support; }
   std::vector<api::MemberCreated> create_members(const std::string& org_id,
                                                  const std::vector<MemberSpec>& specs) override {
+    {
+      std::lock_guard lock(mu);
+      ++batches;
+      batch_sizes.push_back(specs.size());
+    }
     std::vector<api::MemberCreated> out;
     for (const MemberSpec& m : specs) out.push_back({m.email, create_member(org_id, m)});
     return out;
@@ -220,6 +226,9 @@ class FakeClient : public api::Client {
   std::map<std::string, std::string> account_home;
   std::map<std::string, int> ambiguous_members, ambiguous_moves;  // by email / account id
   int member_posts = 0, member_deletes = 0, moves = 0;
+  std::optional<bool> batch_support;  // what batches_member_creates() says
+  int batches = 0;                    // create_members calls
+  std::vector<std::size_t> batch_sizes;
   std::atomic<int> in_flight{0}, max_in_flight{0};
   std::chrono::milliseconds latency{0};
 

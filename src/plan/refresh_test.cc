@@ -48,6 +48,7 @@ class ListingClient : public api::Client {
                                                  const std::vector<MemberSpec>&) override {
     return {};
   }
+  std::optional<bool> batches_member_creates() const override { return std::nullopt; }
   api::Result<api::Empty> remove_member(const std::string&, const std::string&) override {
     return api::ApiError{};
   }

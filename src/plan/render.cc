@@ -201,6 +201,11 @@ std::string estimate_text(const Plan& plan) {
     out << (e.seconds < 1 ? ", " : ", about ") << rough_duration(e.seconds) << " at "
         << e.budget.str();
   }
+  if (std::size_t adds = plan.summary().members_added; adds > 1) {
+    out << "; the " << adds
+        << " member creates are counted one request each: where the API has "
+           "members:batchCreate they go up to 100 at a time";
+  }
   if (e.young_parent_creates) {
     out << "; " << e.young_parent_creates << " create" << (e.young_parent_creates == 1 ? "" : "s")
         << " also wait" << (e.young_parent_creates == 1 ? "s" : "")

@@ -125,6 +125,9 @@ class Client {
   // by one, so that each gets its own answer. Never sent twice by the client.
   virtual std::vector<MemberCreated> create_members(const std::string& org_id,
                                                     const std::vector<MemberSpec>& members) = 0;
+  // Whether create_members sends batches: nullopt while nobody knows (no batch answered yet),
+  // true once one was, false once the server said it has no batchCreate.
+  virtual std::optional<bool> batches_member_creates() const = 0;
   // DELETE /organizations/{id}/members/{member_id}. A 404 on a retry counts as done.
   virtual Result<Empty> remove_member(const std::string& org_id, const std::string& member_id) = 0;
 
@@ -189,6 +192,7 @@ class HttpClient : public Client {
   Result<Member> create_member(const std::string& org_id, const MemberSpec& m) override;
   std::vector<MemberCreated> create_members(const std::string& org_id,
                                             const std::vector<MemberSpec>& members) override;
+  std::optional<bool> batches_member_creates() const override;
   Result<Empty> remove_member(const std::string& org_id, const std::string& member_id) override;
   Result<std::vector<Account>> list_accounts(const std::string& org_id) override;
   Result<AccountMove> move_account(const std::string& account_id,
