@@ -95,36 +95,37 @@ class ContentPlanner {
     return a;
   }
 
-  // What the org holds now: what the API listed when it was read, else what the state recorded.
-  // `read` tells which.
-  MemberMap members_now(const OrgState* cur, bool& read) const {
+  // What the org holds now: what the API listed when it was read (`read` says so), else what
+  // the state recorded. `lists` are the remote side's lists of that kind, by org id.
+  template <class Item, class KeyOf>
+  std::map<std::string, Item> now(const OrgState* cur,
+                                  const std::unordered_map<std::string, std::vector<Item>>* lists,
+                                  const std::optional<std::map<std::string, Item>>& recorded,
+                                  KeyOf key_of, bool& read) const {
     read = false;
-    MemberMap have;
+    std::map<std::string, Item> have;
     if (!cur) return have;
-    if (ctx_.remote) {
-      if (auto it = ctx_.remote->members.find(cur->id); it != ctx_.remote->members.end()) {
+    if (lists) {
+      if (auto it = lists->find(cur->id); it != lists->end()) {
         read = true;
-        for (const Member& m : it->second) have[canonical_email(m.email)] = m;
+        for (const Item& item : it->second) have[key_of(item)] = item;
         return have;
       }
     }
-    if (cur->members) have = *cur->members;
+    if (recorded) have = *recorded;
     return have;
   }
 
+  MemberMap members_now(const OrgState* cur, bool& read) const {
+    return now(
+        cur, ctx_.remote ? &ctx_.remote->members : nullptr, cur ? cur->members : std::nullopt,
+        [](const Member& m) { return canonical_email(m.email); }, read);
+  }
+
   AccountMap accounts_now(const OrgState* cur, bool& read) const {
-    read = false;
-    AccountMap have;
-    if (!cur) return have;
-    if (ctx_.remote) {
-      if (auto it = ctx_.remote->accounts.find(cur->id); it != ctx_.remote->accounts.end()) {
-        read = true;
-        for (const Account& a : it->second) have[a.id] = a;
-        return have;
-      }
-    }
-    if (cur->accounts) have = *cur->accounts;
-    return have;
+    return now(
+        cur, ctx_.remote ? &ctx_.remote->accounts : nullptr, cur ? cur->accounts : std::nullopt,
+        [](const Account& a) { return a.id; }, read);
   }
 
   void plan_members(const DesiredOrg& d) {

@@ -25,24 +25,25 @@ std::optional<api::ApiError> read_contents(const config::Config& cfg, const stat
     if (!d || d->members) member_orgs.push_back(org.id);
     if (!d || d->accounts) account_orgs.push_back(org.id);
   }
-  auto err = in_parallel(member_orgs.size(), parallelism,
-                         [&](std::size_t i, std::mutex& mu) -> std::optional<api::ApiError> {
-                           auto members = client.list_members(member_orgs[i]);
-                           if (!members) return members.error();
-                           std::lock_guard lock(mu);
-                           remote.members[member_orgs[i]] = std::move(members.value());
-                           return std::nullopt;
-                         });
-  if (err) return err;
-  err = in_parallel(account_orgs.size(), parallelism,
-                    [&](std::size_t i, std::mutex& mu) -> std::optional<api::ApiError> {
-                      auto accounts = client.list_accounts(account_orgs[i]);
-                      if (!accounts) return accounts.error();
-                      std::lock_guard lock(mu);
-                      remote.accounts[account_orgs[i]] = std::move(accounts.value());
-                      return std::nullopt;
-                    });
-  if (err) return err;
+  // One listing per org, in parallel: `list(id)` is the client's call, `into` where it goes.
+  auto read_each = [&](const std::vector<std::string>& ids, auto list, auto& into) {
+    return in_parallel(ids.size(), parallelism,
+                       [&](std::size_t i, std::mutex& mu) -> std::optional<api::ApiError> {
+                         auto items = list(ids[i]);
+                         if (!items) return items.error();
+                         std::lock_guard lock(mu);
+                         into[ids[i]] = std::move(items.value());
+                         return std::nullopt;
+                       });
+  };
+  if (auto err = read_each(
+          member_orgs, [&](const std::string& id) { return client.list_members(id); },
+          remote.members))
+    return err;
+  if (auto err = read_each(
+          account_orgs, [&](const std::string& id) { return client.list_accounts(id); },
+          remote.accounts))
+    return err;
   // Accounts of the config that no org read holds: where are they? One list request each
   // (GET /organizations?containing.account=), so that a plan can say where a move comes from.
   for (const auto& [org_id, accounts] : remote.accounts) {
