@@ -3,8 +3,8 @@
 programs first; this script only runs them.
 
     bench.py --build DIR --work DIR --out DIR [--quick] [--rounds N] BENCH...
-    BENCH: apply-latency | throughput | plan-scale | refresh | consistency | requests |
-           shared-budget
+    BENCH: apply-latency | throughput | plan-scale | refresh | consistency | young-window |
+           requests | shared-budget | contents-apply | contents-refresh
 
 Every number comes from contenders run side by side: each round runs every contender once, in
 a rotated order, and the report gives the median over rounds with the min..max spread, and
@@ -71,10 +71,14 @@ def loadavg():
 
 
 class Emulator:
-    def __init__(self, build, *flags):
+    def __init__(self, build, *flags, log=None):
+        """`log`: a file for the emulator's stderr (with `-v`, one line per API request:
+        method, path, status), read back with log_lines()."""
+        self.log = log
+        self.log_file = open(log, "w") if log else None
         self.proc = subprocess.Popen(
             [os.path.join(build, "cforg-emulator"), "--port", "0", "--token", TOKEN, *flags],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            stdout=subprocess.PIPE, stderr=self.log_file or subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         m = re.match(r"listening on (http://\S+/client/v4)", line)
         if not m:
@@ -93,6 +97,11 @@ class Emulator:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def log_lines(self):
+        """The stderr lines so far (with `-v`: `METHOD /path -> status (ms)`)."""
+        with open(self.log) as f:
+            return f.read().splitlines()
+
     def env(self):
         e = dict(os.environ)
         e.update(CLOUDFLARE_BASE_URL=self.url, CLOUDFLARE_API_TOKEN=TOKEN, NO_COLOR="1")
@@ -106,6 +115,8 @@ class Emulator:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self.log_file:
+            self.log_file.close()
 
     def __enter__(self):
         return self
@@ -114,9 +125,9 @@ class Emulator:
         self.stop()
 
 
-def run(cmd, env=None, out=None, err=None, check=True, preload=None):
+def run(cmd, env=None, out=None, err=None, check=True, preload=None, timeout=None):
     """Runs cmd to completion: (wall seconds, exit code, rusage). Wall time is measured around
-    fork+exec+wait of this one process."""
+    fork+exec+wait of this one process. `timeout` (s): killed after that long, an error."""
     env = dict(env or os.environ)
     if preload:
         env["LD_PRELOAD"] = preload
@@ -125,8 +136,17 @@ def run(cmd, env=None, out=None, err=None, check=True, preload=None):
     try:
         start = time.perf_counter()
         p = subprocess.Popen(cmd, env=env, stdout=fout, stderr=ferr, stdin=subprocess.DEVNULL)
+        timer = None
+        if timeout:
+            import threading
+            timer = threading.Timer(timeout, p.kill)
+            timer.start()
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.perf_counter() - start
+        if timer:
+            timer.cancel()
+            if wall >= timeout:
+                raise SystemExit(f"timed out after {timeout} s: {' '.join(cmd)}")
         p.returncode = os.waitstatus_to_exitcode(status)
     finally:
         if out:
@@ -1030,11 +1050,304 @@ def bench_shared_budget(a):
     rep.save()
 
 
+# ---------------------------------------------------------------------------------------------
+# 10. What lives inside organizations: members and accounts (issue 20)
+
+
+def route_of(path):
+    """The route of an API path, its ids left out: `organizations/*/members` and so on."""
+    p = path.split("/client/v4/", 1)[-1]
+    parts = p.split("/")
+    if parts[0] == "organizations":
+        if len(parts) == 1:
+            return "organizations"
+        if len(parts) == 2:
+            return ("organizations/*:batchCreate" if parts[1].endswith(":batchCreate")
+                    else "organizations/*")
+        tail = "/".join(parts[2:])
+        return "organizations/*/" + ("members/*" if tail.startswith("members/") else tail)
+    if parts[0] == "accounts" and len(parts) == 3:
+        return "accounts/*/" + parts[2]
+    return p
+
+
+def requests_by_route(lines):
+    """{"METHOD route STATUS": count} from the emulator's `-v` lines."""
+    out = {}
+    for line in lines:
+        m = re.match(r"(\S+) (\S+) -> (\d+) ", line)
+        if m:
+            k = f"{m.group(1)} {route_of(m.group(2))} {m.group(3)}"
+            out[k] = out.get(k, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def count_routes(by_route, method=None, route=None, status=None):
+    n = 0
+    for k, v in by_route.items():
+        m, r, st = k.split(" ")
+        if (method in (None, m)) and (route in (None, r)) and (status in (None, st)):
+            n += v
+    return n
+
+
+def write_contents_config(path, n_orgs, members=None, accounts=None):
+    """n_orgs roots `Contents i` (key c<i>), no profile. `members`: per org, a list of emails
+    (None: no `members:` key); `accounts`: per org, a list of account ids (None: no key)."""
+    out = [f"# {n_orgs} roots generated by bench/bench.py (contents benchmarks)\n",
+           "organizations:\n"]
+    for i in range(n_orgs):
+        out.append(f"  - name: Contents {i}\n    key: c{i}\n")
+        if members is not None:
+            out.append("    members:\n" if members[i] else "    members: []\n")
+            out.extend(f"      - {e}\n" for e in members[i])
+        if accounts is not None:
+            out.append("    accounts:\n" if accounts[i] else "    accounts: []\n")
+            out.extend(f"      - {x}\n" for x in accounts[i])
+    with open(path, "w") as f:
+        f.writelines(out)
+    return path
+
+
+def seeded_accounts(emu):
+    with urllib.request.urlopen(emu.root + "/__emulator/accounts") as r:
+        return [x["id"] for x in json.load(r)["accounts"]]
+
+
+def bench_contents_apply(a):
+    """2,000 member creates and 500 account moves into 20 existing orgs at 50 ms latency under
+    a rate budget, against what the budget allows for those mutations."""
+    n_orgs, n_members, n_accounts = (10, 200, 50) if a.quick else (20, 2000, 500)
+    latency, par, limit, window = 50, 16, 100, 1.0
+    rounds = a.rounds or (2 if a.quick else 3)
+    mutations = n_members + n_accounts
+    allowed = mutations / (limit / window)
+    rep = Report("contents-apply", a.out, {
+        "orgs": n_orgs, "members": n_members, "accounts": n_accounts, "latency_ms": latency,
+        "parallelism": par, "rate_limit": f"{limit}/{window:g}", "rounds": rounds,
+        "budget_allows_s": allowed})
+    header(rep, f"10a. Contents apply: {n_members:,} member creates and {n_accounts} account "
+                f"moves into {n_orgs} existing orgs, emulator --latency-ms {latency}, "
+                f"--rate-limit {limit}/{window:g} (and {limit * 10}/{window * 10:g}) on both "
+                f"sides, --parallelism {par}")
+    work = os.path.join(a.work, "contents-apply")
+    os.makedirs(work, exist_ok=True)
+    bare = write_contents_config(os.path.join(work, f"orgs-{n_orgs}.yaml"), n_orgs)
+    per = n_members // n_orgs
+    emails = [[f"user{j}@c{i}.example" for j in range(per)] for i in range(n_orgs)]
+    budget = f"{limit}/{window:g}"
+    # (name, emulator flags, cforg's --rate-limit): the same apply with the budget, and
+    # without any (what the run costs besides waiting for the budget: latency × parallelism).
+    # The same ratio over a 10 times longer window: latency and whole-second `t` readings
+    # weigh a tenth as much against it (Cloudflare's is 300 s).
+    budget10 = f"{limit * 10}/{window * 10:g}"
+    contenders = [("budget", ["--rate-limit", budget], budget),
+                  ("budget10", ["--rate-limit", budget10], budget10), ("unlimited", [], "0")]
+    budgeted = [("budget", budget, limit, window), ("budget10", budget10, limit * 10,
+                                                    window * 10)]
+    for r in range(rounds):
+        res = {"loadavg": loadavg()}
+        for name, flags, cflag in rotated(contenders, r):
+            d = fresh_dir(os.path.join(work, name))
+            log = os.path.join(d, "emulator.log")
+            with Emulator(a.build, "-v", "--latency-ms", str(latency), "--accounts",
+                          str(n_accounts), *flags, log=log) as emu:
+                ids = seeded_accounts(emu)
+                accts = [ids[i::n_orgs] for i in range(n_orgs)]
+                cfg = write_contents_config(os.path.join(d, "contents.yaml"), n_orgs, emails,
+                                            accts)
+                st = os.path.join(d, "cforg.state.json")
+                net = ["--parallelism", str(par), "--rate-limit", cflag]
+                # Not timed: the orgs, then a pause longer than the post-create window (1 s)
+                # and the rate window, so the timed apply starts on old orgs and a full budget.
+                run(cforg_cmd(a, "apply", "-c", bare, "--state", st, "--auto-approve", *net),
+                    env=emu.env(), out=os.path.join(d, "setup.out"), timeout=300)
+                time.sleep(max(1.5, float(cflag.split("/")[1]) + 0.5) if "/" in cflag else 1.5)
+                s0, n0 = emu.stats(), len(emu.log_lines())
+                out = os.path.join(d, "apply.out")
+                wall, rc, use = run(cforg_cmd(a, "apply", "-c", cfg, "--state", st,
+                                              "--auto-approve", *net),
+                                    env=emu.env(), out=out, err=os.path.join(d, "apply.err"),
+                                    timeout=600)
+                s1 = emu.stats()
+                routes = requests_by_route(emu.log_lines()[n0:])
+                with open(out) as f:
+                    text = f.read()
+                m = re.search(r"; (\d+) requests sent\.", text)
+                c = re.search(r"Apply complete: .* in ([0-9.]+) s\.", text)
+                moved = sum(1 for x in json.load(urllib.request.urlopen(
+                    emu.root + "/__emulator/accounts"))["accounts"] if x["organization_id"])
+                mem = count_routes(routes, "POST", "organizations/*/members", "200")
+                if moved != n_accounts or mem != n_members:
+                    raise SystemExit(f"{name}: {mem} members created, {moved} accounts moved")
+                res[name] = {
+                    "wall": wall, "phase": float(c.group(1)) if c else None,
+                    "requests": delta(s0, s1), "requests_sent_logged": int(m.group(1)) if m
+                    else None, "by_route": routes,
+                    "mutation_requests": count_routes(routes, "POST"),
+                    "rate_limited": s1["rate_limited"] - s0["rate_limited"],
+                    "post_create_403": s1["post_create_403"] - s0["post_create_403"],
+                    "max_in_flight": s1["max_in_flight"], "cpu": use.ru_utime + use.ru_stime}
+        rep.data["rounds"].append(res)
+        print(f"  round {r}: " + ", ".join(
+            f"{bf} {res[bn]['wall']:.3f}s ({res[bn]['wall'] / allowed:.3f}× the {allowed:g} s "
+            f"allowed) {res[bn]['requests']} {res[bn]['rate_limited']} 429s"
+            for bn, bf, _, _ in budgeted) + f"; unlimited {res['unlimited']['wall']:.3f}s",
+            file=sys.stderr, flush=True)
+
+    R = rep.data["rounds"]
+    rows = []
+    for i, x in enumerate(R):
+        for bname, bflag, lim, win in budgeted:
+            b, u = x[bname], x["unlimited"]
+            sent = b["requests"]["total"]
+            # The earliest the last answer can come with a full budget at the start: the k-th
+            # request (from 0) goes at ⌊k / limit⌋ windows, its answer one latency later.
+            floor = (sent - 1) // lim * win + latency / 1000
+            b["floor_s"] = floor
+            rows.append([i, bflag, f"{b['wall']:.3f}", f"{b['phase']:.3f}" if b["phase"] else "",
+                         sent, b["requests_sent_logged"], f"{sent / mutations:.3f}",
+                         f"{sent / (lim / win):.2f}", f"{b['wall'] / allowed:.3f}×",
+                         f"{b['wall'] / (sent / (lim / win)):.3f}×", f"{floor:.2f}",
+                         f"{b['wall'] / floor:.3f}×", b["rate_limited"], b["post_create_403"],
+                         f"{u['wall']:.3f}",
+                         "met" if b["wall"] <= 1.1 * allowed and b["rate_limited"] == 0
+                         else "NOT met"])
+    rep.table(["round", "--rate-limit", "apply wall s", "create/move phase s",
+               "requests (emulator)", "requests (apply's summary)", "requests / mutation",
+               "those at the budget's pace s", f"wall / {allowed:g} s allowed",
+               "wall / requests' pace", "floor for those requests s", "wall / floor", "429s",
+               "post-create 403s", "same apply, no budget: wall s", "target (≤ 1.1×, 0 429s)"],
+              rows)
+    last = R[-1]["budget"]["by_route"]
+    rep.line("requests of the last round's budgeted apply, by method, route and status "
+             "(emulator `-v`): " + json.dumps(last))
+    rep.line(f"mutations: {mutations} ({n_members} member creates + {n_accounts} moves); the "
+             f"budget allows them in {mutations} / {limit / window:g} per s = {allowed:g} s")
+    reads = {k: v for k, v in last.items() if k.startswith("GET")}
+    rep.line(f"reads before the first mutation (the plan's refresh): {sum(reads.values())} "
+             f"= {json.dumps(reads)}")
+    for bname, bflag, _, _ in budgeted:
+        ratio = [x[bname]["wall"] / allowed for x in R]
+        rep.line(f"{bflag}: wall / allowed {spread(ratio, '{:.3f}×')}, wall / floor "
+                 f"{spread([x[bname]['wall'] / x[bname]['floor_s'] for x in R], '{:.3f}×')}; "
+                 f"429s: {[x[bname]['rate_limited'] for x in R]}")
+    rep.line(f"no budget (latency × parallelism only), paired: "
+             f"{spread([x['unlimited']['wall'] for x in R])} s")
+    rep.line()
+    rep.save()
+
+
+def bench_contents_refresh(a):
+    """`cforg plan` of 1,000 orgs with 20 members each: the member lists' requests, at the
+    emulator's default page sizes and with a page cap of 10 (clamped, and refused)."""
+    n, per = (100, 20) if a.quick else (1000, 20)
+    rounds = a.rounds or (2 if a.quick else 3)
+    par = 16
+    rep = Report("contents-refresh", a.out, {"orgs": n, "members_per_org": per,
+                                             "parallelism": par, "rounds": rounds})
+    header(rep, f"10b. Refresh of {n:,} orgs with {per} members each: member list requests "
+                f"of `cforg plan`, emulator page cap 1000 (default) and 10")
+    work = os.path.join(a.work, "contents-refresh")
+    os.makedirs(work, exist_ok=True)
+    emails = [[f"user{j}@c{i}.example" for j in range(per)] for i in range(n)]
+    with_m = write_contents_config(os.path.join(work, f"members-{n}x{per}.yaml"), n, emails)
+    without = write_contents_config(os.path.join(work, f"orgs-{n}.yaml"), n)
+    # (name, page cap, emulator flags)
+    profiles = [("cap1000", 1000, []),
+                ("cap10_clamp", 10, ["--max-page-size", "10", "--page-size-over-max", "clamp"]),
+                ("cap10_reject", 10, ["--max-page-size", "10"])]
+    net = ["--parallelism", str(par), "--rate-limit", "0"]
+    emus, setup = {}, {}
+    try:
+        for name, _, flags in profiles:
+            d = fresh_dir(os.path.join(work, name))
+            # The setup's apply sends one POST per org and per member (apply does not use
+            # members:batchCreate), not timed.
+            emu = Emulator(a.build, "-v", "--consistency-ms", "0", *flags,
+                           log=os.path.join(d, "emulator.log"))
+            emus[name] = emu
+            st = os.path.join(d, "cforg.state.json")
+            s0 = emu.stats()
+            wall, _, _ = run(cforg_cmd(a, "apply", "-c", with_m, "--state", st,
+                                       "--auto-approve", "--parallelism", "32", "--rate-limit",
+                                       "0"), env=emu.env(), out=os.path.join(d, "setup.out"),
+                             timeout=600)
+            setup[name] = {"wall": wall, "requests": delta(s0, emu.stats()), "state": st,
+                           "dir": d}
+            if emu.stats()["organizations"] != n:
+                raise SystemExit(f"setup ({name}) made {emu.stats()['organizations']} orgs")
+        rep.data["setup"] = {k: {"wall": v["wall"], "requests": v["requests"]}
+                             for k, v in setup.items()}
+        contenders = [(p[0], "members", with_m) for p in profiles] + \
+                     [(p[0], "orgs", without) for p in profiles]
+        for r in range(rounds):
+            res = {"loadavg": loadavg()}
+            for prof, kind, cfg in rotated(contenders, r):
+                emu, s = emus[prof], setup[prof]
+                n0 = len(emu.log_lines())
+                x = plan_once(a, emu, cfg, s["state"], f"{prof}-{kind}", s["dir"], *net)
+                x["by_route"] = requests_by_route(emu.log_lines()[n0:])
+                res.setdefault(prof, {})[kind] = x
+            rep.data["rounds"].append(res)
+            print(f"  round {r}: " + ", ".join(
+                f"{p} {res[p]['members']['requests']['total']}-"
+                f"{res[p]['orgs']['requests']['total']} requests "
+                f"{res[p]['members']['wall']:.2f}/{res[p]['orgs']['wall']:.2f}s"
+                for p, _, _ in profiles), file=sys.stderr, flush=True)
+    finally:
+        for e in emus.values():
+            e.stop()
+    R = rep.data["rounds"]
+    rows = []
+    for prof, cap, _ in profiles:
+        tot_m = [x[prof]["members"]["requests"]["total"] for x in R]
+        tot_o = [x[prof]["orgs"]["requests"]["total"] for x in R]
+        diff = [m - o for m, o in zip(tot_m, tot_o)]
+        routed = [count_routes(x[prof]["members"]["by_route"], "GET",
+                               "organizations/*/members") for x in R]
+        refused = [count_routes(x[prof]["members"]["by_route"], status="400") for x in R]
+        ok200 = [count_routes(x[prof]["members"]["by_route"], "GET", "organizations/*/members",
+                              "200") for x in R]
+        page = min(cap, 1000)
+        expect = -(-per // page)
+        rows.append([f"--max-page-size {cap}" + (" --page-size-over-max clamp"
+                                                 if "clamp" in prof else
+                                                 (" (reject: 400 above it)" if cap < 1000
+                                                  else " (default)")),
+                     page, f"⌈{per}/{page}⌉ = {expect}",
+                     f"{med(tot_m):.0f} ({min(tot_m)}..{max(tot_m)})",
+                     f"{med(tot_o):.0f} ({min(tot_o)}..{max(tot_o)})",
+                     f"{med(diff):.0f} ({min(diff)}..{max(diff)})",
+                     f"{med(routed):.0f} ({min(routed)}..{max(routed)})",
+                     f"{med(diff) / n:.3f}", f"{med(refused):.0f}",
+                     spread([x[prof]["members"]["wall"] for x in R]),
+                     spread([x[prof]["orgs"]["wall"] for x in R]),
+                     spread([x[prof]["members"]["wall"] / x[prof]["orgs"]["wall"] for x in R],
+                            "{:.2f}×"),
+                     ("met" if med(ok200) <= expect * n else "NOT met") +
+                     (f" (+{med(refused):.0f} refused, once per run)" if med(refused) else "")])
+    rep.table(["emulator", "page served", "requests per org (formula)",
+               "plan with `members:`: requests", "plan without: requests",
+               "difference", "GET .../members (emulator -v)", "member requests per org",
+               "400s (page size refused, all routes)", "plan with `members:` wall s", "without: wall s",
+               "with / without (paired)", f"GET .../members 200s ≤ ⌈{per}/page⌉ per org"], rows)
+    for prof, _, _ in profiles:
+        rep.line(f"{prof}, last round, with `members:`: "
+                 f"{json.dumps(R[-1][prof]['members']['by_route'])}; without: "
+                 f"{json.dumps(R[-1][prof]['orgs']['by_route'])}")
+    rep.line("setup applies (once per emulator, not timed): " + "; ".join(
+        f"{k} {v['wall']:.1f} s {json.dumps(v['requests'])}" for k, v in rep.data["setup"].items()))
+    rep.line()
+    rep.save()
+
+
 BENCHES = {"apply-latency": bench_apply_latency, "throughput": bench_throughput,
            "plan-scale": bench_plan_scale, "refresh": bench_refresh,
            "consistency": bench_consistency, "young-window": bench_young_window,
            "requests": bench_requests,
-           "shared-budget": bench_shared_budget}
+           "shared-budget": bench_shared_budget, "contents-apply": bench_contents_apply,
+           "contents-refresh": bench_contents_refresh}
 
 
 def main():

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the cforg benchmarks (docs/BENCHMARKS.md): all eight, or the ones named.
+# Runs the cforg benchmarks (docs/BENCHMARKS.md): all of them, or the ones named.
 #
 #   bench/run.sh                      # all: apply-latency throughput plan-scale refresh
 #                                     #      consistency young-window requests shared-budget
+#                                     #      contents-apply contents-refresh
 #   bench/run.sh plan-scale refresh   # some
 #   QUICK=1 bench/run.sh              # small sizes, 2 rounds: a smoke test of the harness
 #
@@ -17,7 +18,8 @@ build="${BUILD_DIR:-$root/build-bench}"
 work="${WORK_DIR:-$build/bench-work}"
 out="${OUT_DIR:-$build/bench-results}"
 
-all=(apply-latency throughput plan-scale refresh consistency young-window requests shared-budget)
+all=(apply-latency throughput plan-scale refresh consistency young-window requests shared-budget
+     contents-apply contents-refresh)
 benches=("$@")
 [ ${#benches[@]} -gt 0 ] || benches=("${all[@]}")
 for b in "${benches[@]}"; do
