@@ -32,10 +32,18 @@ int run_export(const ExportOptions& o) {
   r.import = o.import;
   r.force = o.force;
   std::optional<apply::CountProgress> progress;
+  std::vector<std::string> reads;
+  if (o.what.profiles) reads.push_back("profiles");
+  if (o.what.members) reads.push_back("members");
+  if (o.what.accounts) reads.push_back("accounts");
+  std::string what = "Reading";
+  for (std::size_t i = 0; i < reads.size(); ++i) {
+    what += (i == 0 ? " " : i + 1 == reads.size() ? " and " : ", ") + reads[i];
+  }
   r.starting = [&](const api::HttpClient& client) {
-    progress.emplace(stderr, ::isatty(STDERR_FILENO), "Reading profiles", &client.stats());
+    progress.emplace(stderr, ::isatty(STDERR_FILENO), what, &client.stats());
   };
-  r.what.on_profile = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
+  r.what.on_read = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
   r.read = [&] {
     if (progress) progress->stop();
   };
@@ -43,6 +51,8 @@ int run_export(const ExportOptions& o) {
   std::FILE* told = to_stdout ? stderr : stdout;
   ops::ExportResult res = ops::export_estate(r, [&](const ops::ExportResult& w) {
     const plan::Export& e = w.exported;
+    for (const std::string& warning : e.warnings)
+      std::fprintf(stderr, "Warning: %s.\n", warning.c_str());
     std::fprintf(
         told,
         "Exported %zu of the %zu organizations listed (%zu top-level tree%s) to %s, "
@@ -90,6 +100,18 @@ void add_export_command(CLI::App& app, Runner& run) {
   cmd->add_option("--profiles", o->what.profiles,
                   "Read each org's profile (one request per org when the list leaves profiles "
                   "out); --profiles=false: manage no profile, send only list requests")
+      ->capture_default_str()
+      ->expected(0, 1)
+      ->default_str("true");
+  cmd->add_option("--members", o->what.members,
+                  "List each org's members (one paged listing per org); --members=false: manage "
+                  "no member (no members: in the config, none in state)")
+      ->capture_default_str()
+      ->expected(0, 1)
+      ->default_str("true");
+  cmd->add_option("--accounts", o->what.accounts,
+                  "List each org's accounts (one paged listing per org); --accounts=false: "
+                  "manage no account (no accounts: in the config, none in state)")
       ->capture_default_str()
       ->expected(0, 1)
       ->default_str("true");

@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "cforg/ops/operations.h"
 #include "commands.h"
@@ -23,8 +24,15 @@ int run_import(const ImportOptions& o) {
   r.key = o.key;
   r.id = o.id;
   ops::ImportResult res = ops::import_org(r);
-  std::printf("Imported org \"%s\": %s (\"%s\"). Run cforg plan to compare it with the config.\n",
-              o.key.c_str(), o.id.c_str(), res.org.spec.name.c_str());
+  std::string contents;
+  auto count = [](std::size_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  if (res.members) contents = count(*res.members, "member");
+  if (res.accounts) contents += (contents.empty() ? "" : " and ") + count(*res.accounts, "account");
+  if (!contents.empty()) contents = ", with its " + contents;
+  std::printf("Imported org \"%s\": %s (\"%s\")%s. Run cforg plan to compare it with the config.\n",
+              o.key.c_str(), o.id.c_str(), res.org.spec.name.c_str(), contents.c_str());
   return kExitOk;
 }
 

@@ -46,6 +46,32 @@ ImportResult run_import(const ImportRequest& r) {
   }
   state::OrgState imported = state::from_remote(out.org);
   imported.spec.prevent_destroy = desired->spec.prevent_destroy;
+  // What the config manages inside the org is recorded as it is, so that the next plan
+  // compares the config with it; what it does not manage is neither read nor recorded.
+  if (desired->members) {
+    api::Result<std::vector<Member>> members = client.list_members(r.id);
+    if (!members) throw Error("listing the members of " + r.id + ": " + members.error().str());
+    imported.members.emplace();
+    for (Member& m : members.value()) {
+      std::string email = canonical_email(m.email);
+      (*imported.members)[email] = std::move(m);
+    }
+    out.members = imported.members->size();
+  }
+  if (desired->accounts) {
+    api::Result<std::vector<Account>> accounts = client.list_accounts(r.id);
+    if (!accounts) throw Error("listing the accounts of " + r.id + ": " + accounts.error().str());
+    imported.accounts.emplace();
+    for (Account& a : accounts.value()) {
+      // It sits here now: a record of it under another key is out of date.
+      for (auto& [key, other] : s.state.orgs) {
+        if (other.accounts) other.accounts->erase(a.id);
+      }
+      std::string id = a.id;
+      (*imported.accounts)[id] = std::move(a);
+    }
+    out.accounts = imported.accounts->size();
+  }
   s.state.orgs[r.key] = std::move(imported);
   s.tx->commit(s.state);
   out.serial = s.state.serial;

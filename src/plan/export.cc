@@ -11,7 +11,7 @@
 #include "cforg/model/ascii.h"
 #include "cforg/plan/plan.h"
 #include "cforg/plan/plan_file.h"
-#include "parallel.h"
+#include "export_contents.h"
 
 namespace cforg::plan {
 namespace {
@@ -132,26 +132,6 @@ std::unordered_map<std::string, std::string> derive_keys(
   return key_of;
 }
 
-std::optional<api::ApiError> read_profiles(api::Client& client, const ExportOptions& opts,
-                                           std::vector<ExportedOrg>& orgs) {
-  std::vector<std::size_t> todo;
-  for (std::size_t i = 0; i < orgs.size(); ++i) {
-    if (!orgs[i].remote.profile_known) todo.push_back(i);
-  }
-  std::size_t done = 0;
-  return in_parallel(todo.size(), opts.parallelism,
-                     [&](std::size_t i, std::mutex& mu) -> std::optional<api::ApiError> {
-                       ExportedOrg& o = orgs[todo[i]];
-                       api::Result<std::optional<Profile>> p = client.get_profile(o.remote.id);
-                       if (!p) return p.error();
-                       std::lock_guard lock(mu);
-                       o.remote.spec.profile = std::move(p.value());
-                       o.remote.profile_known = true;
-                       if (opts.on_profile) opts.on_profile(++done, todo.size());
-                       return std::nullopt;
-                     });
-}
-
 }  // namespace
 
 std::string key_from_name(std::string_view name) {
@@ -225,16 +205,8 @@ Export export_orgs(api::Client& client, const ExportOptions& opts) {
       if (it != children.end()) stack.insert(stack.end(), it->second.rbegin(), it->second.rend());
     }
   }
-  if (opts.profiles) {
-    if (auto err = read_profiles(client, opts, e.orgs)) {
-      throw ExportError("reading a profile: " + err->str() +
-                        ". To export without profiles (only list requests), use --profiles=false");
-    }
-    for (ExportedOrg& x : e.orgs) x.desired.spec.profile = x.remote.spec.profile;
-  } else {
-    // Not read, so not managed: a config without `profile:` leaves the profile alone.
-    for (ExportedOrg& x : e.orgs) x.remote.profile_known = false;
-  }
+  read_org_contents(client, opts, e.orgs);
+  desire_contents(opts, e.orgs, e.warnings);
   return e;
 }
 
@@ -263,7 +235,8 @@ void check_loads_back(const std::string& text, const Export& e, std::size_t begi
   for (std::size_t i = begin; i < end; ++i) {
     const config::DesiredOrg& want = e.orgs[i].desired;
     const config::DesiredOrg& got = r.config.orgs[i - begin];
-    if (got.key != want.key || got.spec != want.spec) {
+    if (got.key != want.key || got.spec != want.spec || got.members != want.members ||
+        got.accounts != want.accounts) {
       fail("organization \"" + want.key + "\" differs");
     }
   }
@@ -364,7 +337,29 @@ void record_in_state(const Export& e, state::State& st) {
                       "(--state FILE), leave those orgs out with --parent or --name-prefix, or "
                       "forget them first with cforg state rm");
   }
-  for (const ExportedOrg& x : e.orgs) st.orgs[x.desired.key] = state::from_remote(x.remote);
+  std::unordered_map<std::string, std::string> account_home;  // id -> key, as recorded
+  for (const auto& [key, org] : st.orgs) {
+    if (org.accounts)
+      for (const auto& [id, a] : *org.accounts) account_home[id] = key;
+  }
+  for (const ExportedOrg& x : e.orgs) {
+    state::OrgState o = state::from_remote(x.remote);
+    if (x.desired.members && x.members) {
+      o.members.emplace();
+      for (const Member& m : *x.members) (*o.members)[canonical_email(m.email)] = m;
+    }
+    if (x.desired.accounts && x.accounts) {
+      o.accounts.emplace();
+      for (const Account& a : *x.accounts) {
+        // It sits here now: a record of it in another org is out of date.
+        if (auto it = account_home.find(a.id); it != account_home.end()) {
+          st.orgs.at(it->second).accounts->erase(a.id);
+        }
+        (*o.accounts)[a.id] = a;
+      }
+    }
+    st.orgs[x.desired.key] = std::move(o);
+  }
   st.relink_parents();
 }
 

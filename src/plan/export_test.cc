@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <mutex>
 #include <random>
 
 #include "cforg/config/writer.h"
 #include "cforg/model/ascii.h"
+#include "export_test_support.h"
 #include "support/ids.h"
 #include "support/process.h"
 
@@ -17,77 +17,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-// Serves list() from a fixed set of orgs (in the order given, as a server may), without
-// profiles unless told; get_profile() from the same set.
-class EstateClient : public api::Client {
- public:
-  api::Result<Organization> create(const OrgSpec&) override { return api::ApiError{}; }
-  api::Result<Organization> get(const std::string&) override { return api::ApiError{}; }
-  api::Result<Organization> rename(const std::string&, const std::string&) override {
-    return api::ApiError{};
-  }
-  api::Result<std::optional<Profile>> get_profile(const std::string& id) override {
-    std::lock_guard lock(mu);
-    ++profile_reads;
-    for (const Organization& o : orgs) {
-      if (o.id == id) return o.spec.profile;
-    }
-    return api::ApiError{};
-  }
-  api::Result<api::Empty> put_profile(const std::string&, const Profile&) override {
-    return api::ApiError{};
-  }
-  api::Result<api::Empty> remove(const std::string&) override { return api::ApiError{}; }
-  api::Result<std::vector<Member>> list_members(const std::string&, const std::string&) override {
-    return std::vector<Member>{};
-  }
-  api::Result<Member> create_member(const std::string&, const MemberSpec&) override {
-    return api::ApiError{};
-  }
-  std::vector<api::MemberCreated> create_members(const std::string&,
-                                                 const std::vector<MemberSpec>&) override {
-    return {};
-  }
-  std::optional<bool> batches_member_creates() const override { return std::nullopt; }
-  api::Result<api::Empty> remove_member(const std::string&, const std::string&) override {
-    return api::ApiError{};
-  }
-  api::Result<std::vector<Account>> list_accounts(const std::string&) override {
-    return std::vector<Account>{};
-  }
-  api::Result<AccountMove> move_account(const std::string&, const std::string&) override {
-    return api::ApiError{};
-  }
-  api::Result<std::vector<Organization>> list(const api::ListQuery& q) override {
-    std::lock_guard lock(mu);
-    queries.push_back(q);
-    std::vector<Organization> out;
-    for (const Organization& o : orgs) {
-      if (ascii_lower(o.spec.name).find(ascii_lower(q.name_contains)) == std::string::npos)
-        continue;
-      out.push_back(o);
-      out.back().profile_known = false;
-      out.back().spec.profile.reset();
-    }
-    return out;
-  }
-
-  Organization& add(const std::string& name, const std::string& parent_id = "",
-                    std::optional<Profile> profile = std::nullopt) {
-    Organization o;
-    o.id = testing::org_id(orgs.size() + 1);
-    o.spec = {name, ParentRef::from_api_id(parent_id), std::move(profile)};
-    o.create_time = "2026-01-01T00:00:" + std::to_string(10 + orgs.size()) + "Z";
-    orgs.push_back(o);
-    return orgs.back();
-  }
-
-  std::vector<Organization> orgs;
-  std::mutex mu;
-  std::vector<api::ListQuery> queries;
-  std::size_t profile_reads = 0;
-};
+using testing_support::EstateClient;
 
 std::vector<std::string> keys(const Export& e) {
   std::vector<std::string> out;

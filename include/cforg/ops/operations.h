@@ -135,6 +135,8 @@ struct ImportRequest {
 
 struct ImportResult {
   Organization org;  // as read
+  // Recorded in state: only when the config of the key manages them (`members:`, `accounts:`).
+  std::optional<std::size_t> members, accounts;
   std::uint64_t serial = 0;
 };
 
@@ -142,8 +144,9 @@ struct ImportResult {
 // written: an id of the wrong shape, a key the config does not declare, a key already tracked
 // (but a create an interrupted run left pending), an id tracked under another key; and, after
 // reading, an id these credentials do not see. The org is read through the list (a fresh org's
-// GET answers 403), its profile too when the config manages one; prevent_destroy comes from
-// the config.
+// GET answers 403), its profile too when the config manages one, its members and accounts
+// (one paged listing each) when the config has `members:` / `accounts:` for the key, and
+// only then recorded; prevent_destroy comes from the config.
 ImportResult import_org(const ImportRequest& r);
 
 // --- state edits -------------------------------------------------------------------------
@@ -184,7 +187,7 @@ struct ExportRequest {
   bool import = false;
   bool force = false;
   // With the client ready, before the first request (to show progress from its stats);
-  // what.on_profile is then called after each profile read, and `read` once reading is done (also
+  // what.on_read is then called after each read of one org, and `read` once reading is done (also
   // when it throws: before the client goes).
   std::function<void(const api::HttpClient&)> starting;
   std::function<void()> read;

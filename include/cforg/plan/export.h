@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,14 +33,24 @@ struct ExportOptions {
   // Read each org's profile (GET .../profile, one request per org when the list leaves
   // profiles out). false: the config manages no profile, and only list requests are sent.
   bool profiles = true;
+  // List each org's members (GET .../members) and accounts (GET .../accounts): one paged
+  // listing per org each. false: the config manages none (no `members:` / `accounts:`), and
+  // the state records none.
+  bool members = true;
+  bool accounts = true;
   int parallelism = 10;
-  // Called from worker threads after each profile read, with (done, total).
-  std::function<void(std::size_t, std::size_t)> on_profile;
+  // Called from worker threads after each read of one org (a profile, its members, its
+  // accounts), with (done, total).
+  std::function<void(std::size_t, std::size_t)> on_read;
 };
 
 struct ExportedOrg {
-  config::DesiredOrg desired;  // key, name, parent (a key, or the id of an org outside), profile
-  Organization remote;         // as read
+  // key, name, parent (a key, or the id of an org outside), profile, members, accounts
+  config::DesiredOrg desired;
+  Organization remote;  // as read
+  // As listed; nullopt when not read (ExportOptions::members / accounts false).
+  std::optional<std::vector<Member>> members;
+  std::optional<std::vector<Account>> accounts;
 };
 
 struct Export {
@@ -48,6 +59,9 @@ struct Export {
   std::vector<ExportedOrg> orgs;
   std::vector<std::size_t> tree_starts;  // index of each top-level tree's first org
   std::size_t listed = 0;                // organizations the list returned, before filtering
+  // What the export left out and why, for people (one sentence each): the members of orgs
+  // that share an email, which a config lists in one org only.
+  std::vector<std::string> warnings;
 };
 
 // The key an org gets from its name: ASCII lower-case; every run of other characters than
@@ -55,7 +69,12 @@ struct Export {
 std::string key_from_name(std::string_view name);
 
 // Reads every organization with one paged list (GET /organizations, the largest pages the
-// server gives, inside the client's rate budget), filters, derives keys and reads profiles.
+// server gives, inside the client's rate budget), filters, derives keys, then reads what
+// `opts` asks of each exported org in parallel: its profile (unless the list carried it), its
+// members and its accounts (one paged listing per org each). Members and accounts are written
+// in a stable order (by email; by account name, then id); a member whose status is not
+// active keeps it. The orgs whose members include an email another exported org lists too,
+// or more than the config's limit, get no `members:` (not managed), with a warning.
 // Keys: key_from_name; when several orgs get the same one, the earliest created (then the
 // one nearer the top, then the smallest id) keeps it and each other gets "-" and the first 8
 // characters of its id (more if that is taken too). Same estate, same Export. Throws ExportError.
@@ -73,7 +92,9 @@ std::vector<std::string> write_export(const Export& e, const std::string& out, b
 // What write_export refuses, checked before anything is read: throws ExportError.
 void check_export_target(const std::string& out, bool force);
 
-// Records every exported org in `st` under its key, as `cforg import` would each. Throws
+// Records every exported org in `st` under its key, as `cforg import` would each, with the
+// members and accounts its config manages (an account recorded in another org of `st` is
+// taken out of it: it sits here now). Throws
 // ExportError, leaving `st` as it was, when a key or an id is tracked already.
 void record_in_state(const Export& e, state::State& st);
 
