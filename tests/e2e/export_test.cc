@@ -79,7 +79,8 @@ TEST_F(ExportE2E, ParentAndNamePrefixFilter) {
   ASSERT_EQ(under.exit_code, 0) << dump(under);
   EXPECT_EQ(
       under.out.substr(under.out.find("organizations:")),
-      "organizations:\n  - name: Beta Team\n    key: beta-team\n    parent: {id: " + beta + "}\n");
+      "organizations:\n  - name: Beta Team\n    key: beta-team\n    parent: {id: " + beta +
+          "}\n    members: []\n    accounts: []\n");
   ProcessResult prefixed = ws.cforg(with({"export", "--name-prefix", "Acme R"}, kFast));
   ASSERT_EQ(prefixed.exit_code, 0) << dump(prefixed);
   EXPECT_THAT(prefixed.out, HasSubstr("- name: Acme Retail\n"));
