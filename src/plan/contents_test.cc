@@ -242,6 +242,19 @@ TEST(PlanContents, APlanWithContentsRoundTripsThroughItsFile) {
   EXPECT_EQ(render_text(back, {}), render_text(p, {}));
 }
 
+TEST(PlanContents, ASavedPlanWithManyChangesInsideOneOrgVerifies) {
+  state::State st = two_orgs();
+  Remote remote = fixtures::remote_as_state(st);
+  remote.members[id(2)] = {};
+  auto cfg = load("organizations:\n  - {name: Platform, key: platform}\n"
+                  "  - {name: Retail, key: retail, members: [a@example.com, b@example.com]}\n");
+  Plan p = make_plan(cfg, st, &remote, {});
+  p.remote = remote;
+  ASSERT_EQ(p.actions.size(), 2u);
+  Plan back = plan_from_text(to_json(p).dump(), "test.plan");
+  EXPECT_EQ(verify_saved_plan(back, cfg, st, "test.plan"), p);
+}
+
 TEST(PlanContents, UpdatesOfTheOrgComeBeforeWhatIsRecordedInsideIt) {
   state::State st = two_orgs();
   st.orgs["retail"].members = std::map<std::string, Member>{};
