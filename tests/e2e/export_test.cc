@@ -38,7 +38,8 @@ class ExportE2E : public ::testing::Test {
 };
 
 TEST_F(ExportE2E, ExportThenImportLeavesNothingToChange) {
-  ProcessResult ex = ws.cforg(with({"export", "-o", "orgs.yaml", "--import"}, kFast));
+  ProcessResult ex = ws.cforg(with(
+      {"export", "-o", "orgs.yaml", "--import", "--members=false", "--accounts=false"}, kFast));
   ASSERT_EQ(ex.exit_code, 0) << dump(ex);
   EXPECT_THAT(ex.out, HasSubstr("Exported 6 of the 6 organizations listed (2 top-level trees)"));
   EXPECT_THAT(ex.out, HasSubstr("Recorded them in state"));
@@ -77,10 +78,9 @@ TEST_F(ExportE2E, ParentAndNamePrefixFilter) {
   std::string beta = made_by_hand.state_ids().at("beta");
   ProcessResult under = ws.cforg(with({"export", "--parent", beta}, kFast));
   ASSERT_EQ(under.exit_code, 0) << dump(under);
-  EXPECT_EQ(
-      under.out.substr(under.out.find("organizations:")),
-      "organizations:\n  - name: Beta Team\n    key: beta-team\n    parent: {id: " + beta +
-          "}\n    members: []\n    accounts: []\n");
+  EXPECT_EQ(under.out.substr(under.out.find("organizations:")),
+            "organizations:\n  - name: Beta Team\n    key: beta-team\n    parent: {id: " + beta +
+                "}\n    members: []\n    accounts: []\n");
   ProcessResult prefixed = ws.cforg(with({"export", "--name-prefix", "Acme R"}, kFast));
   ASSERT_EQ(prefixed.exit_code, 0) << dump(prefixed);
   EXPECT_THAT(prefixed.out, HasSubstr("- name: Acme Retail\n"));
@@ -128,7 +128,7 @@ TEST_F(ExportE2E, AFolderHoldsOneFilePerTopLevelTree) {
 }
 
 // Thousands of orgs: one paged listing (1000 a page), not a request per org, and the next plan
-// finds nothing to do.
+// finds nothing to do. Members and accounts are left out: each costs a listing per org.
 TEST(ExportScale, ThousandsOfOrgsInABoundedNumberOfListRequests) {
   // The list carries profiles here (the emulator includes the key only for an org that has
   // one, so every org gets one), so the export needs no profile reads either.
@@ -154,13 +154,14 @@ TEST(ExportScale, ThousandsOfOrgsInABoundedNumberOfListRequests) {
       made.cforg(with({"apply", "--auto-approve", "--parallelism", "16"}, kFast), slow);
   ASSERT_EQ(apply.exit_code, 0) << dump(apply);
   int gets_before = requests(emu, "GET");
-  ProcessResult ex = ws.cforg(with({"export", "-o", "orgs.yaml", "--import"}, kFast));
+  ProcessResult ex = ws.cforg(with(
+      {"export", "-o", "orgs.yaml", "--import", "--members=false", "--accounts=false"}, kFast));
   ASSERT_EQ(ex.exit_code, 0) << dump(ex);
   int gets = requests(emu, "GET") - gets_before;
   EXPECT_EQ(gets, 3) << "3000 orgs at 1000 a page";
   EXPECT_THAT(ex.out, HasSubstr("Exported 3000 of the 3000 organizations listed (50 top-level "
                                 "trees) to orgs.yaml, with 3 requests."));
-  ProcessResult again = ws.cforg(with({"export"}, kFast));
+  ProcessResult again = ws.cforg(with({"export", "--members=false", "--accounts=false"}, kFast));
   EXPECT_EQ(again.out, read_file(ws.dir() / "orgs.yaml"));
   ProcessResult plan = ws.cforg(with({"plan", "-c", "orgs.yaml", "--detailed-exitcode"}, kFast));
   EXPECT_EQ(plan.exit_code, 0) << dump(plan);
@@ -168,21 +169,32 @@ TEST(ExportScale, ThousandsOfOrgsInABoundedNumberOfListRequests) {
 }
 
 // Without profiles in the list (the published default), --profiles=false sends only the list;
-// with profiles, one read per org, and a progress line on stderr.
+// with profiles, one read per org, and a progress line on stderr; members and accounts (the
+// default) add one listing each per org.
 TEST(ExportScale, ProfilesCostOneReadEachUnlessLeftOut) {
   Emulator emu({"--consistency-ms", "0"});
   Workspace made(&emu), ws(&emu);
   made.config(flat_config("Org", 120));
   ASSERT_EQ(made.cforg(with({"apply", "--auto-approve"}, kFast)).exit_code, 0);
   int before = requests(emu, "GET");
-  ProcessResult lean = ws.cforg(with({"export", "--profiles=false"}, kFast));
+  const std::vector<std::string> no_contents = {"--members=false", "--accounts=false"};
+  std::vector<std::string> lean_args = {"export", "--profiles=false"};
+  lean_args.insert(lean_args.end(), no_contents.begin(), no_contents.end());
+  ProcessResult lean = ws.cforg(with(lean_args, kFast));
   ASSERT_EQ(lean.exit_code, 0) << dump(lean);
   EXPECT_EQ(requests(emu, "GET") - before, 1);
   before = requests(emu, "GET");
+  std::vector<std::string> profile_args = {"export"};
+  profile_args.insert(profile_args.end(), no_contents.begin(), no_contents.end());
+  ProcessResult profiles = ws.cforg(with(profile_args, kFast));
+  ASSERT_EQ(profiles.exit_code, 0) << dump(profiles);
+  EXPECT_EQ(requests(emu, "GET") - before, 121);
+  EXPECT_THAT(profiles.err, HasSubstr("Reading profiles [120/120]"));
+  before = requests(emu, "GET");
   ProcessResult full = ws.cforg(with({"export"}, kFast));
   ASSERT_EQ(full.exit_code, 0) << dump(full);
-  EXPECT_EQ(requests(emu, "GET") - before, 121);
-  EXPECT_THAT(full.err, HasSubstr("Reading profiles [120/120]"));
+  EXPECT_EQ(requests(emu, "GET") - before, 361);
+  EXPECT_THAT(full.err, HasSubstr("Reading profiles, members and accounts [360/360]"));
 }
 
 TEST(ConfigSchema, TheCommandPrintsThePublishedFile) {
@@ -225,7 +237,7 @@ TEST(ConfigSchema, EveryExampleAndTheDocsConfigsAreValidAndTheInvalidExampleIsNo
   EXPECT_EQ(code, 0) << out;
   EXPECT_THAT(out, HasSubstr("valid " + std::string(CFORG_SOURCE_DIR) + "/README.md (yaml block"));
   EXPECT_THAT(out, HasSubstr("valid " + std::string(CFORG_SOURCE_DIR) +
-                            "/docs/CONFIGURATION.md (yaml block"));
+                             "/docs/CONFIGURATION.md (yaml block"));
   EXPECT_THAT(out, Not(HasSubstr("invalid")));
 
   // The invalid example: each problem the schema can express is found, at its place.
