@@ -1,6 +1,8 @@
 // The typed client's account calls: the accounts of an org (every page), and a move to another
 // org. Accounts are never created here. The batch POST /accounts/move is marked "not
 // implemented" in the contract: never used.
+#include <set>
+
 #include "cforg/api/client.h"
 #include "client_impl.h"
 #include "envelope.h"
@@ -56,6 +58,21 @@ Result<AccountMove> HttpClient::move_account(const std::string& account_id,
                           true);
   }
   return move;
+}
+
+Result<std::string> account_home(Client& client, const std::string& account_id) {
+  ListQuery q;
+  q.containing_account = account_id;
+  auto listed = client.list(q);
+  if (!listed) return listed.error();
+  std::set<std::string> parents;
+  for (const Organization& o : listed.value()) {
+    if (const std::string* p = o.spec.parent.id()) parents.insert(*p);
+  }
+  for (const Organization& o : listed.value()) {
+    if (!parents.count(o.id)) return o.id;
+  }
+  return std::string();
 }
 
 }  // namespace cforg::api

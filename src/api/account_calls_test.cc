@@ -130,6 +130,26 @@ TEST_F(ClientTest, ListContainingAccountSendsTheFilter) {
             kBase + "/organizations?containing.account=acc%2F1&page_size=1000");
 }
 
+// Whether containing.account lists the holder alone or with its ancestors is not published:
+// account_home finds the holder either way, and "" when no org holds the account.
+TEST_F(ClientTest, AccountHomeIsTheHolderUnderEitherReadingOfContainingAccount) {
+  queue(reply(200, envelope(json::array({org_json("team", "Team", "unit")}))));
+  queue(reply(200, envelope(json::array({org_json("root", "Root"), org_json("unit", "Unit", "root"),
+                                         org_json("team", "Team", "unit")}))));
+  queue(reply(200, envelope(json::array({org_json("team", "Team", "unit"), org_json("root", "Root"),
+                                         org_json("unit", "Unit", "root")}))));
+  queue(reply(200, envelope(json::array())));
+  for (const char* reading : {"holder alone", "root first", "any order"}) {
+    auto home = account_home(client(), kAccount);
+    ASSERT_TRUE(home.ok()) << home.error().str();
+    EXPECT_EQ(home.value(), "team") << reading;
+  }
+  auto none = account_home(client(), kAccount);
+  ASSERT_TRUE(none.ok()) << none.error().str();
+  EXPECT_EQ(none.value(), "");
+  EXPECT_EQ(script->count(), 4u);
+}
+
 TEST_F(ClientTest, MemberAndAccountRequestsGoThroughTheRateBudget) {
   opts.rate_limit = RateLimit::parse("2/0.2");
   queue(reply(200, envelope(json::array())));

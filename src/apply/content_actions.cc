@@ -187,16 +187,6 @@ class ContentRun {
     return done_outcome(org_id_);
   }
 
-  // Where the account sits now, as the API says: the org's id, "" for none.
-  api::Result<std::string> home_of(const std::string& account_id) {
-    api::ListQuery q;
-    q.containing_account = account_id;
-    auto listed = ctx_.client.list(q);
-    if (!listed) return listed.error();
-    if (listed.value().empty()) return std::string();
-    return listed.value().front().id;
-  }
-
   Outcome moved() {
     JournalRecord r;
     r.op = JournalRecord::Op::put_account;
@@ -223,7 +213,7 @@ class ContentRun {
       const api::ApiError& err = move.error();
       if (!err.outcome_unknown) return failed_outcome(what + ": " + err.str(), org_id_);
       // The move may have happened: ask where the account is before sending it again.
-      auto home = home_of(account);
+      auto home = api::account_home(ctx_.client, account);
       if (!home) {
         return failed_outcome(what + ": " + err.str() + " (outcome unknown); looking where it " +
                                   "is then failed (" + home.error().str() + "). Plan again",

@@ -173,6 +173,23 @@ TEST(EmulatorAccounts, ContainingAccountFindsWhereTheAccountSits) {
   expect_error(e.request("GET", "/organizations?containing.account="), 400, 1016);
 }
 
+TEST(EmulatorAccounts, ContainingAccountUnderHierarchyListsTheHolderAndItsAncestors) {
+  Emulator e(no_window({"--accounts", "2", "--containing-account", "hierarchy"}));
+  json accounts = seeded_accounts(e);
+  json root = create(e, "Root");
+  json unit = create(e, "Unit", id_of(root));
+  json team = create(e, "Team", id_of(unit));
+  ASSERT_EQ(move(e, id_of(accounts[0]), id_of(team)).status, 200);
+  std::vector<std::string> listed;
+  HttpReply r = e.request("GET", "/organizations?containing.account=" + id_of(accounts[0]));
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  for (const auto& o : r.body["result"]) listed.push_back(o["id"]);
+  EXPECT_EQ(listed, (std::vector<std::string>{id_of(root), id_of(unit), id_of(team)}));
+  r = e.request("GET", "/organizations?containing.account=" + id_of(accounts[1]));
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_TRUE(r.body["result"].empty()) << "in no organization";
+}
+
 TEST(EmulatorAccounts, DeleteIsRefusedWhileTheOrganizationHoldsAnything) {
   Emulator e(no_window({"--accounts", "1"}));
   std::string account = id_of(seeded_accounts(e)[0]);

@@ -111,6 +111,8 @@ const std::vector<std::pair<std::string, RateLimitHeaders>> kRateHeaders = {
     {"none", RateLimitHeaders::kNone}};
 const std::vector<std::pair<std::string, MemberExists>> kMemberExists = {
     {"conflict", MemberExists::kConflict}, {"existing", MemberExists::kExisting}};
+const std::vector<std::pair<std::string, ContainingAccount>> kContainingAccount = {
+    {"holder", ContainingAccount::kHolder}, {"hierarchy", ContainingAccount::kHierarchy}};
 const std::vector<std::pair<std::string, bool>> kBatchCreate = {{"absent", false},
                                                                 {"present", true}};
 const std::vector<std::pair<std::string, MetaFlags>> kMetaFlags = {
@@ -208,6 +210,9 @@ int main(int argc, char** argv) {
               "the existing member)");
   choices.add(app, "--members-batch-create", o.members_batch_create, kBatchCreate,
               "POST /organizations/{id}/members:batchCreate: absent (404, unconfirmed) or present");
+  choices.add(app, "--containing-account", o.store.containing_account, kContainingAccount,
+              "GET /organizations?containing.account=: the holder alone, or the holder and its "
+              "ancestors (unpublished)");
   app.add_flag("-v,--verbose", o.verbose,
                "Log each request (method, path, status) to stderr; headers are never logged");
   CLI11_PARSE(app, argc, argv);
@@ -250,7 +255,7 @@ int main(int argc, char** argv) {
       "ambiguous-rate %g; rate-limit %s; %zu threads; ids %s; pagination %s; "
       "max-page-size %zu (%s); put-extra-fields %s; read-profile %s; profile-missing %s; "
       "delete-response %s; consistency-ms %lld; meta %s; accounts %zu; member-exists %s; "
-      "members-batch-create %s\n",
+      "members-batch-create %s; containing-account %s\n",
       describe_auth(o).c_str(), static_cast<unsigned long long>(o.faults.seed), o.faults.latency_ms,
       o.faults.jitter_ms, o.faults.fail_rate, o.faults.ambiguous_rate, limit.c_str(), o.threads,
       name_of(o.store.ids, kIdFormats).c_str(), name_of(o.pagination, kPaginations).c_str(),
@@ -261,7 +266,8 @@ int main(int argc, char** argv) {
       name_of(o.delete_response, kDelete).c_str(), static_cast<long long>(o.consistency_ms),
       name_of(o.store.meta_flags, kMetaFlags).c_str(), o.store.accounts,
       name_of(o.store.member_exists, kMemberExists).c_str(),
-      name_of(o.members_batch_create, kBatchCreate).c_str());
+      name_of(o.members_batch_create, kBatchCreate).c_str(),
+      name_of(o.store.containing_account, kContainingAccount).c_str());
 
   std::thread waiter([&server, stop_signals] {
     int sig = 0;

@@ -59,12 +59,19 @@ enum class MemberExists {
   kExisting,  // 200 with the existing member, unchanged
 };
 
+// What `containing.account=` lists (not published; `containing.organization` lists ancestors).
+enum class ContainingAccount {
+  kHolder,     // the organization the account sits in, alone
+  kHierarchy,  // that organization and its ancestors, root first
+};
+
 struct StoreOptions {
   IdFormat ids = IdFormat::kPublished;
   PutExtraFields put_extra_fields = PutExtraFields::kIgnore;
   ReadProfile read_profile = ReadProfile::kOmit;
   MetaFlags meta_flags = MetaFlags::kTenantFlags;
   MemberExists member_exists = MemberExists::kConflict;
+  ContainingAccount containing_account = ContainingAccount::kHolder;
   size_t accounts = 0;  // --accounts: the seeded estate, in no organization at start
 };
 

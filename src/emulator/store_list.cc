@@ -23,14 +23,18 @@ Outcome<ListPage> Store::list(const ListQuery& q) const {
     auto chain = ancestors_of(*org);
     containing.emplace_back(chain.begin(), chain.end());
   }
-  // `containing.account`: the one organization the account sits in (read as "where it sits",
-  // not also that organization's ancestors).
+  // `containing.account`: the organization the account sits in, and under
+  // --containing-account hierarchy its ancestors too (the contract does not say which).
   for (const auto& id : q.containing_accounts) {
     auto account = account_seq_by_id_.find(id);
     if (account == account_seq_by_id_.end()) return page;
     const Organization* home = find(accounts_[account->second - 1].org_id);
     if (!home) return page;  // in no organization
-    containing.push_back({home->seq});
+    std::unordered_set<uint64_t> holders = {home->seq};
+    if (options_.containing_account == ContainingAccount::kHierarchy) {
+      for (uint64_t seq : ancestors_of(*home)) holders.insert(seq);
+    }
+    containing.push_back(std::move(holders));
   }
   auto matches = [&](const Organization& org) {
     for (const auto& n : q.names) {  // `name=`: exact and case-sensitive

@@ -193,6 +193,26 @@ TEST(PlanContents, ADeletedOrgsAccountMovesOutFirstAndItsManagedMembersGo) {
                                     "remove-member retail eve@example.com", "delete retail"));
 }
 
+// The move out of a deleted org is the destination's action, yet the delete needs it: a
+// --target on the deleted org keeps it, and nothing else of the destination.
+TEST(PlanContents, ATargetedDeleteKeepsTheMovesThatEmptyIt) {
+  state::State st = two_orgs();
+  st.orgs["retail"].accounts = {{kAcc2, Account{kAcc2, "Shop", "standard"}}};
+  Remote remote = fixtures::remote_as_state(st);
+  remote.accounts[id(2)] = {Account{kAcc2, "Shop", "standard"}};
+  remote.accounts[id(1)] = {};
+  remote.members[id(1)] = {};
+  auto cfg = load("organizations:\n  - {name: Platform, key: platform, accounts: [" + kAcc2 +
+                  "], members: [new@example.com]}\n");
+  Plan p = make_plan(cfg, st, &remote, {.targets = {"retail"}});
+  EXPECT_TRUE(p.errors.empty()) << p.errors.front().message;
+  EXPECT_THAT(steps(p),
+              ElementsAre("move-account platform " + kAcc2 + " from retail", "delete retail"));
+  Plan other = make_plan(cfg, st, &remote, {.targets = {"platform"}});
+  EXPECT_THAT(steps(other), ElementsAre("add-member platform new@example.com",
+                                        "move-account platform " + kAcc2 + " from retail"));
+}
+
 TEST(PlanContents, DriftBothWaysIsReported) {
   state::State st = two_orgs();
   st.orgs["retail"].members = {{"alice@example.com", member("alice@example.com", "m1")}};
@@ -246,8 +266,9 @@ TEST(PlanContents, ASavedPlanWithManyChangesInsideOneOrgVerifies) {
   state::State st = two_orgs();
   Remote remote = fixtures::remote_as_state(st);
   remote.members[id(2)] = {};
-  auto cfg = load("organizations:\n  - {name: Platform, key: platform}\n"
-                  "  - {name: Retail, key: retail, members: [a@example.com, b@example.com]}\n");
+  auto cfg = load(
+      "organizations:\n  - {name: Platform, key: platform}\n"
+      "  - {name: Retail, key: retail, members: [a@example.com, b@example.com]}\n");
   Plan p = make_plan(cfg, st, &remote, {});
   p.remote = remote;
   ASSERT_EQ(p.actions.size(), 2u);

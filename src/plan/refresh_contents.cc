@@ -52,13 +52,10 @@ std::optional<api::ApiError> read_contents(const config::Config& cfg, const stat
   std::vector<std::string> homeless(listed_accounts.begin(), listed_accounts.end());
   return in_parallel(homeless.size(), parallelism,
                      [&](std::size_t i, std::mutex& mu) -> std::optional<api::ApiError> {
-                       api::ListQuery q;
-                       q.containing_account = homeless[i];
-                       auto orgs = client.list(q);
-                       if (!orgs) return orgs.error();
+                       auto home = api::account_home(client, homeless[i]);
+                       if (!home) return home.error();
                        std::lock_guard lock(mu);
-                       remote.account_homes[homeless[i]] =
-                           orgs.value().empty() ? "" : orgs.value().front().id;
+                       remote.account_homes[homeless[i]] = std::move(home.value());
                        return std::nullopt;
                      });
 }

@@ -8,25 +8,43 @@
 namespace cforg::plan {
 
 void restrict_to_targets(Plan& plan, const std::set<std::string>& targets) {
-  // Every key an action of `key` needs first, transitively.
-  std::map<std::string, std::vector<const Action*>> by_key;
-  for (const Action& a : plan.actions) by_key[a.key].push_back(&a);
+  // Every key an action of `key` needs first, transitively; and the moves out of an org whose
+  // delete is kept, since that delete needs the org empty (the moves belong to the key they
+  // move into, which they do not pull in whole).
+  std::map<std::string, std::vector<std::size_t>> by_key;
+  for (std::size_t i = 0; i < plan.actions.size(); ++i) by_key[plan.actions[i].key].push_back(i);
   std::set<std::string> keep;
+  std::vector<bool> kept_action(plan.actions.size(), false);
   std::vector<std::string> todo(targets.begin(), targets.end());
-  while (!todo.empty()) {
-    std::string key = std::move(todo.back());
-    todo.pop_back();
-    if (!keep.insert(key).second) continue;
-    for (const Action* a : by_key[key]) {
-      for (const std::string& d : a->depends_on) todo.push_back(d);
-      for (const std::string& d : a->after_removal_of) todo.push_back(d);
+  auto take = [&](std::size_t i) {
+    if (kept_action[i]) return false;
+    kept_action[i] = true;
+    const Action& a = plan.actions[i];
+    for (const std::string& d : a.depends_on) todo.push_back(d);
+    for (const std::string& d : a.after_removal_of) todo.push_back(d);
+    return true;
+  };
+  for (bool more = true; more;) {
+    while (!todo.empty()) {
+      std::string key = std::move(todo.back());
+      todo.pop_back();
+      if (!keep.insert(key).second) continue;
+      for (std::size_t i : by_key[key]) take(i);
+    }
+    more = false;
+    for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+      const Action& a = plan.actions[i];
+      if (kept_action[i] || a.kind != ActionKind::move_account || a.from_key.empty()) continue;
+      for (std::size_t d : by_key[a.from_key]) {
+        if (kept_action[d] && plan.actions[d].kind == ActionKind::remove) more |= take(i);
+      }
     }
   }
   std::size_t left_out = 0;
   std::vector<Action> kept;
-  for (Action& a : plan.actions) {
-    if (keep.count(a.key)) {
-      kept.push_back(std::move(a));
+  for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+    if (kept_action[i]) {
+      kept.push_back(std::move(plan.actions[i]));
     } else {
       ++left_out;
     }

@@ -140,6 +140,12 @@ class Client {
                                            const std::string& destination_org_id) = 0;
 };
 
+// Where an account sits: the id of the organization that holds it, "" when none. One list
+// request, GET /organizations?containing.account=<id>. The contract leaves open whether that
+// lists the holder alone or the holder with its ancestors; under either, the holder is the
+// listed org that is no other listed org's parent.
+Result<std::string> account_home(Client& client, const std::string& account_id);
+
 // Counters for progress lines, summaries and benchmarks.
 struct ClientStats {
   std::atomic<std::uint64_t> requests{0};       // sent, retries included
