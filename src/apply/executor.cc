@@ -83,10 +83,11 @@ class Executor {
 
   // How many member creates of one org go out as one request: up to the API's batch while the
   // server has batchCreate; two while nobody knows yet (a probe: when the server has none, the
-  // client sends them one by one on this worker, so a first batch must be small); one without.
+  // client sends them one by one on this worker, so a first batch must be small), one probe at
+  // a time (the other workers send single creates meanwhile); one without. Under mu_.
   std::size_t member_batch_limit() const {
     std::optional<bool> batches = context_.client.batches_member_creates();
-    if (!batches) return 2;
+    if (!batches) return probing_ ? 1 : 2;
     return *batches ? kMemberBatch : 1;
   }
   static constexpr std::size_t kMemberBatch = 100;
@@ -94,6 +95,7 @@ class Executor {
   void work() {
     std::vector<Pending> handoff;  // the last actions' results, for the committer
     std::vector<std::size_t> taken;
+    bool probe = false;  // this worker's batch asks whether the server has batchCreate
     for (;;) {
       {
         std::unique_lock lock(mu_);
@@ -116,8 +118,11 @@ class Executor {
         }
         taken = {*next};
         const plan::Action& first = plan_.actions[*next];
+        probe = false;
         if (batchable(first)) {
           std::size_t limit = member_batch_limit();
+          probe = limit == 2 && !context_.client.batches_member_creates();
+          probing_ |= probe;
           if (limit > 1) {
             for (std::size_t j : scheduler_.take_matching(
                      [&](std::size_t j) {
@@ -133,6 +138,10 @@ class Executor {
         if (!scheduler_.has_ready() && committer_.has_pending()) committer_.wake();
       }
       std::vector<ActionResult> results = perform_all(taken);
+      if (probe) {
+        std::lock_guard lock(mu_);
+        probing_ = false;
+      }
       std::vector<Pending> done_now;
       for (std::size_t n = 0; n < taken.size(); ++n) {
         // Done once the committer has made its results durable; meanwhile this worker moves on.
@@ -276,6 +285,7 @@ class Executor {
   std::condition_variable cv_;
   Scheduler scheduler_;
   std::size_t performing_ = 0;  // taken from the scheduler, result not yet handed on
+  bool probing_ = false;        // a batch that finds out whether batchCreate exists is out
   std::mt19937_64 rng_{std::random_device{}()};
   Report report_;
   std::atomic<bool> fatal_{false};  // an action threw: the journal cannot be written

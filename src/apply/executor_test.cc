@@ -422,6 +422,23 @@ TEST_F(Fixture, WhileNobodyKnowsABatchIsASmallProbe) {
   EXPECT_EQ(st.orgs.at("retail").members->size(), 10u);
 }
 
+// Against a server without batchCreate every probe is a wasted 404: one at a time, however
+// many workers are ready (the others send single creates meanwhile).
+TEST_F(Fixture, WhileNobodyKnowsOnlyOneProbeIsOut) {
+  client.latency = std::chrono::milliseconds(2);
+  plan::Plan p;
+  for (int o = 0; o < 8; ++o) {
+    std::string key = "org" + std::to_string(o);
+    p.actions.push_back(create(key));
+    for (int i = 0; i < 6; ++i) p.actions.push_back(add_member(key, std::to_string(i) + "@x.io"));
+  }
+  Report r = run(p, 8);  // batch_support unknown throughout
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.members_added, 48u);
+  EXPECT_GE(client.batches, 1);
+  EXPECT_EQ(client.max_batches_in_flight, 1);
+}
+
 TEST_F(Fixture, AMemberOfABatchWhoseAnswerWasLostIsLookedUpNotDuplicated) {
   client.batch_support = true;
   client.ambiguous_members["3@x.io"] = 1;

@@ -165,9 +165,12 @@ class FakeClient : public api::Client {
       std::lock_guard lock(mu);
       ++batches;
       batch_sizes.push_back(specs.size());
+      max_batches_in_flight = std::max(max_batches_in_flight, ++batches_in_flight);
     }
     std::vector<api::MemberCreated> out;
     for (const MemberSpec& m : specs) out.push_back({m.email, create_member(org_id, m)});
+    std::lock_guard lock(mu);
+    --batches_in_flight;
     return out;
   }
   api::Result<api::Empty> remove_member(const std::string& org_id,
@@ -228,6 +231,7 @@ class FakeClient : public api::Client {
   int member_posts = 0, member_deletes = 0, moves = 0;
   std::optional<bool> batch_support;  // what batches_member_creates() says
   int batches = 0;                    // create_members calls
+  int batches_in_flight = 0, max_batches_in_flight = 0;
   std::vector<std::size_t> batch_sizes;
   std::atomic<int> in_flight{0}, max_in_flight{0};
   std::chrono::milliseconds latency{0};
