@@ -4,12 +4,10 @@
 // batches of up to 100, each member's intent journaled first).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <map>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "support/workspace.h"
 
@@ -71,20 +69,10 @@ TEST_P(ContentsKill, KillDashNineMidRunDuplicatesNoMemberAndARerunPlacesEverythi
   ws.config(orgs_yaml(accounts, true));
 
   std::mt19937 rng(7);  // fixed: a failure can be replayed
-  std::uniform_int_distribution<int> pause_ms(100, 400);
-  int kills = 0;
-  for (int round = 0; round < 12; ++round) {
-    auto apply = ws.start(with({"apply", "--auto-approve", "--parallelism", "4"}, kFast),
-                          "round" + std::to_string(round));
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
-    if (!apply->running()) {
-      apply->wait();
-      break;  // it finished before the kill (an ambiguous answer may have failed it: re-run)
-    }
-    apply->kill(SIGKILL);
-    apply->wait();
-    ++kills;
-  }
+  // A run that finishes before its kill may have failed on an ambiguous answer: re-run below.
+  int kills =
+      kill_at_random_moments(ws, with({"apply", "--auto-approve", "--parallelism", "4"}, kFast), 12,
+                             rng, std::uniform_int_distribution<int>(100, 400));
   EXPECT_GE(kills, 3) << "the run was too fast to be interrupted";
   ProcessResult last;
   for (int i = 0; i < 4; ++i) {
