@@ -311,6 +311,54 @@ TEST_F(Members, ASecondCreateAnsweredWithTheExistingMemberTakesIt) {
   second_create_ends_with_one_member(/*expected_409s=*/0);
 }
 
+TEST_F(Members, ASecondCreateMeetingAnotherStatusFailsClearlyAndTheNextApplyReplacesIt) {
+  for (const char* reading : {"conflict", "existing"}) {
+    SCOPED_TRACE(std::string("--member-exists ") + reading);
+    ASSERT_NO_FATAL_FAILURE(start({"--member-exists", reading}));
+    want({{"{email: bob@acme.example, status: canceled}"}});
+    ProcessResult saved = ws->cforg(with({"plan", "--out", "bob.plan"}, kFast));
+    ASSERT_EQ(saved.exit_code, 0) << dump(saved);
+    // Meanwhile bob joins in the dashboard, active: the saved plan's create meets him (a 409,
+    // or a 200 with him unchanged) and cannot give him the status asked for.
+    const std::string theirs = dashboard_adds("bob@acme.example", "active");
+    ProcessResult a = ws->cforg(with({"apply", "bob.plan"}, kFast));
+    EXPECT_EQ(a.exit_code, 1) << dump(a);
+    EXPECT_THAT(a.out, HasSubstr("member bob@acme.example of org \"retail\" exists already with "
+                                 "status active; the API cannot change a member's status in "
+                                 "place: plan again"));
+    EXPECT_EQ(member_counts(*emu, retail), (std::map<std::string, int>{{"bob@acme.example", 1}}));
+    EXPECT_EQ(recorded().at("bob@acme.example"), theirs) << "the state records the one found";
+
+    ProcessResult p = plan();
+    EXPECT_EQ(p.exit_code, 2) << dump(p);
+    EXPECT_THAT(p.out, HasSubstr("-/+ member bob@acme.example: active → canceled"));
+    ProcessResult fixed = apply();
+    ASSERT_EQ(fixed.exit_code, 0) << dump(fixed);
+    EXPECT_EQ(member_statuses(*emu, retail),
+              (std::map<std::string, std::string>{{"bob@acme.example", "canceled"}}));
+    EXPECT_EQ(plan().exit_code, 0);
+  }
+}
+
+TEST_F(Members, AStatusChangedInTheDashboardIsSetBack) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  want({{"{email: bob@acme.example, status: canceled}"}});
+  ASSERT_EQ(apply().exit_code, 0);
+  // The API has no update: the dashboard, too, deletes him and adds him again, active.
+  const std::string bob = member_id(*emu, retail, "bob@acme.example");
+  ASSERT_EQ(emu->as_dashboard("DELETE", "/organizations/" + retail + "/members/" + bob).status,
+            204);
+  dashboard_adds("bob@acme.example", "active");
+  ProcessResult p = plan();
+  EXPECT_EQ(p.exit_code, 2) << dump(p);
+  EXPECT_THAT(p.out, HasSubstr("-/+ member bob@acme.example: active → canceled"));
+  ProcessResult a = apply();
+  ASSERT_EQ(a.exit_code, 0) << dump(a);
+  EXPECT_EQ(member_statuses(*emu, retail),
+            (std::map<std::string, std::string>{{"bob@acme.example", "canceled"}}));
+  EXPECT_EQ(plan().exit_code, 0);
+}
+
 TEST_F(Members, WithBatchCreate250MembersGoInFourRequests) {
   ASSERT_NO_FATAL_FAILURE(start({"--members-batch-create", "present"}));
   const int posts = requests(*emu, "POST");
