@@ -336,20 +336,6 @@ TEST_F(Accounts, ASavedPlanWithMembersAndAccountsAppliesExactly) {
   EXPECT_THAT(next.out, HasSubstr("Members: 0 to add, 1 to remove."));
 }
 
-// Runs docs/plan.schema.json's validator on `doc`; the exit code and output of python.
-ProcessResult validate_plan(const Workspace& ws, const nlohmann::json& doc,
-                            const std::string& name) {
-  std::string file = ws.dir().write(name, doc.dump());
-  std::string schema = std::string(CFORG_SOURCE_DIR) + "/docs/plan.schema.json";
-  return run({"/usr/bin/python3", "-c",
-              "import json, sys, jsonschema\n"
-              "schema = json.load(open(sys.argv[1]))\n"
-              "jsonschema.Draft202012Validator.check_schema(schema)\n"
-              "jsonschema.validate(json.load(open(sys.argv[2])), schema,"
-              " cls=jsonschema.Draft202012Validator)\nprint('valid')",
-              schema, file});
-}
-
 TEST_F(Accounts, JsonPlanCarriesTheContentActionsAndValidatesAgainstTheSchema) {
   ASSERT_NO_FATAL_FAILURE(start());
   config({org("Platform", "platform", std::nullopt, {{ids[0]}}),

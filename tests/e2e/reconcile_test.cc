@@ -474,26 +474,12 @@ TEST_F(Reconcile, JsonPlanValidatesAgainstTheDocumentedSchema) {
   EXPECT_EQ(j["summary"]["create"], 1);
   EXPECT_EQ(j["summary"]["update"], 2);
   EXPECT_EQ(j["refresh"]["drift"].size(), 1u);
-  std::string file = ws.dir().write("plan.json", plan.out);
-  std::string schema = std::string(CFORG_SOURCE_DIR) + "/docs/plan.schema.json";
-  ProcessResult check = run({"/usr/bin/python3", "-c",
-                             "import json, sys, jsonschema\n"
-                             "schema = json.load(open(sys.argv[1]))\n"
-                             "jsonschema.Draft202012Validator.check_schema(schema)\n"
-                             "jsonschema.validate(json.load(open(sys.argv[2])), schema,"
-                             " cls=jsonschema.Draft202012Validator)\nprint('valid')",
-                             schema, file});
+  ProcessResult check = validate_plan(ws, j, "plan.json");
   EXPECT_EQ(check.exit_code, 0) << dump(check);
   EXPECT_EQ(check.out, "valid\n");
   // The schema is strict enough to catch a broken plan.
   j["actions"][0]["action"] = "explode";
-  std::string broken = ws.dir().write("broken.json", j.dump());
-  ProcessResult reject = run({"/usr/bin/python3", "-c",
-                              "import json, sys, jsonschema\n"
-                              "jsonschema.validate(json.load(open(sys.argv[2])),"
-                              " json.load(open(sys.argv[1])))",
-                              schema, broken});
-  EXPECT_NE(reject.exit_code, 0);
+  EXPECT_NE(validate_plan(ws, j, "broken.json").exit_code, 0);
 }
 
 TEST_F(Reconcile, MarkdownIsACompactPullRequestComment) {

@@ -145,4 +145,19 @@ inline int kill_at_random_moments(const Workspace& ws, const std::vector<std::st
   return kills;
 }
 
+// Checks `doc` against docs/plan.schema.json with python's jsonschema, in a file `name` of the
+// workspace: the exit code and output of python ("valid\n" when it is).
+inline ProcessResult validate_plan(const Workspace& ws, const nlohmann::json& doc,
+                                   const std::string& name) {
+  std::string file = ws.dir().write(name, doc.dump());
+  std::string schema = std::string(CFORG_SOURCE_DIR) + "/docs/plan.schema.json";
+  return run({"/usr/bin/python3", "-c",
+              "import json, sys, jsonschema\n"
+              "schema = json.load(open(sys.argv[1]))\n"
+              "jsonschema.Draft202012Validator.check_schema(schema)\n"
+              "jsonschema.validate(json.load(open(sys.argv[2])), schema,"
+              " cls=jsonschema.Draft202012Validator)\nprint('valid')",
+              schema, file});
+}
+
 }  // namespace cforg::testing
