@@ -386,6 +386,23 @@ TEST_F(Members, WithoutBatchCreate250MembersGoInOneProbeAndOneCreateEach) {
   EXPECT_EQ(requests(*emu, "POST") - posts, 251);
 }
 
+TEST_F(Members, WithoutBatchCreateTenWorkersSendOneProbeBetweenThem) {
+  ASSERT_NO_FATAL_FAILURE(start({"--members-batch-create", "absent"}));
+  want(two_fifty());
+  const int posts = requests(*emu, "POST");
+  const std::size_t log = log_size(*emu);
+  ProcessResult a = apply({"--parallelism", "10"});
+  ASSERT_EQ(a.exit_code, 0) << dump(a);
+  // While the probe is out the other nine workers send single creates, so the 404 is paid
+  // once, not once per worker: 1 + 250 again.
+  EXPECT_EQ(logged(*emu, "POST", kBatchPath, 404, log), 1);
+  EXPECT_EQ(logged(*emu, "POST", kMembersPath, 200, log), 250);
+  EXPECT_EQ(requests(*emu, "POST") - posts, 251);
+  std::map<std::string, int> expected;
+  for (const std::string& e : two_fifty()) expected[e] = 1;
+  EXPECT_EQ(member_counts(*emu, retail), expected);
+}
+
 TEST_F(Members, ABatchHoldingAnExistingMemberFallsBackToOneCreateEach) {
   ASSERT_NO_FATAL_FAILURE(start({"--members-batch-create", "present"}));
   want(emails("m", 4));
