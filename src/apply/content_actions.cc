@@ -85,7 +85,8 @@ class ContentRun {
   }
 
   // Looks for the member an earlier attempt may have made: an outcome when that settles it.
-  std::optional<Outcome> recover(const std::string& cause) {
+  // `after_unknown`: whether an attempt of ours may have made it (the progress line says so).
+  std::optional<Outcome> recover(const std::string& cause, bool after_unknown = true) {
     auto seen = look_up();
     if (!seen) {
       return failed_outcome("adding " + what() + ": " + cause + "; looking for it then failed (" +
@@ -93,7 +94,7 @@ class ContentRun {
                                 "). It stays pending in state: the next plan looks for it again",
                             org_id_);
     }
-    if (seen.value()) return found(std::move(*seen.value()), /*recovered=*/true);
+    if (seen.value()) return found(std::move(*seen.value()), after_unknown);
     return std::nullopt;
   }
 
@@ -144,8 +145,9 @@ class ContentRun {
     }
     const api::ApiError& err = created.error();
     if (err.status == 409) {
-      // This reading of the contract says "already a member": find it and record it.
-      if (auto settled = recover(err.str())) return settled;
+      // This reading of the contract says "already a member": find it and record it. It was
+      // found after an unknown outcome only when an earlier attempt of ours was one.
+      if (auto settled = recover(err.str(), attempt > 1)) return settled;
       return failed_outcome(
           "adding " + what() + ": " + err.str() + ", yet no member with that email is listed",
           org_id_);
