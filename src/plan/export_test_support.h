@@ -8,6 +8,7 @@
 
 #include "cforg/api/client.h"
 #include "cforg/model/ascii.h"
+#include "stub_client.h"
 #include "support/ids.h"
 
 namespace cforg::plan::testing_support {
@@ -15,13 +16,8 @@ namespace cforg::plan::testing_support {
 // Serves list() from a fixed set of orgs (in the order given, as a server may), without
 // profiles unless told; get_profile() from the same set; list_members() and list_accounts()
 // from their maps by org id (an org not in them has none).
-class EstateClient : public api::Client {
+class EstateClient : public StubClient {
  public:
-  api::Result<Organization> create(const OrgSpec&) override { return api::ApiError{}; }
-  api::Result<Organization> get(const std::string&) override { return api::ApiError{}; }
-  api::Result<Organization> rename(const std::string&, const std::string&) override {
-    return api::ApiError{};
-  }
   api::Result<std::optional<Profile>> get_profile(const std::string& id) override {
     std::lock_guard lock(mu);
     ++profile_reads;
@@ -30,10 +26,6 @@ class EstateClient : public api::Client {
     }
     return api::ApiError{};
   }
-  api::Result<api::Empty> put_profile(const std::string&, const Profile&) override {
-    return api::ApiError{};
-  }
-  api::Result<api::Empty> remove(const std::string&) override { return api::ApiError{}; }
   api::Result<std::vector<Member>> list_members(const std::string& org,
                                                 const std::string&) override {
     std::lock_guard lock(mu);
@@ -47,25 +39,11 @@ class EstateClient : public api::Client {
     auto it = members.find(org);
     return it == members.end() ? std::vector<Member>{} : it->second;
   }
-  api::Result<Member> create_member(const std::string&, const MemberSpec&) override {
-    return api::ApiError{};
-  }
-  std::vector<api::MemberCreated> create_members(const std::string&,
-                                                 const std::vector<MemberSpec>&) override {
-    return {};
-  }
-  std::optional<bool> batches_member_creates() const override { return std::nullopt; }
-  api::Result<api::Empty> remove_member(const std::string&, const std::string&) override {
-    return api::ApiError{};
-  }
   api::Result<std::vector<Account>> list_accounts(const std::string& org) override {
     std::lock_guard lock(mu);
     ++account_reads;
     auto it = accounts.find(org);
     return it == accounts.end() ? std::vector<Account>{} : it->second;
-  }
-  api::Result<AccountMove> move_account(const std::string&, const std::string&) override {
-    return api::ApiError{};
   }
   api::Result<std::vector<Organization>> list(const api::ListQuery& q) override {
     std::lock_guard lock(mu);

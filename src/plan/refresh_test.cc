@@ -7,6 +7,7 @@
 #include <set>
 
 #include "plan_test_support.h"
+#include "stub_client.h"
 #include "support/ids.h"
 
 namespace cforg::plan {
@@ -18,13 +19,8 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 // Serves list() from a fixed set of orgs, in pages, and records every query.
-class ListingClient : public api::Client {
+class ListingClient : public testing_support::StubClient {
  public:
-  api::Result<Organization> create(const OrgSpec&) override { return unused(); }
-  api::Result<Organization> get(const std::string&) override { return unused(); }
-  api::Result<Organization> rename(const std::string&, const std::string&) override {
-    return unused();
-  }
   api::Result<std::optional<Profile>> get_profile(const std::string& id) override {
     std::lock_guard lock(mu);
     ++requests;
@@ -32,30 +28,6 @@ class ListingClient : public api::Client {
     for (const Organization& o : orgs) {
       if (o.id == id) return o.spec.profile;
     }
-    return api::ApiError{};
-  }
-  api::Result<api::Empty> put_profile(const std::string&, const Profile&) override {
-    return api::ApiError{};
-  }
-  api::Result<api::Empty> remove(const std::string&) override { return api::ApiError{}; }
-  api::Result<std::vector<Member>> list_members(const std::string&, const std::string&) override {
-    return std::vector<Member>{};
-  }
-  api::Result<Member> create_member(const std::string&, const MemberSpec&) override {
-    return api::ApiError{};
-  }
-  std::vector<api::MemberCreated> create_members(const std::string&,
-                                                 const std::vector<MemberSpec>&) override {
-    return {};
-  }
-  std::optional<bool> batches_member_creates() const override { return std::nullopt; }
-  api::Result<api::Empty> remove_member(const std::string&, const std::string&) override {
-    return api::ApiError{};
-  }
-  api::Result<std::vector<Account>> list_accounts(const std::string&) override {
-    return std::vector<Account>{};
-  }
-  api::Result<AccountMove> move_account(const std::string&, const std::string&) override {
     return api::ApiError{};
   }
   api::Result<std::vector<Organization>> list(const api::ListQuery& q) override {
@@ -84,9 +56,6 @@ class ListingClient : public api::Client {
   std::vector<std::string> profile_reads;
   bool list_carries_profiles = true;
   static constexpr std::size_t kPageSize = 100;
-
- private:
-  static api::Result<Organization> unused() { return api::ApiError{}; }
 };
 
 Organization org(int n, const std::string& name, int parent = 0) {
