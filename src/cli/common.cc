@@ -67,13 +67,18 @@ void add_lock_timeout_option(CLI::App* cmd, CommonOptions& o) {
       });
 }
 
+CLI::Option* add_default_on(CLI::App* cmd, const std::string& name, bool& value,
+                            const std::string& help) {
+  return cmd->add_option(name, value, help)
+      ->capture_default_str()
+      ->expected(0, 1)
+      ->default_str("true");
+}
+
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
   if (with_refresh) {
-    cmd->add_option("--refresh", o.refresh,
-                    "Read the remote side first (--refresh=false plans from state alone)")
-        ->capture_default_str()
-        ->expected(0, 1)
-        ->default_str("true");
+    add_default_on(cmd, "--refresh", o.refresh,
+                   "Read the remote side first (--refresh=false plans from state alone)");
   }
   cmd->add_option("--parallelism", o.parallelism, "Requests in flight at once")
       ->capture_default_str()

@@ -36,6 +36,10 @@ using PlanFlags = ops::PlanFlags;
 void add_plan_flags(CLI::App* cmd, PlanFlags& o);
 
 void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config = true);
+// A switch that is on by default: `--NAME` or `--NAME=true` keeps it, `--NAME=false` turns it
+// off (CLI11 parses the value).
+CLI::Option* add_default_on(CLI::App* cmd, const std::string& name, bool& value,
+                            const std::string& help);
 // --lock-timeout DURATION, for the commands that take the state's lock.
 void add_lock_timeout_option(CLI::App* cmd, CommonOptions& o);
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh = true);

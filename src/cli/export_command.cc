@@ -97,24 +97,15 @@ void add_export_command(CLI::App& app, Runner& run) {
                 "no changes (needs -o)");
   cmd->add_flag("--force", o->force,
                 "Replace an existing file, or the config files of an existing folder");
-  cmd->add_option("--profiles", o->what.profiles,
-                  "Read each org's profile (one request per org when the list leaves profiles "
-                  "out); --profiles=false: manage no profile, send only list requests")
-      ->capture_default_str()
-      ->expected(0, 1)
-      ->default_str("true");
-  cmd->add_option("--members", o->what.members,
-                  "List each org's members (one paged listing per org); --members=false: manage "
-                  "no member (no members: in the config, none in state)")
-      ->capture_default_str()
-      ->expected(0, 1)
-      ->default_str("true");
-  cmd->add_option("--accounts", o->what.accounts,
-                  "List each org's accounts (one paged listing per org); --accounts=false: "
-                  "manage no account (no accounts: in the config, none in state)")
-      ->capture_default_str()
-      ->expected(0, 1)
-      ->default_str("true");
+  add_default_on(cmd, "--profiles", o->what.profiles,
+                 "Read each org's profile (one request per org when the list leaves profiles "
+                 "out); --profiles=false: manage no profile, send only list requests");
+  add_default_on(cmd, "--members", o->what.members,
+                 "List each org's members (one paged listing per org); --members=false: manage "
+                 "no member (no members: in the config, none in state)");
+  add_default_on(cmd, "--accounts", o->what.accounts,
+                 "List each org's accounts (one paged listing per org); --accounts=false: "
+                 "manage no account (no accounts: in the config, none in state)");
   add_common_options(cmd, o->common, /*with_config=*/false);
   add_network_options(cmd, o->net, /*with_refresh=*/false);
   cmd->callback([o, &run] { run.set([o] { return run_export(*o); }, &o->common); });

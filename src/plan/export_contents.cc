@@ -85,38 +85,30 @@ void read_org_contents(api::Client& client, const ExportOptions& opts,
               [&](std::size_t t, std::mutex& mu) -> std::optional<api::ApiError> {
                 ExportedOrg& o = orgs[todo[t].org];
                 std::optional<api::ApiError> err;
+                // The read's error, or its value handed to `store` under the lock.
+                auto take = [&](auto read, auto store) {
+                  if (!read) {
+                    err = read.error();
+                    return;
+                  }
+                  std::lock_guard lock(mu);
+                  store(std::move(read.value()));
+                };
                 switch (todo[t].what) {
-                  case Read::profile: {
-                    auto p = client.get_profile(o.remote.id);
-                    if (!p) {
-                      err = p.error();
-                      break;
-                    }
-                    std::lock_guard lock(mu);
-                    o.remote.spec.profile = std::move(p.value());
-                    o.remote.profile_known = true;
+                  case Read::profile:
+                    take(client.get_profile(o.remote.id), [&](std::optional<Profile> p) {
+                      o.remote.spec.profile = std::move(p);
+                      o.remote.profile_known = true;
+                    });
                     break;
-                  }
-                  case Read::members: {
-                    auto m = client.list_members(o.remote.id);
-                    if (!m) {
-                      err = m.error();
-                      break;
-                    }
-                    std::lock_guard lock(mu);
-                    o.members = std::move(m.value());
+                  case Read::members:
+                    take(client.list_members(o.remote.id),
+                         [&](std::vector<Member> m) { o.members = std::move(m); });
                     break;
-                  }
-                  case Read::accounts: {
-                    auto a = client.list_accounts(o.remote.id);
-                    if (!a) {
-                      err = a.error();
-                      break;
-                    }
-                    std::lock_guard lock(mu);
-                    o.accounts = std::move(a.value());
+                  case Read::accounts:
+                    take(client.list_accounts(o.remote.id),
+                         [&](std::vector<Account> x) { o.accounts = std::move(x); });
                     break;
-                  }
                 }
                 std::lock_guard lock(mu);
                 if (err) {

@@ -161,12 +161,19 @@ TEST(Scale, KillDashNineAtRandomMomentsNeverLosesOrDuplicatesAnOrg) {
   Workspace ws(&emu);
   ws.config(estate(12, 23));   // 300 orgs
   std::mt19937 rng(20261129);  // fixed: a failure can be replayed
-  ProcessResult finished;
-  int kills =
-      kill_at_random_moments(ws, with({"apply", "--auto-approve", "--parallelism", "4"}, kFast), 25,
-                             rng, std::uniform_int_distribution<int>(20, 300), &finished);
-  if (finished.exit_code != -1) {
-    ASSERT_EQ(finished.exit_code, 0) << dump(finished);
+  std::uniform_int_distribution<int> pause_ms(20, 300);
+  int kills = 0;
+  for (int round = 0; round < 25; ++round) {
+    auto apply = ws.start(with({"apply", "--auto-approve", "--parallelism", "4"}, kFast),
+                          "round" + std::to_string(round));
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
+    if (!apply->running()) {
+      ASSERT_EQ(apply->wait(), 0) << apply->out() << apply->err();
+      break;  // it finished before the kill
+    }
+    apply->kill(SIGKILL);
+    apply->wait();
+    ++kills;
   }
   EXPECT_GE(kills, 5) << "the run was too fast to be interrupted";
   ProcessResult last;

@@ -3,15 +3,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <signal.h>
 
-#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/emulator.h"
@@ -120,29 +116,6 @@ inline void expect_converged(const Emulator& emu, const nlohmann::json& state, i
   }
   EXPECT_EQ(state_ids, remote_ids);
   EXPECT_EQ(plan.exit_code, 0) << dump(plan);
-}
-
-// Runs cforg `args` in `ws` up to `rounds` times, each killed with SIGKILL after a pause drawn
-// by `rng` from `pause`, until a run finishes before its kill. Returns how many were killed;
-// `finished` gets the exit code and output of the run that finished (exit_code -1: none did).
-inline int kill_at_random_moments(const Workspace& ws, const std::vector<std::string>& args,
-                                  int rounds, std::mt19937& rng,
-                                  std::uniform_int_distribution<int> pause,
-                                  ProcessResult* finished = nullptr) {
-  int kills = 0;
-  for (int round = 0; round < rounds; ++round) {
-    auto run = ws.start(args, "round" + std::to_string(round));
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng)));
-    if (!run->running()) {
-      int code = run->wait();
-      if (finished) *finished = ProcessResult{code, run->out(), run->err()};
-      return kills;
-    }
-    run->kill(SIGKILL);
-    run->wait();
-    ++kills;
-  }
-  return kills;
 }
 
 // Checks `doc` against docs/plan.schema.json with python's jsonschema, in a file `name` of the
