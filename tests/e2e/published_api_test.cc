@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <set>
 
-#include "support/workspace.h"
+#include "support/contents.h"
 
 namespace cforg::testing {
 namespace {
@@ -283,6 +283,58 @@ TEST(PublishedApi, StrictAuthWantsTheGlobalKeyForEverythingButTheList) {
   EXPECT_EQ(emu.organizations().size(), 3u);
   for (const char* secret : {kTestKey, kTestToken}) {
     EXPECT_THAT(token.out + token.err + key.out + key.err, Not(HasSubstr(secret)));
+  }
+}
+
+// Members and accounts under each reading the contract leaves open, one emulator each: a team
+// joins (12 members, more than a cursor page of 7), two leave, an account moves between orgs,
+// and every run ends with the emulator holding exactly what the config says.
+TEST(PublishedApi, MembersAndAccountsHoldUnderEveryOtherReading) {
+  const std::vector<std::vector<std::string>> readings = {
+      {"--auth", "strict"},
+      {"--pagination", "cursor", "--max-page-size", "7", "--page-size-over-max", "clamp"},
+      {"--max-page-size", "10"},  // larger pages refused with a 400: the client steps down
+      {"--delete-response", "envelope"},
+      {"--containing-account", "hierarchy"},
+      {"--member-exists", "existing", "--members-batch-create", "present"}};
+  for (const auto& reading : readings) {
+    std::string name;
+    for (const std::string& f : reading) name += f + " ";
+    SCOPED_TRACE(name);
+    Emulator emu(with({"--consistency-ms", "0", "--accounts", "3"}, reading));
+    Workspace ws(&emu);
+    RunOptions key;  // the global key, which --auth strict needs for everything but the list
+    key.env = emu.env_global_key();
+    key.unset_env = {"CLOUDFLARE_API_TOKEN"};
+    const std::vector<std::string> accounts = account_ids(emu);
+    std::vector<std::string> team = emails("dev", 12);
+    ws.config(config_yaml({org("Platform", "platform", team, {{accounts[0], accounts[1]}}),
+                           org("Retail", "retail", std::vector<std::string>{},
+                               std::vector<std::string>{accounts[2]})}));
+    ProcessResult joined = ws.cforg(with({"apply", "--auto-approve"}, kFast), key);
+    ASSERT_EQ(joined.exit_code, 0) << dump(joined);
+    const std::string platform = ws.state_ids().at("platform");
+    const std::string retail = ws.state_ids().at("retail");
+    EXPECT_EQ(member_counts(emu, platform).size(), 12u);
+
+    team.resize(10);  // two leave; an account moves from Platform to Retail
+    ws.config(config_yaml(
+        {org("Platform", "platform", team, std::vector<std::string>{accounts[0]}),
+         org("Retail", "retail", std::vector<std::string>{}, {{accounts[1], accounts[2]}})}));
+    ProcessResult plan = ws.cforg(with({"plan", "--detailed-exitcode"}, kFast), key);
+    EXPECT_EQ(plan.exit_code, 2) << dump(plan);
+    EXPECT_THAT(plan.out, HasSubstr("→ account " + accounts[1] + " moves in from \"platform\""));
+    ProcessResult changed = ws.cforg(with({"apply", "--auto-approve"}, kFast), key);
+    ASSERT_EQ(changed.exit_code, 0) << dump(changed);
+    std::map<std::string, int> want;
+    for (const std::string& e : team) want[e] = 1;
+    EXPECT_EQ(member_counts(emu, platform), want);
+    std::map<std::string, std::string> homes = account_homes(emu);
+    EXPECT_EQ(homes.at(accounts[0]), platform);
+    EXPECT_EQ(homes.at(accounts[1]), retail);
+    EXPECT_EQ(homes.at(accounts[2]), retail);
+    ProcessResult clean = ws.cforg(with({"plan", "--detailed-exitcode"}, kFast), key);
+    EXPECT_EQ(clean.exit_code, 0) << dump(clean);
   }
 }
 

@@ -24,21 +24,35 @@ inline std::string lowercase(std::string s) {
 
 // Every member of an org, in creation order, read through `GET .../members` (all pages) with
 // the global key, riding out faults, 429s and the post-create window as the dashboard would.
+// Pages of 1000, or of 10 (the published default) where the emulator refuses 1000.
 inline std::vector<nlohmann::json> members_of(const Emulator& e, const std::string& org_id) {
   std::vector<nlohmann::json> all;
-  std::string token;
+  std::string token, page_size = "1000";
   for (int pages = 0; pages < 10000; ++pages) {
-    std::string path = "/organizations/" + org_id + "/members?page_size=1000";
+    std::string path = "/organizations/" + org_id + "/members?page_size=" + page_size;
     if (!token.empty()) path += "&page_token=" + token;
     HttpReply r = e.as_dashboard("GET", path);
+    const bool page_refused =
+        r.status == 400 && r.body.value("errors", nlohmann::json::array()).size() == 1 &&
+        r.body["errors"][0].value("code", 0) == 1019;  // page_size over the maximum
+    if (page_refused && page_size == "1000") {
+      page_size = "10";
+      continue;
+    }
     if (r.status != 200) {
       throw std::runtime_error("listing the members of " + org_id + ": HTTP " +
                                std::to_string(r.status) + " " + r.body.dump());
     }
     for (const auto& m : r.body["result"]) all.push_back(m);
-    const auto& info = r.body.value("result_info", nlohmann::json::object());
-    if (!info.contains("next_page_token") || !info["next_page_token"].is_string()) return all;
-    token = info["next_page_token"];
+    // result_info.next_page_token (published), or under --pagination cursor a non-empty cursor.
+    const auto info = r.body.value("result_info", nlohmann::json::object());
+    if (info.contains("next_page_token") && info["next_page_token"].is_string()) {
+      token = info["next_page_token"];
+    } else if (info.contains("cursor") && info["cursor"].is_string() && info["cursor"] != "") {
+      token = info["cursor"];
+    } else {
+      return all;
+    }
   }
   throw std::runtime_error("the members of " + org_id + " never end");
 }
