@@ -66,7 +66,11 @@ void YoungOrgs::seen(const Organization& org) {
   if (org.create_time.empty()) return;
   auto created = parse_rfc3339(org.create_time);
   if (!created) return;
-  auto age = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->wall_now() - *created);
+  const auto now = clock_->wall_now();
+  // Old enough to be past the timeout: decided before subtracting, since a create_time centuries
+  // back (the clock's range is about 292 years each way) would overflow the difference.
+  if (*created <= now - timeout_) return;
+  auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - *created);
   // A create_time ahead of our clock is young for no longer than a fresh create.
   age = std::max(age, 0ms);
   if (age < timeout_) mark(org.id, clock_->now() - age, /*ours=*/false);

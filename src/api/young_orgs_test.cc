@@ -78,7 +78,8 @@ TEST_F(ClientTest, OrgListedWithARecentCreateTimeIsYoung) {
 
 TEST_F(ClientTest, CreateTimeBeyondTheTimeoutOrUnreadableIsNotYoung) {
   for (std::string t : {rfc3339(std::chrono::system_clock::now() - 61s), std::string("yesterday"),
-                        std::string("2026-13-01T00:00:00Z"), std::string("")}) {
+                        std::string("2026-13-01T00:00:00Z"), std::string(""),
+                        std::string("1720-12-01T14:54:44.584Z")}) {
     json o = org_json(kId, "x");
     o["create_time"] = t;
     queue(reply(200, envelope(o)));
