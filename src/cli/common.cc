@@ -79,6 +79,9 @@ void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh) {
   if (with_refresh) {
     add_default_on(cmd, "--refresh", o.refresh,
                    "Read the remote side first (--refresh=false plans from state alone)");
+    add_default_on(cmd, "--account-sources", o.account_sources,
+                   "Look up where each account to place sits now, one request each, so that "
+                   "the plan names where its move comes from (=false: the moves alone)");
   }
   cmd->add_option("--parallelism", o.parallelism, "Requests in flight at once")
       ->capture_default_str()

@@ -145,6 +145,7 @@ plan::Plan plan_live(Session& s, const NetworkOptions& net, const PlanFlags& fla
   plan::ReadOptions read;
   read.parallelism = net.parallelism;
   read.replace = opts.replace;
+  read.account_sources = net.account_sources;
   api::Result<plan::Remote> remote = plan::read_remote(s.config, s.state, client, read);
   if (!remote) {
     throw Error("reading the remote side: " + remote.error().str() +

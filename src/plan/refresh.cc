@@ -242,7 +242,8 @@ api::Result<Remote> read_remote(const config::Config& cfg, const state::State& s
   if (auto err = read_external_parents(cfg, client, opts, remote)) return *err;
   if (auto err = read_children(st, client, opts, remote)) return *err;
   if (auto err = read_profiles(cfg, st, client, opts, remote)) return *err;
-  if (auto err = read_contents(cfg, st, client, opts.parallelism, remote)) return *err;
+  if (auto err = read_contents(cfg, st, client, opts.parallelism, opts.account_sources, remote))
+    return *err;
   return read;
 }
 

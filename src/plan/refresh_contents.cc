@@ -10,7 +10,8 @@
 namespace cforg::plan {
 
 std::optional<api::ApiError> read_contents(const config::Config& cfg, const state::State& st,
-                                           api::Client& client, int parallelism, Remote& remote) {
+                                           api::Client& client, int parallelism,
+                                           bool account_sources, Remote& remote) {
   // The tracked orgs that exist, and which of their contents a plan needs: what their config
   // manages, and everything of an org the config no longer declares (its delete needs it empty).
   std::vector<std::string> member_orgs, account_orgs;
@@ -44,6 +45,7 @@ std::optional<api::ApiError> read_contents(const config::Config& cfg, const stat
           account_orgs, [&](const std::string& id) { return client.list_accounts(id); },
           remote.accounts))
     return err;
+  if (!account_sources) return std::nullopt;
   // Accounts of the config that no org read holds: where are they? One list request each
   // (GET /organizations?containing.account=), so that a plan can say where a move comes from.
   for (const auto& [org_id, accounts] : remote.accounts) {

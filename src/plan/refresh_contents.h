@@ -12,8 +12,10 @@ namespace cforg::plan {
 
 // Lists the members of every tracked org whose config has `members:` and the accounts of every
 // one with `accounts:`, both for the tracked orgs the config no longer declares, and where each
-// account of the config that none of those holds sits now. Returns the first API error.
+// account of the config that none of those holds sits now (unless `account_sources` is off).
+// Returns the first API error.
 std::optional<api::ApiError> read_contents(const config::Config& cfg, const state::State& st,
-                                           api::Client& client, int parallelism, Remote& remote);
+                                           api::Client& client, int parallelism,
+                                           bool account_sources, Remote& remote);
 
 }  // namespace cforg::plan

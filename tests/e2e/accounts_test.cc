@@ -147,6 +147,39 @@ TEST_F(Accounts, AnAccountMovesBetweenBusinessUnitsAndThePlanNamesFromAndTo) {
   EXPECT_THAT(after.out, HasSubstr("No changes."));
 }
 
+// An account in an org cforg does not read: the plan looks up where it sits (one
+// `containing.account` list request) to name the move's source; --account-sources=false sends
+// no lookup and leaves the source out, and the move lands all the same.
+TEST_F(Accounts, WithoutAccountSourcesThePlanSendsNoLookupAndTheMoveStillLands) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  HttpReply made = emu->as_dashboard("POST", "/organizations", R"({"name": "Elsewhere"})");
+  ASSERT_EQ(made.status, 200) << made.body.dump();
+  const std::string elsewhere = made.body["result"]["id"];
+  ASSERT_NO_FATAL_FAILURE(dashboard_moves(ids[0], elsewhere));
+  config({org("Platform", "platform", std::nullopt, {{ids[0]}}), org("Retail", "retail")});
+  const std::string lists = "/client/v4/organizations";
+
+  std::size_t log = log_size(*emu);
+  ProcessResult looked = plan();
+  EXPECT_EQ(looked.exit_code, 2) << dump(looked);
+  EXPECT_THAT(looked.out, HasSubstr("→ account " + ids[0] + " moves in from " + elsewhere + "\n"));
+  const int with_lookup = logged(*emu, "GET", lists, 200, log);
+
+  log = log_size(*emu);
+  ProcessResult blind = plan({"--account-sources=false"});
+  EXPECT_EQ(blind.exit_code, 2) << dump(blind);
+  EXPECT_THAT(blind.out, HasSubstr("→ account " + ids[0] + " moves in\n"));
+  EXPECT_EQ(logged(*emu, "GET", lists, 200, log), with_lookup - 1)
+      << "one lookup fewer: the account's";
+
+  log = log_size(*emu);
+  ProcessResult a = apply({"--account-sources=false"});
+  ASSERT_EQ(a.exit_code, 0) << dump(a);
+  EXPECT_EQ(logged(*emu, "POST", move_path(ids[0]), 200, log), 1);
+  EXPECT_EQ(homes()[0], platform);
+  EXPECT_EQ(plan().exit_code, 0);
+}
+
 TEST_F(Accounts, AnAccountMovedAwayInTheDashboardIsDriftAndIsMovedBack) {
   ASSERT_NO_FATAL_FAILURE(start());
   // Retail's accounts are not managed: only Platform's record says where ids[0] belongs.

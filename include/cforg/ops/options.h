@@ -57,6 +57,7 @@ struct NetworkOptions {
   api::Credentials credentials;
   std::string base_url;  // empty: api::kDefaultBaseUrl; trailing slashes are dropped
   bool refresh = true;
+  bool account_sources = true;  // plan::ReadOptions::account_sources
   int parallelism = 10;
   std::string rate_limit = "1200/300";
   int max_retries = 10;

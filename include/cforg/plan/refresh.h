@@ -19,6 +19,11 @@ struct ReadOptions {
   // Keys the plan will replace (--replace): their children are listed, since a replacement
   // deletes the old org and the API deletes only empty ones.
   std::set<std::string> replace;
+  // Look up where each account of the config that no org read holds sits now (one
+  // `GET /organizations?containing.account=` each, on its first placement), so that the plan
+  // names where its move comes from. Off: the plan leaves the source out, the moves send the
+  // same requests, and 2,500 first placements cost 2,500 requests rather than 3,000.
+  bool account_sources = true;
 };
 
 // Reads with paged list calls, never one GET per org: tracked orgs by id in batches, and
