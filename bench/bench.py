@@ -1158,16 +1158,22 @@ def bench_contents_apply(a):
     # And the 1000/10 apply against a server with members:batchCreate (the contract leaves
     # open whether it exists): up to 100 member creates a request.
     batch = ["--members-batch-create", "present"]
-    contenders = [("budget", ["--rate-limit", budget], budget),
-                  ("budget10", ["--rate-limit", budget10], budget10),
-                  ("budget10_batch", ["--rate-limit", budget10, *batch], budget10),
-                  ("unlimited", [], "0")]
+    # And the 1000/10 apply with --account-sources=false: the plan does not look up where
+    # each account sits now (one containing.account list request each), the moves alone.
+    nosources = ["--account-sources=false"]
+    contenders = [("budget", ["--rate-limit", budget], budget, []),
+                  ("budget10", ["--rate-limit", budget10], budget10, []),
+                  ("budget10_batch", ["--rate-limit", budget10, *batch], budget10, []),
+                  ("budget10_nosources", ["--rate-limit", budget10], budget10, nosources),
+                  ("unlimited", [], "0", [])]
     budgeted = [("budget", budget, limit, window),
                 ("budget10", budget10, limit * 10, window * 10),
-                ("budget10_batch", budget10 + " batchCreate", limit * 10, window * 10)]
+                ("budget10_batch", budget10 + " batchCreate", limit * 10, window * 10),
+                ("budget10_nosources", budget10 + " --account-sources=false", limit * 10,
+                 window * 10)]
     for r in range(rounds):
         res = {"loadavg": loadavg()}
-        for name, flags, cflag in rotated(contenders, r):
+        for name, flags, cflag, extra in rotated(contenders, r):
             d = fresh_dir(os.path.join(work, name))
             log = os.path.join(d, "emulator.log")
             with Emulator(a.build, "-v", "--latency-ms", str(latency), "--accounts",
@@ -1186,7 +1192,7 @@ def bench_contents_apply(a):
                 s0, n0 = emu.stats(), len(emu.log_lines())
                 out = os.path.join(d, "apply.out")
                 wall, rc, use = run(cforg_cmd(a, "apply", "-c", cfg, "--state", st,
-                                              "--auto-approve", *net),
+                                              "--auto-approve", *net, *extra),
                                     env=emu.env(), out=out, err=os.path.join(d, "apply.err"),
                                     timeout=600)
                 s1 = emu.stats()

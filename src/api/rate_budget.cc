@@ -111,6 +111,43 @@ std::optional<Clock::time_point> RateBudget::server_wait(Clock::time_point now) 
   return Clock::time_point::max();
 }
 
+std::int64_t RateBudget::available() {
+  std::lock_guard lock(mu_);
+  auto now = clock_->now();
+  if (paused_until_ > now) return 0;
+  std::int64_t n = std::numeric_limits<std::int64_t>::max();
+  if (!limit_.unlimited()) {
+    while (!freeing_.empty() && freeing_.front() <= now) freeing_.pop_front();
+    n = std::max<std::int64_t>(0, static_cast<std::int64_t>(limit_.requests) - in_flight_ -
+                                      static_cast<std::int64_t>(freeing_.size()));
+  }
+  if (auto server = server_allowance(now)) n = std::min(n, std::max<std::int64_t>(0, *server));
+  return n;
+}
+
+Clock::time_point RateBudget::available_at(std::int64_t n) {
+  std::lock_guard lock(mu_);
+  auto now = clock_->now();
+  Clock::time_point at = std::max(now, paused_until_);
+  if (!limit_.unlimited()) {
+    if (n > static_cast<std::int64_t>(limit_.requests)) return Clock::time_point::max();
+    while (!freeing_.empty() && freeing_.front() <= now) freeing_.pop_front();
+    std::int64_t free_now = static_cast<std::int64_t>(limit_.requests) - in_flight_ -
+                            static_cast<std::int64_t>(freeing_.size());
+    if (free_now < n) {
+      // The slots free in order; those in flight free only after their answers.
+      std::size_t i = static_cast<std::size_t>(n - std::max<std::int64_t>(free_now, 0) - 1);
+      if (i >= freeing_.size()) return Clock::time_point::max();
+      at = std::max(at, freeing_[i]);
+    }
+  }
+  if (auto server = server_allowance(now); server && *server < n) {
+    if (!server_->timed) return Clock::time_point::max();
+    at = std::max(at, server_->reset_at);
+  }
+  return at;
+}
+
 std::chrono::nanoseconds RateBudget::wait_time(Clock::time_point now) {
   std::chrono::nanoseconds wait{0};
   if (auto until = server_wait(now)) {

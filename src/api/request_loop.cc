@@ -27,12 +27,19 @@ RequestLoop::RequestLoop(std::unique_ptr<Transport> transport, ClientOptions opt
     : transport_(std::move(transport)),
       opts_(std::move(opts)),
       clock_(opts_.clock ? opts_.clock : steady_wait_clock()),
-      budget_(opts_.rate_limit, opts_.max_wait, clock_),
+      budget_(opts_.budget
+                  ? opts_.budget
+                  : std::make_shared<RateBudget>(opts_.rate_limit, opts_.max_wait, clock_)),
       stats_(stats),
       young_(opts_.consistency_timeout, clock_, opts_.learn_young_window) {
   while (!opts_.base_url.empty() && opts_.base_url.back() == '/') opts_.base_url.pop_back();
   rng_.seed(opts_.seed ? opts_.seed : std::random_device{}());
-  budget_.report_waits_to(&stats_.waiting_until_ms);
+  budget_->report_waits_to(&stats_.waiting_until_ms);
+}
+
+RequestLoop::~RequestLoop() {
+  // A shared budget outlives this client: it must not report to our stats any more.
+  budget_->report_waits_to(nullptr);
 }
 
 std::uint64_t RequestLoop::random() {
@@ -50,7 +57,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
     const bool change = c.method != "GET";
     young_.wait_turn(c.names_org, change);
     std::chrono::milliseconds refused{0};
-    auto ticket = budget_.acquire(&refused);
+    auto ticket = budget_->acquire(&refused);
     if (!ticket) {
       young_.not_sent(c.names_org, change);  // let the next request probe
       ApiError e = protocol_error(request_line, 0, "", unknown);
@@ -69,7 +76,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
     --stats_.in_flight;
     // Whatever happened but a 429, the server may have counted it; its headers say what is
     // left.
-    budget_.release(*ticket, res.rate_limit, !has_status(res, 429));
+    budget_->release(*ticket, res.rate_limit, !has_status(res, 429));
 
     unknown = unknown || maybe_acted(c.method, res);
     bool young_refusal = has_status(res, 403) && young_.young_until(c.names_org).has_value();
@@ -136,7 +143,7 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
                    : res.rate_limit.window ? *res.rate_limit.window
                                            : opts_.retry.delay(attempt + 1, res, random());
       delay = std::min(delay, opts_.max_wait);
-      budget_.pause_until(clock_->now() + delay);
+      budget_->pause_until(clock_->now() + delay);
       spdlog::warn("{}: rate limited by the server (HTTP 429); pausing all requests for {}",
                    request_line, seconds_text(delay));
     } else {

@@ -23,6 +23,7 @@ std::string escape(std::string_view s);
 class RequestLoop {
  public:
   RequestLoop(std::unique_ptr<Transport> transport, ClientOptions opts, ClientStats& stats);
+  ~RequestLoop();
 
   // Sends `c`, again while the policy allows. Returns the parsed envelope of a successful
   // response (null for an accepted empty 2xx).
@@ -39,7 +40,7 @@ class RequestLoop {
   std::unique_ptr<Transport> transport_;
   ClientOptions opts_;
   std::shared_ptr<WaitClock> clock_;
-  RateBudget budget_;
+  std::shared_ptr<RateBudget> budget_;  // the client's own, or opts_.budget
   ClientStats& stats_;
   YoungOrgs young_;
   std::mutex rng_mu_;

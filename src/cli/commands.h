@@ -32,6 +32,7 @@ void add_export_command(CLI::App& app, Runner& run);
 void add_schema_command(CLI::App& app, Runner& run);
 void add_graph_command(CLI::App& app, Runner& run);
 void add_show_command(CLI::App& app, Runner& run);
+void add_controller_command(CLI::App& app, Runner& run);
 // Generated from the app tree, so added last in main (any order works: they run after parsing).
 void add_completion_command(CLI::App& app, Runner& run);
 void add_reference_command(CLI::App& app, Runner& run);  // hidden

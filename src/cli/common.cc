@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "cforg/config/diagnostics.h"
 
@@ -44,6 +46,11 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
   cmd->add_option("--log-level", o.log_level,
                   "trace|debug|info|warn|error (also CFORG_LOG). Logs go to stderr")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cmd->add_option("--log-format", o.log_format,
+                  "text, or json: one object a line ({\"time\",\"level\",\"message\"}), for a log "
+                  "collector")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--color", o.color,
                   "auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never")
       ->capture_default_str()
@@ -157,6 +164,25 @@ void add_plan_flags(CLI::App* cmd, PlanFlags& o) {
       ->type_name("KEY");
 }
 
+namespace {
+
+// %* in a pattern: the message as a JSON string (quoted and escaped; bytes that are not UTF-8
+// replaced), so that --log-format json writes one valid object a line.
+class JsonMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    std::string s = nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(s.data(), s.data() + s.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessage>();
+  }
+};
+
+}  // namespace
+
 void setup_logging(const CommonOptions& o) {
   std::string level = o.log_level;
   if (level.empty()) {
@@ -165,7 +191,14 @@ void setup_logging(const CommonOptions& o) {
   }
   bool plain = !use_color(o, stderr);
   auto logger = plain ? spdlog::stderr_logger_mt("cforg") : spdlog::stderr_color_mt("cforg");
-  logger->set_pattern("%^%l%$: %v");
+  if (o.log_format == "json") {
+    auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    f->add_flag<JsonMessage>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":%*})");
+    logger->set_formatter(std::move(f));
+  } else {
+    logger->set_pattern("%^%l%$: %v");
+  }
   spdlog::set_default_logger(logger);
   static const std::vector<std::string> known = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(known.begin(), known.end(), level) == known.end()) {

@@ -24,6 +24,7 @@ struct CommonOptions {
   std::string state_url;              // pg: else CFORG_PG_URL; holds a password, never shown
   std::string workspace = "default";  // pg: several configs share one database
   std::string log_level;
+  std::string log_format = "text";  // text | json (one JSON object a line)
   std::string color = "auto";  // auto | always | never
   bool no_color = false;       // --no-color: the same as --color never
   double lock_timeout = 0;     // seconds to wait for a lock another process holds (0: fail at once)

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   add_schema_command(app, run);
   add_graph_command(app, run);
   add_show_command(app, run);
+  add_controller_command(app, run);
   add_completion_command(app, run);
   add_reference_command(app, run);
   if (std::string why = chdir_from_args(argc, argv); !why.empty()) {

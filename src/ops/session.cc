@@ -98,8 +98,10 @@ std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
   transport.timeout = milliseconds(static_cast<long>(o.request_timeout * 1000));
   transport.connect_timeout = std::min(transport.timeout, milliseconds(10000));
   transport.ca_bundle = o.ca_bundle;
-  return std::make_unique<api::HttpClient>(api::make_curl_transport(o.credentials, transport),
-                                           std::move(opts));
+  opts.budget = o.budget;
+  std::unique_ptr<api::Transport> t = api::make_curl_transport(o.credentials, transport);
+  if (o.wrap_transport) t = o.wrap_transport(std::move(t));
+  return std::make_unique<api::HttpClient>(std::move(t), std::move(opts));
 }
 
 api::RetryPolicy retry_policy(const NetworkOptions& o) {

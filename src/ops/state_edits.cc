@@ -119,3 +119,11 @@ void force_unlock(const BackendOptions& b, const std::string& lock_id) {
 }
 
 }  // namespace cforg::ops
+
+namespace cforg::ops {
+
+std::unique_ptr<state::Lease> try_lead(const BackendOptions& b) {
+  return translating_stage_errors([&] { return open_backend(b)->try_lead(); });
+}
+
+}  // namespace cforg::ops

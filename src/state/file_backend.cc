@@ -37,6 +37,10 @@ class FileStore {
     ensure_folder();
     return acquire_file_lock(lock_path_, path_, operation);
   }
+  std::unique_ptr<Lease> try_lead() {
+    ensure_folder();
+    return try_file_lease(path_ + ".leader");
+  }
 
   Snapshot load() {
     require_folder();
@@ -290,6 +294,7 @@ class FileBackend final : public Backend {
     return std::make_unique<FileTransaction>(store_, base);
   }
   void force_unlock(std::string_view lock_id) override { store_->force_unlock(lock_id); }
+  std::unique_ptr<Lease> try_lead() override { return store_->try_lead(); }
 
  private:
   std::shared_ptr<FileStore> store_;

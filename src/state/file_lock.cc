@@ -164,3 +164,31 @@ void force_unlock_file(const std::string& lock_path, const std::string& state_wh
 }
 
 }  // namespace cforg::state
+
+namespace cforg::state {
+namespace {
+
+class FileLease final : public Lease {
+ public:
+  explicit FileLease(Fd fd) : fd_(std::move(fd)) {}
+  bool held() override { return true; }  // a flock is ours until we close it or die
+
+ private:
+  Fd fd_;
+};
+
+}  // namespace
+
+std::unique_ptr<Lease> try_file_lease(const std::string& lease_path) {
+  Fd fd(::open(lease_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) throw_errno("cannot open the controller's lease file", lease_path, errno);
+  int rc;
+  do {
+    rc = ::flock(fd.get(), LOCK_EX | LOCK_NB);
+  } while (rc != 0 && errno == EINTR);
+  if (rc == 0) return std::make_unique<FileLease>(std::move(fd));
+  if (errno != EWOULDBLOCK) throw_errno("cannot lock", lease_path, errno);
+  return nullptr;
+}
+
+}  // namespace cforg::state

@@ -14,6 +14,10 @@ namespace cforg::state {
 std::unique_ptr<Lock> acquire_file_lock(const std::string& lock_path,
                                         const std::string& state_where, std::string_view operation);
 
+// The controller's lease on a local state: flock(2) on `lease_path` (`path.leader`), or
+// nullptr while another process holds it. Throws StateError when the file cannot be opened.
+std::unique_ptr<Lease> try_file_lease(const std::string& lease_path);
+
 // Removes the lock file when it holds `lock_id`; throws StateError otherwise.
 void force_unlock_file(const std::string& lock_path, const std::string& state_where,
                        std::string_view lock_id);

@@ -26,6 +26,7 @@ class AlwaysLocked final : public Backend {
     throw std::logic_error("not used");
   }
   void force_unlock(std::string_view) override { throw std::logic_error("not used"); }
+  std::unique_ptr<Lease> try_lead() override { throw std::logic_error("not used"); }
   int attempts = 0;
 };
 
@@ -65,6 +66,7 @@ class HolderSequence final : public Backend {
     throw std::logic_error("not used");
   }
   void force_unlock(std::string_view) override { throw std::logic_error("not used"); }
+  std::unique_ptr<Lease> try_lead() override { throw std::logic_error("not used"); }
   std::size_t attempts = 0;
 };
 

@@ -32,6 +32,7 @@ class PgBackend final : public Backend {
   std::unique_ptr<Lock> lock(std::string_view operation) override {
     return acquire_pg_lock(ws_, operation);
   }
+  std::unique_ptr<Lease> try_lead() override { return try_pg_lease(*ws_); }
 
   Snapshot load() override {
     Snapshot snap;

@@ -139,3 +139,40 @@ void force_unlock_pg(PgWorkspace& ws, std::string_view lock_id) {
 }
 
 }  // namespace cforg::state
+
+namespace cforg::state {
+namespace {
+
+class PgLease final : public Lease {
+ public:
+  explicit PgLease(std::shared_ptr<PgConnection> conn) : conn_(std::move(conn)) {}
+  bool held() override {
+    if (lost_) return false;
+    try {
+      std::lock_guard lock(conn_->mu);
+      conn_->exec("checking the controller's lease", "SELECT 1");
+    } catch (const StateError& e) {
+      spdlog::warn("{}: the lease is lost", e.what());
+      lost_ = true;
+    }
+    return !lost_;
+  }
+
+ private:
+  std::shared_ptr<PgConnection> conn_;
+  bool lost_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Lease> try_pg_lease(const PgWorkspace& ws) {
+  std::shared_ptr<PgConnection> conn = ws.connect();
+  std::lock_guard lock(conn->mu);
+  PgResult got = conn->exec(
+      "cannot take the controller's lease",
+      "SELECT pg_try_advisory_lock(hashtextextended('cforg/leader/' || $1, 0))", {ws.name});
+  if (cell(got, 0, 0) != "t") return nullptr;
+  return std::make_unique<PgLease>(std::move(conn));
+}
+
+}  // namespace cforg::state

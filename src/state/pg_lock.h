@@ -16,6 +16,11 @@ namespace cforg::state {
 std::unique_ptr<Lock> acquire_pg_lock(const std::shared_ptr<PgWorkspace>& ws,
                                       std::string_view operation);
 
+// The controller's lease: a session-level advisory lock on another hash of the workspace name,
+// on a connection of its own (so that it is lost exactly when that session ends), or nullptr
+// while another session holds it.
+std::unique_ptr<Lease> try_pg_lease(const PgWorkspace& ws);
+
 // Removes the lock row whose id is `lock_id`, once its holder's connection is gone; throws
 // StateError when there is none, the id is another one, or the holder is still connected
 // (naming the server process to end).

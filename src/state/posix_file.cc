@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "cforg/state/backend.h"
 #include "cforg/state/state.h"
 
 namespace cforg::state {

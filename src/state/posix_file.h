@@ -66,7 +66,4 @@ void remove_file(const std::string& path);
 // rename(2), throwing StateError.
 void rename_file(const std::string& from, const std::string& to);
 
-// Now as RFC 3339 in UTC: "2026-11-29T18:11:19Z".
-std::string now_rfc3339();
-
 }  // namespace cforg::state

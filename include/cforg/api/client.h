@@ -176,6 +176,9 @@ struct ClientOptions {
   // the server's figure.
   std::chrono::milliseconds max_wait{360000};
   std::uint64_t seed = 0;  // for backoff jitter; 0: random
+  // A budget shared with other clients (the controller's cycles, one after another, each with
+  // a client of its own): then `rate_limit` is not used. nullptr: the client's own.
+  std::shared_ptr<RateBudget> budget;
   // What the waits are timed by: the young-org gate, retry backoff, the rate budget.
   // nullptr: steady_wait_clock(), the real one.
   std::shared_ptr<WaitClock> clock;

@@ -78,6 +78,13 @@ class RateBudget {
   // as steady_clock milliseconds since its epoch, and 0 once requests flow again.
   void report_waits_to(std::atomic<std::int64_t>* until_ms);
 
+  // How many requests could go now without waiting, by the local window and the server's
+  // figures (INT64_MAX when neither limits), and from when `n` could: now, a later time, or
+  // time_point::max() when `n` never fits one window (more than the limit) or only a response can
+  // tell. For a caller that spends in batches: the controller waits for its refresh's cost.
+  std::int64_t available();
+  Clock::time_point available_at(std::int64_t n);
+
   // The pure core, for tests: how long a request sent at `now` must wait (zero: go;
   // nanoseconds::max(): every slot is in flight, so only a release can free one).
   std::chrono::nanoseconds wait_time(Clock::time_point now);

@@ -174,6 +174,10 @@ struct TransferResult {
 TransferResult state_push(const BackendOptions& b, const std::string& file, bool force);
 TransferResult state_pull(const BackendOptions& b, const std::string& file, bool force);
 
+// The controller's lease on the backend's state (state::Backend::try_lead): held while it
+// lives, nullptr while another process holds it. Throws Error when the backend cannot be reached.
+std::unique_ptr<state::Lease> try_lead(const BackendOptions& b);
+
 // Removes the backend's lock whose id is `lock_id`.
 void force_unlock(const BackendOptions& b, const std::string& lock_id);
 

@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "cforg/api/rate_budget.h"
 #include "cforg/api/transport.h"
 #include "cforg/config/config.h"
 #include "cforg/state/backend.h"
@@ -70,6 +72,11 @@ struct NetworkOptions {
   bool allow_mass_forget = false;    // accept a refresh that finds most tracked orgs gone
   std::string ca_bundle;             // PEM file of the CAs; empty: the system's
   bool allow_insecure_http = false;  // http:// to a host that is not loopback
+  // The controller's, for a process that makes one client after another: a budget they share
+  // (nullptr: each its own, from rate_limit), and a wrapper around each client's transport that
+  // sees every exchange (its metrics). Both optional.
+  std::shared_ptr<api::RateBudget> budget;
+  std::function<std::unique_ptr<api::Transport>(std::unique_ptr<api::Transport>)> wrap_transport;
 };
 
 // What shapes a plan, for plan and apply.

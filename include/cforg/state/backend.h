@@ -52,6 +52,19 @@ class Lock {
   virtual const LockInfo& info() const = 0;
 };
 
+// Leadership among the replicas of `cforg controller` that share one state: while one holds
+// it the others wait as standbys. It goes with its holder: the OS drops a file's flock when the
+// process dies, the server drops a session's advisory lock when the session ends (a killed
+// process, a dropped connection). It is not what keeps two applies apart (the state's lock
+// does that, in every backend): it keeps standbys from spending the API's budget on plans.
+class Lease {
+ public:
+  virtual ~Lease() = default;
+  // Still held. PostgreSQL: a round trip on the connection that holds it; once that fails the
+  // lease is lost for good (another replica may lead by then).
+  virtual bool held() = 0;
+};
+
 // The backend protocol, after Terraform's statemgr (transient, persistent, locker):
 //   lock()   the locker: held while the returned Lock lives;
 //   load()   a Snapshot: the persisted state with what an interrupted run's journal holds;
@@ -116,6 +129,9 @@ class Backend {
   // Removes the lock whose id is `lock_id`. Throws StateError when there is no lock or the id
   // is another one.
   virtual void force_unlock(std::string_view lock_id) = 0;
+  // Takes the lease at once, or returns nullptr while another process holds it. Throws
+  // StateError when the backend cannot be reached.
+  virtual std::unique_ptr<Lease> try_lead() = 0;
 };
 
 // Takes `backend`'s lock, waiting up to `timeout` while another process holds it (--lock-timeout):
@@ -130,6 +146,9 @@ using LockWaitObserver =
 std::unique_ptr<Lock> lock_waiting(Backend& backend, std::string_view operation,
                                    std::chrono::milliseconds timeout,
                                    const LockWaitObserver& on_wait = {});
+// Now in RFC 3339, UTC, to the second (2026-12-07T20:31:07Z): lock holders, the controller.
+std::string now_rfc3339();
+
 // "30s", "5m", "1h", "1500ms": a duration as --lock-timeout takes it.
 std::string duration_text(std::chrono::milliseconds d);
 

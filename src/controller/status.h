@@ -1,0 +1,45 @@
+// What /status and /readyz tell: the controller's role, its last cycle and what it waits for.
+// Written by the loop, read by the listener's threads: every access takes the lock.
+#pragma once
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace cforg::controller {
+
+struct CycleReport {
+  std::string result;   // as Metrics::cycle
+  std::string commit;   // what it ran on: a commit, or empty for a folder
+  std::string started;  // RFC 3339, UTC
+  double seconds = 0;
+  std::string summary;  // the plan's summary line ("Plan: 1 to create, ...")
+  std::size_t drift = 0, pending = 0;
+  std::uint64_t requests = 0;
+  std::string error;       // what went wrong, for people (config diagnostics included)
+  std::string plan_files;  // plan mode: where the plan went
+};
+
+class Status {
+ public:
+  void set_role(bool leader);
+  void set_waiting(std::string why);  // empty: not waiting
+  void cycle_done(CycleReport report, bool state_answered);
+  // Ready once a cycle completed and the state backend answered in it; a standby is ready
+  // once the backend answered its bid for the lease.
+  void set_backend_answered(bool answered);
+  bool ready() const;
+  nlohmann::json to_json() const;
+
+ private:
+  mutable std::mutex mu_;
+  bool leader_ = false;
+  bool cycled_ = false;
+  bool backend_answered_ = false;
+  std::string waiting_;
+  std::size_t cycles_ = 0;
+  CycleReport last_;
+  CycleReport last_good_;  // the last cycle that ended well
+};
+
+}  // namespace cforg::controller
