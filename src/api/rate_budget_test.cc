@@ -155,6 +155,36 @@ TEST(RateBudget, AcquireHonoursPause) {
   EXPECT_EQ(clock->waits(), std::vector<Clock::duration>{120ms});
 }
 
+// What the controller asks before a refresh: how many could go now, and from when n could.
+TEST(RateBudget, AvailableCountsFreeSlotsAndTheServersFiguresAndSaysWhenNFit) {
+  auto clock = std::make_shared<test::FakeWaitClock>();
+  RateBudget b({4, 10s}, 360s, clock);
+  const auto start = clock->now();
+  EXPECT_EQ(b.available(), 4);
+  auto t1 = b.acquire();
+  auto t2 = b.acquire();
+  EXPECT_EQ(b.available(), 2) << "two in flight";
+  clock->advance(1s);
+  b.release(*t1);  // frees at 11 s
+  clock->advance(1s);
+  b.release(*t2);  // frees at 12 s
+  EXPECT_EQ(b.available(), 2);
+  EXPECT_EQ(b.available_at(2), clock->now());
+  EXPECT_EQ(b.available_at(3), start + 11s);
+  EXPECT_EQ(b.available_at(4), start + 12s);
+  EXPECT_EQ(b.available_at(5), Clock::time_point::max()) << "more than the window holds";
+  clock->advance(10s);
+  EXPECT_EQ(b.available(), 4);
+  // The server says one is left, for 30 s: that is what is available, until its reset.
+  auto t3 = b.acquire();
+  ServerRateLimit server;
+  server.remaining = 1;
+  server.reset = 30s;
+  b.release(*t3, server);
+  EXPECT_EQ(b.available(), 1);
+  EXPECT_EQ(b.available_at(2), clock->now() + 30s);
+}
+
 // Real threads, a small real window: whatever the interleaving and the latencies, no
 // window-long span holds more than N sends, nor more than N server arrivals (any time between
 // send and response).

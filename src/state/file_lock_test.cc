@@ -192,3 +192,25 @@ TEST(FileLock, ForceUnlockOfAKilledHolder) {
 
 }  // namespace
 }  // namespace cforg::state
+
+namespace cforg::state {
+namespace {
+
+// The controller's lease: one holder at a time (a second open of the file is refused even in
+// this process: flock belongs to the open file), free once released, and apart from the state's
+// lock, which a leader's own runs still take.
+TEST(FileLease, OneHolderAtATimeFreeOnceReleasedApartFromTheStateLock) {
+  TempDir dir;
+  std::string path = dir / "s.json";
+  std::unique_ptr<Lease> first = open_file_backend(path)->try_lead();
+  ASSERT_NE(first, nullptr);
+  EXPECT_TRUE(first->held());
+  EXPECT_TRUE(file_exists(path + ".leader"));
+  EXPECT_EQ(open_file_backend(path)->try_lead(), nullptr) << "two leaders of one state";
+  EXPECT_NE(open_file_backend(path)->lock("apply"), nullptr);
+  first.reset();
+  EXPECT_NE(open_file_backend(path)->try_lead(), nullptr);
+}
+
+}  // namespace
+}  // namespace cforg::state

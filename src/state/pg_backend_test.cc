@@ -139,5 +139,32 @@ TEST_F(PgBackend, ConnectionErrorsAreClearAndNeverShowThePassword) {
   }
 }
 
+// The controller's lease: one session's at a time, and lost with that session (a killed
+// replica, a dropped connection: here the server ends it), which frees it for a standby.
+TEST_F(PgBackend, ControllerLeaseIsOneSessionsAndGoesWithItsConnection) {
+  std::string ws = cforg::testing::unique_workspace("lease");
+  std::unique_ptr<Lease> leader = open_pg_backend(url_, ws)->try_lead();
+  ASSERT_NE(leader, nullptr);
+  EXPECT_TRUE(leader->held());
+  EXPECT_EQ(open_pg_backend(url_, ws)->try_lead(), nullptr) << "two leaders of one workspace";
+  EXPECT_NE(open_pg_backend(url_, cforg::testing::unique_workspace("other"))->try_lead(), nullptr)
+      << "another workspace has a lease of its own";
+  // The state's own lock is apart: the leader's runs take it as any run does.
+  EXPECT_NE(open_pg_backend(url_, ws)->lock("apply"), nullptr);
+
+  sql(url_,
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+      "((classid::bigint << 32) | objid::bigint) = hashtextextended('cforg/leader/" +
+          ws + "', 0)");
+  EXPECT_FALSE(leader->held());
+  EXPECT_FALSE(leader->held()) << "a lost lease stays lost";
+  std::unique_ptr<Lease> next;
+  for (int i = 0; i < 50 && !next; ++i) {
+    next = open_pg_backend(url_, ws)->try_lead();
+    if (!next) usleep(20000);
+  }
+  EXPECT_NE(next, nullptr) << "the lease was not freed when its session ended";
+}
+
 }  // namespace
 }  // namespace cforg::state
