@@ -144,6 +144,7 @@ CycleReport run_cycle(Context& ctx, bool& state_answered) {
     std::filesystem::create_directories(o.plans_dir);
     ar.plan_file = (std::filesystem::path(o.plans_dir) / "applying.json").string();
     ops::save_plan(p, ar.plan_file);
+    spdlog::info("cycle: applying {} actions", p.actions.size());
     ops::ApplyResult res = ops::apply(ar);
     std::filesystem::remove(ar.plan_file);
     if (res.save_error) throw *res.save_error;
