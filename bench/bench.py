@@ -4,7 +4,7 @@ programs first; this script only runs them.
 
     bench.py --build DIR --work DIR --out DIR [--quick] [--rounds N] BENCH...
     BENCH: apply-latency | throughput | plan-scale | refresh | consistency | young-window |
-           requests | shared-budget | contents-apply | contents-refresh
+           requests | shared-budget | contents-apply | contents-refresh | controller
 
 Every number comes from contenders run side by side: each round runs every contender once, in
 a rotated order, and the report gives the median over rounds with the min..max spread, and
@@ -1368,11 +1368,134 @@ def bench_contents_refresh(a):
     rep.save()
 
 
+
+def bench_controller(a):
+    """One controller cycle that finds nothing to change on a 10,000-org estate (requests, time,
+    peak memory, against the budget share), beside `cforg plan` of the same estate; and the time
+    from a pushed commit to its apply at --interval 30s."""
+    import random
+    n = 1000 if a.quick else 10000
+    rounds = a.rounds or (2 if a.quick else 3)
+    interval = 10 if a.quick else 30
+    share, budget = 0.25, (1200, 300)
+    rep = Report("controller", a.out, {"orgs": n, "rounds": rounds, "interval_s": interval,
+                                       "budget": f"{budget[0]}/{budget[1]}",
+                                       "budget_share": share})
+    header(rep, f"11. Controller: a no-change cycle of {n:,} orgs, and commit-to-apply at "
+                f"--interval {interval}s")
+    work = fresh_dir(os.path.join(a.work, "controller"))
+    src = fresh_dir(os.path.join(work, "source"))
+    cfg = write_contents_config(os.path.join(src, "cforg.yaml"), n)
+    st = os.path.join(work, "cforg.state.json")
+    rows = []
+    with Emulator(a.build, "--consistency-ms", "0") as emu:
+        run(cforg_cmd(a, "apply", "-c", cfg, "--state", st, "--auto-approve", "--parallelism",
+                      "32", "--rate-limit", "0"), env=emu.env(),
+            out=os.path.join(work, "setup.out"), timeout=900)
+        cmds = {
+            "controller": cforg_cmd(a, "controller", "--source", src, "--state", st, "--once",
+                                    "--mode", "report", "--log-level", "info",
+                                    "--budget-share", str(share),
+                                    "--rate-limit", f"{budget[0]}/{budget[1]}"),
+            "plan": cforg_cmd(a, "plan", "-c", cfg, "--state", st, "--detailed-exitcode",
+                              "--rate-limit", f"{budget[0]}/{budget[1]}"),
+        }
+        for r in range(rounds):
+            res = {"loadavg": loadavg()}
+            for name, cmd in rotated(list(cmds.items()), r):
+                out = os.path.join(work, f"{name}.{r}.out")
+                tv = out + ".time"
+                s0 = emu.stats()
+                wall, rc, _ = run(["/usr/bin/time", "-v", "-o", tv, *cmd], env=emu.env(), out=out,
+                                  err=out + ".err", check=False, timeout=600)
+                if rc != 0:
+                    raise SystemExit(f"{name} exited {rc} (see {out}.err)")
+                with open(tv) as f:
+                    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)",
+                                        f.read()).group(1)) / 1024
+                res[name] = {"wall": wall, "rss_mib": rss,
+                             "requests": delta(s0, emu.stats())["total"]}
+            rep.data["rounds"].append(res)
+            c, p_ = res["controller"], res["plan"]
+            allowed = budget[0] * share
+            rows.append([r, f"{c['wall']:.3f}", f"{p_['wall']:.3f}",
+                         f"{c['wall'] / p_['wall']:.3f}×", c["requests"], p_["requests"],
+                         f"{c['requests'] / allowed:.3f}", f"{c['rss_mib']:.1f}",
+                         f"{p_['rss_mib']:.1f}"])
+            print(f"  round {r}: controller {c['wall']:.3f}s {c['requests']} requests "
+                  f"{c['rss_mib']:.0f} MiB; plan {p_['wall']:.3f}s", file=sys.stderr, flush=True)
+    rep.table(["round", "controller cycle wall s (process)", "plan wall s", "controller / plan",
+               "controller requests", "plan requests",
+               f"of the refresh share ({int(budget[0] * share)} per {budget[1]} s)",
+               "controller peak RSS MiB", "plan peak RSS MiB"], rows)
+
+    # Commit to apply: a controller in apply mode on a git repository; each round pushes a
+    # commit at a random point of the interval and waits for the new org at the emulator.
+    bare, clone = os.path.join(work, "estate.git"), os.path.join(work, "clone")
+    g = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-C", clone]
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", bare], check=True)
+    subprocess.run(["git", "clone", "-q", bare, clone], check=True, stderr=subprocess.DEVNULL)
+    keys = ["first"]
+    def push():
+        with open(os.path.join(clone, "cforg.yaml"), "w") as f:
+            f.write("organizations:\n" + "".join(f"  - {{key: {k}, name: Org {k}}}\n"
+                                                 for k in keys))
+        subprocess.run([*g, "add", "cforg.yaml"], check=True)
+        subprocess.run([*g, "commit", "-qm", keys[-1]], check=True)
+        subprocess.run([*g, "push", "-q", "origin", "HEAD:main"], check=True)
+    push()
+    lat = []
+    rng = random.Random(7)
+    with Emulator(a.build, "--consistency-ms", "0") as emu:
+        log = open(os.path.join(work, "controller-git.err"), "w")
+        ctl = subprocess.Popen(cforg_cmd(a, "controller", "--git", "file://" + bare, "--checkout",
+                                         os.path.join(work, "checkout"), "--mode", "apply",
+                                         "--interval", f"{interval}s", "--state",
+                                         os.path.join(work, "git.state.json"), "--log-level",
+                                         "info"), env=emu.env(), stdout=subprocess.DEVNULL,
+                               stderr=log)
+        def names():
+            with urllib.request.urlopen(urllib.request.Request(
+                    emu.url + "/organizations?page_size=1000",
+                    headers={"Authorization": "Bearer " + TOKEN})) as r:
+                return {o["name"] for o in json.load(r)["result"]}
+        try:
+            deadline = time.time() + 60
+            while "Org first" not in names():
+                if time.time() > deadline:
+                    raise SystemExit("the controller did not apply its first commit")
+                time.sleep(0.1)
+            for r in range(rounds + 1):
+                time.sleep(rng.uniform(0, interval))
+                keys.append(f"k{r}")
+                push()
+                pushed = time.time()
+                while f"Org k{r}" not in names():
+                    if time.time() > pushed + 3 * interval:
+                        raise SystemExit(f"commit {r} was not applied")
+                    time.sleep(0.1)
+                lat.append(time.time() - pushed)
+                print(f"  commit {r}: applied {lat[-1]:.2f} s after its push", file=sys.stderr,
+                      flush=True)
+        finally:
+            ctl.terminate()
+            ctl.wait(timeout=15)
+            log.close()
+    rep.data["commit_to_apply_s"] = lat
+    rep.line(f"commit to apply at --interval {interval}s, {len(lat)} commits pushed at random "
+             f"points of the interval: mean {sum(lat) / len(lat):.2f} s, max {max(lat):.2f} s "
+             f"(bound: the interval plus one cycle); each: " +
+             ", ".join(f"{x:.2f}" for x in lat))
+    rep.line()
+    rep.save()
+
+
 BENCHES = {"apply-latency": bench_apply_latency, "throughput": bench_throughput,
            "plan-scale": bench_plan_scale, "refresh": bench_refresh,
            "consistency": bench_consistency, "young-window": bench_young_window,
            "requests": bench_requests,
            "shared-budget": bench_shared_budget, "contents-apply": bench_contents_apply,
+           "controller": bench_controller,
            "contents-refresh": bench_contents_refresh}
 
 
