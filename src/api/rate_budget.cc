@@ -223,10 +223,15 @@ void RateBudget::release_at(Clock::time_point now, Ticket ticket, const ServerRa
   }
 }
 
-std::optional<RateBudget::Ticket> RateBudget::acquire(std::chrono::milliseconds* refused_for) {
+std::optional<RateBudget::Ticket> RateBudget::acquire(std::chrono::milliseconds* refused_for,
+                                                      const std::atomic<bool>* stop) {
   std::unique_lock lock(mu_);
   bool waited = false;
   for (;;) {
+    if (stop && stop->load()) {
+      if (refused_for) *refused_for = std::chrono::milliseconds(0);
+      return std::nullopt;
+    }
     auto now = clock_->now();
     auto server = server_wait(now);
     if (server && *server != Clock::time_point::max() && *server - now > max_wait_) {
@@ -248,6 +253,8 @@ std::optional<RateBudget::Ticket> RateBudget::acquire(std::chrono::milliseconds*
     if (wait == std::chrono::nanoseconds::zero()) break;
     if (!waited) ++waits_;
     waited = true;
+    // A signal cannot wake a condition variable: with a stop flag, look at it every 100 ms.
+    if (stop) wait = std::min<std::chrono::nanoseconds>(wait, std::chrono::milliseconds(100));
     if (wait == std::chrono::nanoseconds::max()) {
       cv_.wait(lock);  // until a release (or a pause) changes the picture
     } else {

@@ -55,9 +55,16 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
   auto young_since = clock_->now();
   for (int attempt = 0;; ++attempt) {
     const bool change = c.method != "GET";
-    young_.wait_turn(c.names_org, change);
+    young_.wait_turn(c.names_org, change, opts_.stop);
     std::chrono::milliseconds refused{0};
-    auto ticket = budget_->acquire(&refused);
+    auto ticket = stopping() ? std::nullopt : budget_->acquire(&refused, opts_.stop);
+    if (!ticket && stopping()) {
+      young_.not_sent(c.names_org, change);
+      ApiError e = protocol_error(request_line, 0, "", unknown);
+      e.kind = ApiError::Kind::transport;
+      e.detail = "not sent: stopping (a signal asked to finish the requests in flight only)";
+      return e;
+    }
     if (!ticket) {
       young_.not_sent(c.names_org, change);  // let the next request probe
       ApiError e = protocol_error(request_line, 0, "", unknown);
@@ -152,7 +159,15 @@ Result<nlohmann::json> RequestLoop::call(const Call& c) {
       auto delay = opts_.retry.delay(attempt + 1, res, random());
       spdlog::info("{}: {}; retry {} of {} in {} ms", request_line, describe(res), attempt + 1,
                    opts_.retry.max_retries, delay.count());
-      clock_->sleep_for(delay);
+      if (!opts_.stop) {
+        clock_->sleep_for(delay);
+      } else {
+        // In steps, so that a stop is seen within 100 ms; the loop's start then gives up.
+        for (auto end = clock_->now() + delay; !stopping() && clock_->now() < end;) {
+          clock_->sleep_for(
+              std::min<Clock::duration>(end - clock_->now(), std::chrono::milliseconds(100)));
+        }
+      }
     }
   }
 }

@@ -36,6 +36,7 @@ class RequestLoop {
 
  private:
   std::uint64_t random();
+  bool stopping() const { return opts_.stop && opts_.stop->load(); }
 
   std::unique_ptr<Transport> transport_;
   ClientOptions opts_;

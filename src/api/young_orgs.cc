@@ -115,10 +115,15 @@ void YoungOrgs::first_done(bool answered) {
   cv_.notify_all();
 }
 
-void YoungOrgs::wait_turn(const std::string& id, bool change) {
+void YoungOrgs::wait_turn(const std::string& id, bool change, const std::atomic<bool>* stop) {
   if (id.empty()) return;
   std::unique_lock lock(mu_);
+  // With a stop flag, no wait is longer than 100 ms: a signal cannot wake a condition variable.
+  auto until = [&](Clock::time_point t) {
+    return stop ? std::min(t, clock_->now() + std::chrono::milliseconds(100)) : t;
+  };
   for (;;) {
+    if (stop && stop->load()) return;
     auto now = clock_->now();
     auto young = young_.find(id);
     if (young == young_.end() || young->second.until <= now) return;  // old now: no waiting
@@ -131,7 +136,7 @@ void YoungOrgs::wait_turn(const std::string& id, bool change) {
           first_out_ = true;
           return;
         }
-        clock_->wait_until(cv_, lock, young->second.until);
+        clock_->wait_until(cv_, lock, until(young->second.until));
         continue;
       }
       // Once the run has seen the window, an org younger than what was learnt gets a gate
@@ -179,7 +184,7 @@ void YoungOrgs::wait_turn(const std::string& id, bool change) {
         deadline = std::min(deadline, at);
       }
     }
-    clock_->wait_until(cv_, lock, deadline);
+    clock_->wait_until(cv_, lock, until(deadline));
   }
 }
 

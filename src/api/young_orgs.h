@@ -65,7 +65,9 @@ class YoungOrgs {
   // known for; only changes teach, and a read's refusal or answer says nothing about them.
   //
   // Blocks until the caller may send a request naming `id`.
-  void wait_turn(const std::string& id, bool change);
+  // Returns at once, without a turn, once `stop` is true (the caller then sends nothing and
+  // calls not_sent).
+  void wait_turn(const std::string& id, bool change, const std::atomic<bool>* stop = nullptr);
   // The request naming `id`, sent at `sent_at`, was refused with 403 while `id` was young.
   void refused(const std::string& id, Clock::time_point sent_at, bool change);
   // A request naming `id` got an answer other than that 403: the API knows the org now.

@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdlib>
 
 #include "cforg/controller/controller.h"
 #include "commands.h"
@@ -72,6 +73,8 @@ int run_controller(ControllerFlags& f) {
 
 void add_controller_command(CLI::App& app, Runner& run) {
   auto f = std::make_shared<ControllerFlags>();
+  // A long-running service says what each cycle did: info, unless --log-level or CFORG_LOG.
+  if (const char* env = std::getenv("CFORG_LOG"); !env || !*env) f->common.log_level = "info";
   CLI::App* cmd = app.add_subcommand(
       "controller",
       "Keep the estate in step with a folder or git repository: plan every --interval, then "
@@ -109,7 +112,6 @@ void add_controller_command(CLI::App& app, Runner& run) {
                   "HOST:PORT for /metrics, /healthz, /readyz and /status (none by default)")
       ->type_name("HOST:PORT");
   cmd->add_flag("--once", f->once, "One cycle, then exit (0 when it ended well)");
-  cmd->set_config("--settings", "", "A file of these options, one `name = value` a line (TOML)");
   cmd->callback([f, &run] { run.set([f] { return run_controller(*f); }, &f->common); });
 }
 

@@ -26,6 +26,11 @@ int main(int argc, char** argv) {
                  "Run in DIR: every path (config, state, plan file) is then relative to it. "
                  "Before the command: cforg --chdir DIR plan")
       ->type_name("DIR");
+  // Options from a file (TOML: `name = value`, a command's under its [section], as
+  // [controller] mode = "apply"), before the command: cforg --settings FILE controller.
+  app.set_config("--settings", "", "Read options from FILE (TOML; [controller] for that command's)")
+      ->type_name("FILE");
+  app.allow_config_extras(false);  // a misspelt key in the file is an error, as on the command line
   Runner run;
   add_validate_command(app, run);
   add_plan_command(app, run);

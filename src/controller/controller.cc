@@ -79,6 +79,15 @@ void wait_for_budget(Context& ctx, Status& status) {
   status.set_waiting("");
 }
 
+// When the next cycle starts after this one did: an interval later, or sooner while the source
+// cannot be fetched (5 s, doubling each failure in a row, never past the interval), so that a
+// repository that was down for a moment does not cost a whole interval.
+milliseconds retry_after(const Options& o, int fetch_failures) {
+  if (fetch_failures == 0) return o.interval;
+  milliseconds backoff(5000LL << std::min(fetch_failures - 1, 16));
+  return std::min(backoff, o.interval);
+}
+
 }  // namespace
 
 int run(const Options& o) {
@@ -111,6 +120,7 @@ int run(const Options& o) {
 
   std::unique_ptr<state::Lease> lease;
   int cycles = 0;
+  int fetch_failures = 0;  // in a row
   bool last_ok = false;
   std::optional<Clock::time_point> next;  // the next cycle's time; none: at once
   while (!stopping(o)) {
@@ -138,7 +148,9 @@ int run(const Options& o) {
     }
     if (next && Clock::now() < *next && !(o.wake && o.wake->load())) {
       sleep_until(o, std::min(*next, Clock::now() + check));
-      if (!lease->held()) {
+      const bool held = lease->held();
+      status->set_backend_answered(held);
+      if (!held) {
         spdlog::warn("controller: the lease is lost; standing by");
         lease.reset();
       }
@@ -148,14 +160,14 @@ int run(const Options& o) {
     wait_for_budget(ctx, *status);
     if (stopping(o)) break;
     if (!lease->held()) {
+      status->set_backend_answered(false);
       lease.reset();
       continue;
     }
     const auto started = Clock::now();
-    bool answered = false;
-    CycleReport r = run_cycle(ctx, answered);
-    last_ok = r.result == "no_changes" || r.result == "drift" || r.result == "planned" ||
-              r.result == "applied";
+    CycleReport r = run_cycle(ctx);
+    last_ok = ended_well(r.result);
+    fetch_failures = r.result == "source_error" ? fetch_failures + 1 : 0;
     if (last_ok) {
       metrics->succeeded_at(
           std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
@@ -163,10 +175,10 @@ int run(const Options& o) {
     }
     spdlog::info("cycle {}: {} in {:.2f} s, {} requests", cycles + 1, r.result, r.seconds,
                  r.requests);
-    status->cycle_done(std::move(r), answered);
+    status->cycle_done(std::move(r));
     ++cycles;
     if (o.max_cycles > 0 && cycles >= o.max_cycles) return last_ok ? 0 : 1;
-    next = started + o.interval;
+    next = started + retry_after(o, fetch_failures);
   }
   spdlog::info("controller: stopped");
   return 0;

@@ -1,5 +1,7 @@
 // The controller's parts: durations, the source (a folder, a git repository), the metrics and
 // the transport that counts into them, the status /readyz and /status answer from.
+#include "cforg/controller/controller.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cforg/controller/controller.h"
 #include "metrics.h"
 #include "source.h"
 #include "status.h"
@@ -80,11 +81,11 @@ TEST(Source, GitFetchFollowsTheBranchHead) {
   TempFolder dir;
   const std::string bare = dir / "estate.git", work = dir / "work";
   const std::string git = "git -c user.name=t -c user.email=t@example.com -C " + work;
-  ASSERT_EQ(sh("git init -q --bare -b main " + bare + " && git clone -q " + bare + " " + work +
-               " 2>/dev/null && echo 'organizations: []' >" + work + "/cforg.yaml && " + git +
-               " add cforg.yaml && " + git + " commit -qm one && " + git +
-               " push -q origin HEAD:main"),
-            0);
+  ASSERT_EQ(
+      sh("git init -q --bare -b main " + bare + " && git clone -q " + bare + " " + work +
+         " 2>/dev/null && echo 'organizations: []' >" + work + "/cforg.yaml && " + git +
+         " add cforg.yaml && " + git + " commit -qm one && " + git + " push -q origin HEAD:main"),
+      0);
   auto head = [&] {
     std::string out = dir / "head";
     EXPECT_EQ(sh(git + " rev-parse HEAD >" + out), 0);
@@ -154,6 +155,9 @@ TEST(Metrics, EveryExchangeIsCountedByMethodAndStatus) {
   EXPECT_THAT(text, HasSubstr("cforg_ratelimit_remaining 7\n"));
   EXPECT_THAT(text, HasSubstr("cforg_reconcile_total{result=\"applied\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("cforg_reconcile_total{result=\"failed\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("cforg_reconcile_total{result=\"stopped\"} 0\n"));
+  EXPECT_TRUE(ended_well("pending"));
+  EXPECT_FALSE(ended_well("stopped"));
   EXPECT_THAT(text, HasSubstr("cforg_reconcile_duration_seconds_bucket{le=\"0.5\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("cforg_leader 1\n"));
   EXPECT_EQ(metrics->requests_sent(), 3u);
@@ -169,7 +173,7 @@ TEST(Status, ALeaderIsReadyAfterItsFirstCycleAStandbyOnceTheBackendAnswered) {
   CycleReport r;
   r.result = "config_error";
   r.error = "cforg.yaml:3:5: unknown key";
-  s.cycle_done(r, true);
+  s.cycle_done(r);
   EXPECT_TRUE(s.ready());
   nlohmann::json j = s.to_json();
   EXPECT_EQ(j["role"], "leader");
@@ -177,8 +181,9 @@ TEST(Status, ALeaderIsReadyAfterItsFirstCycleAStandbyOnceTheBackendAnswered) {
   EXPECT_TRUE(j["last_good_cycle"].is_null()) << "a config error is not a good cycle";
   r.result = "applied";
   r.error.clear();
-  s.cycle_done(r, false);
-  EXPECT_FALSE(s.ready()) << "the backend did not answer in the last cycle";
+  s.cycle_done(r);
+  s.set_backend_answered(false);
+  EXPECT_FALSE(s.ready()) << "the backend stopped answering";
   EXPECT_EQ(s.to_json()["last_good_cycle"]["result"], "applied");
   EXPECT_EQ(s.to_json()["cycles"], 2);
 }

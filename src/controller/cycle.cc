@@ -52,7 +52,7 @@ std::string write_plan(const Options& o, const plan::Plan& p) {
 
 }  // namespace
 
-CycleReport run_cycle(Context& ctx, bool& state_answered) {
+CycleReport run_cycle(Context& ctx) {
   const Options& o = ctx.opts;
   CycleReport r;
   r.started = state::now_rfc3339();
@@ -65,7 +65,6 @@ CycleReport run_cycle(Context& ctx, bool& state_answered) {
     ctx.metrics->cycle(r.result, r.seconds);
     return r;
   };
-  state_answered = false;
   Revision rev;
   try {
     rev = ctx.source.fetch();
@@ -86,7 +85,6 @@ CycleReport run_cycle(Context& ctx, bool& state_answered) {
   } catch (const ops::ConfigError& e) {
     // A bad commit: nothing is planned, so nothing is deleted for it; the estate stays as the
     // last good commit left it.
-    state_answered = true;  // the config fails before the state is read: say nothing against it
     r.error = e.report;
     spdlog::error("cycle: the config{} has errors; nothing changes until a commit fixes it:\n{}",
                   rev.commit.empty() ? "" : " at " + rev.commit, e.report);
@@ -96,7 +94,6 @@ CycleReport run_cycle(Context& ctx, bool& state_answered) {
     spdlog::error("cycle: planning failed: {}", r.error);
     return done("failed");
   }
-  state_answered = true;
   ctx.last_refresh_requests = ctx.metrics->requests_sent() - sent_before;
   r.summary = plan::summary_line(p);
   r.drift = p.drift.size();
@@ -117,7 +114,9 @@ CycleReport run_cycle(Context& ctx, bool& state_answered) {
                r.summary);
   const bool changes = p.has_changes();
   const std::string quiet = r.drift ? "drift" : "no_changes";
-  if (o.mode == Mode::report) return done(changes ? "drift" : quiet);
+  // Report mode: "drift" when something changed outside cforg, "pending" when only the config
+  // asks for changes (a commit not applied yet).
+  if (o.mode == Mode::report) return done(r.drift ? "drift" : changes ? "pending" : quiet);
   if (o.mode == Mode::plan) {
     if (!changes) return done(quiet);
     try {

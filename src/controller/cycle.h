@@ -22,8 +22,7 @@ struct Context {
 };
 
 // Runs one cycle. Never throws for what a cycle can meet (a fetch that fails, a bad commit, an
-// API or state error): the report says what happened. `state_answered` is set when the state
-// backend answered (for /readyz).
-CycleReport run_cycle(Context& ctx, bool& state_answered);
+// API or state error): the report says what happened.
+CycleReport run_cycle(Context& ctx);
 
 }  // namespace cforg::controller

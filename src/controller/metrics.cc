@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "status.h"
+
 namespace cforg::controller {
 
 using prometheus::BuildCounter;
@@ -53,9 +55,7 @@ Metrics::Metrics()
                         .Register(*registry_)
                         .Add({})) {
   // Every result shows from the start, at 0, so that rate() and alerts see the series.
-  for (const char* r :
-       {"no_changes", "drift", "planned", "applied", "failed", "config_error", "source_error"})
-    reconciles_.Add({{"result", r}});
+  for (const char* r : kResults) reconciles_.Add({{"result", r}});
 }
 
 void Metrics::cycle(const std::string& result, double seconds) {

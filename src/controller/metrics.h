@@ -21,8 +21,7 @@ class Metrics {
  public:
   Metrics();
 
-  // One cycle ended with `result` ("no_changes", "drift", "planned", "applied", "failed",
-  // "config_error", "source_error", "stopped") after `seconds`.
+  // One cycle ended with `result` (one of kResults, status.h) after `seconds`.
   void cycle(const std::string& result, double seconds);
   void drift(std::size_t orgs) { drift_.Set(static_cast<double>(orgs)); }
   void pending(std::size_t changes) { pending_.Set(static_cast<double>(changes)); }

@@ -123,7 +123,9 @@ class GitSource final : public Source {
            checkout_},
           "cloning");
     } else {
-      git({"git", "-C", checkout_, "fetch", "--quiet", "origin", "--", branch_}, "fetching");
+      // From the URL given, not the checkout's origin: a repository moved (or a mirror chosen)
+      // over a checkout kept from before is the one read.
+      git({"git", "-C", checkout_, "fetch", "--quiet", "--", url_, branch_}, "fetching");
       git({"git", "-C", checkout_, "checkout", "--quiet", "--force", "--detach", "FETCH_HEAD"},
           "checking out");
     }

@@ -17,14 +17,18 @@ void Status::set_backend_answered(bool answered) {
   backend_answered_ = answered;
 }
 
-void Status::cycle_done(CycleReport report, bool state_answered) {
+bool ended_well(const std::string& result) {
+  for (std::size_t i = 0; i < 5; ++i) {
+    if (result == kResults[i]) return true;
+  }
+  return false;
+}
+
+void Status::cycle_done(CycleReport report) {
   std::lock_guard lock(mu_);
   ++cycles_;
   cycled_ = true;
-  backend_answered_ = state_answered;
-  bool good = report.result == "no_changes" || report.result == "drift" ||
-              report.result == "planned" || report.result == "applied";
-  if (good) last_good_ = report;
+  if (ended_well(report.result)) last_good_ = report;
   last_ = std::move(report);
 }
 

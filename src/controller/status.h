@@ -8,8 +8,16 @@
 
 namespace cforg::controller {
 
+// How a cycle can end. The first five are a cycle that ended well (it did what its mode asks):
+// no_changes, drift (report mode: changed outside cforg), pending (report mode: the config asks
+// for changes), planned, applied; then failed, config_error, source_error, stopped (SIGTERM).
+inline constexpr const char* kResults[] = {"no_changes",   "drift",        "pending",
+                                           "planned",      "applied",      "failed",
+                                           "config_error", "source_error", "stopped"};
+bool ended_well(const std::string& result);
+
 struct CycleReport {
-  std::string result;   // as Metrics::cycle
+  std::string result;   // one of kResults
   std::string commit;   // what it ran on: a commit, or empty for a folder
   std::string started;  // RFC 3339, UTC
   double seconds = 0;
@@ -24,9 +32,9 @@ class Status {
  public:
   void set_role(bool leader);
   void set_waiting(std::string why);  // empty: not waiting
-  void cycle_done(CycleReport report, bool state_answered);
-  // Ready once a cycle completed and the state backend answered in it; a standby is ready
-  // once the backend answered its bid for the lease.
+  void cycle_done(CycleReport report);
+  // Whether the state backend answered the last look at the lease (a bid, or the leader's
+  // check). Ready: it did, and a leader has completed a cycle.
   void set_backend_answered(bool answered);
   bool ready() const;
   nlohmann::json to_json() const;

@@ -110,7 +110,11 @@ plan::Plan make_live_plan(const PlanRequest& r) {
 }
 
 ApplyResult apply(const ApplyRequest& r) {
-  return translating_stage_errors([&] { return run_apply(r); });
+  // The stop that keeps new actions from starting also keeps the requests of started ones that
+  // are not sent yet from waiting (for the budget, a backoff): they give up at once.
+  ApplyRequest stoppable = r;
+  if (!stoppable.net.stop) stoppable.net.stop = r.stop;
+  return translating_stage_errors([&] { return run_apply(stoppable); });
 }
 
 void save_plan(const plan::Plan& p, const std::string& out) {

@@ -99,6 +99,7 @@ std::unique_ptr<api::HttpClient> make_client(const NetworkOptions& o) {
   transport.connect_timeout = std::min(transport.timeout, milliseconds(10000));
   transport.ca_bundle = o.ca_bundle;
   opts.budget = o.budget;
+  opts.stop = o.stop;
   std::unique_ptr<api::Transport> t = api::make_curl_transport(o.credentials, transport);
   if (o.wrap_transport) t = o.wrap_transport(std::move(t));
   return std::make_unique<api::HttpClient>(std::move(t), std::move(opts));

@@ -635,5 +635,95 @@ TEST(Controller, OnceWithAnInvalidConfigExitsOneAndChangesNothing) {
   EXPECT_TRUE(emu.organizations().empty());
 }
 
+// SIGTERM while the apply waits for its share of the rate budget: nothing new may start, and
+// what waits for the budget has not started, so the controller must not wait for it either.
+TEST(Controller, SigtermWhileTheApplyWaitsForTheRateBudgetExitsWithinTenSeconds) {
+  Emulator emu;
+  Workspace ws(&emu);
+  const int kOrgs = 20;
+  ws.config(flat_config("Org", kOrgs));
+  // 8 requests a minute: the refreshes' quarter is 2, the applies' rest 6, so that a few
+  // creates go out and the rest wait the better part of a minute for the budget.
+  Controller c(ws, emu,
+               {"--source", ws.dir().path(), "--mode", "apply", "--parallelism", "2", "--interval",
+                "1h", "--rate-limit", "8/60"});
+  ASSERT_TRUE(eventually([&] { return requests(emu, "POST") >= 4; }, seconds(15)))
+      << c.diagnostics();
+  // Until nothing more is sent for a second: the apply waits for the budget.
+  int sent = requests(emu, "POST");
+  for (int settled = 0; settled < 10 && sent < kOrgs; ++settled) {
+    std::this_thread::sleep_for(milliseconds(100));
+    if (requests(emu, "POST") != sent) {
+      sent = requests(emu, "POST");
+      settled = 0;
+    }
+  }
+  ASSERT_LT(sent, kOrgs) << "the budget did not hold the apply back";
+  c.signal(SIGTERM);
+  const auto signalled = Clock::now();
+  const int code = c.exit_within(seconds(10));
+  EXPECT_EQ(code, 0) << "still running 10 s after SIGTERM, waiting for the rate budget\n"
+                     << c.diagnostics();
+  if (code != 0) return;
+  EXPECT_LT(Clock::now() - signalled, seconds(10));
+  EXPECT_EQ(requests(emu, "POST"), sent) << "a create started after SIGTERM";
+  std::set<std::string> remote_ids, state_ids;
+  for (const auto& o : emu.organizations()) remote_ids.insert(o["id"].get<std::string>());
+  for (const auto& [key, id] : ws.state_ids()) state_ids.insert(id);
+  EXPECT_EQ(state_ids, remote_ids);
+}
+
+// The repository moved (a new --git URL) and the checkout folder stayed, as on a persistent
+// volume: the cycles must read the new repository, not go on fetching the old one's origin.
+TEST(Controller, ANewGitUrlOverAnExistingCheckoutIsTheRepositoryRead) {
+  Emulator emu;
+  Workspace ws(&emu);
+  GitRepo old_repo, new_repo;
+  old_repo.commit("organizations:\n  - {name: From Old, key: old}\n", "old");
+  const std::string sha =
+      new_repo.commit("organizations:\n  - {name: From New, key: new}\n", "new");
+  auto once = [&](const GitRepo& repo) {
+    RunOptions opts = within_30s();
+    opts.env = kQuietGit;
+    return ws.cforg(with({"controller", "--git", repo.url(), "--checkout", "checkout", "--mode",
+                          "apply", "--once", "--log-level", "info"},
+                         kFast),
+                    opts);
+  };
+  ProcessResult first = once(old_repo);
+  ASSERT_EQ(first.exit_code, 0) << dump(first);
+  ASSERT_EQ(names(emu), (std::map<std::string, int>{{"From Old", 1}}));
+
+  ProcessResult second = once(new_repo);
+  EXPECT_EQ(second.exit_code, 0) << dump(second);
+  EXPECT_THAT(second.err, HasSubstr("cycle at " + sha.substr(0, 12))) << dump(second);
+  EXPECT_EQ(names(emu), (std::map<std::string, int>{{"From New", 1}})) << dump(second);
+}
+
+// The refreshes' share of the budget: 3 of --rate-limit 10/10. A refresh of 250 tracked orgs
+// costs 3 list requests, so the second cycle, a second after the first, finds the share spent:
+// it waits for it, /status says so, and it then runs; the server (400 per 10 s) never refuses.
+TEST(Controller, ACycleWaitsForItsShareOfTheBudgetAndSaysSoInsteadOfCausingA429) {
+  Emulator emu({"--rate-limit", "400/10"});
+  Workspace ws(&emu);
+  ws.config(flat_config("Org", 250));
+  ProcessResult made = ws.cforg(with({"apply", "--auto-approve", "--parallelism", "16"}, kFast));
+  ASSERT_EQ(made.exit_code, 0) << dump(made);
+  Controller c(ws, emu,
+               {"--source", ws.dir().path(), "--mode", "report", "--interval", "1s", "--rate-limit",
+                "10/10", "--budget-share", "0.3"});
+  ASSERT_TRUE(c.await([](const nlohmann::json& s) { return !s["waiting"].is_null(); }, seconds(8)))
+      << c.diagnostics();
+  EXPECT_THAT(c.last()["waiting"].get<std::string>(),
+              HasSubstr("the rate budget's refresh share: the last refresh took 3 requests"));
+  EXPECT_EQ(c.last()["cycles"], 1) << "a cycle ran on a spent share";
+  ASSERT_TRUE(c.await_cycle_after(1, seconds(15))) << c.diagnostics();
+  EXPECT_EQ(result_of(c.last()), "no_changes") << c.diagnostics();
+  // (The third cycle, a second later, finds the share spent again and waits in turn.)
+  EXPECT_EQ(emu.stats()["rate_limited"], 0) << "the controller caused a 429";
+  c.signal(SIGTERM);
+  EXPECT_EQ(c.exit_within(seconds(10)), 0) << c.diagnostics();
+}
+
 }  // namespace
 }  // namespace cforg::testing

@@ -176,6 +176,10 @@ struct ClientOptions {
   // the server's figure.
   std::chrono::milliseconds max_wait{360000};
   std::uint64_t seed = 0;  // for backoff jitter; 0: random
+  // Once true (SIGTERM, Ctrl-C), a request not sent yet is not sent: it fails at once as
+  // "stopping" instead of waiting for the budget, a Retry-After, a backoff or a young org's
+  // window. Requests already sent get their answers. nullptr: never.
+  const std::atomic<bool>* stop = nullptr;
   // A budget shared with other clients (the controller's cycles, one after another, each with
   // a client of its own): then `rate_limit` is not used. nullptr: the client's own.
   std::shared_ptr<RateBudget> budget;

@@ -67,7 +67,9 @@ class RateBudget {
   // Blocks until a request may be sent, and takes a slot for it. nullopt, with nothing taken,
   // when the server's figures hold every request back for longer than max_wait; then
   // `*refused_for` (when given) says how long.
-  std::optional<Ticket> acquire(std::chrono::milliseconds* refused_for = nullptr);
+  // `stop`: once true, returns nullopt (refused_for 0) instead of waiting on.
+  std::optional<Ticket> acquire(std::chrono::milliseconds* refused_for = nullptr,
+                                const std::atomic<bool>* stop = nullptr);
   // The request's response (or failure) arrived now: its slot frees one window from now, and
   // the response's rate-limit figures (when usable) update the server's allowance. `counted`:
   // the server may have counted the request (false for a 429, which it does not).

@@ -2,6 +2,7 @@
 // and the one error type of the operations layer.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -76,6 +77,8 @@ struct NetworkOptions {
   // (nullptr: each its own, from rate_limit), and a wrapper around each client's transport that
   // sees every exchange (its metrics). Both optional.
   std::shared_ptr<api::RateBudget> budget;
+  // api::ClientOptions::stop (apply sets it to ApplyRequest::stop).
+  const std::atomic<bool>* stop = nullptr;
   std::function<std::unique_ptr<api::Transport>(std::unique_ptr<api::Transport>)> wrap_transport;
 };
 
