@@ -58,10 +58,11 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config) {
   cmd->add_flag("--no-color", o.no_color, "No colors: the same as --color never");
 }
 
-void add_lock_timeout_option(CLI::App* cmd, CommonOptions& o) {
-  cmd->add_option("--lock-timeout", o.lock_timeout,
-                  "How long to wait for the state's lock while another run holds it, e.g. 30s, "
-                  "5m (default 0s: fail at once, naming the holder)")
+CLI::Option* add_lock_timeout_option(CLI::App* cmd, CommonOptions& o) {
+  return cmd
+      ->add_option("--lock-timeout", o.lock_timeout,
+                   "How long to wait for the state's lock while another run holds it, e.g. 30s, "
+                   "5m (default 0s: fail at once, naming the holder)")
       ->type_name("DURATION")
       // A bare number is seconds; ms, s, m and h as units.
       ->transform(CLI::AsNumberWithUnit(

@@ -25,9 +25,9 @@ struct CommonOptions {
   std::string workspace = "default";  // pg: several configs share one database
   std::string log_level;
   std::string log_format = "text";  // text | json (one JSON object a line)
-  std::string color = "auto";  // auto | always | never
-  bool no_color = false;       // --no-color: the same as --color never
-  double lock_timeout = 0;     // seconds to wait for a lock another process holds (0: fail at once)
+  std::string color = "auto";       // auto | always | never
+  bool no_color = false;            // --no-color: the same as --color never
+  double lock_timeout = 0;  // seconds to wait for a lock another process holds (0: fail at once)
 };
 
 // The operations' options, bound to flags; the environment (credentials, base URL, CA bundle)
@@ -42,7 +42,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& o, bool with_config = true
 CLI::Option* add_default_on(CLI::App* cmd, const std::string& name, bool& value,
                             const std::string& help);
 // --lock-timeout DURATION, for the commands that take the state's lock.
-void add_lock_timeout_option(CLI::App* cmd, CommonOptions& o);
+CLI::Option* add_lock_timeout_option(CLI::App* cmd, CommonOptions& o);
 void add_network_options(CLI::App* cmd, NetworkOptions& o, bool with_refresh = true);
 // --allow-mass-forget, for the commands that refresh (add_network_options adds it with
 // with_refresh).

@@ -75,6 +75,9 @@ void add_controller_command(CLI::App& app, Runner& run) {
   auto f = std::make_shared<ControllerFlags>();
   // A long-running service says what each cycle did: info, unless --log-level or CFORG_LOG.
   if (const char* env = std::getenv("CFORG_LOG"); !env || !*env) f->common.log_level = "info";
+  // A cycle whose state another run holds (a CI apply, the leader before a handover) waits
+  // for it rather than failing: a minute, unless --lock-timeout says otherwise.
+  f->common.lock_timeout = 60;
   CLI::App* cmd = app.add_subcommand(
       "controller",
       "Keep the estate in step with a folder or git repository: plan every --interval, then "
@@ -89,7 +92,10 @@ void add_controller_command(CLI::App& app, Runner& run) {
   cmd->add_option("--checkout", f->opts.checkout, "Where --git is cloned (default: cforg-checkout)")
       ->type_name("DIR");
   add_common_options(cmd, f->common);
-  add_lock_timeout_option(cmd, f->common);
+  add_lock_timeout_option(cmd, f->common)
+      ->description(
+          "How long a cycle waits for the state's lock while another run holds it, e.g. 30s, "
+          "5m (default 60s)");
   add_network_options(cmd, f->net);
   cmd->add_option("--mode", f->mode,
                   "report (drift and pending changes only), plan (also write the plan to "

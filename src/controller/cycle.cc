@@ -116,7 +116,7 @@ CycleReport run_cycle(Context& ctx) {
   const std::string quiet = r.drift ? "drift" : "no_changes";
   // Report mode: "drift" when something changed outside cforg, "pending" when only the config
   // asks for changes (a commit not applied yet).
-  if (o.mode == Mode::report) return done(r.drift ? "drift" : changes ? "pending" : quiet);
+  if (o.mode == Mode::report) return done(changes && !r.drift ? "pending" : quiet);
   if (o.mode == Mode::plan) {
     if (!changes) return done(quiet);
     try {

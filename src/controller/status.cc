@@ -34,6 +34,10 @@ void Status::cycle_done(CycleReport report) {
 
 bool Status::ready() const {
   std::lock_guard lock(mu_);
+  return ready_locked();
+}
+
+bool Status::ready_locked() const {
   return backend_answered_ && (cycled_ || !leader_);
 }
 
@@ -55,7 +59,7 @@ nlohmann::json Status::to_json() const {
   std::lock_guard lock(mu_);
   nlohmann::json j = {{"role", leader_ ? "leader" : "standby"},
                       {"cycles", cycles_},
-                      {"ready", backend_answered_ && (cycled_ || !leader_)},
+                      {"ready", ready_locked()},
                       {"waiting", waiting_.empty() ? nlohmann::json() : nlohmann::json(waiting_)}};
   j["last_cycle"] = cycled_ ? cycle_json(last_) : nlohmann::json();
   j["last_good_cycle"] = last_good_.result.empty() ? nlohmann::json() : cycle_json(last_good_);

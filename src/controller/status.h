@@ -40,6 +40,8 @@ class Status {
   nlohmann::json to_json() const;
 
  private:
+  bool ready_locked() const;  // ready(), with mu_ held
+
   mutable std::mutex mu_;
   bool leader_ = false;
   bool cycled_ = false;

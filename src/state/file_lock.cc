@@ -18,6 +18,18 @@ namespace cforg::state {
 
 namespace {
 
+// flock(LOCK_EX | LOCK_NB), again after a signal: true when taken, false when another open
+// file holds it. Throws StateError naming `path` for any other failure.
+bool try_flock(int fd, const std::string& path) {
+  int rc;
+  do {
+    rc = ::flock(fd, LOCK_EX | LOCK_NB);
+  } while (rc != 0 && errno == EINTR);
+  if (rc == 0) return true;
+  if (errno != EWOULDBLOCK) throw_errno("cannot lock", path, errno);
+  return false;
+}
+
 std::string read_all_at_start(int fd) {
   std::string text;
   char buf[4096];
@@ -81,12 +93,7 @@ std::unique_ptr<Lock> acquire_file_lock(const std::string& lock_path,
     if (!fd) throw_errno("cannot open the lock file", lock_path, errno);
     // flock, not fcntl locks: it belongs to this open file, so a second lock() in the same
     // process fails as it should, and the OS drops it when the holder dies, even by kill -9.
-    int rc;
-    do {
-      rc = ::flock(fd.get(), LOCK_EX | LOCK_NB);
-    } while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-      if (errno != EWOULDBLOCK) throw_errno("cannot lock", lock_path, errno);
+    if (!try_flock(fd.get(), lock_path)) {
       std::optional<LockInfo> holder = read_holder(fd.get());
       if (!holder) {
         throw LockedError(state_where + " is locked by another process, which has not written " +
@@ -125,11 +132,7 @@ void force_unlock_file(const std::string& lock_path, const std::string& state_wh
   }
   // When the holder is gone the flock is free: take it, so that checking the holder and
   // removing the file cannot race with a new holder.
-  int rc;
-  do {
-    rc = ::flock(fd.get(), LOCK_EX | LOCK_NB);
-  } while (rc != 0 && errno == EINTR);
-  bool holder_alive = rc != 0;
+  bool holder_alive = !try_flock(fd.get(), lock_path);
 
   std::string text = read_all_at_start(fd.get());
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -163,9 +166,6 @@ void force_unlock_file(const std::string& lock_path, const std::string& state_wh
   }
 }
 
-}  // namespace cforg::state
-
-namespace cforg::state {
 namespace {
 
 class FileLease final : public Lease {
@@ -182,13 +182,8 @@ class FileLease final : public Lease {
 std::unique_ptr<Lease> try_file_lease(const std::string& lease_path) {
   Fd fd(::open(lease_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (!fd) throw_errno("cannot open the controller's lease file", lease_path, errno);
-  int rc;
-  do {
-    rc = ::flock(fd.get(), LOCK_EX | LOCK_NB);
-  } while (rc != 0 && errno == EINTR);
-  if (rc == 0) return std::make_unique<FileLease>(std::move(fd));
-  if (errno != EWOULDBLOCK) throw_errno("cannot lock", lease_path, errno);
-  return nullptr;
+  if (!try_flock(fd.get(), lease_path)) return nullptr;
+  return std::make_unique<FileLease>(std::move(fd));
 }
 
 }  // namespace cforg::state

@@ -138,9 +138,6 @@ void force_unlock_pg(PgWorkspace& ws, std::string_view lock_id) {
   unlock(c, ws.name);
 }
 
-}  // namespace cforg::state
-
-namespace cforg::state {
 namespace {
 
 class PgLease final : public Lease {
