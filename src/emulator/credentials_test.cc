@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http_test_support.h"
+#include "support/binaries.h"
 
 namespace cforg::emulator::http_test {
 namespace {
@@ -23,8 +24,9 @@ using namespace std::chrono_literals;
 class OpenEmulator {
  public:
   OpenEmulator() {
-    child_ = std::make_unique<Child>(std::vector<std::string>{CFORG_EMULATOR_BIN, "--port", "0"},
-                                     cforg::testing::RunOptions{}, dir_ / "emulator");
+    child_ = std::make_unique<Child>(
+        std::vector<std::string>{::cforg::testing::emulator_bin(), "--port", "0"},
+        cforg::testing::RunOptions{}, dir_ / "emulator");
     static const std::regex listening(R"(listening on (http://127\.0\.0\.1:\d+/client/v4))");
     for (int i = 0; i < 2000 && base_.empty(); ++i) {
       std::smatch m;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "http_test_support.h"
+#include "support/binaries.h"
 
 namespace cforg::emulator::http_test {
 namespace {
@@ -33,7 +34,8 @@ TEST(EmulatorMain, RefusesUnknownChoices) {
   for (const char* flag : {"--id-format", "--pagination", "--page-size-over-max",
                            "--put-extra-fields", "--profile-missing", "--read-profile",
                            "--delete-response", "--auth", "--ratelimit-headers", "--meta-flags"}) {
-    auto result = cforg::testing::run({CFORG_EMULATOR_BIN, "--port", "0", flag, "bogus"});
+    auto result =
+        cforg::testing::run({::cforg::testing::emulator_bin(), "--port", "0", flag, "bogus"});
     EXPECT_NE(result.exit_code, 0) << flag;
   }
 }

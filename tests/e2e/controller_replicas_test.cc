@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "support/binaries.h"
 #include "support/curl_collect.h"
 #include "support/pg.h"
 #include "support/workspace.h"
@@ -114,11 +115,28 @@ TEST(ControllerReplicas, ALeaderKilledOrCutOffHandsOverAndTwoNeverApplyAtOnce) {
   std::vector<Replica> replicas;
   int started = 0;
   auto start = [&] {
-    std::vector<std::string> argv = {
-        CFORG_BIN,      "controller", "--source",       ".",           "--mode",      "apply",
-        "--interval",   "1s",         "--lease",        "2s",          "--backend",   "pg",
-        "--workspace",  workspace,    "--listen",       "127.0.0.1:0", "--log-level", "info",
-        "--log-format", "json",       "--lock-timeout", "20"};
+    std::vector<std::string> argv = {::cforg::testing::cforg_bin(),
+                                     "controller",
+                                     "--source",
+                                     ".",
+                                     "--mode",
+                                     "apply",
+                                     "--interval",
+                                     "1s",
+                                     "--lease",
+                                     "2s",
+                                     "--backend",
+                                     "pg",
+                                     "--workspace",
+                                     workspace,
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--log-level",
+                                     "info",
+                                     "--log-format",
+                                     "json",
+                                     "--lock-timeout",
+                                     "20"};
     argv.insert(argv.end(), kFast.begin(), kFast.end());
     RunOptions opts;
     opts.cwd = ws.dir().path();

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/binaries.h"
 #include "support/workspace.h"
 
 namespace cforg::testing {
@@ -378,7 +379,9 @@ ProcessResult on_terminal(const Workspace& ws, const Emulator& emu, const std::s
   opts.env = emu.env();
   for (auto& [k, v] : env) opts.env[k] = v;
   opts.unset_env = {"NO_COLOR"};
-  return run({"/usr/bin/script", "-qec", std::string(CFORG_BIN) + " " + args, "/dev/null"}, opts);
+  return run({"/usr/bin/script", "-qec", std::string(::cforg::testing::cforg_bin()) + " " + args,
+              "/dev/null"},
+             opts);
 }
 
 TEST(Conventions, OnATerminalColorIsOnUnlessNoColorOrTermDumb) {

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/binaries.h"
 #include "support/emulator.h"
 #include "support/loopback_server.h"
 #include "support/process.h"
@@ -30,11 +31,6 @@ const std::string kCases = std::string(CFORG_SOURCE_DIR) + "/tests/hostile/cases
 constexpr std::chrono::seconds kHangBound{30};
 // The address space each run gets. A sanitizer reserves terabytes of it for its shadow memory,
 // so there the bound cannot be set (the sanitizers then catch overruns of their own).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
 constexpr const char* kAddressSpace = "1073741824";  // 1 GiB
 
 std::string slurp(const std::string& path) {
@@ -67,8 +63,9 @@ void run_case(const Case& c) {
   const std::string state_before = had_state ? read_file(state_path) : "";
 
   std::vector<std::string> argv;
-  if (!kSanitized) argv = {"/usr/bin/prlimit", std::string("--as=") + kAddressSpace, "--"};
-  argv.push_back(CFORG_BIN);
+  if (!::cforg::testing::binaries_sanitized())
+    argv = {"/usr/bin/prlimit", std::string("--as=") + kAddressSpace, "--"};
+  argv.push_back(::cforg::testing::cforg_bin());
   argv.insert(argv.end(), c.args.begin(), c.args.end());
   RunOptions opts;
   opts.cwd = dir.path();

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/binaries.h"
 #include "support/curl_collect.h"
 
 namespace cforg::testing {
@@ -54,8 +55,15 @@ HttpReply Emulator::as_dashboard(const std::string& method, const std::string& p
 
 Emulator::Emulator(const std::vector<std::string>& extra_args)
     : logs_(std::make_unique<TempDir>()) {
-  std::vector<std::string> argv = {CFORG_EMULATOR_BIN, "--port",   "0",     "--token", kTestToken,
-                                   "--email",          kTestEmail, "--key", kTestKey};
+  std::vector<std::string> argv = {::cforg::testing::emulator_bin(),
+                                   "--port",
+                                   "0",
+                                   "--token",
+                                   kTestToken,
+                                   "--email",
+                                   kTestEmail,
+                                   "--key",
+                                   kTestKey};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   child_ = std::make_unique<Child>(argv, RunOptions{}, *logs_ / "emulator");
   static const std::regex listening(R"(listening on (http://127\.0\.0\.1:(\d+)/client/v4))");
@@ -208,7 +216,7 @@ std::map<std::string, std::string> Emulator::env_both() const {
 
 ProcessResult run_cforg(const std::vector<std::string>& args, const Emulator* emulator,
                         RunOptions opts) {
-  std::vector<std::string> argv = {CFORG_BIN};
+  std::vector<std::string> argv = {::cforg::testing::cforg_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
   if (emulator) {
     for (const auto& [k, v] : emulator->env()) {
