@@ -25,7 +25,7 @@ class OpenEmulator {
  public:
   OpenEmulator() {
     child_ = std::make_unique<Child>(
-        std::vector<std::string>{::cforg::testing::emulator_bin(), "--port", "0"},
+        std::vector<std::string>{cforg::testing::emulator_bin(), "--port", "0"},
         cforg::testing::RunOptions{}, dir_ / "emulator");
     static const std::regex listening(R"(listening on (http://127\.0\.0\.1:\d+/client/v4))");
     for (int i = 0; i < 2000 && base_.empty(); ++i) {

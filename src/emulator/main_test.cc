@@ -35,7 +35,7 @@ TEST(EmulatorMain, RefusesUnknownChoices) {
                            "--put-extra-fields", "--profile-missing", "--read-profile",
                            "--delete-response", "--auth", "--ratelimit-headers", "--meta-flags"}) {
     auto result =
-        cforg::testing::run({::cforg::testing::emulator_bin(), "--port", "0", flag, "bogus"});
+        cforg::testing::run({cforg::testing::emulator_bin(), "--port", "0", flag, "bogus"});
     EXPECT_NE(result.exit_code, 0) << flag;
   }
 }

@@ -15,7 +15,7 @@ namespace {
 const std::string kReference = std::string(CFORG_SOURCE_DIR) + "/docs/CLI.md";
 
 TEST(CliReference, DocsCliMdIsWhatTheBinaryPrints) {
-  ProcessResult r = run({::cforg::testing::cforg_bin(), "reference", "--format", "markdown"});
+  ProcessResult r = run({cforg_bin(), "reference", "--format", "markdown"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   if (std::getenv("CFORG_UPDATE_GOLDEN")) {
     std::ofstream(kReference, std::ios::binary) << r.out;
@@ -27,12 +27,12 @@ TEST(CliReference, DocsCliMdIsWhatTheBinaryPrints) {
 }
 
 TEST(CliReference, HasASectionWithTheHelpOfEveryCommand) {
-  ProcessResult md = run({::cforg::testing::cforg_bin(), "reference"});
+  ProcessResult md = run({cforg_bin(), "reference"});
   ASSERT_EQ(md.exit_code, 0) << md.err;
   for (std::vector<std::string> command :
        std::vector<std::vector<std::string>>{{"plan"}, {"state", "list"}, {"completion"}}) {
     std::string line = "cforg";
-    std::vector<std::string> argv = {::cforg::testing::cforg_bin()};
+    std::vector<std::string> argv = {cforg_bin()};
     for (const auto& word : command) {
       line += " " + word;
       argv.push_back(word);
@@ -47,7 +47,7 @@ TEST(CliReference, HasASectionWithTheHelpOfEveryCommand) {
 }
 
 TEST(ManPage, IsValidRoffAndDescribesEveryCommand) {
-  ProcessResult man = run({::cforg::testing::cforg_bin(), "reference", "--format", "man"});
+  ProcessResult man = run({cforg_bin(), "reference", "--format", "man"});
   ASSERT_EQ(man.exit_code, 0) << man.err;
   EXPECT_EQ(man.out.rfind(".\\\" Generated", 0), 0u);
   for (const char* heading : {".SS \"cforg plan\"", ".SS \"cforg state list\"",

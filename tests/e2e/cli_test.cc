@@ -118,10 +118,10 @@ TEST(Cli, AWriteErrorOnStandardOutputIsAnError) {
   ws.config("organizations:\n  - {name: Root}\n");
   RunOptions opts;
   opts.cwd = ws.dir().path();
-  ProcessResult full = run({"/bin/sh", "-c",
-                            std::string("exec '") + ::cforg::testing::cforg_bin() +
-                                "' plan --refresh=false --format json > /dev/full"},
-                           opts);
+  ProcessResult full = run(
+      {"/bin/sh", "-c",
+       std::string("exec '") + cforg_bin() + "' plan --refresh=false --format json > /dev/full"},
+      opts);
   EXPECT_EQ(full.exit_code, 1) << full.err;
   EXPECT_THAT(full.err, HasSubstr("cannot write to standard output: No space left on device"));
 }
@@ -225,9 +225,7 @@ ProcessResult on_terminal(const Workspace& ws, const Emulator& emu, const std::s
   opts.stdin_text = input;
   opts.cwd = ws.dir().path();
   opts.env = emu.env();
-  return run({"/usr/bin/script", "-qec", std::string(::cforg::testing::cforg_bin()) + " " + args,
-              "/dev/null"},
-             opts);
+  return run({"/usr/bin/script", "-qec", std::string(cforg_bin()) + " " + args, "/dev/null"}, opts);
 }
 
 TEST(Terminal, AsksForYesAndShowsALiveProgressLine) {

@@ -21,7 +21,7 @@ std::string which(const std::string& program) {
 }
 
 std::string script(const std::string& shell) {
-  ProcessResult r = run({::cforg::testing::cforg_bin(), "completion", shell});
+  ProcessResult r = run({cforg_bin(), "completion", shell});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
 }
@@ -63,7 +63,7 @@ TEST(Completion, BashCompletesSubcommandsFlagsAndTheirChoices) {
 TEST(Completion, BashKnowsEveryCommandAndFlagOfHelpAll) {
   std::string bash = script("bash");
   std::replace(bash.begin(), bash.end(), '\'', ' ');  // -h and --replace end quoted words
-  ProcessResult help = run({::cforg::testing::cforg_bin(), "--help-all"});
+  ProcessResult help = run({cforg_bin(), "--help-all"});
   ASSERT_EQ(help.exit_code, 0);
   // The option column only ("  -c,--config PATH ..."): a description may quote other tools'
   // flags (Terraform's -target).
@@ -131,7 +131,7 @@ TEST(Completion, ZshScriptParsesAndRegistersWithCompinit) {
 }
 
 TEST(Completion, UnknownShellIsRefusedWithTheChoices) {
-  ProcessResult r = run({::cforg::testing::cforg_bin(), "completion", "tcsh"});
+  ProcessResult r = run({cforg_bin(), "completion", "tcsh"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("tcsh not in {bash,zsh,fish}"), std::string::npos) << r.err;
 }

@@ -115,28 +115,11 @@ TEST(ControllerReplicas, ALeaderKilledOrCutOffHandsOverAndTwoNeverApplyAtOnce) {
   std::vector<Replica> replicas;
   int started = 0;
   auto start = [&] {
-    std::vector<std::string> argv = {::cforg::testing::cforg_bin(),
-                                     "controller",
-                                     "--source",
-                                     ".",
-                                     "--mode",
-                                     "apply",
-                                     "--interval",
-                                     "1s",
-                                     "--lease",
-                                     "2s",
-                                     "--backend",
-                                     "pg",
-                                     "--workspace",
-                                     workspace,
-                                     "--listen",
-                                     "127.0.0.1:0",
-                                     "--log-level",
-                                     "info",
-                                     "--log-format",
-                                     "json",
-                                     "--lock-timeout",
-                                     "20"};
+    std::vector<std::string> argv = {
+        cforg_bin(),    "controller", "--source",       ".",           "--mode",      "apply",
+        "--interval",   "1s",         "--lease",        "2s",          "--backend",   "pg",
+        "--workspace",  workspace,    "--listen",       "127.0.0.1:0", "--log-level", "info",
+        "--log-format", "json",       "--lock-timeout", "20"};
     argv.insert(argv.end(), kFast.begin(), kFast.end());
     RunOptions opts;
     opts.cwd = ws.dir().path();

@@ -141,7 +141,7 @@ class Controller {
  public:
   Controller(const Workspace& ws, const Emulator& emu, const std::vector<std::string>& args,
              const std::string& log = "controller") {
-    std::vector<std::string> argv = {::cforg::testing::cforg_bin(), "controller"};
+    std::vector<std::string> argv = {cforg_bin(), "controller"};
     argv.insert(argv.end(), args.begin(), args.end());
     argv = with(argv, {"--listen", "127.0.0.1:0", "--log-level", "info", "--no-color"});
     // kFast's flags, but those `args` give (an option given twice is refused).

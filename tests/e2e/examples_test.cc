@@ -21,7 +21,7 @@ TEST(Examples, EveryExampleConfigValidates) {
     // are tests/examples/check_workflows.py and check_controller_examples.py.
     if (!entry.is_directory() || name == "invalid" || name == "ci" || name == "controller")
       continue;
-    ProcessResult r = run({::cforg::testing::cforg_bin(), "validate", "-c", entry.path()});
+    ProcessResult r = run({cforg_bin(), "validate", "-c", entry.path()});
     EXPECT_EQ(r.exit_code, 0) << "examples/" << name << ": " << r.err;
     EXPECT_NE(r.out.find("The config is valid"), std::string::npos) << name;
     ++checked;
@@ -30,8 +30,7 @@ TEST(Examples, EveryExampleConfigValidates) {
 }
 
 TEST(Examples, MultiFileLayoutIsOneConfigAcrossItsFiles) {
-  ProcessResult r =
-      run({::cforg::testing::cforg_bin(), "validate", "-c", kExamples + "/multi-file"});
+  ProcessResult r = run({cforg_bin(), "validate", "-c", kExamples + "/multi-file"});
   EXPECT_EQ(r.out, "The config is valid: 6 organizations in 3 files.\n") << r.err;
 }
 
@@ -45,8 +44,7 @@ TEST(Examples, InvalidExampleFailsWithTheDiagnosticsTheConfigurationPageShows) {
 
   RunOptions in_source;
   in_source.cwd = CFORG_SOURCE_DIR;  // the page shows paths relative to it
-  ProcessResult r =
-      run({::cforg::testing::cforg_bin(), "validate", "-c", "examples/invalid"}, in_source);
+  ProcessResult r = run({cforg_bin(), "validate", "-c", "examples/invalid"}, in_source);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   int lines = 0;

@@ -379,9 +379,7 @@ ProcessResult on_terminal(const Workspace& ws, const Emulator& emu, const std::s
   opts.env = emu.env();
   for (auto& [k, v] : env) opts.env[k] = v;
   opts.unset_env = {"NO_COLOR"};
-  return run({"/usr/bin/script", "-qec", std::string(::cforg::testing::cforg_bin()) + " " + args,
-              "/dev/null"},
-             opts);
+  return run({"/usr/bin/script", "-qec", std::string(cforg_bin()) + " " + args, "/dev/null"}, opts);
 }
 
 TEST(Conventions, OnATerminalColorIsOnUnlessNoColorOrTermDumb) {

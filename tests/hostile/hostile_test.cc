@@ -63,9 +63,9 @@ void run_case(const Case& c) {
   const std::string state_before = had_state ? read_file(state_path) : "";
 
   std::vector<std::string> argv;
-  if (!::cforg::testing::binaries_sanitized())
+  if (!binaries_sanitized())
     argv = {"/usr/bin/prlimit", std::string("--as=") + kAddressSpace, "--"};
-  argv.push_back(::cforg::testing::cforg_bin());
+  argv.push_back(cforg_bin());
   argv.insert(argv.end(), c.args.begin(), c.args.end());
   RunOptions opts;
   opts.cwd = dir.path();

@@ -55,15 +55,8 @@ HttpReply Emulator::as_dashboard(const std::string& method, const std::string& p
 
 Emulator::Emulator(const std::vector<std::string>& extra_args)
     : logs_(std::make_unique<TempDir>()) {
-  std::vector<std::string> argv = {::cforg::testing::emulator_bin(),
-                                   "--port",
-                                   "0",
-                                   "--token",
-                                   kTestToken,
-                                   "--email",
-                                   kTestEmail,
-                                   "--key",
-                                   kTestKey};
+  std::vector<std::string> argv = {emulator_bin(), "--port",   "0",     "--token", kTestToken,
+                                   "--email",      kTestEmail, "--key", kTestKey};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   child_ = std::make_unique<Child>(argv, RunOptions{}, *logs_ / "emulator");
   static const std::regex listening(R"(listening on (http://127\.0\.0\.1:(\d+)/client/v4))");
@@ -216,7 +209,7 @@ std::map<std::string, std::string> Emulator::env_both() const {
 
 ProcessResult run_cforg(const std::vector<std::string>& args, const Emulator* emulator,
                         RunOptions opts) {
-  std::vector<std::string> argv = {::cforg::testing::cforg_bin()};
+  std::vector<std::string> argv = {cforg_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
   if (emulator) {
     for (const auto& [k, v] : emulator->env()) {

@@ -42,7 +42,7 @@ class Workspace {
   // Starts cforg in the background, like cforg() does; its output goes to files `log_name`.*.
   std::unique_ptr<Child> start(const std::vector<std::string>& args,
                                const std::string& log_name) const {
-    std::vector<std::string> argv = {::cforg::testing::cforg_bin()};
+    std::vector<std::string> argv = {cforg_bin()};
     argv.insert(argv.end(), args.begin(), args.end());
     RunOptions opts;
     opts.cwd = dir_.path();
